@@ -1,0 +1,41 @@
+/* api.h -- the request handlers and the table of APIs this broker
+ * advertises (ApiVersions answers from the same table dispatch uses). */
+#ifndef KAFKA_API_H
+#define KAFKA_API_H
+
+#include "network.h"
+#include "proto.h"
+
+typedef struct api_def {
+    int16_t key;
+    int16_t min_version;
+    int16_t max_version;
+    const char *name;
+    api_handler *handler;
+} api_def;
+
+const api_def *api_lookup(int16_t key);
+int api_count(void);
+const api_def *api_at(int i);
+
+api_handler handle_ApiVersions;
+api_handler handle_Metadata;
+api_handler handle_Produce;
+api_handler handle_Fetch;
+api_handler handle_ListOffsets;
+api_handler handle_CreateTopics;
+api_handler handle_DeleteTopics;
+api_handler handle_CreatePartitions;
+api_handler handle_DeleteRecords;
+api_handler handle_InitProducerId;
+api_handler handle_DescribeConfigs;
+api_handler handle_AlterConfigs;
+api_handler handle_IncrementalAlterConfigs;
+
+/* Fetch long-poll: appends mark waiting fetches for re-evaluation, which
+ * happens in fetch_before_sleep (called once per event-loop iteration). */
+void fetch_wakeup(void);
+void fetch_before_sleep(void);
+void fetch_abort_all(void);
+
+#endif

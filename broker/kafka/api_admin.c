@@ -1,0 +1,533 @@
+/* api_admin.c -- topic administration: CreateTopics v0-4, DeleteTopics
+ * v0-3, CreatePartitions v0-1, and DeleteRecords v0-1.
+ *
+ * Topic changes go through ZooKeeper (cluster.c); the response waits until
+ * every topic of the request has been handled, like Kafka's admin manager. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "broker.h"
+#include "cluster.h"
+#include "logger.h"
+
+/* ------------------------------------------------------------------------
+ * A request whose per-topic results arrive asynchronously.
+ * ---------------------------------------------------------------------- */
+typedef struct admin_item {
+    char *name;
+    int16_t error;
+    char *message;
+} admin_item;
+
+typedef struct admin_req admin_req;
+typedef void admin_writer(admin_req *a, wbuf *w);
+
+struct admin_req {
+    request *rq;
+    int nitems;
+    admin_item *items;
+    int outstanding;
+    int started; /* all items submitted */
+    admin_writer *write;
+};
+
+typedef struct admin_ref {
+    admin_req *a;
+    int idx;
+} admin_ref;
+
+static admin_req *admin_new(request *rq, int n, admin_writer *write) {
+    admin_req *a = calloc(1, sizeof(*a));
+    if (!a)
+        abort();
+    a->rq = rq;
+    a->nitems = n;
+    a->items = calloc((size_t)(n > 0 ? n : 1), sizeof(admin_item));
+    if (!a->items)
+        abort();
+    a->write = write;
+    return a;
+}
+
+static void admin_free(admin_req *a) {
+    for (int i = 0; i < a->nitems; i++) {
+        free(a->items[i].name);
+        free(a->items[i].message);
+    }
+    free(a->items);
+    free(a);
+}
+
+static void admin_set(admin_req *a, int i, int16_t err, const char *msg) {
+    a->items[i].error = err;
+    free(a->items[i].message);
+    a->items[i].message = msg ? strdup(msg) : NULL;
+}
+
+static void admin_maybe_finish(admin_req *a) {
+    if (!a->started || a->outstanding > 0)
+        return;
+    response rs;
+    resp_init(&rs);
+    a->write(a, &rs.wb);
+    request_complete(a->rq, &rs);
+    admin_free(a);
+}
+
+static void admin_item_done(void *arg, int16_t err, const char *msg) {
+    admin_ref *ref = arg;
+    admin_req *a = ref->a;
+    admin_set(a, ref->idx, err, msg);
+    free(ref);
+    a->outstanding--;
+    admin_maybe_finish(a);
+}
+
+static admin_ref *admin_submit(admin_req *a, int i) {
+    admin_ref *ref = malloc(sizeof(*ref));
+    if (!ref)
+        abort();
+    ref->a = a;
+    ref->idx = i;
+    a->outstanding++;
+    return ref;
+}
+
+/* Every item submitted: answer now (return 0 with rs) or defer (1). */
+static int admin_start(admin_req *a, response *rs) {
+    a->started = 1;
+    if (a->outstanding == 0) {
+        a->write(a, &rs->wb);
+        admin_free(a);
+        return 0;
+    }
+    return 1;
+}
+
+static int admin_find_dup(admin_req *a, int upto, const char *name) {
+    for (int i = 0; i < upto; i++)
+        if (a->items[i].name && !strcmp(a->items[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* Kafka: "a.b" and "a_b" collide because metric names replace '.' by '_'. */
+struct collide_ctx {
+    const char *name;
+    topic *found;
+};
+
+static void collide_cb(topic *t, void *arg) {
+    struct collide_ctx *ctx = arg;
+    if (ctx->found || !strcmp(t->name, ctx->name) || strlen(t->name) != strlen(ctx->name))
+        return;
+    for (size_t i = 0; ctx->name[i]; i++) {
+        char a = ctx->name[i] == '.' ? '_' : ctx->name[i];
+        char b = t->name[i] == '.' ? '_' : t->name[i];
+        if (a != b)
+            return;
+    }
+    ctx->found = t;
+}
+
+static topic *colliding_topic(const char *name) {
+    struct collide_ctx ctx = {name, NULL};
+    topic_foreach(collide_cb, &ctx);
+    return ctx.found;
+}
+
+/* ------------------------------------------------------------------------
+ * CreateTopics
+ * ---------------------------------------------------------------------- */
+static void write_create_topics(admin_req *a, wbuf *w) {
+    int v = a->rq->api_version;
+    if (v >= 2)
+        wb_i32(w, 0);
+    wb_i32(w, a->nitems);
+    for (int i = 0; i < a->nitems; i++) {
+        wb_cstr(w, a->items[i].name);
+        wb_i16(w, a->items[i].error);
+        if (v >= 1)
+            wb_cstr(w, a->items[i].error ? a->items[i].message : NULL);
+    }
+}
+
+int handle_CreateTopics(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int v = rq->api_version;
+    int32_t ntopics, timeout_ms;
+    int8_t validate_only = 0;
+    admin_req *a = NULL;
+    rb_read_i32(rb, &ntopics);
+    rb_check_count(rb, ntopics, 16);
+    a = admin_new(rq, ntopics, write_create_topics);
+    /* Parse everything first: validate_only comes after the topics. */
+    size_t topics_at = rb->off;
+    for (int32_t i = 0; i < ntopics; i++) {
+        kstr name, cname, cval;
+        int32_t np, nassign, ncfg;
+        int16_t rf;
+        rb_read_str(rb, &name);
+        rb_read_i32(rb, &np);
+        rb_read_i16(rb, &rf);
+        rb_read_i32(rb, &nassign);
+        rb_check_count(rb, nassign, 8);
+        for (int32_t j = 0; j < nassign; j++) {
+            int32_t pidx, nb;
+            rb_read_i32(rb, &pidx);
+            rb_read_i32(rb, &nb);
+            rb_check_count(rb, nb, 4);
+            rb_read_skip(rb, (size_t)nb * 4);
+        }
+        rb_read_i32(rb, &ncfg);
+        rb_check_count(rb, ncfg, 4);
+        for (int32_t j = 0; j < ncfg; j++) {
+            rb_read_str(rb, &cname);
+            rb_read_str(rb, &cval);
+        }
+        a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
+    }
+    rb_read_i32(rb, &timeout_ms);
+    if (v >= 1)
+        rb_read_i8(rb, &validate_only);
+
+    rbuf tr;
+    rb_init(&tr, rb->p + topics_at, rb->len - topics_at);
+    for (int32_t i = 0; i < ntopics; i++) {
+        kstr name, cname, cval;
+        int32_t np, nassign, ncfg;
+        int16_t rf;
+        rb_get_str(&tr, &name);
+        rb_get_i32(&tr, &np);
+        rb_get_i16(&tr, &rf);
+        rb_get_i32(&tr, &nassign);
+        const char *tname = a->items[i].name;
+        int16_t err = ERR_NONE;
+        char msg[512] = "";
+        int32_t *assignment = NULL;
+        int arf = -1;
+        if (nassign > 0) {
+            assignment = calloc((size_t)nassign * 64, sizeof(int32_t));
+            if (!assignment)
+                abort();
+        }
+        for (int32_t j = 0; j < nassign; j++) {
+            int32_t pidx, nb, id;
+            rb_get_i32(&tr, &pidx);
+            rb_get_i32(&tr, &nb);
+            for (int32_t k = 0; k < nb; k++) {
+                rb_get_i32(&tr, &id);
+                if (!err && (pidx != j || nb > 64 || (arf >= 0 && nb != arf)))
+                    err = ERR_INVALID_REPLICA_ASSIGNMENT;
+                else if (k < 64)
+                    assignment[j * 64 + k] = id;
+            }
+            if (arf < 0)
+                arf = nb;
+            if (nb == 0 && !err)
+                err = ERR_INVALID_REPLICA_ASSIGNMENT;
+        }
+        if (err)
+            snprintf(msg, sizeof(msg), "Replica assignment of topic %s is not valid", tname);
+        rb_get_i32(&tr, &ncfg);
+        const char *keys[256], *vals[256];
+        int nk = 0;
+        topic_config tc;
+        topic_config_defaults(&B.cfg, &tc);
+        for (int32_t j = 0; j < ncfg; j++) {
+            rb_get_str(&tr, &cname);
+            rb_get_str(&tr, &cval);
+            if (err)
+                continue;
+            char *k = kstr_dup(cname), *val = kstr_dup(cval);
+            char cerr[256];
+            if (!k || !val || topic_config_set(&tc, k, val, cerr, sizeof(cerr)) != 0) {
+                err = ERR_INVALID_CONFIG;
+                snprintf(msg, sizeof(msg), "%s", k && val ? cerr : "Null value not supported for topic configs");
+                free(k);
+                free(val);
+            } else if (nk < 256) {
+                keys[nk] = k;
+                vals[nk++] = val;
+            } else {
+                free(k);
+                free(val);
+            }
+        }
+        char why[256];
+        topic *clash;
+        if (err) {
+        } else if (KSTR_IS_NULL(name) || topic_name_valid(name.s, name.len, why, sizeof(why))) {
+            err = ERR_INVALID_TOPIC_EXCEPTION;
+            snprintf(msg, sizeof(msg), "%s", KSTR_IS_NULL(name) ? "Topic name is null" : why);
+        } else if (admin_find_dup(a, i, tname)) {
+            err = ERR_INVALID_REQUEST;
+            snprintf(msg, sizeof(msg), "Create topics request contains multiple entries for topic %s", tname);
+        } else if (topic_find(tname)) {
+            err = ERR_TOPIC_ALREADY_EXISTS;
+            snprintf(msg, sizeof(msg), "Topic '%s' already exists.", tname);
+        } else if ((clash = colliding_topic(tname))) {
+            err = ERR_INVALID_TOPIC_EXCEPTION;
+            snprintf(msg, sizeof(msg), "Topic '%s' collides with existing topic: %s", tname, clash->name);
+        } else if (nassign > 0 && (np != -1 || rf != -1)) {
+            err = ERR_INVALID_REQUEST;
+            snprintf(msg, sizeof(msg), "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+        } else if (nassign == 0 && np == -1 && v < 4) {
+            err = ERR_INVALID_PARTITIONS;
+            snprintf(msg, sizeof(msg), "Number of partitions must be larger than 0.");
+        } else if (nassign == 0) {
+            if (np == -1)
+                np = B.cfg.num_partitions;
+            if (rf == -1)
+                rf = (int16_t)B.cfg.default_replication_factor;
+            if (np <= 0) {
+                err = ERR_INVALID_PARTITIONS;
+                snprintf(msg, sizeof(msg), "Number of partitions must be larger than 0.");
+            } else if (rf <= 0) {
+                err = ERR_INVALID_REPLICATION_FACTOR;
+                snprintf(msg, sizeof(msg), "Replication factor must be larger than 0.");
+            } else if (rf > cluster_live_broker_count()) {
+                err = ERR_INVALID_REPLICATION_FACTOR;
+                snprintf(msg, sizeof(msg), "Replication factor: %d larger than available brokers: %d.",
+                         rf, cluster_live_broker_count());
+            }
+        } else {
+            np = nassign;
+            rf = (int16_t)arf;
+        }
+        if (!err && nassign > 0) {
+            /* compact the assignment to np x rf */
+            for (int32_t j = 0; j < np; j++)
+                memmove(assignment + j * rf, assignment + j * 64, (size_t)rf * sizeof(int32_t));
+        }
+        admin_set(a, i, err, err ? msg : NULL);
+        if (!err && !validate_only) {
+            log_info("kafka.server.AdminManager", "Creating topic %s with %d partitions and "
+                     "replication factor %d", tname, np, rf);
+            cluster_create_topic(tname, np, rf, nassign > 0 ? assignment : NULL, keys, vals, nk,
+                                 admin_item_done, admin_submit(a, i));
+        }
+        for (int j = 0; j < nk; j++) {
+            free((char *)keys[j]);
+            free((char *)vals[j]);
+        }
+        free(assignment);
+    }
+    return admin_start(a, rs);
+err_parse:
+    if (a)
+        admin_free(a);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * DeleteTopics
+ * ---------------------------------------------------------------------- */
+static void write_delete_topics(admin_req *a, wbuf *w) {
+    if (a->rq->api_version >= 1)
+        wb_i32(w, 0);
+    wb_i32(w, a->nitems);
+    for (int i = 0; i < a->nitems; i++) {
+        wb_cstr(w, a->items[i].name);
+        wb_i16(w, a->items[i].error);
+    }
+}
+
+int handle_DeleteTopics(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int32_t n, timeout_ms;
+    admin_req *a = NULL;
+    rb_read_i32(rb, &n);
+    rb_check_count(rb, n, 2);
+    a = admin_new(rq, n, write_delete_topics);
+    for (int32_t i = 0; i < n; i++) {
+        kstr name;
+        rb_read_str(rb, &name);
+        a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
+    }
+    rb_read_i32(rb, &timeout_ms);
+    for (int32_t i = 0; i < n; i++) {
+        const char *name = a->items[i].name;
+        topic *t = topic_find(name);
+        if (!t || t->deleting)
+            admin_set(a, i, ERR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
+        else if (!B.cfg.delete_topic_enable)
+            admin_set(a, i, ERR_TOPIC_DELETION_DISABLED, NULL);
+        else if (admin_find_dup(a, i, name))
+            admin_set(a, i, ERR_INVALID_REQUEST, NULL);
+        else
+            cluster_delete_topic(name, admin_item_done, admin_submit(a, i));
+    }
+    return admin_start(a, rs);
+err_parse:
+    if (a)
+        admin_free(a);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * CreatePartitions
+ * ---------------------------------------------------------------------- */
+static void write_create_partitions(admin_req *a, wbuf *w) {
+    wb_i32(w, 0);
+    wb_i32(w, a->nitems);
+    for (int i = 0; i < a->nitems; i++) {
+        wb_cstr(w, a->items[i].name);
+        wb_i16(w, a->items[i].error);
+        wb_cstr(w, a->items[i].error ? a->items[i].message : NULL);
+    }
+}
+
+int handle_CreatePartitions(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int32_t n = 0, timeout_ms;
+    int8_t validate_only;
+    admin_req *a = NULL;
+    int32_t *counts = NULL, **assign = NULL;
+    int *assign_rf = NULL, *assign_n = NULL;
+    int16_t *errs = NULL;
+    rb_read_i32(rb, &n);
+    rb_check_count(rb, n, 10);
+    a = admin_new(rq, n, write_create_partitions);
+    counts = calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t));
+    assign = calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t *));
+    assign_rf = calloc((size_t)(n > 0 ? n : 1), sizeof(int));
+    assign_n = calloc((size_t)(n > 0 ? n : 1), sizeof(int));
+    errs = calloc((size_t)(n > 0 ? n : 1), sizeof(int16_t));
+    if (!counts || !assign || !assign_rf || !assign_n || !errs)
+        abort();
+    for (int32_t i = 0; i < n; i++) {
+        kstr name;
+        int32_t na;
+        rb_read_str(rb, &name);
+        rb_read_i32(rb, &counts[i]);
+        rb_read_i32(rb, &na);
+        rb_check_count(rb, na, 4);
+        a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
+        for (int32_t j = 0; j < na; j++) {
+            int32_t nb;
+            rb_read_i32(rb, &nb);
+            rb_check_count(rb, nb, 4);
+            if (j == 0) {
+                assign_rf[i] = nb;
+                assign[i] = calloc((size_t)na * (size_t)(nb > 0 ? nb : 1), sizeof(int32_t));
+                assign_n[i] = na;
+            }
+            if (nb != assign_rf[i] || nb == 0)
+                errs[i] = ERR_INVALID_REPLICA_ASSIGNMENT;
+            for (int32_t k = 0; k < nb; k++) {
+                int32_t id;
+                rb_read_i32(rb, &id);
+                if (!errs[i])
+                    assign[i][j * nb + k] = id;
+            }
+        }
+    }
+    rb_read_i32(rb, &timeout_ms);
+    rb_read_i8(rb, &validate_only);
+    for (int32_t i = 0; i < n; i++) {
+        const char *name = a->items[i].name;
+        topic *t = topic_find(name);
+        char msg[256];
+        if (!t || t->deleting) {
+            snprintf(msg, sizeof(msg), "The topic '%s' does not exist.", name);
+            admin_set(a, i, ERR_UNKNOWN_TOPIC_OR_PARTITION, msg);
+        } else if (admin_find_dup(a, i, name)) {
+            admin_set(a, i, ERR_INVALID_REQUEST, "Duplicate topic in request.");
+        } else if (counts[i] <= t->npartitions) {
+            snprintf(msg, sizeof(msg),
+                     counts[i] == t->npartitions ? "Topic already has %d partitions."
+                                                 : "Topic currently has %d partitions, which is higher than the requested %d.",
+                     t->npartitions, counts[i]);
+            admin_set(a, i, ERR_INVALID_PARTITIONS, msg);
+        } else if (errs[i] || (assign[i] && assign_n[i] != counts[i] - t->npartitions)) {
+            snprintf(msg, sizeof(msg), "Increasing the number of partitions by %d but %d assignments provided.",
+                     counts[i] - t->npartitions, assign_n[i]);
+            admin_set(a, i, ERR_INVALID_REPLICA_ASSIGNMENT, errs[i] ? "Inconsistent replication factor in assignment." : msg);
+        } else if (!validate_only) {
+            cluster_create_partitions(name, counts[i], assign[i], admin_item_done, admin_submit(a, i));
+        }
+    }
+    for (int32_t i = 0; i < n; i++)
+        free(assign[i]);
+    free(assign);
+    free(assign_rf);
+    free(assign_n);
+    free(counts);
+    free(errs);
+    return admin_start(a, rs);
+err_parse:
+    for (int32_t i = 0; assign && i < n; i++)
+        free(assign[i]);
+    free(assign);
+    free(assign_rf);
+    free(assign_n);
+    free(counts);
+    free(errs);
+    if (a)
+        admin_free(a);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * DeleteRecords: moves the log start offset (-1 = high watermark).
+ * ---------------------------------------------------------------------- */
+int handle_DeleteRecords(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int32_t ntopics, timeout_ms;
+    rb_read_i32(rb, &ntopics);
+    rb_check_count(rb, ntopics, 6);
+    wbuf *w = &rs->wb;
+    wb_i32(w, 0); /* throttle_time_ms */
+    wb_i32(w, ntopics);
+    int changed = 0;
+    for (int32_t i = 0; i < ntopics; i++) {
+        kstr name;
+        int32_t nparts;
+        rb_read_str(rb, &name);
+        rb_read_i32(rb, &nparts);
+        rb_check_count(rb, nparts, 12);
+        wb_str(w, name.s, name.len);
+        wb_i32(w, nparts);
+        topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
+        for (int32_t j = 0; j < nparts; j++) {
+            int32_t pidx;
+            int64_t offset;
+            rb_read_i32(rb, &pidx);
+            rb_read_i64(rb, &offset);
+            partition *p = t && !t->deleting ? partition_get(t, pidx) : NULL;
+            int16_t err = ERR_NONE;
+            int64_t low = -1;
+            if (!p)
+                err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (!p->log || !partition_is_leader(p))
+                err = ERR_NOT_LEADER_FOR_PARTITION;
+            else {
+                int64_t hw = plog_log_end_offset(p->log);
+                if (offset == -1)
+                    offset = hw;
+                if (offset < 0 || offset > hw)
+                    err = ERR_OFFSET_OUT_OF_RANGE;
+                else if (offset > plog_log_start_offset(p->log)) {
+                    if (plog_delete_records(p->log, offset) != 0)
+                        err = ERR_OFFSET_OUT_OF_RANGE;
+                    else
+                        changed = 1;
+                }
+                if (!err)
+                    low = plog_log_start_offset(p->log);
+            }
+            wb_i32(w, pidx);
+            wb_i64(w, low);
+            wb_i16(w, err);
+        }
+    }
+    rb_read_i32(rb, &timeout_ms);
+    if (changed)
+        topics_checkpoint(); /* the new log start must survive a crash */
+    return 0;
+err_parse:
+    return -1;
+}

@@ -1,0 +1,272 @@
+/* api_fetch.c -- Fetch v0-11 with long polling.
+ *
+ * A fetch gathers, per requested partition, whole batches from the log
+ * (served by sendfile(2) from the segment file), within partition_max_bytes
+ * and the response's max_bytes, returning at least one batch even when it
+ * is larger (the first partition with data). If fewer than min_bytes are
+ * available it waits, up to max_wait_ms, for appends to wake it up. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "broker.h"
+
+typedef struct fetch_part {
+    int32_t partition;
+    int64_t fetch_offset;
+    int32_t max_bytes;
+} fetch_part;
+
+typedef struct fetch_topic {
+    char *name;
+    int nparts;
+    fetch_part *parts;
+} fetch_topic;
+
+typedef struct fetch_req {
+    request *rq;
+    int32_t max_wait_ms, min_bytes, max_bytes;
+    int8_t isolation_level;
+    int ntopics;
+    fetch_topic *topics;
+    long long timer_id;
+    struct fetch_req *next;
+} fetch_req;
+
+static fetch_req *waiting;
+
+static void fetch_req_free(fetch_req *f) {
+    for (int i = 0; i < f->ntopics; i++) {
+        free(f->topics[i].name);
+        free(f->topics[i].parts);
+    }
+    free(f->topics);
+    free(f);
+}
+
+/* Builds the response; returns the number of record bytes it holds, or -1
+ * if some partition had an error (then it is answered at once). */
+static int64_t fetch_build(fetch_req *f, response *rs) {
+    int v = f->rq->api_version;
+    wbuf *w = &rs->wb;
+    int64_t total = 0;
+    int errors = 0;
+    if (v >= 1)
+        wb_i32(w, 0); /* throttle_time_ms */
+    if (v >= 7) {
+        wb_i16(w, ERR_NONE);
+        wb_i32(w, 0); /* session_id: sessionless */
+    }
+    wb_i32(w, f->ntopics);
+    for (int i = 0; i < f->ntopics; i++) {
+        fetch_topic *ft = &f->topics[i];
+        topic *t = topic_find(ft->name);
+        if (t && t->deleting)
+            t = NULL;
+        wb_cstr(w, ft->name);
+        wb_i32(w, ft->nparts);
+        for (int j = 0; j < ft->nparts; j++) {
+            fetch_part *fp = &ft->parts[j];
+            partition *p = t ? partition_get(t, fp->partition) : NULL;
+            int16_t err = ERR_NONE;
+            int64_t hw = -1, lso = -1, lstart = -1;
+            plog_read_result rr = {-1, 0, 0};
+            if (!p)
+                err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (!p->log || !partition_is_leader(p))
+                err = ERR_NOT_LEADER_FOR_PARTITION;
+            else {
+                hw = lso = plog_log_end_offset(p->log);
+                lstart = plog_log_start_offset(p->log);
+                int64_t room = v >= 3 ? (int64_t)f->max_bytes - total : INT32_MAX;
+                int32_t limit = fp->max_bytes;
+                if (room < limit)
+                    limit = room > 0 ? (int32_t)room : 0;
+                int min_one = total == 0 && (v < 3 || f->max_bytes > 0);
+                int r = plog_read(p->log, fp->fetch_offset, limit, min_one, &rr);
+                if (r == 1)
+                    err = ERR_OFFSET_OUT_OF_RANGE;
+                else if (r < 0)
+                    err = ERR_KAFKA_STORAGE_ERROR;
+            }
+            if (err)
+                errors = 1;
+            wb_i32(w, fp->partition);
+            wb_i16(w, err);
+            wb_i64(w, hw);
+            if (v >= 4)
+                wb_i64(w, lso);
+            if (v >= 5)
+                wb_i64(w, lstart);
+            if (v >= 4)
+                wb_i32(w, 0); /* aborted_transactions: none */
+            if (v >= 11)
+                wb_i32(w, -1); /* preferred_read_replica */
+            if (!err && rr.len > 0) {
+                wb_i32(w, rr.len);
+                resp_add_file(rs, rr.fd, rr.file_pos, (size_t)rr.len);
+                total += rr.len;
+            } else {
+                if (rr.fd >= 0)
+                    close(rr.fd);
+                wb_i32(w, 0);
+            }
+        }
+    }
+    return errors ? -1 : total;
+}
+
+static void fetch_finish(fetch_req *f) {
+    response rs;
+    resp_init(&rs);
+    fetch_build(f, &rs);
+    request_complete(f->rq, &rs);
+    fetch_req_free(f);
+}
+
+static void unlink_waiting(fetch_req *f) {
+    for (fetch_req **pp = &waiting; *pp; pp = &(*pp)->next)
+        if (*pp == f) {
+            *pp = f->next;
+            return;
+        }
+}
+
+static int fetch_timeout(aeEventLoop *el, long long id, void *cd) {
+    (void)el;
+    (void)id;
+    fetch_req *f = cd;
+    unlink_waiting(f);
+    fetch_finish(f);
+    return AE_NOMORE;
+}
+
+int handle_Fetch(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int v = rq->api_version;
+    fetch_req *f = calloc(1, sizeof(*f));
+    if (!f)
+        abort();
+    f->rq = rq;
+    f->max_bytes = INT32_MAX;
+    int32_t replica_id, ntopics;
+    rb_read_i32(rb, &replica_id);
+    rb_read_i32(rb, &f->max_wait_ms);
+    rb_read_i32(rb, &f->min_bytes);
+    if (v >= 3)
+        rb_read_i32(rb, &f->max_bytes);
+    if (v >= 4)
+        rb_read_i8(rb, &f->isolation_level);
+    if (v >= 7) {
+        int32_t session_id, session_epoch;
+        rb_read_i32(rb, &session_id);
+        rb_read_i32(rb, &session_epoch);
+    }
+    rb_read_i32(rb, &ntopics);
+    rb_check_count(rb, ntopics, 6);
+    f->topics = calloc((size_t)(ntopics > 0 ? ntopics : 1), sizeof(fetch_topic));
+    if (!f->topics)
+        abort();
+    for (int32_t i = 0; i < ntopics; i++) {
+        fetch_topic *ft = &f->topics[i];
+        kstr name;
+        int32_t nparts;
+        rb_read_str(rb, &name);
+        if (KSTR_IS_NULL(name))
+            goto err_parse;
+        rb_read_i32(rb, &nparts);
+        rb_check_count(rb, nparts, 16);
+        ft->name = kstr_dup(name);
+        ft->parts = calloc((size_t)(nparts > 0 ? nparts : 1), sizeof(fetch_part));
+        if (!ft->parts)
+            abort();
+        f->ntopics = i + 1;
+        for (int32_t j = 0; j < nparts; j++) {
+            fetch_part *fp = &ft->parts[j];
+            rb_read_i32(rb, &fp->partition);
+            if (v >= 9) {
+                int32_t current_leader_epoch;
+                rb_read_i32(rb, &current_leader_epoch);
+            }
+            rb_read_i64(rb, &fp->fetch_offset);
+            if (v >= 5) {
+                int64_t log_start_offset;
+                rb_read_i64(rb, &log_start_offset);
+            }
+            rb_read_i32(rb, &fp->max_bytes);
+            ft->nparts = j + 1;
+        }
+    }
+    if (v >= 7) {
+        int32_t nforgotten;
+        rb_read_i32(rb, &nforgotten);
+        rb_check_count(rb, nforgotten, 6);
+        for (int32_t i = 0; i < nforgotten; i++) {
+            kstr name;
+            int32_t n;
+            rb_read_str(rb, &name);
+            rb_read_i32(rb, &n);
+            rb_check_count(rb, n, 4);
+            rb_read_skip(rb, (size_t)n * 4);
+        }
+    }
+    if (v >= 11) {
+        kstr rack_id;
+        rb_read_str(rb, &rack_id);
+    }
+
+    int64_t got = fetch_build(f, rs);
+    if (got < 0 || got >= f->min_bytes || f->max_wait_ms <= 0 || B.shutting_down) {
+        fetch_req_free(f);
+        return 0;
+    }
+    /* Not enough data: wait for appends or the deadline. */
+    resp_free(rs);
+    f->next = waiting;
+    waiting = f;
+    f->timer_id = aeCreateTimeEvent(B.el, f->max_wait_ms, fetch_timeout, f);
+    return 1;
+
+err_parse:
+    fetch_req_free(f);
+    return -1;
+}
+
+static int wake_pending;
+
+/* Called by appends: the waiting fetches are re-evaluated before the event
+ * loop sleeps, never from inside another request's handler. */
+void fetch_wakeup(void) { wake_pending = 1; }
+
+void fetch_before_sleep(void) {
+    if (!wake_pending)
+        return;
+    wake_pending = 0;
+    fetch_req **pp = &waiting;
+    while (*pp) {
+        fetch_req *f = *pp;
+        response rs;
+        resp_init(&rs);
+        int64_t got = fetch_build(f, &rs);
+        if (got < 0 || got >= f->min_bytes || !request_conn_alive(f->rq)) {
+            *pp = f->next;
+            aeDeleteTimeEvent(B.el, f->timer_id);
+            request_complete(f->rq, &rs);
+            fetch_req_free(f);
+            continue;
+        }
+        resp_free(&rs);
+        pp = &f->next;
+    }
+}
+
+/* Shutdown: answer every waiting fetch with what there is. */
+void fetch_abort_all(void) {
+    while (waiting) {
+        fetch_req *f = waiting;
+        waiting = f->next;
+        aeDeleteTimeEvent(B.el, f->timer_id);
+        fetch_finish(f);
+    }
+}

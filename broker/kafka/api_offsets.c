@@ -1,0 +1,76 @@
+/* api_offsets.c -- ListOffsets v0-5: earliest (-2), latest (-1) and by
+ * timestamp through the time index. */
+#include "api.h"
+#include "broker.h"
+
+#define LATEST_TIMESTAMP -1
+#define EARLIEST_TIMESTAMP -2
+
+int handle_ListOffsets(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int v = rq->api_version;
+    int32_t replica_id, ntopics;
+    int8_t isolation_level = 0;
+    rb_read_i32(rb, &replica_id);
+    if (v >= 2)
+        rb_read_i8(rb, &isolation_level);
+    rb_read_i32(rb, &ntopics);
+    rb_check_count(rb, ntopics, 6);
+    wbuf *w = &rs->wb;
+    if (v >= 2)
+        wb_i32(w, 0); /* throttle_time_ms */
+    wb_i32(w, ntopics);
+    for (int32_t i = 0; i < ntopics; i++) {
+        kstr name;
+        int32_t nparts;
+        rb_read_str(rb, &name);
+        rb_read_i32(rb, &nparts);
+        rb_check_count(rb, nparts, 12);
+        wb_str(w, name.s, name.len);
+        wb_i32(w, nparts);
+        topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
+        if (t && t->deleting)
+            t = NULL;
+        for (int32_t j = 0; j < nparts; j++) {
+            int32_t pidx, current_leader_epoch, max_num_offsets = 1;
+            int64_t ts;
+            rb_read_i32(rb, &pidx);
+            if (v >= 4)
+                rb_read_i32(rb, &current_leader_epoch);
+            rb_read_i64(rb, &ts);
+            if (v == 0)
+                rb_read_i32(rb, &max_num_offsets);
+            partition *p = t ? partition_get(t, pidx) : NULL;
+            int16_t err = ERR_NONE;
+            int64_t off = -1, found_ts = -1;
+            if (!p)
+                err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (!p->log || !partition_is_leader(p))
+                err = ERR_NOT_LEADER_FOR_PARTITION;
+            else if (ts == LATEST_TIMESTAMP)
+                off = plog_log_end_offset(p->log);
+            else if (ts == EARLIEST_TIMESTAMP)
+                off = plog_log_start_offset(p->log);
+            else if (ts < 0)
+                err = ERR_INVALID_REQUEST;
+            else if (plog_offset_for_timestamp(p->log, ts, &off, &found_ts) != 0)
+                off = found_ts = -1;
+            wb_i32(w, pidx);
+            wb_i16(w, err);
+            if (v == 0) {
+                int n = err || off < 0 || max_num_offsets < 1 ? 0 : 1;
+                wb_i32(w, n);
+                if (n)
+                    wb_i64(w, off);
+            } else {
+                wb_i64(w, found_ts);
+                wb_i64(w, off);
+                if (v >= 4)
+                    wb_i32(w, p && !err ? p->leader_epoch : -1);
+            }
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}

@@ -1,0 +1,66 @@
+/* api_table.c -- the APIs this broker implements, with their version ranges
+ * (consistent with an Apache Kafka 2.5 broker, minus flexible versions), and
+ * the ApiVersions handler that advertises exactly this table. */
+#include "api.h"
+
+static const api_def apis[] = {
+    {ApiKey_Produce, 0, 8, "Produce", handle_Produce},
+    {ApiKey_Fetch, 0, 11, "Fetch", handle_Fetch},
+    {ApiKey_ListOffsets, 0, 5, "ListOffsets", handle_ListOffsets},
+    {ApiKey_Metadata, 0, 8, "Metadata", handle_Metadata},
+    {ApiKey_ApiVersions, 0, 3, "ApiVersions", handle_ApiVersions},
+    {ApiKey_CreateTopics, 0, 4, "CreateTopics", handle_CreateTopics},
+    {ApiKey_DeleteTopics, 0, 3, "DeleteTopics", handle_DeleteTopics},
+    {ApiKey_DeleteRecords, 0, 1, "DeleteRecords", handle_DeleteRecords},
+    {ApiKey_InitProducerId, 0, 1, "InitProducerId", handle_InitProducerId},
+    {ApiKey_DescribeConfigs, 0, 2, "DescribeConfigs", handle_DescribeConfigs},
+    {ApiKey_AlterConfigs, 0, 1, "AlterConfigs", handle_AlterConfigs},
+    {ApiKey_CreatePartitions, 0, 1, "CreatePartitions", handle_CreatePartitions},
+    {ApiKey_IncrementalAlterConfigs, 0, 0, "IncrementalAlterConfigs",
+     handle_IncrementalAlterConfigs},
+};
+
+#define NAPIS ((int)(sizeof(apis) / sizeof(apis[0])))
+
+const api_def *api_lookup(int16_t key) {
+    for (int i = 0; i < NAPIS; i++)
+        if (apis[i].key == key)
+            return &apis[i];
+    return NULL;
+}
+
+int api_count(void) { return NAPIS; }
+const api_def *api_at(int i) { return &apis[i]; }
+
+/* ApiVersions v0-3. v3 (flexible) has compact arrays and tagged fields in
+ * the body but, as in Kafka, a v0 response header. */
+int handle_ApiVersions(request *rq, response *rs) {
+    rbuf *rb = &rq->body;
+    int flex = rq->api_version >= 3;
+    if (flex) {
+        kstr ClientSoftwareName, ClientSoftwareVersion;
+        rb_read_cmpstr(rb, &ClientSoftwareName);
+        rb_read_cmpstr(rb, &ClientSoftwareVersion);
+        rb_read_tags(rb);
+    }
+    wbuf *w = &rs->wb;
+    wb_i16(w, ERR_NONE);
+    if (flex)
+        wb_uvarint(w, (uint64_t)NAPIS + 1);
+    else
+        wb_i32(w, NAPIS);
+    for (int i = 0; i < NAPIS; i++) {
+        wb_i16(w, apis[i].key);
+        wb_i16(w, apis[i].min_version);
+        wb_i16(w, apis[i].max_version);
+        if (flex)
+            wb_uvarint(w, 0);
+    }
+    if (rq->api_version >= 1)
+        wb_i32(w, 0); /* throttle_time_ms */
+    if (flex)
+        wb_uvarint(w, 0);
+    return 0;
+err_parse:
+    return -1;
+}

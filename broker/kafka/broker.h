@@ -1,0 +1,98 @@
+/* broker.h -- the broker's process-wide state: configuration, event loop,
+ * the partitions it hosts, and its place in the cluster (ZooKeeper). */
+#ifndef KAFKA_BROKER_H
+#define KAFKA_BROKER_H
+
+#include <stdint.h>
+
+#include "ae.h"
+#include "config.h"
+#include "log.h"
+#include "network.h"
+
+typedef struct producer_state producer_state;
+
+typedef struct partition {
+    struct topic *topic;
+    int32_t id;
+    int32_t *replicas; /* assignment from /brokers/topics/<t> */
+    int nreplicas;
+    int32_t leader;      /* from .../partitions/<p>/state; -1 = none */
+    int32_t leader_epoch;
+    int32_t *isr;
+    int nisr;
+    int32_t state_zk_version;
+    plog *log;           /* non-NULL when this broker hosts the partition */
+    const char *logdir;  /* the log.dirs entry holding it */
+    producer_state *producers;
+    int64_t last_flush_ms;
+} partition;
+
+typedef struct topic_override {
+    char *name;
+    char *value;
+} topic_override;
+
+typedef struct topic {
+    char *name;
+    int npartitions;
+    partition **parts;
+    topic_override *overrides; /* /config/topics/<t> */
+    int noverrides;
+    topic_config cfg;          /* broker defaults + overrides */
+    int internal;
+    int deleting;
+    struct topic *next;        /* hash chain */
+} topic;
+
+struct broker {
+    broker_config cfg;
+    aeEventLoop *el;
+    int32_t id;
+    char cluster_id[64];
+    int is_controller;
+    int32_t controller_id;
+    int32_t controller_epoch;
+    int registered;      /* /brokers/ids/<id> is ours in the current session */
+    int shutting_down;
+    int clean_shutdown_found;
+    /* topics */
+    topic **topic_buckets;
+    int ntopic_buckets;
+    int ntopics;
+    /* live brokers from /brokers/ids */
+    struct broker_node {
+        int32_t id;
+        char host[256];
+        int port;
+        char *rack;
+    } *nodes;
+    int nnodes;
+    /* producer id block from /latest_producer_id_block */
+    int64_t pid_next, pid_end;
+};
+
+extern struct broker B;
+
+/* topics.c */
+topic *topic_find(const char *name);
+topic *topic_findn(const char *name, int len);
+topic *topic_add(const char *name, int npartitions);
+void topic_remove(topic *t);
+partition *partition_get(topic *t, int32_t id);
+void topic_foreach(void (*cb)(topic *t, void *arg), void *arg);
+int topic_name_valid(const char *name, int len, char *why, size_t whylen);
+void topic_apply_config(topic *t);
+int partition_open_log(partition *p);
+int partition_is_leader(const partition *p);
+void topics_checkpoint(void); /* writes the offset checkpoint files */
+int topics_load_checkpoints(void); /* reads them (start-up), notes clean shutdown */
+void topics_close_all(void);       /* flush, close, checkpoint, clean-shutdown marker */
+void topics_periodic(int64_t now_ms); /* retention, flush, checkpoints */
+void partition_close_log(partition *p, int delete_files);
+int topic_set_overrides(topic *t, const char *const *keys, const char *const *values, int n);
+
+/* Partition directories in log.dirs: "<topic>-<partition>" */
+const char *logdir_for_new_partition(void);
+
+#endif

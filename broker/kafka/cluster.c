@@ -1,0 +1,1551 @@
+/* cluster.c -- the broker's life in ZooKeeper, with Kafka 2.5's layout.
+ *
+ * On each (new) session the broker: creates the persistent paths, reads or
+ * creates /cluster/id, registers the ephemeral /brokers/ids/<id>, tries to
+ * become controller (/controller, /controller_epoch), then loads topics
+ * (/brokers/topics/<t>, their partition states and /config/topics/<t>),
+ * keeping watches on all of it. Every broker reads partition state from
+ * ZooKeeper; the controller is the one that writes it (new partitions,
+ * leader election when brokers come and go) and carries out deletions
+ * requested under /admin/delete_topics.
+ *
+ * Requests that change topics write to ZooKeeper and complete once this
+ * broker's own view shows the change (waiters, checked after each update).
+ * On session expiry the broker stops leading anything (no stale
+ * leadership), opens a new session and goes through the steps again. */
+#include "cluster.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "broker.h"
+#include "checkpoint.h"
+#include "json.h"
+#include "logger.h"
+#include "zkclient.h"
+
+#define LOG_ZK "kafka.zk.KafkaZkClient"
+#define LOG_CTRL "kafka.controller.KafkaController"
+#define WAIT_TIMEOUT_MS 30000
+
+static zkc *zk;
+static int loading;     /* outstanding reads of the initial load */
+static int load_done;
+static int fatal_error;
+static long long retry_timer = -1;
+
+static void establish(void);
+static void load_topic(const char *name);
+static void controller_check_partitions(topic *t);
+static void controller_check_cb(topic *t, void *arg) {
+    (void)arg;
+    controller_check_partitions(t);
+}
+static void check_waiters(void);
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ * ---------------------------------------------------------------------- */
+static char *xstrdup(const char *s) {
+    char *d = strdup(s);
+    if (!d)
+        abort();
+    return d;
+}
+
+static const char *zerr(int rc) {
+    switch (rc) {
+    case ZNONODE: return "NoNode";
+    case ZNODEEXISTS: return "NodeExists";
+    case ZBADVERSION: return "BadVersion";
+    case ZCONNECTIONLOSS: return "ConnectionLoss";
+    case ZSESSIONEXPIRED: return "SessionExpired";
+    case ZNOTEMPTY: return "NotEmpty";
+    default: return "ZooKeeper error";
+    }
+}
+
+static int alive(int32_t id) {
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id == id)
+            return 1;
+    return 0;
+}
+
+int cluster_live_broker_count(void) { return B.nnodes; }
+int cluster_ready(void) { return B.registered && load_done; }
+
+static void write_int_list(wbuf *w, const int32_t *a, int n) {
+    wb_i8(w, '[');
+    for (int i = 0; i < n; i++) {
+        char num[16];
+        int l = snprintf(num, sizeof(num), "%s%d", i ? "," : "", a[i]);
+        wb_write(w, num, (size_t)l);
+    }
+    wb_i8(w, ']');
+}
+
+static void wprintf_(wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wprintf_(wbuf *w, const char *fmt, ...) {
+    char tmp[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    wb_write(w, tmp, (size_t)(n < (int)sizeof(tmp) ? n : (int)sizeof(tmp) - 1));
+}
+
+static int parse_int_list(const json *a, int32_t **out) {
+    if (!a || a->type != JSON_ARRAY)
+        return -1;
+    *out = calloc((size_t)(a->n > 0 ? a->n : 1), sizeof(int32_t));
+    if (!*out)
+        abort();
+    for (int i = 0; i < a->n; i++) {
+        int64_t v;
+        if (json_int(a->items[i], &v) != 0) {
+            free(*out);
+            *out = NULL;
+            return -1;
+        }
+        (*out)[i] = (int32_t)v;
+    }
+    return a->n;
+}
+
+/* ------------------------------------------------------------------------
+ * Waiters: admin requests waiting for the local view to catch up
+ * ---------------------------------------------------------------------- */
+enum { WAIT_CREATE, WAIT_DELETE, WAIT_PARTITIONS };
+
+typedef struct waiter {
+    char *topic;
+    int kind;
+    int target;
+    int64_t deadline;
+    cluster_done_cb *cb;
+    void *arg;
+    struct waiter *next;
+} waiter;
+
+static waiter *waiters;
+
+static void add_waiter(const char *t, int kind, int target, cluster_done_cb *cb, void *arg) {
+    waiter *w = calloc(1, sizeof(*w));
+    if (!w)
+        abort();
+    w->topic = xstrdup(t);
+    w->kind = kind;
+    w->target = target;
+    w->deadline = ae_mono_ms() + WAIT_TIMEOUT_MS;
+    w->cb = cb;
+    w->arg = arg;
+    w->next = waiters;
+    waiters = w;
+    check_waiters();
+}
+
+static int topic_complete(topic *t, int min_partitions) {
+    if (!t || t->deleting || t->npartitions < min_partitions)
+        return 0;
+    for (int i = 0; i < t->npartitions; i++)
+        if (t->parts[i]->leader < 0 && t->parts[i]->state_zk_version < 0)
+            return 0;
+    return 1;
+}
+
+static void check_waiters(void) {
+    int64_t now = ae_mono_ms();
+    waiter **pp = &waiters;
+    while (*pp) {
+        waiter *w = *pp;
+        topic *t = topic_find(w->topic);
+        int done = w->kind == WAIT_DELETE ? t == NULL : topic_complete(t, w->target);
+        if (done || now > w->deadline) {
+            *pp = w->next;
+            w->cb(w->arg, done ? ERR_NONE : ERR_REQUEST_TIMED_OUT,
+                  done ? NULL : "Timed out waiting for the cluster metadata to be updated");
+            free(w->topic);
+            free(w);
+            continue;
+        }
+        pp = &w->next;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Brokers: /brokers/ids
+ * ---------------------------------------------------------------------- */
+typedef struct brokers_load {
+    int outstanding;
+    struct broker_node *nodes;
+    int n;
+} brokers_load;
+
+static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    brokers_load *bl = ((void **)arg)[0];
+    int idx = (int)(intptr_t)((void **)arg)[1];
+    free(arg);
+    if (rc == ZOK && data) {
+        json *j = json_parse(data, (size_t)len);
+        const json *eps = json_get(j, "endpoints");
+        const char *host = json_str(json_get(j, "host"));
+        int64_t port = -1;
+        json_int(json_get(j, "port"), &port);
+        /* the PLAINTEXT endpoint, "PLAINTEXT://host:port" */
+        if (eps && eps->type == JSON_ARRAY && eps->n > 0 && json_str(eps->items[0])) {
+            const char *ep = json_str(eps->items[0]);
+            const char *hp = strstr(ep, "://");
+            if (hp) {
+                hp += 3;
+                const char *colon = strrchr(hp, ':');
+                if (colon) {
+                    snprintf(bl->nodes[idx].host, sizeof(bl->nodes[idx].host), "%.*s",
+                             (int)(colon - hp), hp);
+                    bl->nodes[idx].port = atoi(colon + 1);
+                }
+            }
+        } else if (host) {
+            snprintf(bl->nodes[idx].host, sizeof(bl->nodes[idx].host), "%s", host);
+            bl->nodes[idx].port = (int)port;
+        }
+        const char *rack = json_str(json_get(j, "rack"));
+        bl->nodes[idx].rack = rack ? xstrdup(rack) : NULL;
+        json_free(j);
+    } else {
+        bl->nodes[idx].id = -1;
+    }
+    if (--bl->outstanding > 0)
+        return;
+    /* swap in the new list (dropping brokers that vanished meanwhile) */
+    for (int i = 0; i < B.nnodes; i++)
+        free(B.nodes[i].rack);
+    free(B.nodes);
+    int k = 0;
+    for (int i = 0; i < bl->n; i++)
+        if (bl->nodes[i].id >= 0 && bl->nodes[i].port > 0)
+            bl->nodes[k++] = bl->nodes[i];
+    B.nodes = bl->nodes;
+    B.nnodes = k;
+    free(bl);
+    if (B.is_controller)
+        topic_foreach(controller_check_cb, NULL);
+    check_waiters();
+}
+
+static void brokers_children_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK)
+        return;
+    brokers_load *bl = calloc(1, sizeof(*bl));
+    if (!bl)
+        abort();
+    bl->nodes = calloc((size_t)(count > 0 ? count : 1), sizeof(*bl->nodes));
+    bl->n = count;
+    bl->outstanding = count;
+    if (count == 0) {
+        for (int i = 0; i < B.nnodes; i++)
+            free(B.nodes[i].rack);
+        free(B.nodes);
+        B.nodes = bl->nodes;
+        B.nnodes = 0;
+        free(bl);
+        return;
+    }
+    for (int i = 0; i < count; i++) {
+        bl->nodes[i].id = atoi(names[i]);
+        char path[128];
+        snprintf(path, sizeof(path), "/brokers/ids/%s", names[i]);
+        void **a = malloc(2 * sizeof(void *));
+        if (!a)
+            abort();
+        a[0] = bl;
+        a[1] = (void *)(intptr_t)i;
+        zkc_get(zk, path, 0, broker_get_cb, a);
+    }
+}
+
+static void load_brokers(void) { zkc_children(zk, "/brokers/ids", 1, brokers_children_cb, NULL); }
+
+/* ------------------------------------------------------------------------
+ * Partition state: /brokers/topics/<t>/partitions/<p>/state
+ * ---------------------------------------------------------------------- */
+typedef struct part_ref {
+    char *topic;
+    int32_t partition;
+} part_ref;
+
+static part_ref *part_ref_new(const char *t, int32_t p) {
+    part_ref *r = malloc(sizeof(*r));
+    if (!r)
+        abort();
+    r->topic = xstrdup(t);
+    r->partition = p;
+    return r;
+}
+static void part_ref_free(part_ref *r) {
+    free(r->topic);
+    free(r);
+}
+
+static void state_path(char *out, size_t cap, const char *t, int32_t p) {
+    snprintf(out, cap, "/brokers/topics/%s/partitions/%d/state", t, p);
+}
+
+static void state_json(wbuf *w, int32_t leader, int32_t leader_epoch, const int32_t *isr,
+                       int nisr) {
+    wprintf_(w, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":",
+             B.controller_epoch, leader, leader_epoch);
+    write_int_list(w, isr, nisr);
+    wb_i8(w, '}');
+}
+
+static int in_list(const int32_t *a, int n, int32_t v) {
+    for (int i = 0; i < n; i++)
+        if (a[i] == v)
+            return 1;
+    return 0;
+}
+
+/* This broker's part once the state is known: open hosted logs, start a
+ * new leader epoch when it became the leader. */
+static void apply_state(partition *p, int32_t old_leader, int32_t old_epoch) {
+    if (!in_list(p->replicas, p->nreplicas, B.id)) {
+        if (p->log)
+            partition_close_log(p, 0);
+        return;
+    }
+    if (!p->log && partition_open_log(p) != 0)
+        return;
+    if (p->leader == B.id && (old_leader != B.id || old_epoch != p->leader_epoch)) {
+        plog_assign_leader_epoch(p->log, p->leader_epoch);
+        log_info("state.change.logger", "[Broker id=%d] Leader %s-%d starts at leader epoch %d "
+                 "from offset %lld", B.id, p->topic->name, p->id, p->leader_epoch,
+                 (long long)plog_log_end_offset(p->log));
+    }
+}
+
+static void state_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    part_ref *r = arg;
+    topic *t = topic_find(r->topic);
+    partition *p = t ? partition_get(t, r->partition) : NULL;
+    if (p && rc == ZOK && data) {
+        json *j = json_parse(data, (size_t)len);
+        int64_t leader = -1, epoch = 0;
+        int32_t *isr = NULL;
+        int nisr = parse_int_list(json_get(j, "isr"), &isr);
+        if (j && json_int(json_get(j, "leader"), &leader) == 0 &&
+            json_int(json_get(j, "leader_epoch"), &epoch) == 0 && nisr >= 0) {
+            int32_t old_leader = p->leader, old_epoch = p->leader_epoch;
+            p->leader = (int32_t)leader;
+            p->leader_epoch = (int32_t)epoch;
+            free(p->isr);
+            p->isr = isr;
+            p->nisr = nisr;
+            p->state_zk_version = st->version;
+            isr = NULL;
+            apply_state(p, old_leader, old_epoch);
+        } else {
+            log_warn(LOG_ZK, "Ignoring malformed partition state of %s-%d", r->topic, r->partition);
+        }
+        free(isr);
+        json_free(j);
+    } else if (p && rc == ZNONODE) {
+        p->state_zk_version = -1;
+        p->leader = -1;
+    }
+    if (p && B.is_controller)
+        controller_check_partitions(p->topic);
+    part_ref_free(r);
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+static void load_state(topic *t, int32_t p) {
+    char path[512];
+    state_path(path, sizeof(path), t->name, p);
+    if (!load_done)
+        loading++;
+    if (zkc_get(zk, path, 1, state_get_cb, part_ref_new(t->name, p)) != ZOK && !load_done)
+        loading--;
+}
+
+/* Controller: creates missing states, elects a leader where the current
+ * one is gone. Without replication (yet), only an in-sync replica may lead,
+ * so a partition whose only replica is down stays offline (leader -1). */
+static void state_write_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    part_ref *r = arg;
+    if (rc != ZOK && rc != ZNODEEXISTS)
+        log_warn(LOG_CTRL, "Failed to write the state of %s-%d: %s", r->topic, r->partition,
+                 zerr(rc));
+    topic *t = topic_find(r->topic);
+    if (t && rc == ZOK)
+        load_state(t, r->partition);
+    part_ref_free(r);
+}
+
+static void state_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    state_write_cb(rc, NULL, arg);
+}
+
+static void state_parent_cb(int rc, void *arg) {
+    part_ref *r = arg;
+    topic *t = topic_find(r->topic);
+    partition *p = t ? partition_get(t, r->partition) : NULL;
+    if (rc != ZOK || !p) {
+        part_ref_free(r);
+        return;
+    }
+    int32_t isr[64];
+    int nisr = 0;
+    for (int i = 0; i < p->nreplicas && nisr < 64; i++)
+        if (alive(p->replicas[i]))
+            isr[nisr++] = p->replicas[i];
+    int32_t leader = nisr ? isr[0] : -1;
+    if (!nisr) /* all replicas down: keep the assignment as the ISR */
+        for (int i = 0; i < p->nreplicas && nisr < 64; i++)
+            isr[nisr++] = p->replicas[i];
+    wbuf w;
+    wb_init(&w, 128);
+    state_json(&w, leader, 0, isr, nisr);
+    char path[512];
+    state_path(path, sizeof(path), r->topic, r->partition);
+    zkc_create(zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
+    wb_free(&w);
+}
+
+static void controller_check_partitions(topic *t) {
+    if (!B.is_controller || !B.registered || t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas == 0)
+            continue; /* assignment not loaded yet */
+        if (p->state_zk_version == -1) {
+            /* no state yet: create it (parents first) */
+            p->state_zk_version = -2; /* in progress */
+            char path[512];
+            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
+            zkc_ensure_path(zk, path, state_parent_cb, part_ref_new(t->name, p->id));
+            continue;
+        }
+        if (p->state_zk_version < 0)
+            continue;
+        if (p->leader >= 0 && alive(p->leader))
+            continue;
+        /* leader gone (or offline): a live in-sync replica takes over */
+        int32_t leader = -1;
+        for (int k = 0; k < p->nisr; k++)
+            if (alive(p->isr[k])) {
+                leader = p->isr[k];
+                break;
+            }
+        if (leader < 0 && p->leader == -1)
+            continue; /* still offline */
+        wbuf w;
+        wb_init(&w, 128);
+        int32_t one = leader;
+        if (leader >= 0)
+            state_json(&w, leader, p->leader_epoch + 1, &one, 1);
+        else
+            state_json(&w, -1, p->leader_epoch + 1, p->isr, p->nisr);
+        char path[512];
+        state_path(path, sizeof(path), t->name, p->id);
+        log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d: leader %d -> %d, epoch %d",
+                 B.id, t->name, p->id, p->leader, leader, p->leader_epoch + 1);
+        int version = p->state_zk_version;
+        p->state_zk_version = -3; /* write in progress */
+        zkc_set(zk, path, w.data, (int)w.len, version, state_set_cb, part_ref_new(t->name, p->id));
+        wb_free(&w);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Topics: /brokers/topics/<t> and /config/topics/<t>
+ * ---------------------------------------------------------------------- */
+static void topic_config_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    char *name = arg;
+    topic *t = topic_find(name);
+    if (t && rc == ZOK && data) {
+        json *j = json_parse(data, (size_t)len);
+        const json *cfg = json_get(j, "config");
+        if (cfg && cfg->type == JSON_OBJECT) {
+            const char **k = calloc((size_t)cfg->n + 1, sizeof(char *));
+            const char **v = calloc((size_t)cfg->n + 1, sizeof(char *));
+            int n = 0;
+            for (int i = 0; i < cfg->n; i++)
+                if (json_str(cfg->items[i])) {
+                    k[n] = cfg->keys[i];
+                    v[n++] = json_str(cfg->items[i]);
+                }
+            topic_set_overrides(t, k, v, n);
+            free(k);
+            free(v);
+        }
+        json_free(j);
+    } else if (t && rc == ZNONODE) {
+        topic_set_overrides(t, NULL, NULL, 0);
+    }
+    free(name);
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+static void load_topic_config(const char *name) {
+    char path[512];
+    snprintf(path, sizeof(path), "/config/topics/%s", name);
+    if (!load_done)
+        loading++;
+    zkc_get(zk, path, 0, topic_config_cb, xstrdup(name));
+}
+
+static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    char *name = arg;
+    topic *t = topic_find(name);
+    if (rc == ZOK && data) {
+        json *j = json_parse(data, (size_t)len);
+        const json *parts = json_get(j, "partitions");
+        if (parts && parts->type == JSON_OBJECT) {
+            int np = parts->n;
+            int fresh = !t;
+            if (!t) {
+                t = topic_add(name, np);
+                for (int i = 0; i < np; i++)
+                    t->parts[i]->state_zk_version = -4; /* not read yet */
+            } else if (np > t->npartitions) {
+                t->parts = realloc(t->parts, (size_t)np * sizeof(partition *));
+                for (int i = t->npartitions; i < np; i++) {
+                    partition *p = calloc(1, sizeof(*p));
+                    p->topic = t;
+                    p->id = i;
+                    p->leader = -1;
+                    p->state_zk_version = -4;
+                    t->parts[i] = p;
+                }
+                t->npartitions = np;
+            }
+            for (int i = 0; i < parts->n; i++) {
+                int pid = atoi(parts->keys[i]);
+                partition *p = partition_get(t, pid);
+                if (!p)
+                    continue;
+                free(p->replicas);
+                p->nreplicas = parse_int_list(parts->items[i], &p->replicas);
+                if (p->nreplicas < 0)
+                    p->nreplicas = 0;
+            }
+            if (fresh) {
+                load_topic_config(name);
+                log_info(LOG_ZK, "Loaded topic %s with %d partitions", name, np);
+            }
+            for (int i = 0; i < t->npartitions; i++)
+                if (t->parts[i]->state_zk_version == -4) {
+                    t->parts[i]->state_zk_version = -5; /* reading */
+                    load_state(t, i);
+                }
+        } else {
+            log_warn(LOG_ZK, "Ignoring malformed assignment of topic %s", name);
+        }
+        json_free(j);
+    }
+    free(name);
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+static void load_topic(const char *name) {
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
+    if (!load_done)
+        loading++;
+    zkc_get(zk, path, 1, topic_data_cb, xstrdup(name));
+}
+
+struct children_set {
+    int count;
+    const char *const *names;
+};
+
+static void remove_if_gone(topic *t, void *arg) {
+    struct children_set *cur = arg;
+    for (int i = 0; i < cur->count; i++)
+        if (!strcmp(cur->names[i], t->name))
+            return;
+    log_info("kafka.log.LogManager", "Deleting topic %s: removed from ZooKeeper", t->name);
+    topic_remove(t);
+}
+
+static void topics_children_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK) {
+        if (loading > 0 && --loading == 0)
+            load_done = 1;
+        return;
+    }
+    /* topics gone from ZooKeeper: deleted */
+    struct children_set cur = {count, names};
+    topic_foreach(remove_if_gone, &cur);
+    for (int i = 0; i < count; i++)
+        if (!topic_find(names[i]))
+            load_topic(names[i]);
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+static void load_topics(void) {
+    if (!load_done)
+        loading++;
+    zkc_children(zk, "/brokers/topics", 1, topics_children_cb, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Controller: topic deletion (/admin/delete_topics/<t>)
+ * ---------------------------------------------------------------------- */
+static void admin_node_deleted_cb(int rc, void *arg) {
+    (void)rc;
+    free(arg);
+}
+
+static void config_deleted_cb(int rc, void *arg) {
+    (void)rc;
+    char *name = arg;
+    char path[512];
+    snprintf(path, sizeof(path), "/admin/delete_topics/%s", name);
+    zkc_delete(zk, path, -1, admin_node_deleted_cb, name);
+}
+
+static void tree_deleted_cb(int rc, int n, const zkc_op_result *res, void *arg) {
+    (void)n;
+    (void)res;
+    char *name = arg;
+    if (rc != ZOK && rc != ZNONODE)
+        log_warn(LOG_CTRL, "Deletion of topic %s failed: %s (will retry)", name, zerr(rc));
+    log_info(LOG_CTRL, "[Controller id=%d] Deletion of topic %s successfully completed", B.id,
+             name);
+    char path[512];
+    snprintf(path, sizeof(path), "/config/topics/%s", name);
+    zkc_delete(zk, path, -1, config_deleted_cb, name);
+}
+
+static void delete_topic_tree(const char *name) {
+    topic *t = topic_find(name);
+    int np = t ? t->npartitions : 0;
+    zkc_op *ops = calloc((size_t)(2 * np + 2), sizeof(zkc_op));
+    char **paths = calloc((size_t)(2 * np + 2), sizeof(char *));
+    int n = 0;
+    for (int i = 0; i < np; i++) {
+        char path[512];
+        state_path(path, sizeof(path), name, i);
+        if (t->parts[i]->state_zk_version >= 0) {
+            paths[n] = xstrdup(path);
+            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+            n++;
+        }
+        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", name, i);
+        if (t->parts[i]->state_zk_version >= 0) {
+            paths[n] = xstrdup(path);
+            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+            n++;
+        }
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions", name);
+    if (n) {
+        paths[n] = xstrdup(path);
+        ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+        n++;
+    }
+    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
+    paths[n] = xstrdup(path);
+    ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+    n++;
+    if (t)
+        t->deleting = 1;
+    zkc_multi(zk, ops, n, tree_deleted_cb, xstrdup(name));
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(ops);
+}
+
+static void delete_requests_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK || !B.is_controller)
+        return;
+    for (int i = 0; i < count; i++) {
+        log_info(LOG_CTRL, "[Topic Deletion Manager %d] Handling deletion for topics %s", B.id,
+                 names[i]);
+        if (!B.cfg.delete_topic_enable) {
+            char path[512];
+            snprintf(path, sizeof(path), "/admin/delete_topics/%s", names[i]);
+            zkc_delete(zk, path, -1, admin_node_deleted_cb, xstrdup(names[i]));
+            continue;
+        }
+        delete_topic_tree(names[i]);
+    }
+}
+
+static void watch_delete_requests(void) {
+    zkc_children(zk, "/admin/delete_topics", 1, delete_requests_cb, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Config change notifications (/config/changes/config_change_N)
+ * ---------------------------------------------------------------------- */
+static char last_change[64];
+
+static void change_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    (void)arg;
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    const char *ep = json_str(json_get(j, "entity_path"));
+    const char *type = json_str(json_get(j, "entity_type"));
+    const char *name = json_str(json_get(j, "entity_name"));
+    if (ep && !strncmp(ep, "topics/", 7))
+        name = ep + 7, type = "topics";
+    if (type && name && !strcmp(type, "topics") && topic_find(name)) {
+        log_info("kafka.server.DynamicConfigManager", "Processing override for entityPath: "
+                 "topics/%s", name);
+        load_topic_config(name);
+    }
+    json_free(j);
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void changes_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK)
+        return;
+    const char **sorted = malloc((size_t)(count > 0 ? count : 1) * sizeof(char *));
+    memcpy(sorted, names, (size_t)count * sizeof(char *));
+    qsort(sorted, (size_t)count, sizeof(char *), cmp_names);
+    int first_load = last_change[0] == 0;
+    for (int i = 0; i < count; i++) {
+        if (strcmp(sorted[i], last_change) <= 0)
+            continue;
+        if (!first_load) {
+            char path[256];
+            snprintf(path, sizeof(path), "/config/changes/%s", sorted[i]);
+            zkc_get(zk, path, 0, change_get_cb, NULL);
+        }
+    }
+    if (count)
+        snprintf(last_change, sizeof(last_change), "%s", sorted[count - 1]);
+    else if (first_load)
+        snprintf(last_change, sizeof(last_change), "config_change_");
+    free(sorted);
+}
+
+static void watch_config_changes(void) {
+    zkc_children(zk, "/config/changes", 1, changes_cb, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Controller election: /controller, /controller_epoch
+ * ---------------------------------------------------------------------- */
+static void try_elect(void);
+
+static void become_controller(void) {
+    B.is_controller = 1;
+    B.controller_id = B.id;
+    log_info(LOG_CTRL, "[Controller id=%d] %d successfully elected as the controller. Epoch "
+             "incremented to %d", B.id, B.id, B.controller_epoch);
+    watch_delete_requests();
+    topic_foreach(controller_check_cb, NULL);
+}
+
+static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    (void)arg;
+    if (rc == ZOK)
+        become_controller();
+    else
+        log_warn(LOG_CTRL, "Failed to increment the controller epoch: %s", zerr(rc));
+}
+
+static void epoch_created_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    epoch_set_cb(rc, NULL, arg);
+}
+
+static void ignore_stat_cb(int rc, const jute_stat *st, void *arg) {
+    (void)rc;
+    (void)st;
+    (void)arg;
+}
+
+static void epoch_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)arg;
+    char buf[32];
+    if (rc == ZOK) {
+        snprintf(buf, sizeof(buf), "%.*s", len > 0 ? len : 0, data ? data : "");
+        B.controller_epoch = atoi(buf) + 1;
+        snprintf(buf, sizeof(buf), "%d", B.controller_epoch);
+        zkc_set(zk, "/controller_epoch", buf, (int)strlen(buf), st->version, epoch_set_cb, NULL);
+    } else if (rc == ZNONODE) {
+        B.controller_epoch = 1;
+        zkc_create(zk, "/controller_epoch", "1", 1, ZKC_PERSISTENT, epoch_created_cb, NULL);
+    }
+}
+
+static void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    (void)arg;
+    if (rc == ZNONODE) {
+        try_elect();
+        return;
+    }
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    int64_t id = -1;
+    json_int(json_get(j, "brokerid"), &id);
+    json_free(j);
+    B.controller_id = (int32_t)id;
+    if (id != B.id)
+        B.is_controller = 0;
+}
+
+static void controller_create_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    (void)arg;
+    if (rc == ZOK) {
+        zkc_get(zk, "/controller_epoch", 0, epoch_get_cb, NULL);
+        zkc_exists(zk, "/controller", 1, ignore_stat_cb, NULL);
+    } else if (rc == ZNODEEXISTS) {
+        zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
+    }
+}
+
+static void try_elect(void) {
+    wbuf w;
+    wb_init(&w, 96);
+    wprintf_(&w, "{\"version\":1,\"brokerid\":%d,\"timestamp\":\"%lld\"}", B.id,
+             (long long)ae_wall_ms());
+    zkc_create(zk, "/controller", w.data, (int)w.len, ZKC_EPHEMERAL, controller_create_cb, NULL);
+    wb_free(&w);
+}
+
+/* ------------------------------------------------------------------------
+ * Session set-up: paths, cluster id, registration, then load
+ * ---------------------------------------------------------------------- */
+static const char *const persistent_paths[] = {
+    "/consumers", "/brokers/ids", "/brokers/topics", "/brokers/seqid", "/config/changes",
+    "/config/topics", "/config/clients", "/config/users", "/config/brokers",
+    "/admin/delete_topics", "/isr_change_notification", "/latest_producer_id_block",
+    "/log_dir_event_notification", "/cluster"};
+#define NPATHS ((int)(sizeof(persistent_paths) / sizeof(persistent_paths[0])))
+
+static int paths_left;
+static void read_cluster_id(void);
+static void register_broker(void);
+
+static void path_ensured_cb(int rc, void *arg) {
+    (void)arg;
+    if (rc != ZOK && rc != ZNODEEXISTS)
+        log_warn(LOG_ZK, "Could not create a persistent path: %s", zerr(rc));
+    if (--paths_left == 0)
+        read_cluster_id();
+}
+
+static void new_cluster_id(char *out) {
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint8_t r[16] = {0};
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd < 0 || read(fd, r, 16) != 16)
+        for (int i = 0; i < 16; i++)
+            r[i] = (uint8_t)(ae_wall_ms() >> (i % 8) ^ (i * 131));
+    if (fd >= 0)
+        close(fd);
+    int k = 0;
+    for (int i = 0; i < 16; i += 3) {
+        uint32_t v = (uint32_t)r[i] << 16 | (i + 1 < 16 ? (uint32_t)r[i + 1] << 8 : 0) |
+                     (i + 2 < 16 ? r[i + 2] : 0);
+        out[k++] = b64[(v >> 18) & 63];
+        out[k++] = b64[(v >> 12) & 63];
+        if (i + 1 < 16)
+            out[k++] = b64[(v >> 6) & 63];
+        if (i + 2 < 16)
+            out[k++] = b64[v & 63];
+    }
+    out[k] = 0;
+}
+
+static void cluster_id_known(const char *id) {
+    for (int i = 0; i < B.cfg.nlog_dirs; i++) {
+        int32_t stored_id;
+        char stored[64];
+        int r = meta_properties_read(B.cfg.log_dirs[i], &stored_id, stored, sizeof(stored));
+        if (r == 0 && stored[0] && strcmp(stored, id)) {
+            log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. "
+                      "Prepare to shutdown: The Cluster ID %s doesn't match stored clusterId "
+                      "Some(%s) in meta.properties. The broker is trying to join the wrong "
+                      "cluster. Configured zookeeper.connect may be wrong.", id, stored);
+            fatal_error = 1;
+            return;
+        }
+        if (r == 0 && stored_id != B.id) {
+            log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. "
+                      "Prepare to shutdown: Configured broker.id %d doesn't match stored "
+                      "broker.id %d in meta.properties.", B.id, stored_id);
+            fatal_error = 1;
+            return;
+        }
+        if (r != 0)
+            meta_properties_write(B.cfg.log_dirs[i], B.id, id);
+    }
+    snprintf(B.cluster_id, sizeof(B.cluster_id), "%s", id);
+    log_info("kafka.server.KafkaServer", "Cluster ID = %s", id);
+    register_broker();
+}
+
+static void cluster_id_created_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    if (rc == ZNODEEXISTS) {
+        free(arg);
+        read_cluster_id();
+        return;
+    }
+    if (rc == ZOK)
+        cluster_id_known(arg);
+    free(arg);
+}
+
+static void cluster_id_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    (void)arg;
+    if (rc == ZNONODE) {
+        char *id = malloc(32);
+        if (!id)
+            abort();
+        new_cluster_id(id);
+        wbuf w;
+        wb_init(&w, 64);
+        wprintf_(&w, "{\"version\":\"1\",\"id\":\"%s\"}", id);
+        zkc_create(zk, "/cluster/id", w.data, (int)w.len, ZKC_PERSISTENT, cluster_id_created_cb,
+                   id);
+        wb_free(&w);
+        return;
+    }
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    const char *id = json_str(json_get(j, "id"));
+    if (id)
+        cluster_id_known(id);
+    else
+        log_error(LOG_ZK, "Malformed /cluster/id");
+    json_free(j);
+}
+
+static void read_cluster_id(void) { zkc_get(zk, "/cluster/id", 0, cluster_id_get_cb, NULL); }
+
+static void registered(void) {
+    B.registered = 1;
+    log_info(LOG_ZK, "Registered broker %d at path /brokers/ids/%d with addresses: "
+             "PLAINTEXT://%s:%d, czxid (broker epoch): %lld", B.id, B.id,
+             B.cfg.advertised_listeners[0].host, B.cfg.advertised_listeners[0].port,
+             (long long)zkc_session_id(zk));
+    load_brokers();
+    try_elect();
+    watch_config_changes();
+    load_topics();
+}
+
+static int retry_register(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    (void)arg;
+    retry_timer = -1;
+    register_broker();
+    return AE_NOMORE;
+}
+
+static void old_registration_cb(int rc, const jute_stat *st, void *arg) {
+    (void)arg;
+    if (rc == ZOK && st->ephemeralOwner == zkc_session_id(zk)) {
+        registered(); /* ours already (a retried create) */
+        return;
+    }
+    /* an earlier session of this broker (or another broker with our id)
+     * still holds it: wait for that session to expire */
+    log_info(LOG_ZK, "Broker registration /brokers/ids/%d is held by session 0x%llx; waiting "
+             "for it to expire", B.id, rc == ZOK ? (unsigned long long)st->ephemeralOwner : 0ull);
+    retry_timer = aeCreateTimeEvent(B.el, 1000, retry_register, NULL);
+}
+
+static void register_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    (void)arg;
+    char p[64];
+    snprintf(p, sizeof(p), "/brokers/ids/%d", B.id);
+    if (rc == ZOK)
+        registered();
+    else if (rc == ZNODEEXISTS)
+        zkc_exists(zk, p, 0, old_registration_cb, NULL);
+    else
+        log_warn(LOG_ZK, "Broker registration failed: %s", zerr(rc));
+}
+
+static void register_broker(void) {
+    config_endpoint *ep = &B.cfg.advertised_listeners[0];
+    wbuf w;
+    wb_init(&w, 256);
+    wprintf_(&w, "{\"listener_security_protocol_map\":{");
+    for (int i = 0; i < B.cfg.nadvertised_listeners; i++)
+        wprintf_(&w, "%s\"%s\":\"%s\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
+                 B.cfg.advertised_listeners[i].protocol);
+    wprintf_(&w, "},\"endpoints\":[");
+    for (int i = 0; i < B.cfg.nadvertised_listeners; i++)
+        wprintf_(&w, "%s\"%s://%s:%d\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
+                 B.cfg.advertised_listeners[i].host, B.cfg.advertised_listeners[i].port);
+    wprintf_(&w, "],");
+    if (B.cfg.broker_rack)
+        wprintf_(&w, "\"rack\":\"%s\",", B.cfg.broker_rack);
+    wprintf_(&w, "\"jmx_port\":-1,\"host\":\"%s\",\"timestamp\":\"%lld\",\"port\":%d,\"version\":4}",
+             ep->host, (long long)ae_wall_ms(), ep->port);
+    char path[64];
+    snprintf(path, sizeof(path), "/brokers/ids/%d", B.id);
+    zkc_create(zk, path, w.data, (int)w.len, ZKC_EPHEMERAL, register_cb, NULL);
+    wb_free(&w);
+}
+
+static void establish(void) {
+    paths_left = NPATHS;
+    for (int i = 0; i < NPATHS; i++)
+        zkc_ensure_path(zk, persistent_paths[i], path_ensured_cb, NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * Session events and watches
+ * ---------------------------------------------------------------------- */
+static void on_watch(void *arg, int type, const char *path) {
+    (void)arg;
+    if (!B.registered && strcmp(path, "/controller"))
+        return;
+    if (!strcmp(path, "/brokers/ids"))
+        load_brokers();
+    else if (!strcmp(path, "/controller")) {
+        if (type == ZOO_DELETED_EVENT) {
+            B.is_controller = 0;
+            B.controller_id = -1;
+            try_elect();
+        } else
+            zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
+    } else if (!strcmp(path, "/brokers/topics"))
+        load_topics();
+    else if (!strcmp(path, "/admin/delete_topics"))
+        watch_delete_requests();
+    else if (!strcmp(path, "/config/changes"))
+        watch_config_changes();
+    else if (!strncmp(path, "/brokers/topics/", 16)) {
+        const char *rest = path + 16;
+        const char *slash = strchr(rest, '/');
+        if (!slash) {
+            if (type != ZOO_DELETED_EVENT)
+                load_topic(rest);
+            return;
+        }
+        char name[256];
+        int32_t pid;
+        if (sscanf(path, "/brokers/topics/%255[^/]/partitions/%d/state", name, &pid) == 2) {
+            topic *t = topic_find(name);
+            if (t && type != ZOO_DELETED_EVENT)
+                load_state(t, pid);
+        }
+    }
+}
+
+static void reset_leadership(topic *t, void *arg) {
+    (void)arg;
+    for (int i = 0; i < t->npartitions; i++)
+        t->parts[i]->leader = -1;
+}
+
+static void on_session(void *arg, int state, int new_session);
+
+static void new_session(void) {
+    zk = zkc_new(B.el, B.cfg.zookeeper_connect, B.cfg.zookeeper_session_timeout_ms, on_session,
+                 NULL);
+    if (zk)
+        zkc_set_watcher(zk, on_watch, NULL);
+}
+
+static int reconnect_timer(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    (void)arg;
+    new_session();
+    return AE_NOMORE;
+}
+
+static void on_session(void *arg, int state, int fresh) {
+    (void)arg;
+    if (state == ZKC_CONNECTED && fresh) {
+        log_info("kafka.zookeeper.ZooKeeperClient", "[ZooKeeperClient Kafka server] Connected.");
+        establish();
+    } else if (state == ZKC_EXPIRED) {
+        /* Never serve stale leadership: stop leading until re-registered. */
+        log_warn("kafka.zookeeper.ZooKeeperClient", "[ZooKeeperClient Kafka server] Session "
+                 "expired; re-registering with a new session.");
+        B.registered = 0;
+        B.is_controller = 0;
+        B.controller_id = -1;
+        topic_foreach(reset_leadership, NULL);
+        if (retry_timer >= 0)
+            aeDeleteTimeEvent(B.el, retry_timer);
+        retry_timer = -1;
+        zkc_close(zk);
+        zk = NULL;
+        aeCreateTimeEvent(B.el, 0, reconnect_timer, NULL);
+    }
+}
+
+static void chroot_done_cb(int rc, void *arg) {
+    *(int *)arg = rc == ZOK ? 1 : -1;
+}
+
+/* Kafka creates the chroot of zookeeper.connect when it is missing. */
+static int ensure_chroot(void) {
+    const char *slash = strchr(B.cfg.zookeeper_connect, '/');
+    if (!slash || !strcmp(slash, "/"))
+        return 0;
+    char hosts[1024];
+    snprintf(hosts, sizeof(hosts), "%.*s", (int)(slash - B.cfg.zookeeper_connect),
+             B.cfg.zookeeper_connect);
+    zkc *tmp = zkc_new(B.el, hosts, B.cfg.zookeeper_session_timeout_ms, NULL, NULL);
+    if (!tmp)
+        return -1;
+    int done = 0;
+    zkc_ensure_path(tmp, slash, chroot_done_cb, &done);
+    zkc_wait(tmp, &done, B.cfg.zookeeper_connection_timeout_ms);
+    zkc_close(tmp);
+    return done == 1 ? 0 : -1;
+}
+
+int cluster_start(void) {
+    log_info("kafka.server.KafkaServer", "Connecting to zookeeper on %s",
+             B.cfg.zookeeper_connect);
+    B.pid_next = 0;
+    B.pid_end = -1;
+    B.controller_id = -1;
+    if (ensure_chroot() != 0) {
+        log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. Prepare "
+                  "to shutdown: could not create the chroot of %s", B.cfg.zookeeper_connect);
+        return -1;
+    }
+    new_session();
+    if (!zk) {
+        log_error("kafka.server.KafkaServer", "Invalid zookeeper.connect: %s",
+                  B.cfg.zookeeper_connect);
+        return -1;
+    }
+    int64_t deadline = ae_mono_ms() + B.cfg.zookeeper_connection_timeout_ms;
+    while (zkc_state(zk) != ZKC_CONNECTED || zkc_session_id(zk) == 0) {
+        if (ae_mono_ms() > deadline) {
+            log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. "
+                      "Prepare to shutdown: Timed out waiting for connection while in state: "
+                      "CONNECTING");
+            return -1;
+        }
+        aeProcessEvents(B.el, 100);
+    }
+    /* registration may wait for an old session to expire */
+    deadline = ae_mono_ms() + 2 * (int64_t)B.cfg.zookeeper_session_timeout_ms + 30000;
+    while (!(B.registered && load_done) && !fatal_error) {
+        if (ae_mono_ms() > deadline) {
+            log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup: "
+                      "could not register broker %d in ZooKeeper", B.id);
+            return -1;
+        }
+        aeProcessEvents(B.el, 100);
+    }
+    return fatal_error ? -1 : 0;
+}
+
+void cluster_stop(void) {
+    if (zk) {
+        zkc_close(zk); /* our ephemerals go at once */
+        zk = NULL;
+    }
+    B.registered = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Topic operations
+ * ---------------------------------------------------------------------- */
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out) {
+    if (rf <= 0 || rf > B.nnodes)
+        return ERR_INVALID_REPLICATION_FACTOR;
+    int32_t ids[1024];
+    int n = B.nnodes < 1024 ? B.nnodes : 1024;
+    for (int i = 0; i < n; i++)
+        ids[i] = B.nodes[i].id;
+    for (int i = 1; i < n; i++) /* sort by id */
+        for (int k = i; k > 0 && ids[k - 1] > ids[k]; k--) {
+            int32_t x = ids[k];
+            ids[k] = ids[k - 1];
+            ids[k - 1] = x;
+        }
+    int start = (int)(ae_wall_ms() % n);
+    int shift = (int)((ae_wall_ms() / 7) % n);
+    for (int p = 0; p < npartitions; p++) {
+        int pi = p + first_partition;
+        if (pi > 0 && pi % n == 0)
+            shift++;
+        int first = (pi + start) % n;
+        out[p * rf] = ids[first];
+        for (int r = 1; r < rf; r++) {
+            int s = 1 + (shift + r - 1) % (n - 1 > 0 ? n - 1 : 1);
+            out[p * rf + r] = ids[(first + s) % n];
+        }
+    }
+    return ERR_NONE;
+}
+
+static void assignment_json(wbuf *w, const int32_t *a, int np, int rf) {
+    wprintf_(w, "{\"version\":2,\"partitions\":{");
+    for (int p = 0; p < np; p++) {
+        wprintf_(w, "%s\"%d\":", p ? "," : "", p);
+        write_int_list(w, a + p * rf, rf);
+    }
+    wprintf_(w, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
+}
+
+static void config_json(wbuf *w, const char *const *k, const char *const *v, int n) {
+    wprintf_(w, "{\"version\":1,\"config\":{");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            wb_i8(w, ',');
+        json_write_str(w, k[i]);
+        wb_i8(w, ':');
+        json_write_str(w, v[i]);
+    }
+    wprintf_(w, "}}");
+}
+
+typedef struct create_ctx {
+    char *name;
+    wbuf assignment;
+    cluster_done_cb *cb;
+    void *arg;
+} create_ctx;
+
+static void create_ctx_free(create_ctx *c) {
+    free(c->name);
+    wb_free(&c->assignment);
+    free(c);
+}
+
+static void topic_created_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    create_ctx *c = arg;
+    if (rc == ZOK) {
+        log_info(LOG_ZK, "Topic creation %.*s", (int)c->assignment.len,
+                 (const char *)c->assignment.data);
+        add_waiter(c->name, WAIT_CREATE, 0, c->cb, c->arg);
+    } else if (rc == ZNODEEXISTS) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "Topic '%s' already exists.", c->name);
+        c->cb(c->arg, ERR_TOPIC_ALREADY_EXISTS, msg);
+    } else {
+        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+    }
+    create_ctx_free(c);
+}
+
+static void topic_config_written_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    create_ctx *c = arg;
+    if (rc != ZOK && rc != ZNODEEXISTS) {
+        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        create_ctx_free(c);
+        return;
+    }
+    char p[512];
+    snprintf(p, sizeof(p), "/brokers/topics/%s", c->name);
+    zkc_create(zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
+               topic_created_cb, c);
+}
+
+void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
+                          const char *const *cfg_keys, const char *const *cfg_values, int ncfg,
+                          cluster_done_cb *cb, void *arg) {
+    int32_t *a = NULL;
+    if (!assignment) {
+        a = calloc((size_t)npartitions * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
+        int16_t err = cluster_assign_replicas(npartitions, rf, 0, a);
+        if (err) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "Replication factor: %d larger than available brokers: %d.",
+                     rf, B.nnodes);
+            free(a);
+            cb(arg, err, msg);
+            return;
+        }
+        assignment = a;
+    }
+    create_ctx *c = calloc(1, sizeof(*c));
+    c->name = xstrdup(name);
+    c->cb = cb;
+    c->arg = arg;
+    wb_init(&c->assignment, 128);
+    assignment_json(&c->assignment, assignment, npartitions, rf);
+    free(a);
+    wbuf w;
+    wb_init(&w, 128);
+    config_json(&w, cfg_keys, cfg_values, ncfg);
+    char p[512];
+    snprintf(p, sizeof(p), "/config/topics/%s", name);
+    zkc_create(zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
+    wb_free(&w);
+}
+
+typedef struct simple_ctx {
+    char *name;
+    int target;
+    cluster_done_cb *cb;
+    void *arg;
+} simple_ctx;
+
+static simple_ctx *simple_new(const char *name, int target, cluster_done_cb *cb, void *arg) {
+    simple_ctx *s = calloc(1, sizeof(*s));
+    s->name = xstrdup(name);
+    s->target = target;
+    s->cb = cb;
+    s->arg = arg;
+    return s;
+}
+
+static void simple_free(simple_ctx *s) {
+    free(s->name);
+    free(s);
+}
+
+static void delete_requested_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    simple_ctx *s = arg;
+    if (rc == ZOK || rc == ZNODEEXISTS) {
+        log_info("kafka.server.AdminManager", "Topic %s marked for deletion.", s->name);
+        add_waiter(s->name, WAIT_DELETE, 0, s->cb, s->arg);
+    } else
+        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+    simple_free(s);
+}
+
+void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg) {
+    char p[512];
+    snprintf(p, sizeof(p), "/admin/delete_topics/%s", name);
+    zkc_create(zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb,
+               simple_new(name, 0, cb, arg));
+}
+
+static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    simple_ctx *s = arg;
+    if (rc == ZOK)
+        add_waiter(s->name, WAIT_PARTITIONS, s->target, s->cb, s->arg);
+    else
+        s->cb(s->arg, rc == ZBADVERSION ? ERR_REQUEST_TIMED_OUT : ERR_UNKNOWN_SERVER_ERROR,
+              zerr(rc));
+    simple_free(s);
+}
+
+void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
+                               cluster_done_cb *cb, void *arg) {
+    topic *t = topic_find(name);
+    if (!t) {
+        cb(arg, ERR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
+        return;
+    }
+    int rf = t->parts[0]->nreplicas > 0 ? t->parts[0]->nreplicas : 1;
+    int old = t->npartitions;
+    int32_t *a = calloc((size_t)new_total * (size_t)rf, sizeof(int32_t));
+    for (int p = 0; p < old; p++)
+        for (int r = 0; r < rf; r++)
+            a[p * rf + r] = r < t->parts[p]->nreplicas ? t->parts[p]->replicas[r] : -1;
+    if (assignment)
+        memcpy(a + old * rf, assignment, (size_t)(new_total - old) * (size_t)rf * sizeof(int32_t));
+    else if (cluster_assign_replicas(new_total - old, rf, old, a + old * rf)) {
+        free(a);
+        cb(arg, ERR_INVALID_REPLICATION_FACTOR, "Not enough live brokers for the replication factor");
+        return;
+    }
+    wbuf w;
+    wb_init(&w, 256);
+    assignment_json(&w, a, new_total, rf);
+    free(a);
+    char p[512];
+    snprintf(p, sizeof(p), "/brokers/topics/%s", name);
+    zkc_set(zk, p, w.data, (int)w.len, -1, partitions_written_cb,
+            simple_new(name, new_total, cb, arg));
+    wb_free(&w);
+}
+
+static void change_notified_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    simple_ctx *s = arg;
+    s->cb(s->arg, rc == ZOK ? ERR_NONE : ERR_UNKNOWN_SERVER_ERROR, rc == ZOK ? NULL : zerr(rc));
+    simple_free(s);
+}
+
+static void notify_change(simple_ctx *s) {
+    char data[600];
+    snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"topics/%s\"}", s->name);
+    zkc_create(zk, "/config/changes/config_change_", data, (int)strlen(data),
+               ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
+}
+
+static void config_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    simple_ctx *s = arg;
+    if (rc != ZOK) {
+        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        simple_free(s);
+        return;
+    }
+    load_topic_config(s->name); /* our own view at once */
+    notify_change(s);
+}
+
+static void config_create_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    config_set_cb(rc, NULL, arg);
+}
+
+void cluster_set_topic_config(const char *name, const char *const *keys,
+                              const char *const *values, int n, cluster_done_cb *cb, void *arg) {
+    wbuf w;
+    wb_init(&w, 128);
+    config_json(&w, keys, values, n);
+    char p[512];
+    snprintf(p, sizeof(p), "/config/topics/%s", name);
+    simple_ctx *s = simple_new(name, 0, cb, arg);
+    if (topic_find(name))
+        zkc_set(zk, p, w.data, (int)w.len, -1, config_set_cb, s);
+    else
+        zkc_create(zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
+    wb_free(&w);
+}
+
+/* ------------------------------------------------------------------------
+ * Producer ids: blocks of 1000 from /latest_producer_id_block
+ * ---------------------------------------------------------------------- */
+#define PID_BLOCK 1000
+
+typedef struct pid_wait {
+    cluster_pid_cb *cb;
+    void *arg;
+    struct pid_wait *next;
+} pid_wait;
+
+static pid_wait *pid_waiters;
+static int pid_fetching;
+static void fetch_pid_block(void);
+
+static void serve_pid_waiters(int16_t err) {
+    while (pid_waiters && (err || B.pid_next <= B.pid_end)) {
+        pid_wait *w = pid_waiters;
+        pid_waiters = w->next;
+        w->cb(w->arg, err, err ? -1 : B.pid_next++);
+        free(w);
+    }
+    if (pid_waiters)
+        fetch_pid_block();
+}
+
+static int64_t pending_block_start;
+
+static void pid_block_written(int rc, void *arg) {
+    (void)arg;
+    pid_fetching = 0;
+    if (rc == ZBADVERSION || rc == ZNODEEXISTS) {
+        fetch_pid_block(); /* another broker took it: try again */
+        return;
+    }
+    if (rc != ZOK) {
+        serve_pid_waiters(ERR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    B.pid_next = pending_block_start;
+    B.pid_end = pending_block_start + PID_BLOCK - 1;
+    log_info("kafka.coordinator.transaction.ProducerIdManager", "[ProducerId Manager %d]: "
+             "Acquired new producerId block (brokerId:%d,blockStartProducerId:%lld,"
+             "blockEndProducerId:%lld)", B.id, B.id, (long long)B.pid_next, (long long)B.pid_end);
+    serve_pid_waiters(ERR_NONE);
+}
+
+static void pid_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    pid_block_written(rc, arg);
+}
+static void pid_create_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    pid_block_written(rc, arg);
+}
+
+static void pid_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)arg;
+    int64_t end = -1;
+    if (rc == ZOK && data && len > 0) {
+        json *j = json_parse(data, (size_t)len);
+        json_int(json_get(j, "block_end"), &end);
+        json_free(j);
+    } else if (rc != ZOK && rc != ZNONODE) {
+        pid_fetching = 0;
+        serve_pid_waiters(ERR_UNKNOWN_SERVER_ERROR);
+        return;
+    }
+    pending_block_start = end + 1;
+    char buf[200];
+    snprintf(buf, sizeof(buf), "{\"version\":1,\"broker\":%d,\"block_start\":\"%lld\","
+             "\"block_end\":\"%lld\"}", B.id, (long long)pending_block_start,
+             (long long)(pending_block_start + PID_BLOCK - 1));
+    if (rc == ZNONODE)
+        zkc_create(zk, "/latest_producer_id_block", buf, (int)strlen(buf), ZKC_PERSISTENT,
+                   pid_create_cb, NULL);
+    else
+        zkc_set(zk, "/latest_producer_id_block", buf, (int)strlen(buf), st->version, pid_set_cb,
+                NULL);
+}
+
+static void fetch_pid_block(void) {
+    if (pid_fetching)
+        return;
+    pid_fetching = 1;
+    zkc_get(zk, "/latest_producer_id_block", 0, pid_get_cb, NULL);
+}
+
+void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg) {
+    pid_wait *w = calloc(1, sizeof(*w));
+    w->cb = cb;
+    w->arg = arg;
+    pid_wait **pp = &pid_waiters;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = w;
+    if (B.pid_next <= B.pid_end)
+        serve_pid_waiters(ERR_NONE);
+    else
+        fetch_pid_block();
+}

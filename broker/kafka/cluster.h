@@ -1,0 +1,37 @@
+/* cluster.h -- the broker's view of the cluster, kept in ZooKeeper exactly
+ * as Kafka 2.5 lays it out: broker registration, controller election, topic
+ * assignments, partition state, topic configs, deletions, producer ids.
+ *
+ * Changes are asynchronous: they write to ZooKeeper and call back on the
+ * event loop once the broker's own state reflects them. */
+#ifndef KAFKA_CLUSTER_H
+#define KAFKA_CLUSTER_H
+
+#include <stdint.h>
+
+typedef void cluster_done_cb(void *arg, int16_t error_code, const char *error_message);
+typedef void cluster_pid_cb(void *arg, int16_t error_code, int64_t producer_id);
+
+/* Connects, registers and loads the cluster state; blocks (running the
+ * event loop) until ready or the connection timeout. Returns 0 or -1. */
+int cluster_start(void);
+void cluster_stop(void);
+int cluster_ready(void); /* session valid and registered */
+
+/* assignment: npartitions x rf broker ids, or NULL to let the broker pick. */
+void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
+                          const char *const *cfg_keys, const char *const *cfg_values, int ncfg,
+                          cluster_done_cb *cb, void *arg);
+void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg);
+void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
+                               cluster_done_cb *cb, void *arg);
+/* Replaces the topic's config overrides (/config/topics/<t> + change notification). */
+void cluster_set_topic_config(const char *name, const char *const *keys,
+                              const char *const *values, int n, cluster_done_cb *cb, void *arg);
+void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg);
+/* Replica assignment for new partitions over the live brokers (Kafka's
+ * round-robin with a random start); returns 0 or an error code. */
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out);
+int cluster_live_broker_count(void);
+
+#endif

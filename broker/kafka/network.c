@@ -1,0 +1,511 @@
+/* network.c -- accepts client connections, frames Kafka requests, dispatches
+ * them to the API handlers and writes responses when the socket is writable.
+ *
+ * Framing: int32 size, then the request header (api_key, api_version,
+ * correlation_id, client_id; tagged fields for flexible versions) and body.
+ * A size above socket.request.max.bytes is refused before anything is
+ * allocated; malformed requests close that one connection with a WARN. */
+#include "network.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "anet.h"
+#include "api.h"
+#include "broker.h"
+#include "logger.h"
+
+#define LOGGER "kafka.network.Processor"
+#define READ_CHUNK 65536
+#define MAX_WRITE_PER_EVENT (8 * 1024 * 1024)
+
+typedef struct outchunk {
+    struct outchunk *next;
+    uint8_t *mem; /* memory part, or NULL for a file part */
+    size_t len, off;
+    int fd;
+    off_t fpos;
+} outchunk;
+
+struct conn {
+    int fd;
+    char ip[64];
+    int port;
+    wbuf in;          /* unparsed input */
+    outchunk *out_head, *out_tail;
+    request *pending; /* deferred request in progress */
+    int closing;      /* close once output drained */
+    int dispatching;  /* inside a handler: completions must not re-enter */
+    int dead;         /* socket closed; freed when pending completes */
+    conn *prev, *next;
+};
+
+static conn *conns;
+static int nconns;
+static int listen_fds[16];
+static int nlisten;
+
+/* ------------------------------------------------------------------------
+ * Responses
+ * ---------------------------------------------------------------------- */
+void resp_init(response *rs) {
+    wb_init(&rs->wb, 256);
+    rs->files = NULL;
+    rs->nfiles = rs->capfiles = 0;
+    rs->files_len = 0;
+}
+
+void resp_free(response *rs) {
+    wb_free(&rs->wb);
+    for (int i = 0; i < rs->nfiles; i++)
+        if (rs->files[i].fd >= 0)
+            close(rs->files[i].fd);
+    free(rs->files);
+    rs->files = NULL;
+    rs->nfiles = rs->capfiles = 0;
+}
+
+void resp_add_file(response *rs, int fd, off_t pos, size_t len) {
+    if (rs->nfiles == rs->capfiles) {
+        rs->capfiles = rs->capfiles ? rs->capfiles * 2 : 8;
+        rs->files = realloc(rs->files, (size_t)rs->capfiles * sizeof(*rs->files));
+        if (!rs->files)
+            abort();
+    }
+    rs->files[rs->nfiles++] = (resp_file){rs->wb.len, fd, pos, len};
+    rs->files_len += len;
+}
+
+size_t resp_len(const response *rs) { return rs->wb.len + rs->files_len; }
+
+/* ------------------------------------------------------------------------
+ * Connection lifecycle
+ * ---------------------------------------------------------------------- */
+static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask);
+static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask);
+static void conn_process_input(conn *c);
+
+static void out_free_all(conn *c) {
+    outchunk *o = c->out_head;
+    while (o) {
+        outchunk *n = o->next;
+        if (o->mem)
+            free(o->mem);
+        else
+            close(o->fd);
+        free(o);
+        o = n;
+    }
+    c->out_head = c->out_tail = NULL;
+}
+
+static void conn_free(conn *c) {
+    wb_free(&c->in);
+    out_free_all(c);
+    free(c);
+}
+
+static void conn_close(conn *c) {
+    if (c->dead)
+        return;
+    aeDeleteFileEvent(B.el, c->fd, AE_READABLE | AE_WRITABLE);
+    close(c->fd);
+    c->dead = 1;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    nconns--;
+    if (!c->pending)
+        conn_free(c);
+}
+
+static void out_push(conn *c, outchunk *o) {
+    o->next = NULL;
+    if (c->out_tail)
+        c->out_tail->next = o;
+    else
+        c->out_head = o;
+    c->out_tail = o;
+}
+
+static void out_push_mem(conn *c, const uint8_t *p, size_t len) {
+    if (!len)
+        return;
+    outchunk *o = calloc(1, sizeof(*o));
+    o->mem = malloc(len);
+    if (!o || !o->mem)
+        abort();
+    memcpy(o->mem, p, len);
+    o->len = len;
+    o->fd = -1;
+    out_push(c, o);
+}
+
+/* Queues header + body; the file parts' descriptors move to the queue. */
+static void conn_queue_response(conn *c, int32_t correlation_id, response *rs) {
+    uint8_t hdr[8];
+    be32_put(hdr, (uint32_t)(resp_len(rs) + 4));
+    be32_put(hdr + 4, (uint32_t)correlation_id);
+    int was_empty = c->out_head == NULL;
+    size_t at = 0;
+    if (rs->nfiles == 0 && rs->wb.len + 8 <= rs->wb.cap) {
+        /* common case: one chunk, header in front */
+        outchunk *o = calloc(1, sizeof(*o));
+        if (!o)
+            abort();
+        memmove(rs->wb.data + 8, rs->wb.data, rs->wb.len);
+        memcpy(rs->wb.data, hdr, 8);
+        o->len = rs->wb.len + 8;
+        o->mem = wb_steal(&rs->wb, NULL);
+        o->fd = -1;
+        out_push(c, o);
+    } else {
+        out_push_mem(c, hdr, 8);
+        for (int i = 0; i < rs->nfiles; i++) {
+            resp_file *f = &rs->files[i];
+            out_push_mem(c, rs->wb.data + at, f->at - at);
+            at = f->at;
+            outchunk *o = calloc(1, sizeof(*o));
+            if (!o)
+                abort();
+            o->fd = f->fd;
+            o->fpos = f->pos;
+            o->len = f->len;
+            f->fd = -1;
+            out_push(c, o);
+        }
+        out_push_mem(c, rs->wb.data + at, rs->wb.len - at);
+    }
+    resp_free(rs);
+    if (was_empty && !c->dead)
+        aeCreateFileEvent(B.el, c->fd, AE_WRITABLE, conn_writable, c);
+}
+
+static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
+    (void)el;
+    (void)mask;
+    conn *c = cd;
+    size_t written = 0;
+    while (c->out_head && written < MAX_WRITE_PER_EVENT) {
+        outchunk *o = c->out_head;
+        ssize_t n;
+        if (o->mem) {
+            /* gather consecutive memory chunks */
+            struct iovec iov[16];
+            int cnt = 0;
+            for (outchunk *x = o; x && x->mem && cnt < 16; x = x->next, cnt++) {
+                iov[cnt].iov_base = x->mem + x->off;
+                iov[cnt].iov_len = x->len - x->off;
+            }
+            n = writev(fd, iov, cnt);
+        } else {
+            n = sendfile(fd, o->fd, &o->fpos, o->len - o->off);
+            if (n == 0) {
+                /* the file is shorter than promised: never send less than the
+                 * frame announced; drop the client */
+                log_warn(LOGGER, "Short read of log data for %s; closing connection", c->ip);
+                conn_close(c);
+                return;
+            }
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR)
+                return;
+            conn_close(c);
+            return;
+        }
+        written += (size_t)n;
+        size_t left = (size_t)n;
+        while (left && c->out_head) {
+            outchunk *x = c->out_head;
+            size_t take = x->len - x->off < left ? x->len - x->off : left;
+            if (!x->mem)
+                take = left; /* sendfile advanced fpos itself */
+            x->off += take;
+            left -= take;
+            if (x->off >= x->len) {
+                c->out_head = x->next;
+                if (!c->out_head)
+                    c->out_tail = NULL;
+                if (x->mem)
+                    free(x->mem);
+                else
+                    close(x->fd);
+                free(x);
+            }
+        }
+    }
+    if (!c->out_head) {
+        aeDeleteFileEvent(B.el, fd, AE_WRITABLE);
+        if (c->closing)
+            conn_close(c);
+    }
+}
+
+int request_conn_alive(const request *rq) { return !rq->c->dead; }
+const char *request_client_host(const request *rq) { return rq->c->ip; }
+
+static void request_free(request *rq) {
+    free(rq->frame);
+    free(rq);
+}
+
+void request_complete(request *rq, response *rs) {
+    conn *c = rq->c;
+    c->pending = NULL;
+    if (c->dead) {
+        resp_free(rs);
+        request_free(rq);
+        conn_free(c);
+        return;
+    }
+    conn_queue_response(c, rq->correlation_id, rs);
+    request_free(rq);
+    if (c->dispatching)
+        return; /* completed from inside its own handler: the loop goes on */
+    aeCreateFileEvent(B.el, c->fd, AE_READABLE, conn_readable, c);
+    conn_process_input(c); /* pipelined requests waited for this one */
+}
+
+/* ------------------------------------------------------------------------
+ * Request parsing and dispatch
+ * ---------------------------------------------------------------------- */
+
+/* ApiVersions with a version we do not know: answered in v0 format with
+ * UNSUPPORTED_VERSION and our ApiVersions range (KIP-511). */
+static void reply_unsupported_apiversions(conn *c, int32_t correlation_id) {
+    const api_def *d = api_lookup(ApiKey_ApiVersions);
+    response rs;
+    resp_init(&rs);
+    wb_i16(&rs.wb, ERR_UNSUPPORTED_VERSION);
+    wb_i32(&rs.wb, 1);
+    wb_i16(&rs.wb, d->key);
+    wb_i16(&rs.wb, d->min_version);
+    wb_i16(&rs.wb, d->max_version);
+    conn_queue_response(c, correlation_id, &rs);
+}
+
+/* Returns -1 when the connection must be closed. */
+static int dispatch(conn *c, const uint8_t *p, size_t len) {
+    request *rq = calloc(1, sizeof(*rq));
+    if (!rq)
+        abort();
+    rq->c = c;
+    rq->frame = malloc(len ? len : 1);
+    if (!rq->frame)
+        abort();
+    memcpy(rq->frame, p, len);
+    rq->frame_len = len;
+    rbuf *rb = &rq->body;
+    rb_init(rb, rq->frame, len);
+    rb_read_i16(rb, &rq->api_key);
+    rb_read_i16(rb, &rq->api_version);
+    rb_read_i32(rb, &rq->correlation_id);
+    rb_read_str(rb, &rq->client_id);
+
+    const api_def *d = api_lookup(rq->api_key);
+    if (!d) {
+        log_warn(LOGGER, "Closing connection from %s:%d: unknown API key %d (correlation id %d)",
+                 c->ip, c->port, rq->api_key, rq->correlation_id);
+        request_free(rq);
+        return -1;
+    }
+    if (rq->api_version < d->min_version || rq->api_version > d->max_version) {
+        if (rq->api_key == ApiKey_ApiVersions) {
+            reply_unsupported_apiversions(c, rq->correlation_id);
+            request_free(rq);
+            return 0;
+        }
+        log_warn(LOGGER,
+                 "Closing connection from %s:%d: unsupported version %d of %s (correlation id %d)",
+                 c->ip, c->port, rq->api_version, d->name, rq->correlation_id);
+        request_free(rq);
+        return -1;
+    }
+    if (rq->api_key == ApiKey_ApiVersions && rq->api_version >= 3)
+        rb_read_tags(rb); /* request header v2 */
+
+    response rs;
+    resp_init(&rs);
+    c->pending = rq;
+    c->dispatching = 1;
+    int r = d->handler(rq, &rs);
+    c->dispatching = 0;
+    if (r == 0) {
+        c->pending = NULL;
+        conn_queue_response(c, rq->correlation_id, &rs);
+        request_free(rq);
+        return 0;
+    }
+    if (r == 1)
+        return 0; /* the handler took over rq and the contents of rs */
+    if (r == 2) { /* no response (Produce with acks=0) */
+        c->pending = NULL;
+        resp_free(&rs);
+        request_free(rq);
+        return 0;
+    }
+    c->pending = NULL;
+    resp_free(&rs);
+    log_warn(LOGGER,
+             "Closing connection from %s:%d due to a malformed %s v%d request (correlation id %d): %s",
+             c->ip, c->port, d->name, rq->api_version, rq->correlation_id,
+             rb->errmsg ? rb->errmsg : "invalid field");
+    request_free(rq);
+    return -1;
+
+err_parse:
+    log_warn(LOGGER, "Closing connection from %s:%d: malformed request header", c->ip, c->port);
+    request_free(rq);
+    return -1;
+}
+
+static void conn_process_input(conn *c) {
+    size_t off = 0;
+    while (!c->pending && !c->dead && !c->closing) {
+        size_t avail = c->in.len - off;
+        if (avail < 4)
+            break;
+        int32_t size = (int32_t)be32_get(c->in.data + off);
+        if (size < 8 || size > B.cfg.socket_request_max_bytes) {
+            log_warn(LOGGER,
+                     "Closing connection from %s:%d: request size %d is outside 8..%d "
+                     "(socket.request.max.bytes)",
+                     c->ip, c->port, size, B.cfg.socket_request_max_bytes);
+            conn_close(c);
+            return;
+        }
+        if (avail < 4 + (size_t)size) {
+            wb_reserve(&c->in, 4 + (size_t)size - avail);
+            break;
+        }
+        if (dispatch(c, c->in.data + off + 4, (size_t)size) < 0) {
+            conn_close(c);
+            return;
+        }
+        off += 4 + (size_t)size;
+    }
+    if (c->dead)
+        return;
+    if (off) {
+        memmove(c->in.data, c->in.data + off, c->in.len - off);
+        c->in.len -= off;
+    }
+}
+
+static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
+    (void)el;
+    (void)mask;
+    conn *c = cd;
+    if (c->pending && c->in.len >= (1 << 20)) {
+        /* back-pressure: stop reading until the deferred request completes */
+        aeDeleteFileEvent(el, fd, AE_READABLE);
+        return;
+    }
+    wb_reserve(&c->in, READ_CHUNK);
+    ssize_t n = read(fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        conn_close(c);
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in.len += (size_t)n;
+    conn_process_input(c);
+}
+
+static int conns_from_ip(const char *ip) {
+    int n = 0;
+    for (conn *c = conns; c; c = c->next)
+        n += !strcmp(c->ip, ip);
+    return n;
+}
+
+static void accept_handler(aeEventLoop *el, int lfd, void *cd, int mask) {
+    (void)cd;
+    (void)mask;
+    for (int i = 0; i < 64; i++) {
+        char ip[64];
+        int port;
+        int fd = anetTcpAccept(NULL, lfd, ip, sizeof(ip), &port);
+        if (fd < 0)
+            return;
+        if (B.shutting_down || fd >= aeGetSetSize(el) ||
+            conns_from_ip(ip) >= B.cfg.max_connections_per_ip) {
+            log_warn(LOGGER, "Rejected connection from %s: %s", ip,
+                     B.shutting_down ? "shutting down" : "too many connections");
+            close(fd);
+            continue;
+        }
+        anetEnableTcpNoDelay(NULL, fd);
+        conn *c = calloc(1, sizeof(*c));
+        if (!c)
+            abort();
+        c->fd = fd;
+        snprintf(c->ip, sizeof(c->ip), "%s", ip);
+        c->port = port;
+        wb_init(&c->in, 0);
+        if (aeCreateFileEvent(el, fd, AE_READABLE, conn_readable, c) == AE_ERR) {
+            close(fd);
+            free(c);
+            continue;
+        }
+        c->next = conns;
+        if (conns)
+            conns->prev = c;
+        conns = c;
+        nconns++;
+    }
+}
+
+int network_listen(void) {
+    for (int i = 0; i < B.cfg.nlisteners && nlisten < 16; i++) {
+        char err[ANET_ERR_LEN];
+        const char *host = B.cfg.listeners[i].host;
+        int fd = anetTcpServer(err, B.cfg.listeners[i].port, host, 511);
+        if (fd < 0) {
+            log_error("kafka.network.Acceptor", "Socket server failed to bind to %s:%d: %s",
+                      host && *host ? host : "0.0.0.0", B.cfg.listeners[i].port, err);
+            return -1;
+        }
+        aeCreateFileEvent(B.el, fd, AE_READABLE, accept_handler, NULL);
+        listen_fds[nlisten++] = fd;
+        log_info("kafka.network.Acceptor", "Awaiting socket connections on %s:%d.",
+                 host && *host ? host : "0.0.0.0", B.cfg.listeners[i].port);
+    }
+    return 0;
+}
+
+void network_stop_accepting(void) {
+    for (int i = 0; i < nlisten; i++) {
+        aeDeleteFileEvent(B.el, listen_fds[i], AE_READABLE);
+        close(listen_fds[i]);
+    }
+    nlisten = 0;
+}
+
+/* Flushes what can be flushed without blocking for long, then closes. */
+void network_close_all(void) {
+    int64_t deadline = ae_mono_ms() + 2000;
+    for (;;) {
+        int busy = 0;
+        for (conn *c = conns; c; c = c->next)
+            busy |= c->out_head != NULL;
+        if (!busy || ae_mono_ms() > deadline)
+            break;
+        aeProcessEvents(B.el, 50);
+    }
+    while (conns)
+        conn_close(conns);
+}
+
+int network_conn_count(void) { return nconns; }

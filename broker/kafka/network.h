@@ -1,0 +1,70 @@
+/* network.h -- client connections of the broker: framing, request dispatch
+ * and queued responses (memory and sendfile parts).
+ *
+ * A connection handles one request at a time, in order, as Kafka does: while
+ * a request is deferred (a long-poll Fetch, a CreateTopics waiting for
+ * ZooKeeper) the following requests stay in the input buffer. */
+#ifndef KAFKA_NETWORK_H
+#define KAFKA_NETWORK_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+typedef struct conn conn;
+
+typedef struct request {
+    conn *c;
+    int16_t api_key;
+    int16_t api_version;
+    int32_t correlation_id;
+    kstr client_id;
+    uint8_t *frame; /* owned copy of the request (without the size prefix) */
+    size_t frame_len;
+    rbuf body;      /* positioned at the request body */
+    void *state;    /* handler state while deferred */
+} request;
+
+/* A response body: bytes in memory with file ranges spliced in at given
+ * positions (sent with sendfile(2)). */
+typedef struct resp_file {
+    size_t at;  /* position in wb where this file range goes */
+    int fd;     /* owned; closed when sent or dropped */
+    off_t pos;
+    size_t len;
+} resp_file;
+
+typedef struct response {
+    wbuf wb;
+    resp_file *files;
+    int nfiles, capfiles;
+    size_t files_len; /* total bytes in files */
+} response;
+
+void resp_init(response *rs);
+void resp_free(response *rs);
+void resp_add_file(response *rs, int fd, off_t pos, size_t len);
+size_t resp_len(const response *rs); /* memory + file bytes */
+
+/* Handler contract: parse rq->body (bounds-checked, `err_parse` on failure),
+ * write the response body (no header) into rs. Return 0 when rs is complete,
+ * 1 when deferred (the handler keeps rq and a copy of rs, and calls
+ * request_complete later), 2 when no response is due (acks=0), -1 on
+ * malformed input (the connection is closed with a WARN line). */
+typedef int api_handler(request *rq, response *rs);
+
+/* Finishes a deferred request: queues rs (body) and resumes the connection.
+ * If the connection was closed meanwhile, only frees. Takes ownership of rs
+ * contents and frees rq. */
+void request_complete(request *rq, response *rs);
+/* Whether the client of a deferred request is still there. */
+int request_conn_alive(const request *rq);
+const char *request_client_host(const request *rq);
+
+int network_listen(void);       /* opens every listener from the config */
+void network_stop_accepting(void);
+void network_close_all(void);
+int network_conn_count(void);
+
+#endif

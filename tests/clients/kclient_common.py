@@ -1,0 +1,307 @@
+"""Shared by the Python client test programs (kafka_python_client.py,
+confluent_client.py, verify_dump.py): the message scheme, the verifier,
+argument parsing, exit codes and the watchdog.
+
+Message i (0 <= i < count):  key   = "k<i % 1000>"
+                             value = "v<i>" followed by `pad` '.' characters
+                             header ("idx", "<i>") when i % 100 == 0
+                             (only where a test asks for headers)
+
+Exit status of every program: 0 pass, 1 test failure, 2 cannot connect,
+3 usage error.
+"""
+import argparse
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_NOCONN = 2
+EXIT_USAGE = 3
+
+
+class TestFailure(Exception):
+    """The broker did something a Kafka broker must not."""
+
+
+class NoConnection(Exception):
+    """Nothing usable answers at the bootstrap address."""
+
+
+def key_for(i):
+    return "k%d" % (i % 1000)
+
+
+def value_for(i, pad=0):
+    return "v%d%s" % (i, "." * pad)
+
+
+def header_for(i):
+    return ("idx", str(i).encode()) if i % 100 == 0 else None
+
+
+VALUE_RE = re.compile(r"^v(\d+)(\.*)$")
+
+
+def _s(b):
+    if b is None:
+        return None
+    if isinstance(b, bytes):
+        return b.decode("utf-8", errors="replace")
+    return str(b)
+
+
+class Verifier:
+    """Checks a consumed stream of messages that were produced as
+    0..count-1 with the scheme above:
+
+      * every value and key intact, key matches the value's index;
+      * no index twice (no duplicates), none missing at the end;
+      * within each partition, indexes strictly increase (produce order kept)
+        and offsets are contiguous from `first_offset` (default 0);
+      * a key always lands in the same partition;
+      * headers (if check_headers) and timestamps (if ts_window) sane.
+    """
+
+    MAX_ERRORS = 20
+
+    def __init__(self, count, pad=0, keyed=True, first_offset=0,
+                 check_headers=False, ts_window=None, start_index=0):
+        self.count = count
+        self.pad = pad
+        self.keyed = keyed
+        self.first_offset = first_offset  # None: don't check offsets start
+        self.check_headers = check_headers
+        self.ts_window = ts_window        # (min_ms, max_ms) or None
+        self.start_index = start_index
+        self.seen = set()
+        self.last_index = {}   # partition -> last index
+        self.next_offset = {}  # partition -> expected next offset
+        self.key_partition = {}
+        self.per_partition = {}
+        self.errors = []
+        self.received = 0
+
+    def error(self, msg):
+        if len(self.errors) < self.MAX_ERRORS:
+            self.errors.append(msg)
+        elif len(self.errors) == self.MAX_ERRORS:
+            self.errors.append("... (more errors not shown)")
+
+    def add(self, partition, offset, key, value, headers=None, timestamp=None):
+        self.received += 1
+        self.per_partition[partition] = self.per_partition.get(partition, 0) + 1
+        where = "p%d@%d" % (partition, offset)
+        # offsets
+        exp = self.next_offset.get(partition)
+        if exp is None:
+            if self.first_offset is not None and offset != self.first_offset:
+                self.error("%s: first offset in partition %d is %d, expected %d"
+                           % (where, partition, offset, self.first_offset))
+        elif offset != exp:
+            self.error("%s: offset %d follows %d in partition %d (expected %d: gap or reorder)"
+                       % (where, offset, exp - 1, partition, exp))
+        self.next_offset[partition] = offset + 1
+        # value
+        v = _s(value)
+        m = VALUE_RE.match(v or "")
+        if not m:
+            self.error("%s: value %r is not v<index>" % (where, (v or "")[:60]))
+            return
+        i = int(m.group(1))
+        if len(m.group(2)) != self.pad:
+            self.error("%s: value of message %d has %d pad bytes, expected %d (corrupted)"
+                       % (where, i, len(m.group(2)), self.pad))
+        if not (self.start_index <= i < self.start_index + self.count):
+            self.error("%s: unexpected message index %d" % (where, i))
+            return
+        if i in self.seen:
+            self.error("%s: duplicate message v%d" % (where, i))
+        self.seen.add(i)
+        # key
+        k = _s(key)
+        if self.keyed:
+            if k != key_for(i):
+                self.error("%s: message v%d has key %r, expected %r" % (where, i, k, key_for(i)))
+            elif self.key_partition.setdefault(k, partition) != partition:
+                self.error("%s: key %s seen in partitions %d and %d"
+                           % (where, k, self.key_partition[k], partition))
+        elif k is not None:
+            self.error("%s: message v%d has key %r, expected none" % (where, i, k))
+        # order
+        last = self.last_index.get(partition)
+        if last is not None and i <= last:
+            self.error("%s: v%d after v%d in partition %d (order not kept)" % (where, i, last, partition))
+        self.last_index[partition] = i
+        # headers
+        if self.check_headers:
+            want = header_for(i)
+            got = [(_s(hk), bytes(hv) if hv is not None else None) for hk, hv in (headers or [])]
+            if want is None and got:
+                self.error("%s: v%d has headers %r, expected none" % (where, i, got))
+            elif want is not None and got != [want]:
+                self.error("%s: v%d has headers %r, expected %r" % (where, i, got, [want]))
+        # timestamp
+        if self.ts_window is not None and timestamp is not None:
+            lo, hi = self.ts_window
+            if not (lo <= timestamp <= hi):
+                self.error("%s: v%d has timestamp %r, outside [%d, %d]" % (where, i, timestamp, lo, hi))
+
+    def done(self):
+        return len(self.seen) >= self.count
+
+    def missing(self, limit=10):
+        out = []
+        for i in range(self.start_index, self.start_index + self.count):
+            if i not in self.seen:
+                out.append(i)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def summary(self):
+        parts = ", ".join("p%d=%d" % (p, n) for p, n in sorted(self.per_partition.items()))
+        return "%d/%d messages (%s)" % (len(self.seen), self.count, parts or "none")
+
+    def finish(self, what="consume"):
+        errs = list(self.errors)
+        if not self.done():
+            miss = self.missing()
+            errs.append("%s: only %d of %d messages received (%d records read); first missing: %s"
+                        % (what, len(self.seen), self.count, self.received,
+                           ", ".join("v%d" % i for i in miss)))
+        if errs:
+            raise TestFailure("%s: %d problem(s):\n  %s" % (what, len(errs), "\n  ".join(errs)))
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def parse_config_args(items):
+    out = {}
+    for kv in items or []:
+        if "=" not in kv:
+            raise SystemExit("--config wants key=value, got %r" % kv)
+        k, v = kv.split("=", 1)
+        out[k] = v
+    return out
+
+
+def base_parser(prog_doc):
+    ap = argparse.ArgumentParser(description=prog_doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    return ap
+
+
+def add_common(sp, topic=True):
+    sp.add_argument("--bootstrap", "-b", default=os.environ.get("BROKER", "127.0.0.1:9092"),
+                    help="host:port (default $BROKER)")
+    sp.add_argument("--timeout", type=float, default=120.0,
+                    help="overall limit in seconds for this command (default 120)")
+    if topic:
+        sp.add_argument("--topic", "-t", default=None,
+                        help="topic (default: a new unique name)")
+
+
+def default_topic(args, prefix):
+    if not getattr(args, "topic", None):
+        args.topic = "%s-%d-%d" % (prefix, os.getpid(), int(time.time() * 1000) % 1000000)
+    return args.topic
+
+
+def start_watchdog(seconds, what):
+    """Hard limit: whatever a client library is blocked in, exit 1."""
+    def fire():
+        sys.stderr.write("FAIL: %s: timed out after %.0f s (watchdog)\n" % (what, seconds))
+        sys.stderr.flush()
+        os._exit(EXIT_FAIL)
+    t = threading.Timer(seconds, fire)
+    t.daemon = True
+    t.start()
+    return t
+
+
+def run_main(name, func, args):
+    """Run func(args); map exceptions to exit codes with a clear message."""
+    start_watchdog(args.timeout + 15, "%s %s" % (name, args.cmd))
+    t0 = time.time()
+    try:
+        func(args)
+    except NoConnection as e:
+        print("ERROR: %s %s: cannot connect to broker at %s: %s"
+              % (name, args.cmd, args.bootstrap, e), file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(EXIT_NOCONN)
+    except TestFailure as e:
+        print("FAIL: %s %s: %s" % (name, args.cmd, e), file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(EXIT_FAIL)
+    except KeyboardInterrupt:
+        os._exit(EXIT_FAIL)
+    except Exception:  # an unexpected client exception is a failure too
+        print("FAIL: %s %s: unexpected exception:" % (name, args.cmd), file=sys.stderr)
+        traceback.print_exc()
+        sys.stdout.flush()
+        os._exit(EXIT_FAIL)
+    print("PASS: %s %s (%.1f s)" % (name, args.cmd, time.time() - t0))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # os._exit: don't let a client library's background threads hang exit.
+    os._exit(EXIT_OK)
+
+
+def load_acked(path):
+    """Read a produce-acked file: lines 'partition offset value'.
+    Returns {partition: {offset: value}}; two different values acked at the
+    same offset is a broker bug."""
+    acked = {}
+    n = 0
+    try:
+        f = open(path)
+    except OSError as e:
+        raise TestFailure("cannot read acknowledged messages: %s" % e)
+    with f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            parts = line.split(" ", 2)
+            if len(parts) != 3:
+                # a torn last line is possible only if the producer was killed
+                raise TestFailure("%s:%d: malformed line %r" % (path, lineno, line[:80]))
+            p, o, v = int(parts[0]), int(parts[1]), parts[2]
+            prev = acked.setdefault(p, {}).get(o)
+            if prev is not None and prev != v:
+                raise TestFailure("offset %d in partition %d acknowledged for two messages: %r and %r"
+                                  % (o, p, prev, v))
+            acked[p][o] = v
+            n += 1
+    return acked, n
+
+
+def check_acked(acked, got, low_offsets):
+    """got: {partition: {offset: value}} read back. low_offsets: {p: earliest}."""
+    errors = []
+    total = 0
+    for p, offs in sorted(acked.items()):
+        low = low_offsets.get(p, 0)
+        for o, v in sorted(offs.items()):
+            total += 1
+            if o < low:
+                errors.append("p%d@%d (%s): acknowledged but below the log start offset %d"
+                              % (p, o, v, low))
+            elif o not in got.get(p, {}):
+                errors.append("p%d@%d (%s): acknowledged but not readable" % (p, o, v))
+            elif got[p][o] != v:
+                errors.append("p%d@%d: acknowledged %r but read %r" % (p, o, v, got[p][o]))
+            if len(errors) > 20:
+                break
+    if errors:
+        raise TestFailure("%d acknowledged message(s) lost or changed:\n  %s"
+                          % (len(errors), "\n  ".join(errors[:20])))
+    return total

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# tests/install-deps.sh -- installs everything the build and the tests need.
+#
+# This is the ONE place that lists the project's Debian packages; .ci/run and
+# the README both call it.  It is idempotent: when every package is already
+# installed it does not touch apt at all, and it only runs `npm ci` when
+# tests/clients/node_modules does not match package-lock.json.
+#
+#   tests/install-deps.sh            apt packages + npm modules for tests/clients
+#   tests/install-deps.sh --no-npm   apt packages only
+#
+# Debian 12 (bookworm).  Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# --- build -----------------------------------------------------------------
+BUILD_PKGS=(
+  gcc make pkg-config
+  libjemalloc-dev librdkafka-dev liblz4-dev libzstd-dev libsnappy-dev
+  zlib1g-dev libsystemd-dev libzookeeper-mt-dev
+)
+# --- integration tests -----------------------------------------------------
+# zookeeper: Apache ZooKeeper 3.8 jars (/usr/share/java/zookeeper.jar), started
+#   by tests/integration/test_helper.bash with java directly.
+# kcat, python3-kafka (kafka-python 2.0.2), python3-confluent-kafka (1.7.0 on
+#   librdkafka 2.0.2), kafkajs (npm, see tests/clients/package.json): the real
+#   clients the broker is tested with.
+# python3-snappy / python3-lz4 / python3-zstandard: the optional codecs that
+#   kafka-python imports (snappy, lz4.frame, zstandard); without them
+#   kafka-python can only do gzip.  librdkafka has all four built in.
+# python3-kazoo: tests read the broker's registration out of ZooKeeper.
+TEST_PKGS=(
+  bats ca-certificates coreutils procps iproute2 shellcheck
+  zookeeper default-jre-headless
+  kcat
+  python3 python3-kafka python3-confluent-kafka python3-kazoo
+  python3-snappy python3-lz4 python3-zstandard
+)
+
+want_npm=1
+for arg in "$@"; do
+  case $arg in
+    --no-npm) want_npm=0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+    missing+=("$p")
+  fi
+done
+# Node.js: any node >= 14 will do (kafkajs 2.2.4).  Some images carry a
+# nodejs build that bundles npm and conflicts with Debian's npm package, so
+# only ask apt for what is really absent.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); fi
+fi
+
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update
+  "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+if ((want_npm)); then
+  clients="$here/clients"
+  lock="$clients/package-lock.json"
+  stamp="$clients/node_modules/.package-lock.json"
+  # npm writes node_modules/.package-lock.json; when it matches the committed
+  # lock for every package, the tree is current.
+  if [[ -f $stamp ]] && /usr/bin/python3 - "$lock" "$stamp" <<'EOF'
+import json, sys
+want = json.load(open(sys.argv[1]))["packages"]
+have = json.load(open(sys.argv[2]))["packages"]
+ok = all(have.get(k, {}).get("version") == v.get("version") for k, v in want.items() if k)
+sys.exit(0 if ok else 1)
+EOF
+  then
+    echo "install-deps: tests/clients/node_modules up to date"
+  else
+    echo "install-deps: npm ci in tests/clients"
+    (cd "$clients" && npm ci --no-audit --no-fund)
+  fi
+fi

@@ -1,0 +1,494 @@
+# shellcheck shell=bash
+# tests/integration/test_helper.bash -- shared by every tests/integration/*.bats
+#
+# Usage in a .bats file:
+#
+#   load test_helper
+#   setup_file()    { zk_start; broker_start num.partitions=3; }
+#   teardown_file() { stop_all; }
+#   teardown()      { show_logs_on_failure; }
+#
+# State lives in files under $BATS_FILE_TMPDIR (zk/, broker/), not only in
+# shell variables, because bats runs setup_file and every test in different
+# processes: a test that restarts the broker must leave the new PID where
+# teardown_file finds it.
+#
+# Environment:
+#   BUILD                  build directory (default: build), as set by `make`
+#   KAFKA_SERVER           broker binary (default: $BUILD/bin/kafka-server)
+#   ZK_CHROOT              e.g. /kafka: appended to zookeeper.connect
+#   BROKER_START_TIMEOUT   seconds to wait for the "started" line (default 30)
+#   BATS_TEST_TIMEOUT      per-test limit in seconds (default 900 here)
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_ROOT=$(cd "$TESTS_DIR/.." && pwd)
+CLIENTS_DIR="$TESTS_DIR/clients"
+# Always Debian's python: it has python3-kafka, python3-confluent-kafka and
+# python3-kazoo; a `python3` earlier on PATH (pyenv) usually does not.
+PY=/usr/bin/python3
+: "${BUILD:=build}"
+if [[ -z ${KAFKA_SERVER:-} ]]; then
+  case $BUILD in
+    /*) KAFKA_SERVER="$BUILD/bin/kafka-server" ;;
+    *) KAFKA_SERVER="$REPO_ROOT/$BUILD/bin/kafka-server" ;;
+  esac
+fi
+: "${BROKER_START_TIMEOUT:=30}"
+: "${BATS_TEST_TIMEOUT:=900}"
+export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR
+
+ZK_MAIN=org.apache.zookeeper.server.ZooKeeperServerMain
+ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
+STARTED_RE='started (kafka.server.KafkaServer)'
+
+# ---------------------------------------------------------------- generic --
+
+# note MESSAGE...: a diagnostic line in the TAP stream (shown even on success).
+note() {
+  if { true >&3; } 2>/dev/null; then printf '# %s\n' "$*" >&3; fi
+}
+
+# wait_for TIMEOUT_S COMMAND...: run COMMAND every 0.2 s until it succeeds.
+# Fails (status 1, message on stderr) after TIMEOUT_S seconds.
+wait_for() {
+  local timeout=$1
+  shift
+  local deadline=$((SECONDS + timeout))
+  while :; do
+    if "$@"; then return 0; fi
+    if ((SECONDS >= deadline)); then
+      echo "wait_for: timed out after ${timeout}s waiting for: $*" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# refute COMMAND...: succeed only if COMMAND fails.  (Use this, not `! cmd`:
+# bash's errexit ignores a negated command, so `! cmd` never fails a test.)
+refute() {
+  if "$@"; then
+    echo "expected to fail but succeeded: $*" >&2
+    return 1
+  fi
+  return 0
+}
+
+# free_port: print a TCP port free on 127.0.0.1.  Picked at random below the
+# kernel's ephemeral range (so no outgoing connection can be handed it between
+# now and the server's bind), checked bindable, and never handed out twice in
+# one bats run.
+free_port() {
+  local used="${BATS_RUN_TMPDIR:-/tmp}/kafka-test-used-ports"
+  "$PY" - "$used" <<'EOF'
+import os, random, socket, sys
+used_file = sys.argv[1]
+try:
+    used = set(open(used_file).read().split())
+except OSError:
+    used = set()
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except Exception:
+    lo = 32768
+hi = max(min(lo, 65535) - 1, 20000)
+for _ in range(2000):
+    port = random.randint(15000, hi) if hi > 15000 else random.randint(20000, 29999)
+    if str(port) in used:
+        continue
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    with open(used_file, "a") as f:
+        f.write("%d\n" % port)
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port found")
+EOF
+}
+
+# port_open HOST PORT: true when something accepts TCP connections there.
+port_open() {
+  "$PY" - "$1" "$2" <<'EOF'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+except OSError:
+    sys.exit(1)
+EOF
+}
+
+# pid_alive PID: true while PID exists and is not a zombie.  (kill -0 is not
+# enough: a process started by setup_file and killed from a test stays a
+# zombie until setup_file's shell reaps it.)
+pid_alive() {
+  local pid=$1 stat
+  [[ -n $pid ]] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z && ${stat:0:1} != X ]]
+}
+
+# wait_pid_exit PID TIMEOUT_S
+wait_pid_exit() {
+  local pid=$1 timeout=$2
+  local deadline=$((SECONDS + timeout))
+  while pid_alive "$pid"; do
+    if ((SECONDS >= deadline)); then return 1; fi
+    sleep 0.1
+  done
+  # Reap it if it is our child (ignored otherwise).
+  wait "$pid" 2>/dev/null || true
+  return 0
+}
+
+# stop_pid PID NAME TIMEOUT_S: SIGTERM, wait, then SIGKILL if still there.
+stop_pid() {
+  local pid=$1 name=$2 timeout=${3:-30}
+  pid_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_pid_exit "$pid" "$timeout"; then
+    echo "$name (pid $pid) did not stop within ${timeout}s of SIGTERM; sending SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_pid_exit "$pid" 10 || true
+    return 1
+  fi
+}
+
+# unique_topic PREFIX: a topic name no other test (or earlier run) uses.
+unique_topic() {
+  printf '%s-%s-%s%s\n' "$1" "${BATS_TEST_NUMBER:-0}" "$$" "$RANDOM"
+}
+
+# line_count FILE: lines in FILE (0 if absent).
+line_count() {
+  if [[ -f $1 ]]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# lines_at_least FILE N
+lines_at_least() {
+  (($(line_count "$1") >= $2))
+}
+
+# -------------------------------------------------------------- ZooKeeper --
+
+_zk_dir() { echo "$BATS_FILE_TMPDIR/zk"; }
+
+# zk_start: start a standalone Apache ZooKeeper (Debian's jars) on a free
+# loopback port in $BATS_FILE_TMPDIR/zk.  Exports ZK_PORT, ZK_CONNECT, ZK_PID,
+# ZK_DIR.  Waits (bounded) until it answers the `srvr` four-letter word.
+zk_start() {
+  local dir
+  dir=$(_zk_dir)
+  if [[ ! -f /usr/share/java/zookeeper.jar ]]; then
+    echo "zk_start: /usr/share/java/zookeeper.jar missing: run tests/install-deps.sh" >&2
+    return 1
+  fi
+  mkdir -p "$dir/data"
+  ZK_PORT=$(free_port)
+  cat >"$dir/zoo.cfg" <<EOF
+tickTime=2000
+initLimit=10
+syncLimit=5
+dataDir=$dir/data
+clientPort=$ZK_PORT
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=*
+autopurge.purgeInterval=0
+EOF
+  cat >"$dir/log4j.properties" <<EOF
+log4j.rootLogger=INFO, F
+log4j.appender.F=org.apache.log4j.FileAppender
+log4j.appender.F.File=$dir/zookeeper.log
+log4j.appender.F.layout=org.apache.log4j.PatternLayout
+log4j.appender.F.layout.ConversionPattern=[%d{ISO8601}] %-5p %m (%c{1})%n
+EOF
+  # 3>&- : bats waits for fd 3 to close before finishing a file.
+  java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Djava.awt.headless=true \
+    -Dzookeeper.4lw.commands.whitelist='*' \
+    -Dlog4j.configuration="file:$dir/log4j.properties" \
+    -cp "$ZK_CLASSPATH" "$ZK_MAIN" "$dir/zoo.cfg" \
+    >"$dir/zookeeper.out" 2>&1 </dev/null 3>&- &
+  ZK_PID=$!
+  echo "$ZK_PID" >"$dir/pid"
+  echo "$ZK_PORT" >"$dir/port"
+  ZK_CONNECT="127.0.0.1:$ZK_PORT"
+  ZK_DIR=$dir
+  export ZK_PORT ZK_CONNECT ZK_PID ZK_DIR
+  if ! wait_for 60 zk_ok; then
+    echo "zk_start: ZooKeeper did not answer srvr on $ZK_CONNECT within 60 s" >&2
+    tail -n 40 "$dir/zookeeper.out" "$dir/zookeeper.log" >&2 2>/dev/null || true
+    zk_stop || true
+    return 1
+  fi
+}
+
+# zk_4lw WORD: send a ZooKeeper four-letter word, print the answer.
+zk_4lw() {
+  "$PY" - "${ZK_PORT:?zk_start first}" "$1" <<'EOF'
+import socket, sys
+try:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+    s.sendall(sys.argv[2].encode())
+    out = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        out += b
+    sys.stdout.write(out.decode(errors="replace"))
+except OSError as e:
+    sys.exit("zk_4lw: %s" % e)
+EOF
+}
+
+# zk_ok: ZooKeeper is up and serving (standalone mode).
+zk_ok() {
+  pid_alive "$(zk_pid)" || return 1
+  zk_4lw srvr 2>/dev/null | grep -q '^Mode: standalone'
+}
+
+zk_pid() { cat "$(_zk_dir)/pid" 2>/dev/null || true; }
+
+# zk_stop: SIGTERM ZooKeeper (by PID), wait, SIGKILL if needed.
+zk_stop() {
+  local pid
+  pid=$(zk_pid)
+  [[ -n $pid ]] || return 0
+  stop_pid "$pid" zookeeper 20 || true
+  rm -f "$(_zk_dir)/pid"
+}
+
+# zk_cmd ARGS...: tests/clients/zk_inspect.py against this ZooKeeper.
+zk_cmd() {
+  timeout -k 5 60 "$PY" "$CLIENTS_DIR/zk_inspect.py" --zk "${ZK_CONNECT:?zk_start first}" "$@"
+}
+
+# ----------------------------------------------------------------- broker --
+
+_broker_dir() { echo "$BATS_FILE_TMPDIR/broker"; }
+
+broker_pid() { cat "$(_broker_dir)/pid" 2>/dev/null || true; }
+broker_alive() { pid_alive "$(broker_pid)"; }
+
+# _broker_write_properties PORT [key=value...]: server.properties with the
+# defaults below, each overridden (never duplicated) by the arguments.
+_broker_write_properties() {
+  local port=$1
+  shift
+  local dir
+  dir=$(_broker_dir)
+  local -a keys=()
+  local -A val=()
+  local kv k
+  for kv in \
+    "broker.id=1" \
+    "listeners=PLAINTEXT://127.0.0.1:$port" \
+    "advertised.listeners=PLAINTEXT://127.0.0.1:$port" \
+    "log.dirs=$dir/data" \
+    "zookeeper.connect=${ZK_CONNECT:?zk_start first}${ZK_CHROOT:-}" \
+    "zookeeper.connection.timeout.ms=18000" \
+    "zookeeper.session.timeout.ms=18000" \
+    "num.partitions=1" \
+    "default.replication.factor=1" \
+    "offsets.topic.replication.factor=1" \
+    "offsets.topic.num.partitions=3" \
+    "transaction.state.log.replication.factor=1" \
+    "transaction.state.log.min.isr=1" \
+    "group.initial.rebalance.delay.ms=0" \
+    "auto.create.topics.enable=true" \
+    "delete.topic.enable=true" \
+    "log.retention.check.interval.ms=300000" \
+    "num.network.threads=2" \
+    "num.io.threads=2" \
+    "$@"; do
+    k=${kv%%=*}
+    if [[ $k == "$kv" || -z $k ]]; then
+      echo "broker_start: override '$kv' is not key=value" >&2
+      return 1
+    fi
+    [[ -v "val[$k]" ]] || keys+=("$k")
+    val[$k]=${kv#*=}
+  done
+  {
+    echo "# written by tests/integration/test_helper.bash"
+    for k in "${keys[@]}"; do printf '%s=%s\n' "$k" "${val[$k]}"; done
+  } >"$dir/server.properties"
+}
+
+# broker_start [key=value...]: start $KAFKA_SERVER on a free 127.0.0.1 port
+# (the same port and dirs on every later start in this file), wait for the
+# "started (kafka.server.KafkaServer)" line.  Exports BROKER, BROKER_PORT,
+# BROKER_PID, BROKER_DIR.  The overrides are remembered for broker_restart.
+broker_start() {
+  local dir
+  dir=$(_broker_dir)
+  if [[ ! -x $KAFKA_SERVER ]]; then
+    echo "broker_start: broker binary not found: $KAFKA_SERVER (run make)" >&2
+    return 1
+  fi
+  if broker_alive; then
+    echo "broker_start: broker already running (pid $(broker_pid))" >&2
+    return 1
+  fi
+  mkdir -p "$dir/data" "$dir/logs"
+  local port
+  if [[ -s $dir/port ]]; then
+    port=$(<"$dir/port")
+  else
+    port=$(free_port)
+    echo "$port" >"$dir/port"
+  fi
+  if (($# > 0)); then printf '%s\n' "$@" >"$dir/overrides"; else : >"$dir/overrides"; fi
+  _broker_write_properties "$port" "$@" || return 1
+
+  local out="$dir/stdout.log" offset=0
+  [[ -f $out ]] && offset=$(stat -c %s "$out")
+  echo "=== broker_start $(date -u '+%F %T') $*" >>"$out"
+  offset=$((offset + 1))
+  LOG_DIR="$dir/logs" "$KAFKA_SERVER" "$dir/server.properties" \
+    >>"$out" 2>&1 </dev/null 3>&- &
+  local pid=$!
+  echo "$pid" >"$dir/pid"
+  BROKER_PORT=$port
+  BROKER="127.0.0.1:$port"
+  BROKER_PID=$pid
+  BROKER_DIR=$dir
+  export BROKER BROKER_PORT BROKER_PID BROKER_DIR
+
+  local deadline=$((SECONDS + BROKER_START_TIMEOUT))
+  until tail -c "+$offset" "$out" | grep -qF "$STARTED_RE"; do
+    if ! pid_alive "$pid"; then
+      local st=0
+      wait "$pid" 2>/dev/null || st=$?
+      echo "broker_start: kafka-server exited (status $st) before logging '$STARTED_RE'" >&2
+      tail -c "+$offset" "$out" | tail -n 40 >&2
+      return 1
+    fi
+    if ((SECONDS >= deadline)); then
+      echo "broker_start: no '$STARTED_RE' line within ${BROKER_START_TIMEOUT}s" >&2
+      tail -c "+$offset" "$out" | tail -n 40 >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  if ! wait_for 10 port_open 127.0.0.1 "$port"; then
+    echo "broker_start: logged '$STARTED_RE' but 127.0.0.1:$port accepts no connection" >&2
+    return 1
+  fi
+}
+
+# broker_stop [TIMEOUT_S]: graceful stop (SIGTERM by PID), wait for exit.
+# Fails if the broker needed SIGKILL.
+broker_stop() {
+  local pid
+  pid=$(broker_pid)
+  [[ -n $pid ]] || return 0
+  local rc=0
+  stop_pid "$pid" kafka-server "${1:-30}" || rc=1
+  rm -f "$(_broker_dir)/pid"
+  return $rc
+}
+
+# broker_kill9: SIGKILL the broker, wait until it is gone.
+broker_kill9() {
+  local pid
+  pid=$(broker_pid)
+  [[ -n $pid ]] || { echo "broker_kill9: no broker pid" >&2; return 1; }
+  kill -KILL "$pid" 2>/dev/null || true
+  wait_pid_exit "$pid" 10
+  rm -f "$(_broker_dir)/pid"
+}
+
+# broker_restart [TIMEOUT_S]: stop if running, start again on the same port
+# and directories with the same overrides.
+broker_restart() {
+  local dir
+  dir=$(_broker_dir)
+  broker_stop "${1:-30}" || return 1
+  local -a overrides=()
+  if [[ -s $dir/overrides ]]; then mapfile -t overrides <"$dir/overrides"; fi
+  broker_start "${overrides[@]}"
+}
+
+# broker_rss_kb: resident memory of the broker in KiB.
+broker_rss_kb() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$(broker_pid)/status"
+}
+
+# broker_log_tail [N]: last N lines of the broker's stdout and server.log.
+broker_log_tail() {
+  local dir n=${1:-40}
+  dir=$(_broker_dir)
+  [[ -f $dir/stdout.log ]] && { echo "--- broker stdout (last $n lines)"; tail -n "$n" "$dir/stdout.log"; }
+  [[ -f $dir/logs/server.log ]] && { echo "--- $dir/logs/server.log (last $n lines)"; tail -n "$n" "$dir/logs/server.log"; }
+  return 0
+}
+
+# assert_broker_alive: the broker process is still running.
+assert_broker_alive() {
+  if ! broker_alive; then
+    echo "kafka-server (pid $(broker_pid)) is not running any more" >&2
+    broker_log_tail 60 >&2
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------- clients --
+
+# Each wrapper bounds the client with `timeout`: first argument is seconds.
+kpy() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_python_client.py" "$@"
+}
+kconfluent() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/confluent_client.py" "$@"
+}
+kjs() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" node "$CLIENTS_DIR/kafkajs_client.js" "$@"
+}
+kraw() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/raw_requests.py" "$@"
+}
+
+# kcat_roundtrip_ok TOPIC: kcat produces one message and reads it back.
+kcat_smoke() {
+  local topic=$1 v
+  v="smoke-$RANDOM-$$"
+  echo "$v" | timeout -k 5 30 kcat -P -b "$BROKER" -t "$topic" -X message.timeout.ms=20000
+  timeout -k 5 30 kcat -C -b "$BROKER" -t "$topic" -o beginning -e -q -f '%s\n' | grep -qxF "$v" || {
+    echo "kcat_smoke: message '$v' not read back from $topic" >&2
+    return 1
+  }
+}
+
+# ------------------------------------------------------------ life cycle --
+
+# stop_all: for teardown_file -- stop everything this file started.
+stop_all() {
+  broker_stop 30 || true
+  zk_stop || true
+}
+
+# show_logs_on_failure: for teardown -- print the broker's last log lines when
+# the test failed (bats shows a test's output only when it fails).
+show_logs_on_failure() {
+  if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
+    broker_log_tail 40
+  fi
+  return 0
+}
