@@ -989,8 +989,12 @@ static void old_registration_cb(int rc, const jute_stat *st, void *arg) {
     }
     /* an earlier session of this broker (or another broker with our id)
      * still holds it: wait for that session to expire */
-    log_info(LOG_ZK, "Broker registration /brokers/ids/%d is held by session 0x%llx; waiting "
-             "for it to expire", B.id, rc == ZOK ? (unsigned long long)st->ephemeralOwner : 0ull);
+    static int64_t logged_owner;
+    if (rc == ZOK && st->ephemeralOwner != logged_owner)
+        log_info(LOG_ZK, "Broker registration /brokers/ids/%d is held by session 0x%llx; waiting "
+             "for it to expire", B.id, (unsigned long long)st->ephemeralOwner);
+    if (rc == ZOK)
+        logged_owner = st->ephemeralOwner;
     retry_timer = aeCreateTimeEvent(B.el, 1000, retry_register, NULL);
 }
 

@@ -1441,7 +1441,7 @@ void config_log_values(const broker_config *c) {
     sorted_defs(defs);
     /* Kafka logs the block as one message; logger lines are bounded, so long
      * blocks go out in several messages, each holding whole "\tkey = value" lines */
-    size_t cap = 7000, n = 0;
+    size_t cap = 7600, n = 0;
     char *block = malloc(cap);
     if (!block)
         return;

@@ -60,10 +60,9 @@ static inline void unit_rm_rf(const char *path) {
         struct dirent *de;
         char p[4096];
         while ((de = readdir(d)))
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-                snprintf(p, sizeof p, "%s/%s", path, de->d_name);
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+                (size_t)snprintf(p, sizeof p, "%s/%s", path, de->d_name) < sizeof p)
                 unit_rm_rf(p);
-            }
         closedir(d);
         rmdir(path);
     } else {
@@ -113,8 +112,9 @@ static inline void unit_copy_dir(const char *src, const char *dst) {
         if (de->d_name[0] == '.')
             continue;
         size_t n;
-        snprintf(a, sizeof a, "%s/%s", src, de->d_name);
-        snprintf(b, sizeof b, "%s/%s", dst, de->d_name);
+        if ((size_t)snprintf(a, sizeof a, "%s/%s", src, de->d_name) >= sizeof a ||
+            (size_t)snprintf(b, sizeof b, "%s/%s", dst, de->d_name) >= sizeof b)
+            continue;
         char *data = unit_slurp(a, &n);
         if (data)
             unit_spit(b, data, n);

@@ -1,0 +1,479 @@
+#!/usr/bin/python3
+"""kafka-python (Debian python3-kafka 2.0.2) driven against the broker.
+Run with /usr/bin/python3 (a pyenv `python3` lacks Debian's modules).
+
+Subcommands (all take --bootstrap HOST:PORT, default $BROKER, and --timeout S):
+  check                         connect, print brokers, inferred version, topics
+  roundtrip     --topic T --count N --partitions P [--codec C] [--pad B]
+                admin-create, produce N keyed messages, read back (assign,
+                from earliest, no group), verify
+  compression   --codec gzip|snappy|lz4|zstd [--count N]   roundtrip, codec
+                (snappy, lz4, zstd need python3-snappy, python3-lz4,
+                python3-zstandard; zstd also needs the broker to look like
+                Kafka >= 2.1 to kafka-python's version probe)
+  admin         [--topic NAME]    create/list/describe/alter/delete + errors
+  offsets       --topic T         print "partition earliest latest" lines
+  produce-acked --topic T --count N --out FILE [--rate R] [--max-seconds S]
+                acks=1, append "partition offset value" per acked message
+  verify-acked  --topic T --in FILE [--produce-after]
+                every acked message is readable at its offset
+
+kafka-python 2.0.2 has no idempotent producer and no DeleteRecords, so those
+scenarios are not here (see confluent_client.py, kafkajs_client.js).
+
+Exit status: 0 pass, 1 failure, 2 cannot connect, 3 usage.
+"""
+import logging
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kclient_common as kc  # noqa: E402
+from kclient_common import NoConnection, TestFailure  # noqa: E402
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka.admin import (  # noqa: E402
+    ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic)
+import kafka.errors as Errors  # noqa: E402
+
+NAME = "kafka-python"
+
+
+def common_conf(args):
+    return {
+        "bootstrap_servers": [args.bootstrap],
+        "client_id": "kt-kafka-python",
+        "request_timeout_ms": 30000,
+        "api_version_auto_timeout_ms": 5000,
+        "reconnect_backoff_max_ms": 1000,
+    }
+
+
+# ------------------------------------------------------------- metadata --
+
+class Meta:
+    """A group-less KafkaConsumer used for metadata and offsets."""
+
+    def __init__(self, args):
+        try:
+            self.c = KafkaConsumer(group_id=None, enable_auto_commit=False, **common_conf(args))
+        except Errors.NoBrokersAvailable as e:
+            raise NoConnection("%s (no broker answered ApiVersions)" % e)
+        self.cluster = self.c._client.cluster
+
+    def topics(self):
+        try:
+            return self.c.topics()
+        except Errors.KafkaError as e:
+            raise TestFailure("Metadata request failed: %r" % e)
+
+    def partitions(self, topic):
+        self.topics()
+        return sorted(self.cluster.partitions_for_topic(topic) or [])
+
+    def ready(self, topic, partitions):
+        self.topics()
+        parts = self.cluster.partitions_for_topic(topic)
+        if not parts or len(parts) != partitions:
+            return "%s partitions" % (len(parts) if parts else "no")
+        noleader = [p for p in parts
+                    if self.cluster.leader_for_partition(TopicPartition(topic, p)) in (None, -1)]
+        return "partitions without leader: %s" % noleader if noleader else None
+
+    def wait_topic(self, topic, partitions, timeout=30.0):
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            last = self.ready(topic, partitions)
+            if last is None:
+                return
+            time.sleep(0.2)
+        raise TestFailure("topic %s not ready with %d partitions within %.0f s (last: %s)"
+                          % (topic, partitions, timeout, last))
+
+    def wait_topic_gone(self, topic, timeout=30.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if topic not in self.topics():
+                return
+            time.sleep(0.2)
+        raise TestFailure("deleted topic %s still in metadata after %.0f s" % (topic, timeout))
+
+    def watermarks(self, topic, partitions):
+        tps = [TopicPartition(topic, p) for p in partitions]
+        try:
+            lo = self.c.beginning_offsets(tps)
+            hi = self.c.end_offsets(tps)
+        except Errors.KafkaError as e:
+            raise TestFailure("ListOffsets %s: %r" % (topic, e))
+        return {tp.partition: (lo[tp], hi[tp]) for tp in tps}
+
+    def close(self):
+        self.c.close()
+
+
+def admin_client(args):
+    try:
+        return KafkaAdminClient(**common_conf(args))
+    except Errors.NoBrokersAvailable as e:
+        raise NoConnection(str(e))
+    except Errors.KafkaError as e:
+        raise TestFailure("KafkaAdminClient: %r (controller/ApiVersions/Metadata)" % e)
+
+
+def create_topic(admin, meta, topic, partitions, config=None):
+    try:
+        admin.create_topics([NewTopic(name=topic, num_partitions=partitions, replication_factor=1,
+                                      topic_configs=config or {})], timeout_ms=30000)
+    except Errors.KafkaError as e:
+        raise TestFailure("CreateTopics %s (%d partitions, config %s): %r"
+                          % (topic, partitions, config, e))
+    meta.wait_topic(topic, partitions)
+
+
+def expect_error(what, err_class, func, *a, **kw):
+    try:
+        func(*a, **kw)
+    except err_class as e:
+        return e
+    except Errors.KafkaError as e:
+        raise TestFailure("%s: expected %s (%d), got %r"
+                          % (what, err_class.__name__, err_class.errno, e))
+    raise TestFailure("%s: expected %s (%d), but it succeeded"
+                      % (what, err_class.__name__, err_class.errno))
+
+
+def describe_topic_config(admin, topic):
+    try:
+        resps = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    except Errors.KafkaError as e:
+        raise TestFailure("DescribeConfigs %s: %r" % (topic, e))
+    out = {}
+    for resp in resps:
+        for res in resp.resources:
+            err, msg, _rtype, name, entries = res[:5]
+            if err:
+                raise TestFailure("DescribeConfigs %s: error %d %s" % (name, err, msg))
+            for e in entries:
+                out[e[0]] = e[1]
+    return out
+
+
+# --------------------------------------------------------------- produce --
+
+def produce(args, topic, count, pad=0, codec=None, acks="all", headers=False,
+            keyed=True, partition=None):
+    try:
+        p = KafkaProducer(acks=acks if acks == "all" else int(acks), linger_ms=5,
+                          compression_type=codec, batch_size=65536,
+                          max_request_size=4 * 1024 * 1024, **common_conf(args))
+    except Errors.NoBrokersAvailable as e:
+        raise NoConnection(str(e))
+    st = {"ok": 0, "err": 0, "first": None}
+    lock = threading.Lock()
+
+    def ok(_md):
+        with lock:
+            st["ok"] += 1
+
+    def bad(e):
+        with lock:
+            st["err"] += 1
+            if st["first"] is None:
+                st["first"] = repr(e)
+
+    t0 = time.time()
+    for i in range(count):
+        h = [kc.header_for(i)] if headers and kc.header_for(i) else None
+        f = p.send(topic, key=kc.key_for(i).encode() if keyed else None,
+                   value=kc.value_for(i, pad).encode(), headers=h, partition=partition)
+        f.add_callback(ok)
+        f.add_errback(bad)
+    p.flush(timeout=max(10.0, args.timeout - (time.time() - t0)))
+    p.close(timeout=10)
+    dt = time.time() - t0
+    if st["err"] or st["ok"] != count:
+        raise TestFailure("produce: %d of %d acknowledged, %d failed; first error: %s"
+                          % (st["ok"], count, st["err"], st["first"]))
+    print("produced %d messages to %s in %.1f s (codec %s, acks %s)"
+          % (count, topic, dt, codec or "none", acks))
+
+
+# --------------------------------------------------------------- consume --
+
+def make_consumer(args):
+    return KafkaConsumer(group_id=None, enable_auto_commit=False, auto_offset_reset="earliest",
+                         fetch_max_wait_ms=100, max_poll_records=10000,
+                         max_partition_fetch_bytes=4 * 1024 * 1024, **common_conf(args))
+
+
+def consume_verify(args, topic, verifier, partitions, timeout):
+    c = make_consumer(args)
+    tps = [TopicPartition(topic, p) for p in partitions]
+    c.assign(tps)
+    c.seek_to_beginning(*tps)
+    t0 = time.time()
+    deadline = t0 + timeout
+    drain_until = None
+    try:
+        while time.time() < deadline:
+            if verifier.done():
+                if drain_until is None:
+                    drain_until = time.time() + 1.0
+                elif time.time() > drain_until:
+                    break
+            for _tp, recs in c.poll(timeout_ms=200).items():
+                for r in recs:
+                    verifier.add(r.partition, r.offset, r.key, r.value, r.headers,
+                                 r.timestamp if r.timestamp is not None and r.timestamp >= 0 else None)
+    finally:
+        c.close()
+    dt = time.time() - t0
+    verifier.finish()
+    print("consumed and verified %s in %.1f s" % (verifier.summary(), dt))
+
+
+# ------------------------------------------------------------- commands --
+
+def cmd_check(args):
+    m = Meta(args)
+    topics = m.topics()
+    print("brokers: %s" % ", ".join("%d=%s:%d" % (b.nodeId, b.host, b.port)
+                                    for b in m.cluster.brokers()))
+    print("controller: %s  inferred broker version: %s  topics: %d"
+          % (m.cluster.controller and m.cluster.controller.nodeId,
+             ".".join(map(str, m.c.config["api_version"])), len(topics)))
+    m.close()
+
+
+def roundtrip(args, codec=None):
+    kc.default_topic(args, "rt-kafka-python")
+    m = Meta(args)
+    if args.no_create:
+        m.wait_topic(args.topic, args.partitions)
+    else:
+        create_topic(admin_client(args), m, args.topic, args.partitions)
+    t_start = kc.now_ms() - 5000
+    produce(args, args.topic, args.count, pad=args.pad, codec=codec, headers=True)
+    v = kc.Verifier(args.count, pad=args.pad, check_headers=True,
+                    ts_window=(t_start, kc.now_ms() + 5000))
+    parts = list(range(args.partitions))
+    consume_verify(args, args.topic, v, parts, args.timeout)
+    wm = m.watermarks(args.topic, parts)
+    if sum(hi - lo for lo, hi in wm.values()) != args.count:
+        raise TestFailure("watermarks of %s add up to %d messages, expected %d: %s"
+                          % (args.topic, sum(hi - lo for lo, hi in wm.values()), args.count, wm))
+    m.close()
+
+
+def cmd_roundtrip(args):
+    roundtrip(args, None if args.codec == "none" else args.codec)
+
+
+def cmd_compression(args):
+    codecs = {"gzip": "gzip", "snappy": "snappy", "lz4": "lz4", "zstd": "zstd"}
+    from kafka import codec as kcodec
+    have = {"gzip": kcodec.has_gzip(), "snappy": kcodec.has_snappy(), "lz4": kcodec.has_lz4(),
+            "zstd": kcodec.has_zstd()}
+    if not have[args.codec]:
+        raise TestFailure("kafka-python cannot do %s here: install the python3 module "
+                          "(python3-snappy / python3-lz4 / python3-zstandard)" % args.codec)
+    roundtrip(args, codecs[args.codec])
+
+
+def cmd_admin(args):
+    m = Meta(args)
+    a = admin_client(args)
+    t = kc.default_topic(args, "admin-kafka-python")
+    cfg = {"retention.ms": "3600000", "cleanup.policy": "delete", "max.message.bytes": "200000"}
+    create_topic(a, m, t, 3, cfg)
+    print("created %s with 3 partitions and %s" % (t, cfg))
+
+    expect_error("creating %s again" % t, Errors.TopicAlreadyExistsError, a.create_topics,
+                 [NewTopic(name=t, num_partitions=3, replication_factor=1)], timeout_ms=30000)
+    print("second create: TOPIC_ALREADY_EXISTS")
+    if t not in m.topics():
+        raise TestFailure("%s missing from topic list" % t)
+    if t not in a.list_topics():
+        raise TestFailure("%s missing from KafkaAdminClient.list_topics()" % t)
+
+    got = describe_topic_config(a, t)
+    for k, want in cfg.items():
+        if got.get(k) != want:
+            raise TestFailure("DescribeConfigs %s: %s = %r, expected %r" % (t, k, got.get(k), want))
+    print("describe configs: %d entries, retention.ms=%s" % (len(got), got["retention.ms"]))
+
+    try:
+        a.create_partitions({t: NewPartitions(total_count=5)}, timeout_ms=30000)
+    except Errors.KafkaError as e:
+        raise TestFailure("CreatePartitions %s to 5: %r" % (t, e))
+    m.wait_topic(t, 5)
+    print("partitions increased to 5")
+    expect_error("CreatePartitions %s down to 4" % t, Errors.InvalidPartitionsError,
+                 a.create_partitions, {t: NewPartitions(total_count=4)}, timeout_ms=30000)
+    produce(args, t, 10, partition=4)
+
+    try:
+        a.delete_topics([t], timeout_ms=30000)
+    except Errors.KafkaError as e:
+        raise TestFailure("DeleteTopics %s: %r" % (t, e))
+    m.wait_topic_gone(t)
+    print("deleted %s; gone from metadata" % t)
+    expect_error("DeleteTopics of an unknown topic", Errors.UnknownTopicOrPartitionError,
+                 a.delete_topics, [t + "-never-existed"], timeout_ms=30000)
+
+    for bad in ("bad name!", "..", "x" * 250, "a/b"):
+        expect_error("CreateTopics %r" % bad[:40], Errors.InvalidTopicError, a.create_topics,
+                     [NewTopic(name=bad, num_partitions=1, replication_factor=1)], timeout_ms=30000)
+        if bad in m.topics():
+            raise TestFailure("invalid topic %r was created" % bad[:40])
+    print("invalid topic names rejected with INVALID_TOPIC_EXCEPTION")
+    a.close()
+    m.close()
+
+
+def cmd_offsets(args):
+    m = Meta(args)
+    for p, (lo, hi) in sorted(m.watermarks(args.topic, m.partitions(args.topic)).items()):
+        print("%d %d %d" % (p, lo, hi))
+    m.close()
+
+
+def cmd_produce_acked(args):
+    m = Meta(args)
+    if args.topic not in m.topics():
+        create_topic(admin_client(args), m, args.topic, args.partitions)
+    p = KafkaProducer(acks=1, linger_ms=2, retries=5, retry_backoff_ms=200, **common_conf(args))
+    out = open(args.out, "w", buffering=1)
+    lock = threading.Lock()
+    st = {"ok": 0, "err": 0, "first": None}
+
+    def ok(value, md):  # add_callback(ok, v) calls ok(v, metadata)
+        with lock:
+            out.write("%d %d %s\n" % (md.partition, md.offset, value))
+            st["ok"] += 1
+
+    def bad(e):
+        with lock:
+            st["err"] += 1
+            if st["first"] is None:
+                st["first"] = repr(e)
+
+    t0 = time.time()
+    sent = 0
+    for i in range(args.count):
+        now = time.time()
+        if now - t0 > args.max_seconds:
+            break
+        if args.rate > 0 and t0 + i / args.rate > now:
+            time.sleep(t0 + i / args.rate - now)
+        v = kc.value_for(i)
+        try:
+            f = p.send(args.topic, key=kc.key_for(i).encode(), value=v.encode())
+        except Errors.KafkaError as e:
+            bad(e)
+            continue
+        f.add_callback(ok, v)
+        f.add_errback(bad)
+        sent += 1
+    p.flush(timeout=60)
+    p.close(timeout=10)
+    with lock:
+        out.close()
+    print("produce-acked: sent %d, acked %d, failed %d in %.1f s%s"
+          % (sent, st["ok"], st["err"], time.time() - t0,
+             "; first error: %s" % st["first"] if st["first"] else ""))
+    if st["err"] and not args.allow_failures:
+        raise TestFailure("some messages were not acknowledged")
+
+
+def cmd_verify_acked(args):
+    acked, n = kc.load_acked(args.infile)
+    if n == 0:
+        raise TestFailure("%s holds no acknowledged message" % args.infile)
+    m = Meta(args)
+    parts = m.partitions(args.topic)
+    wm = m.watermarks(args.topic, parts)
+    for p, offs in acked.items():
+        if p not in wm:
+            raise TestFailure("partition %d (acked) missing from metadata" % p)
+        if wm[p][1] <= max(offs):
+            raise TestFailure("partition %d: latest offset %d, but offset %d was acknowledged"
+                              % (p, wm[p][1], max(offs)))
+    c = make_consumer(args)
+    tps = [TopicPartition(args.topic, p) for p in acked]
+    c.assign(tps)
+    c.seek_to_beginning(*tps)
+    target = {p: max(offs) for p, offs in acked.items()}
+    got = {p: {} for p in acked}
+    pos = {}
+    deadline = time.time() + args.timeout - 15
+    try:
+        while time.time() < deadline and any(pos.get(p, -1) < target[p] for p in target):
+            for _tp, recs in c.poll(timeout_ms=200).items():
+                for r in recs:
+                    pos[r.partition] = r.offset
+                    if r.offset in acked[r.partition]:
+                        got[r.partition][r.offset] = kc._s(r.value)
+    finally:
+        c.close()
+    total = kc.check_acked(acked, got, {p: lo for p, (lo, hi) in wm.items()})
+    print("verify-acked: all %d acknowledged messages readable at their offsets" % total)
+    if args.produce_after:
+        p = KafkaProducer(acks="all", **common_conf(args))
+        for part in parts:
+            md = p.send(args.topic, value=b"append-check", partition=part).get(timeout=30)
+            if md.offset != wm[part][1]:
+                raise TestFailure("new message in partition %d at offset %d, expected %d"
+                                  % (part, md.offset, wm[part][1]))
+        p.close(timeout=10)
+        print("append-check: new messages at the next offsets %s"
+              % ", ".join("p%d@%d" % (part, wm[part][1]) for part in parts))
+    m.close()
+
+
+def main():
+    logging.basicConfig(level=logging.CRITICAL)  # kafka-python logs connection noise
+    ap = kc.base_parser(__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def sp(name, func, topic=True):
+        s = sub.add_parser(name)
+        kc.add_common(s, topic=topic)
+        s.set_defaults(func=func)
+        return s
+
+    sp("check", cmd_check, topic=False)
+    for name, func, count, pad in (("roundtrip", cmd_roundtrip, 100000, 0),
+                                   ("compression", cmd_compression, 20000, 100)):
+        s = sp(name, func)
+        s.add_argument("--count", type=int, default=count)
+        s.add_argument("--partitions", type=int, default=3)
+        s.add_argument("--pad", type=int, default=pad)
+        s.add_argument("--codec", default="none", required=(name == "compression"),
+                       choices=["none", "gzip", "snappy", "lz4", "zstd"])
+        s.add_argument("--no-create", action="store_true",
+                       help="the topic exists already: don't create it")
+    sp("admin", cmd_admin)
+    sp("offsets", cmd_offsets)
+    s = sp("produce-acked", cmd_produce_acked)
+    s.add_argument("--count", type=int, required=True)
+    s.add_argument("--partitions", type=int, default=3)
+    s.add_argument("--out", required=True)
+    s.add_argument("--rate", type=float, default=0)
+    s.add_argument("--max-seconds", type=float, default=60)
+    s.add_argument("--allow-failures", action="store_true")
+    s = sp("verify-acked", cmd_verify_acked)
+    s.add_argument("--in", dest="infile", required=True)
+    s.add_argument("--produce-after", action="store_true")
+
+    args = ap.parse_args()
+    if getattr(args, "topic", "x") is None and args.cmd not in ("roundtrip", "compression", "admin"):
+        ap.error("%s needs --topic" % args.cmd)
+    kc.run_main(NAME, args.func, args)
+
+
+if __name__ == "__main__":
+    main()

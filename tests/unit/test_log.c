@@ -1,0 +1,796 @@
+/* test_log.c -- unit tests for the partition log (broker/kafka/log.c,
+ * segment.c) and the checkpoint files (checkpoint.c): append/read round
+ * trips, offset assignment, whole-batch reads and the max_bytes /
+ * min_one_batch rules, rolling by size, time and full index, the on-disk
+ * index format, index lookups over many segments, ListOffsets by timestamp,
+ * DeleteRecords, retention by bytes and time, flushing, the leader epoch
+ * cache, reopening after a clean close, and checkpoint / meta.properties
+ * round trips with malformed files rejected. */
+#include "unit.h"
+
+#include "checkpoint.h"
+#include "logger.h"
+
+static char root[256];
+static const int64_t NOW = 1700000000000LL;
+
+static plog *open_log(const char *name, const log_config *c, int64_t rp, int64_t lso, int clean) {
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    plog *l = plog_open(dir, c, rp, lso, clean, err, sizeof err);
+    if (!l)
+        fprintf(stderr, "plog_open %s: %s\n", dir, err);
+    return l;
+}
+
+static void seg_path(char *out, const char *name, int64_t base, const char *ext) {
+    snprintf(out, 512, "%s/%s/%020" PRId64 "%s", root, name, base, ext);
+}
+
+/* Bases of the segments in a partition directory, ascending. */
+static int list_segments(const char *name, int64_t *bases, int max) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (strlen(de->d_name) == 24 && !strcmp(de->d_name + 20, ".log") && n < max)
+            bases[n++] = strtoll(de->d_name, NULL, 10);
+    if (d)
+        closedir(d);
+    for (int i = 1; i < n; i++) /* insertion sort */
+        for (int j = i; j > 0 && bases[j - 1] > bases[j]; j--) {
+            int64_t t = bases[j];
+            bases[j] = bases[j - 1];
+            bases[j - 1] = t;
+        }
+    return n;
+}
+
+/* Checks a segment's index files the way kafka-dump-log does: every .index
+ * entry points at a batch whose last offset is base + relative offset; time
+ * index timestamps increase and the last one is the segment's max timestamp. */
+static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
+    char p[512];
+    size_t loglen = 0, ilen = 0, tlen = 0;
+    seg_path(p, name, base, ".log");
+    uint8_t *log = (uint8_t *)unit_slurp(p, &loglen);
+    seg_path(p, name, base, ".index");
+    uint8_t *idx = (uint8_t *)unit_slurp(p, &ilen);
+    seg_path(p, name, base, ".timeindex");
+    uint8_t *tidx = (uint8_t *)unit_slurp(p, &tlen);
+    CHECK(log && idx && tidx);
+    if (!log || !idx || !tidx)
+        goto out;
+    CHECK_EQ(ilen % 8, 0);
+    CHECK_EQ(tlen % 12, 0);
+    int64_t max_ts = -1;
+    for (size_t pos = 0; pos + 61 <= loglen; pos += 12 + be32_get(log + pos + 8))
+        if ((int64_t)be64_get(log + pos + 35) > max_ts)
+            max_ts = (int64_t)be64_get(log + pos + 35);
+    int32_t prev = -1;
+    for (size_t i = 0; i + 8 <= ilen; i += 8) {
+        int32_t rel = (int32_t)be32_get(idx + i), pos = (int32_t)be32_get(idx + i + 4);
+        if (trimmed)
+            CHECK(rel > prev);
+        else if (rel <= prev)
+            break; /* pre-allocated zero tail */
+        prev = rel;
+        CHECK(pos > 0 && (size_t)pos + 61 <= loglen);
+        if (pos > 0 && (size_t)pos + 61 <= loglen)
+            CHECK_EQ((int64_t)be64_get(log + pos) + (int32_t)be32_get(log + pos + 23), base + rel);
+    }
+    int64_t prev_ts = -1;
+    for (size_t i = 0; i + 12 <= tlen; i += 12) {
+        int64_t ts = (int64_t)be64_get(tidx + i);
+        if (!trimmed && ts <= prev_ts)
+            break;
+        CHECK(ts > prev_ts);
+        prev_ts = ts;
+    }
+    if (trimmed && tlen)
+        CHECK_EQ(prev_ts, max_ts);
+out:
+    free(log);
+    free(idx);
+    free(tidx);
+}
+
+typedef struct hdr_acc {
+    int n;
+    int64_t first;
+} hdr_acc;
+
+static void count_headers(void *arg, const uint8_t *h) {
+    hdr_acc *a = arg;
+    if (a->n++ == 0)
+        a->first = (int64_t)be64_get(h);
+}
+
+/* ------------------------------------------------------------------------ */
+static void test_append_read(void) {
+    log_config c;
+    log_config_defaults(&c);
+    plog *l = open_log("basic-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    char p[512];
+    CHECK_EQ(plog_log_end_offset(l), 0);
+    CHECK_EQ(plog_log_start_offset(l), 0);
+    CHECK_EQ(plog_segment_count(l), 1);
+    seg_path(p, "basic-0", 0, ".log");
+    CHECK(unit_file_exists(p));
+    seg_path(p, "basic-0", 0, ".index");
+    CHECK_EQ(unit_file_size(p), 10 << 20); /* pre-allocated like Kafka */
+
+    size_t sz[3];
+    for (int i = 0; i < 3; i++) {
+        wbuf wb;
+        plog_append_info info;
+        wb_init(&wb, 256);
+        sz[i] = make_batch(&wb, 5, 1000 + 10 * i, 20, 'x');
+        CHECK_EQ(plog_append(l, wb.data, wb.len, 7, NOW, &info), 0);
+        CHECK_EQ(info.first_offset, 5 * i);
+        CHECK_EQ(info.last_offset, 5 * i + 4);
+        CHECK_EQ(info.log_append_time, -1);
+        CHECK_EQ(info.max_timestamp, 1000 + 10 * i + 4);
+        CHECK_EQ(info.offset_of_max_timestamp, 5 * i + 4);
+        CHECK_EQ(be64_get(wb.data), 5 * i); /* rewritten in place */
+        wb_free(&wb);
+    }
+    CHECK_EQ(plog_log_end_offset(l), 15);
+    CHECK_EQ(plog_size_bytes(l), sz[0] + sz[1] + sz[2]);
+
+    plog_read_result r;
+    CHECK_EQ(plog_read(l, 0, 1 << 20, 1, &r), 0);
+    CHECK(r.fd >= 0);
+    CHECK_EQ(r.file_pos, 0);
+    CHECK_EQ(r.len, sz[0] + sz[1] + sz[2]);
+    if (r.fd >= 0) {
+        uint8_t buf[4096];
+        CHECK_EQ(pread(r.fd, buf, (size_t)r.len, 0), r.len);
+        for (int i = 0, off = 0; i < 3; off += (int)sz[i++]) {
+            CHECK_EQ(be64_get(buf + off), 5 * i);
+            CHECK_EQ((int32_t)be32_get(buf + off + 12), 7); /* PartitionLeaderEpoch */
+            CHECK(batch_crc_ok(buf + off, sz[i]));
+        }
+        close(r.fd);
+    }
+    /* mid-batch offsets return the containing batch */
+    CHECK_EQ(plog_read(l, 7, 1 << 20, 1, &r), 0);
+    CHECK_EQ(r.file_pos, sz[0]);
+    CHECK_EQ(r.len, sz[1] + sz[2]);
+    close(r.fd);
+    CHECK_EQ(plog_read(l, 14, 1 << 20, 1, &r), 0);
+    CHECK_EQ(r.file_pos, sz[0] + sz[1]);
+    CHECK_EQ(r.len, sz[2]);
+    close(r.fd);
+    /* end and out of range */
+    CHECK_EQ(plog_read(l, 15, 1 << 20, 1, &r), 0);
+    CHECK_EQ(r.len, 0);
+    CHECK_EQ(r.fd, -1);
+    CHECK_EQ(plog_read(l, 16, 1 << 20, 1, &r), 1);
+    CHECK_EQ(plog_read(l, -1, 1 << 20, 1, &r), 1);
+    /* max_bytes: whole batches only; min_one_batch */
+    CHECK_EQ(plog_read(l, 0, (int32_t)(sz[0] + sz[1] - 1), 1, &r), 0);
+    CHECK_EQ(r.len, sz[0]);
+    close(r.fd);
+    CHECK_EQ(plog_read(l, 0, (int32_t)(sz[0] + sz[1]), 0, &r), 0);
+    CHECK_EQ(r.len, sz[0] + sz[1]);
+    close(r.fd);
+    CHECK_EQ(plog_read(l, 0, (int32_t)sz[0] - 1, 1, &r), 0);
+    CHECK_EQ(r.len, sz[0]);
+    close(r.fd);
+    CHECK_EQ(plog_read(l, 0, (int32_t)sz[0] - 1, 0, &r), 0);
+    CHECK_EQ(r.len, 0);
+    CHECK_EQ(r.fd, -1);
+    CHECK_EQ(plog_read(l, 5, 0, 1, &r), 0);
+    CHECK_EQ(r.len, sz[1]);
+    close(r.fd);
+
+    /* several batches in one append get contiguous offsets */
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 256);
+    make_batch(&wb, 3, 2000, 10, 'y');
+    make_batch(&wb, 2, 2005, 10, 'z');
+    CHECK_EQ(plog_append(l, wb.data, wb.len, 7, NOW, &info), 0);
+    CHECK_EQ(info.first_offset, 15);
+    CHECK_EQ(info.last_offset, 19);
+    CHECK_EQ(info.offset_of_max_timestamp, 19);
+    CHECK_EQ(read_back(l, 0, 100), 20);
+    CHECK_EQ(read_back(l, 16, 1 << 20), 20);
+    /* not whole batches: rejected, nothing written */
+    int64_t size = plog_size_bytes(l);
+    CHECK_EQ(plog_append(l, wb.data, 30, 7, NOW, &info), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(plog_append(l, wb.data, wb.len - 1, 7, NOW, &info), -1);
+    CHECK_EQ(plog_log_end_offset(l), 20);
+    CHECK_EQ(plog_size_bytes(l), size);
+    wb_free(&wb);
+
+    /* batch headers from an offset, for producer state */
+    hdr_acc acc = {0, -1};
+    CHECK_EQ(plog_scan_batch_headers(l, 6, count_headers, &acc), 0);
+    CHECK_EQ(acc.n, 4);
+    CHECK_EQ(acc.first, 5);
+    plog_close(l);
+}
+
+static void test_log_append_time(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.message_timestamp_type = 1;
+    plog *l = open_log("lat-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 256);
+    size_t n = make_batch(&wb, 3, 1000, 10, 'q');
+    CHECK_EQ(plog_append(l, wb.data, wb.len, 0, NOW, &info), 0);
+    CHECK_EQ(info.log_append_time, NOW);
+    CHECK_EQ(info.max_timestamp, NOW);
+    CHECK_EQ(info.offset_of_max_timestamp, 2);
+    CHECK(be16_get(wb.data + 21) & 0x08);
+    CHECK_EQ(be64_get(wb.data + 35), NOW);
+    CHECK(batch_crc_ok(wb.data, n));
+    CHECK_EQ(read_back(l, 0, 1000), 3);
+    int64_t off, ts;
+    CHECK_EQ(plog_offset_for_timestamp(l, 5, &off, &ts), 0);
+    CHECK_EQ(off, 0);
+    CHECK_EQ(ts, NOW);
+    CHECK_EQ(plog_offset_for_timestamp(l, NOW + 1, &off, &ts), 1);
+    wb_free(&wb);
+    plog_close(l);
+}
+
+static void test_roll_and_indexes(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 2000;
+    c.index_interval_bytes = 200;
+    c.segment_index_bytes = 4096;
+    plog *l = open_log("roll-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 60; i++)
+        CHECK_EQ(append_n(l, 3, 1000 + 10 * i, 50, NOW), 3 * i);
+    CHECK_EQ(plog_log_end_offset(l), 180);
+    int nseg = plog_segment_count(l);
+    CHECK(nseg >= 6);
+    int64_t bases[64];
+    CHECK_EQ(list_segments("roll-0", bases, 64), nseg);
+    CHECK_EQ(bases[0], 0);
+    char p[512];
+    int64_t total = 0;
+    for (int i = 0; i < nseg; i++) {
+        CHECK_EQ(bases[i] % 3, 0); /* segments start at batch boundaries */
+        seg_path(p, "roll-0", bases[i], ".log");
+        int64_t sz = unit_file_size(p);
+        CHECK(sz > 0 && sz <= 2000);
+        total += sz;
+        check_segment_indexes("roll-0", bases[i], i < nseg - 1);
+        seg_path(p, "roll-0", bases[i], ".index");
+        if (i < nseg - 1)
+            CHECK(unit_file_size(p) < 4096 && unit_file_size(p) > 0); /* trimmed on roll */
+        else
+            CHECK_EQ(unit_file_size(p), 4096);
+    }
+    CHECK_EQ(total, plog_size_bytes(l));
+
+    /* every offset is found through the indexes, in the right batch */
+    for (int64_t o = 0; o < 180; o++) {
+        plog_read_result r;
+        uint8_t h[61];
+        CHECK_EQ(plog_read(l, o, 1, 1, &r), 0);
+        CHECK(r.fd >= 0 && r.len > 61);
+        if (r.fd < 0)
+            continue;
+        CHECK_EQ(pread(r.fd, h, 61, r.file_pos), 61);
+        close(r.fd);
+        int64_t base = (int64_t)be64_get(h);
+        CHECK(base <= o && o <= base + (int32_t)be32_get(h + 23));
+        CHECK_EQ(12 + be32_get(h + 8), r.len);
+    }
+    CHECK_EQ(read_back(l, 0, 700), 180);
+    CHECK_EQ(read_back(l, 37, 1 << 20), 180);
+
+    /* an append larger than a segment is refused */
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 4096);
+    make_batch(&wb, 3, 5000, 900, 'b');
+    CHECK_EQ(plog_append(l, wb.data, wb.len, 0, NOW, &info), -1);
+    CHECK_EQ(errno, EMSGSIZE);
+    wb_free(&wb);
+
+    /* clean close trims, clean reopen restores everything */
+    plog_close(l);
+    seg_path(p, "roll-0", bases[nseg - 1], ".index");
+    CHECK(unit_file_size(p) < 4096);
+    check_segment_indexes("roll-0", bases[nseg - 1], 1);
+    l = open_log("roll-0", &c, 180, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    CHECK_EQ(plog_log_end_offset(l), 180);
+    CHECK_EQ(plog_log_start_offset(l), 0);
+    CHECK_EQ(plog_segment_count(l), nseg);
+    CHECK_EQ(plog_size_bytes(l), total);
+    CHECK_EQ(plog_recovery_point(l), 180);
+    CHECK_EQ(read_back(l, 0, 1000), 180);
+    for (int i = 0; i < 20; i++)
+        CHECK_EQ(append_n(l, 3, 2000 + i, 50, NOW), 180 + 3 * i);
+    CHECK_EQ(read_back(l, 100, 1000), 240);
+    plog_close(l);
+    nseg = list_segments("roll-0", bases, 64);
+    for (int i = 0; i < nseg; i++)
+        check_segment_indexes("roll-0", bases[i], 1);
+}
+
+static void test_roll_by_time_and_full_index(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_ms = 1000;
+    plog *l = open_log("troll-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    CHECK_EQ(append_n(l, 2, 10000, 10, NOW), 0);   /* first batch: max ts 10001 */
+    CHECK_EQ(append_n(l, 2, 10900, 10, NOW), 2);   /* 900 ms later: same segment */
+    CHECK_EQ(plog_segment_count(l), 1);
+    CHECK_EQ(append_n(l, 2, 11001, 10, NOW), 4);   /* 1001 ms after the first: roll */
+    CHECK_EQ(plog_segment_count(l), 2);
+    /* the periodic check rolls an old active segment too */
+    CHECK_EQ(plog_enforce_retention(l, 11002 + 999), 0);
+    CHECK_EQ(plog_segment_count(l), 2);
+    plog_enforce_retention(l, 11002 + 1001);
+    CHECK_EQ(plog_segment_count(l), 3);
+    plog_close(l);
+
+    /* a full index rolls: 24 bytes = 3 offset entries, 2 time entries (one
+     * kept for the roll), index.interval.bytes 0 indexes every batch after
+     * the first one */
+    log_config_defaults(&c);
+    c.segment_index_bytes = 24;
+    c.index_interval_bytes = 0;
+    l = open_log("iroll-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ(append_n(l, 1, 100 + i, 10, NOW), i);
+    CHECK_EQ(plog_segment_count(l), 5);
+    CHECK_EQ(read_back(l, 0, 50), 10);
+    plog_close(l);
+    int64_t bases[16];
+    CHECK_EQ(list_segments("iroll-0", bases, 16), 5);
+    for (int i = 0; i < 5; i++) {
+        CHECK_EQ(bases[i], 2 * i);
+        check_segment_indexes("iroll-0", bases[i], 1);
+    }
+}
+
+static void test_offset_for_timestamp(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 1500;
+    c.index_interval_bytes = 100;
+    plog *l = open_log("ts-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 40; i++) /* batch i: offsets 4i..4i+3, timestamps 1000+10i+j */
+        CHECK_EQ(append_n(l, 4, 1000 + 10 * i, 30, NOW), 4 * i);
+    CHECK(plog_segment_count(l) > 3);
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t off, ts;
+        for (int i = 0; i < 40; i += 3)
+            for (int j = 0; j < 4; j++) {
+                CHECK_EQ(plog_offset_for_timestamp(l, 1000 + 10 * i + j, &off, &ts), 0);
+                CHECK_EQ(off, 4 * i + j);
+                CHECK_EQ(ts, 1000 + 10 * i + j);
+            }
+        CHECK_EQ(plog_offset_for_timestamp(l, 1000 + 10 * 7 + 5, &off, &ts), 0);
+        CHECK_EQ(off, 32);
+        CHECK_EQ(ts, 1080);
+        CHECK_EQ(plog_offset_for_timestamp(l, 0, &off, &ts), 0);
+        CHECK_EQ(off, 0);
+        CHECK_EQ(ts, 1000);
+        CHECK_EQ(plog_offset_for_timestamp(l, 1000 + 10 * 39 + 4, &off, &ts), 1);
+        /* after a clean reopen the answers come from the on-disk indexes */
+        plog_close(l);
+        l = open_log("ts-0", &c, 160, -1, 1);
+        CHECK(l != NULL);
+        if (!l)
+            return;
+    }
+    int64_t off, ts;
+    CHECK_EQ(plog_delete_records(l, 50), 0);
+    CHECK_EQ(plog_offset_for_timestamp(l, 0, &off, &ts), 0);
+    CHECK_EQ(off, 50);
+    CHECK_EQ(ts, 1000 + 10 * 12 + 2);
+    plog_close(l);
+}
+
+static void test_delete_records(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 1000;
+    plog *l = open_log("dr-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 30; i++)
+        append_n(l, 3, 1000 + i, 50, NOW);
+    int64_t leo = plog_log_end_offset(l), bases[64];
+    int nseg = plog_segment_count(l);
+    CHECK_EQ(leo, 90);
+    CHECK_EQ(list_segments("dr-0", bases, 64), nseg);
+    CHECK(nseg >= 4);
+    CHECK_EQ(plog_delete_records(l, leo + 1), 1);
+    CHECK_EQ(plog_delete_records(l, 0), 0);
+    CHECK_EQ(plog_segment_count(l), nseg);
+
+    int64_t target = bases[2] + 1;
+    CHECK_EQ(plog_delete_records(l, target), 0);
+    CHECK_EQ(plog_log_start_offset(l), target);
+    CHECK_EQ(plog_segment_count(l), nseg - 2);
+    CHECK_EQ(plog_first_segment_base(l), bases[2]);
+    char p[512];
+    seg_path(p, "dr-0", bases[0], ".log");
+    CHECK(!unit_file_exists(p));
+    seg_path(p, "dr-0", bases[1], ".index");
+    CHECK(!unit_file_exists(p));
+    plog_read_result r;
+    CHECK_EQ(plog_read(l, target - 1, 1000, 1, &r), 1);
+    CHECK_EQ(plog_read(l, target, 1000, 1, &r), 0);
+    CHECK_EQ(r.file_pos, 0); /* the batch holding target starts the segment */
+    close(r.fd);
+    CHECK_EQ(read_back(l, target, 300), leo);
+    /* moving backwards is a no-op */
+    CHECK_EQ(plog_delete_records(l, 3), 0);
+    CHECK_EQ(plog_log_start_offset(l), target);
+
+    /* up to the end: only the active segment is left */
+    CHECK_EQ(plog_delete_records(l, leo), 0);
+    CHECK_EQ(plog_log_start_offset(l), leo);
+    CHECK_EQ(plog_segment_count(l), 1);
+    CHECK_EQ(plog_read(l, leo, 1000, 1, &r), 0);
+    CHECK_EQ(r.len, 0);
+    CHECK_EQ(plog_read(l, leo - 1, 1000, 1, &r), 1);
+    CHECK_EQ(append_n(l, 2, 5000, 10, NOW), leo);
+    plog_close(l);
+    /* the broker passes the checkpointed log start offset back in */
+    l = open_log("dr-0", &c, 0, leo, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    CHECK_EQ(plog_log_start_offset(l), leo);
+    CHECK_EQ(plog_log_end_offset(l), leo + 2);
+    plog_close(l);
+}
+
+static int log_contains(const char *needle) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/server.log", root);
+    char *s = unit_slurp(p, NULL);
+    int found = s && strstr(s, needle);
+    free(s);
+    return found;
+}
+
+static void test_retention(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 1000;
+    c.retention_bytes = 2500;
+    c.retention_ms = -1;
+    plog *l = open_log("rb-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 40; i++)
+        append_n(l, 3, NOW - 1000 + i, 50, NOW);
+    int nseg = plog_segment_count(l);
+    int64_t before = plog_size_bytes(l);
+    CHECK(before > 5000);
+    /* retention works on a reopened log (lazily loaded indexes) */
+    plog_close(l);
+    l = open_log("rb-0", &c, 120, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    int del = plog_enforce_retention(l, NOW);
+    CHECK(del > 0);
+    CHECK_EQ(plog_segment_count(l), nseg - del);
+    CHECK(plog_size_bytes(l) >= 2500);
+    CHECK(plog_size_bytes(l) < 2500 + 1000);
+    CHECK_EQ(plog_log_start_offset(l), plog_first_segment_base(l));
+    CHECK(plog_log_start_offset(l) > 0);
+    CHECK(plog_recovery_point(l) >= plog_first_segment_base(l));
+    CHECK(log_contains("Deleting segment"));
+    CHECK(log_contains("due to retention size in bytes 2500 breach"));
+    CHECK_EQ(plog_enforce_retention(l, NOW), 0);
+    CHECK_EQ(read_back(l, plog_log_start_offset(l), 1000), 120);
+    plog_close(l);
+
+    /* time: 12 old batches, then 12 new ones */
+    log_config_defaults(&c);
+    c.segment_bytes = 1000;
+    c.retention_ms = 10000;
+    l = open_log("rt-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 12; i++)
+        append_n(l, 3, 1000 + 100 * i, 50, NOW);
+    for (int i = 0; i < 12; i++)
+        append_n(l, 3, 100000 + 100 * i, 50, NOW);
+    plog_close(l);
+    l = open_log("rt-0", &c, 72, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    nseg = plog_segment_count(l);
+    /* the first segment holds at least batches 0-1 (max timestamp >= 1102) */
+    CHECK_EQ(plog_enforce_retention(l, 1000 + 100 * 1 + 2 + 10000), 0);
+    del = plog_enforce_retention(l, 1000 + 100 * 11 + 2 + 10001); /* all old ones expired */
+    CHECK(del >= 2);
+    CHECK_EQ(plog_segment_count(l), nseg - del);
+    CHECK(plog_log_start_offset(l) <= 36); /* the mixed segment stays */
+    CHECK(plog_log_start_offset(l) > 0);
+    CHECK(log_contains("due to retention time 10000ms breach"));
+    /* everything expired: the active segment is rolled first, then deleted */
+    del = plog_enforce_retention(l, 100000 + 100 * 11 + 2 + 10001);
+    CHECK(del >= 1);
+    CHECK_EQ(plog_segment_count(l), 1);
+    CHECK_EQ(plog_size_bytes(l), 0);
+    CHECK_EQ(plog_log_start_offset(l), 72);
+    CHECK_EQ(plog_log_end_offset(l), 72);
+    CHECK_EQ(plog_first_segment_base(l), 72);
+    CHECK_EQ(plog_enforce_retention(l, INT64_MAX / 2), 0); /* the empty active one stays */
+    CHECK_EQ(append_n(l, 1, 1, 10, NOW), 72);
+    plog_close(l);
+}
+
+static void test_flush(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 1000;
+    plog *l = open_log("fl-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    append_n(l, 3, 1000, 50, NOW);
+    CHECK_EQ(plog_recovery_point(l), 0);
+    CHECK_EQ(plog_flush(l), 0);
+    CHECK_EQ(plog_recovery_point(l), 3);
+    for (int i = 0; i < 10; i++)
+        append_n(l, 3, 1000, 50, NOW);
+    CHECK(plog_segment_count(l) > 1);
+    CHECK_EQ(plog_recovery_point(l), 3);
+    plog_maybe_flush(l, NOW); /* flush-on-roll: up to the active segment */
+    int64_t bases[16];
+    int n = list_segments("fl-0", bases, 16);
+    CHECK_EQ(plog_recovery_point(l), bases[n - 1]);
+    c.flush_interval_ms = 100;
+    plog_set_config(l, &c);
+    append_n(l, 3, 1000, 50, NOW);
+    plog_maybe_flush(l, NOW + 99);
+    CHECK(plog_recovery_point(l) < plog_log_end_offset(l));
+    plog_maybe_flush(l, NOW + 100);
+    CHECK_EQ(plog_recovery_point(l), plog_log_end_offset(l));
+    c.flush_interval_messages = 1;
+    plog_set_config(l, &c);
+    append_n(l, 3, 1000, 50, NOW);
+    CHECK_EQ(plog_recovery_point(l), plog_log_end_offset(l));
+    /* a new index size takes effect on the active segment */
+    c.segment_index_bytes = 16;
+    c.index_interval_bytes = 0;
+    plog_set_config(l, &c);
+    int before = plog_segment_count(l);
+    for (int i = 0; i < 4; i++)
+        append_n(l, 1, 1000, 10, NOW);
+    CHECK(plog_segment_count(l) > before);
+    CHECK_EQ(read_back(l, 0, 1000), plog_log_end_offset(l));
+    plog_close(l);
+}
+
+static void test_leader_epochs(void) {
+    log_config c;
+    log_config_defaults(&c);
+    plog *l = open_log("ep-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    char p[512];
+    snprintf(p, sizeof p, "%s/ep-0/leader-epoch-checkpoint", root);
+    CHECK_EQ(plog_latest_epoch(l), -1);
+    CHECK_EQ(plog_assign_leader_epoch(l, 1), 0);
+    append_n(l, 3, 1000, 10, NOW);
+    CHECK_EQ(plog_assign_leader_epoch(l, 1), 0); /* not newer: unchanged */
+    CHECK_EQ(plog_assign_leader_epoch(l, 0), 0);
+    CHECK_EQ(plog_assign_leader_epoch(l, 3), 0);
+    append_n(l, 3, 1000, 10, NOW);
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 256);
+    make_batch(&wb, 2, 1000, 10, 'e');
+    CHECK_EQ(plog_append(l, wb.data, wb.len, 4, NOW, &info), 0); /* epoch from the batch */
+    wb_free(&wb);
+    char *s = unit_slurp(p, NULL);
+    CHECK(s && !strcmp(s, "0\n3\n1 0\n3 3\n4 6\n"));
+    free(s);
+    CHECK_EQ(plog_latest_epoch(l), 4);
+    int32_t e;
+    int64_t end;
+    plog_end_offset_for_epoch(l, 1, &e, &end);
+    CHECK(e == 1 && end == 3);
+    plog_end_offset_for_epoch(l, 2, &e, &end);
+    CHECK(e == 1 && end == 3);
+    plog_end_offset_for_epoch(l, 3, &e, &end);
+    CHECK(e == 3 && end == 6);
+    plog_end_offset_for_epoch(l, 4, &e, &end);
+    CHECK(e == 4 && end == 8);
+    plog_end_offset_for_epoch(l, 0, &e, &end);
+    CHECK(e == 0 && end == 0);
+    plog_end_offset_for_epoch(l, 5, &e, &end);
+    CHECK(e == -1 && end == -1);
+    CHECK_EQ(plog_delete_records(l, 4), 0);
+    s = unit_slurp(p, NULL);
+    CHECK(s && !strcmp(s, "0\n2\n3 4\n4 6\n"));
+    free(s);
+    plog_close(l);
+    l = open_log("ep-0", &c, 8, 4, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    CHECK_EQ(plog_latest_epoch(l), 4);
+    plog_end_offset_for_epoch(l, 3, &e, &end);
+    CHECK(e == 3 && end == 6);
+    plog_close(l);
+}
+
+/* ------------------------------------------------------------------------ */
+static void test_checkpoints(void) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/recovery-point-offset-checkpoint", root);
+    ckpt_entry in[3] = {{"foo", 0, 100}, {"__consumer_offsets", 17, 0}, {"a.b-c_d", 5, 123456789012LL}};
+    CHECK_EQ(ckpt_write(p, in, 3), 0);
+    char *s = unit_slurp(p, NULL);
+    CHECK(s && !strcmp(s, "0\n3\nfoo 0 100\n__consumer_offsets 17 0\na.b-c_d 5 123456789012\n"));
+    free(s);
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", p);
+    CHECK(!unit_file_exists(tmp));
+    ckpt_entry *out;
+    size_t n;
+    CHECK_EQ(ckpt_read(p, &out, &n), 0);
+    CHECK_EQ(n, 3);
+    for (size_t i = 0; i < n && i < 3; i++) {
+        CHECK(!strcmp(out[i].topic, in[i].topic));
+        CHECK_EQ(out[i].partition, in[i].partition);
+        CHECK_EQ(out[i].offset, in[i].offset);
+    }
+    ckpt_free(out, n);
+    CHECK_EQ(ckpt_write(p, NULL, 0), 0);
+    CHECK_EQ(ckpt_read(p, &out, &n), 0);
+    CHECK_EQ(n, 0);
+    ckpt_free(out, n);
+    snprintf(p, sizeof p, "%s/no-such-checkpoint", root);
+    CHECK_EQ(ckpt_read(p, &out, &n), 1);
+
+    static const char *bad[] = {
+        "",
+        "0\n",
+        "1\n0\n",
+        "0\n2\nfoo 0 1\n",
+        "0\n1\nfoo 0\n",
+        "0\n1\nfoo x 1\n",
+        "0\n1\nfoo 0 1 2\n",
+        "0\n1\nfoo 0 1x\n",
+        "0\n-1\n",
+        "0\n1\nfoo -1 5\n",
+        "0\n1\nfoo 0 99999999999999999999\n",
+        "0\n1\nfoo 0 1\nbar 1 2\n",
+        "0\n2\nfoo 0 1\n\nbar 1 2\n",
+        "0 0\n0\n",
+        "zero\n0\n",
+    };
+    snprintf(p, sizeof p, "%s/bad-checkpoint", root);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        unit_spit(p, bad[i], strlen(bad[i]));
+        int rc = ckpt_read(p, &out, &n);
+        CHECK_EQ(rc, -1);
+        if (rc == 0)
+            ckpt_free(out, n);
+    }
+    unit_spit(p, "0\n1\nfoo  0\t7\n\n", 14); /* Kafka splits on \s+ */
+    CHECK_EQ(ckpt_read(p, &out, &n), 0);
+    CHECK(n == 1 && out[0].offset == 7);
+    ckpt_free(out, n);
+
+    /* leader-epoch-checkpoint format */
+    epoch_entry ee[2] = {{0, 0}, {5, 42}}, *eo;
+    snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", root);
+    CHECK_EQ(epoch_ckpt_write(p, ee, 2), 0);
+    s = unit_slurp(p, NULL);
+    CHECK(s && !strcmp(s, "0\n2\n0 0\n5 42\n"));
+    free(s);
+    CHECK_EQ(epoch_ckpt_read(p, &eo, &n), 0);
+    CHECK(n == 2 && eo[1].epoch == 5 && eo[1].start_offset == 42);
+    free(eo);
+    unit_spit(p, "0\n1\n5 42 1\n", 11);
+    CHECK_EQ(epoch_ckpt_read(p, &eo, &n), -1);
+}
+
+static void test_meta_properties(void) {
+    char dir[512], p[600];
+    snprintf(dir, sizeof dir, "%s/metadir", root);
+    mkdir(dir, 0755);
+    int32_t id = -5;
+    char cid[64];
+    CHECK_EQ(meta_properties_read(dir, &id, cid, sizeof cid), 1);
+    CHECK_EQ(meta_properties_write(dir, 3, "AbC-_xyz0123456789abcd"), 0);
+    snprintf(p, sizeof p, "%s/meta.properties", dir);
+    char *s = unit_slurp(p, NULL);
+    CHECK(s && !strncmp(s, "#\n#", 3));
+    CHECK(s && strstr(s, "\nversion=0\n") && strstr(s, "\nbroker.id=3\n") &&
+          strstr(s, "\ncluster.id=AbC-_xyz0123456789abcd\n"));
+    free(s);
+    CHECK_EQ(meta_properties_read(dir, &id, cid, sizeof cid), 0);
+    CHECK_EQ(id, 3);
+    CHECK(!strcmp(cid, "AbC-_xyz0123456789abcd"));
+    CHECK_EQ(meta_properties_read(dir, &id, cid, 8), -1); /* does not fit */
+
+    const char *java = "#\n#Tue Nov 21 10:00:00 UTC 2026\ncluster.id = Qx7\nversion=0\r\nbroker.id:1001\n";
+    unit_spit(p, java, strlen(java));
+    CHECK_EQ(meta_properties_read(dir, &id, cid, sizeof cid), 0);
+    CHECK_EQ(id, 1001);
+    CHECK(!strcmp(cid, "Qx7"));
+    static const char *bad[] = {
+        "broker.id=1\ncluster.id=x\n",
+        "version=1\nbroker.id=1\n",
+        "version=0\nbroker.id=abc\n",
+        "version=0\n",
+        "version=0\nbroker.id=1\ngarbage line\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        unit_spit(p, bad[i], strlen(bad[i]));
+        CHECK_EQ(meta_properties_read(dir, &id, cid, sizeof cid), -1);
+    }
+}
+
+int main(void) {
+    snprintf(root, sizeof root, "/tmp/test_log.XXXXXX");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char logpath[512];
+    snprintf(logpath, sizeof logpath, "%s/server.log", root);
+    log_open(logpath, getenv("VERBOSE") != NULL, LOG_INFO);
+    test_append_read();
+    test_log_append_time();
+    test_roll_and_indexes();
+    test_roll_by_time_and_full_index();
+    test_offset_for_timestamp();
+    test_delete_records();
+    test_retention();
+    test_flush();
+    test_leader_epochs();
+    test_checkpoints();
+    test_meta_properties();
+    log_close();
+    if (!unit_failures)
+        unit_rm_rf(root);
+    else
+        fprintf(stderr, "files kept in %s\n", root);
+    return unit_report("test_log");
+}
