@@ -1239,7 +1239,8 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
             seterr(err, errlen, "out of memory");
             goto out;
         }
-        memcpy(c->advertised_listeners, c->listeners, (size_t)c->nlisteners * sizeof(config_endpoint));
+        if (c->nlisteners)
+            memcpy(c->advertised_listeners, c->listeners, (size_t)c->nlisteners * sizeof(config_endpoint));
         c->nadvertised_listeners = c->nlisteners;
     }
     /* inter-broker listener */
