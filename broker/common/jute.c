@@ -14,80 +14,20 @@
  * ---------------------------------------------------------------------- */
 const char *jute_err_str(int err) {
     switch (err) {
-    case ZOK: return "OK";
-    case ZSYSTEMERROR: return "SYSTEMERROR";
-    case ZRUNTIMEINCONSISTENCY: return "RUNTIMEINCONSISTENCY";
-    case ZDATAINCONSISTENCY: return "DATAINCONSISTENCY";
-    case ZCONNECTIONLOSS: return "CONNECTIONLOSS";
-    case ZMARSHALLINGERROR: return "MARSHALLINGERROR";
-    case ZUNIMPLEMENTED: return "UNIMPLEMENTED";
-    case ZOPERATIONTIMEOUT: return "OPERATIONTIMEOUT";
-    case ZBADARGUMENTS: return "BADARGUMENTS";
-    case ZINVALIDSTATE: return "INVALIDSTATE";
-    case ZUNKNOWNSESSION: return "UNKNOWNSESSION";
-    case ZNEWCONFIGNOQUORUM: return "NEWCONFIGNOQUORUM";
-    case ZRECONFIGINPROGRESS: return "RECONFIGINPROGRESS";
-    case ZAPIERROR: return "APIERROR";
-    case ZNONODE: return "NONODE";
-    case ZNOAUTH: return "NOAUTH";
-    case ZBADVERSION: return "BADVERSION";
-    case ZNOCHILDRENFOREPHEMERALS: return "NOCHILDRENFOREPHEMERALS";
-    case ZNODEEXISTS: return "NODEEXISTS";
-    case ZNOTEMPTY: return "NOTEMPTY";
-    case ZSESSIONEXPIRED: return "SESSIONEXPIRED";
-    case ZINVALIDCALLBACK: return "INVALIDCALLBACK";
-    case ZINVALIDACL: return "INVALIDACL";
-    case ZAUTHFAILED: return "AUTHFAILED";
-    case ZCLOSING: return "CLOSING";
-    case ZNOTHING: return "NOTHING";
-    case ZSESSIONMOVED: return "SESSIONMOVED";
-    case ZNOTREADONLY: return "NOTREADONLY";
-    case ZEPHEMERALONLOCALSESSION: return "EPHEMERALONLOCALSESSION";
-    case ZNOWATCHER: return "NOWATCHER";
-    case ZREQUESTTIMEOUT: return "REQUESTTIMEOUT";
-    case ZRECONFIGDISABLED: return "RECONFIGDISABLED";
-    case ZSESSIONCLOSEDREQUIRESASLAUTH: return "SESSIONCLOSEDREQUIRESASLAUTH";
-    case ZQUOTAEXCEEDED: return "QUOTAEXCEEDED";
-    case ZTHROTTLEDOP: return "THROTTLEDOP";
+#define NAME_(name, value) \
+    case value: return #name + 1; /* without the Z */
+        JUTE_ERRORS(NAME_)
+#undef NAME_
     default: return "UNKNOWN";
     }
 }
 
 const char *jute_op_str(int32_t type) {
     switch (type) {
-    case ZOO_NOTIFY_OP: return "notification";
-    case ZOO_CREATE_OP: return "create";
-    case ZOO_DELETE_OP: return "delete";
-    case ZOO_EXISTS_OP: return "exists";
-    case ZOO_GETDATA_OP: return "getData";
-    case ZOO_SETDATA_OP: return "setData";
-    case ZOO_GETACL_OP: return "getACL";
-    case ZOO_SETACL_OP: return "setACL";
-    case ZOO_GETCHILDREN_OP: return "getChildren";
-    case ZOO_SYNC_OP: return "sync";
-    case ZOO_PING_OP: return "ping";
-    case ZOO_GETCHILDREN2_OP: return "getChildren2";
-    case ZOO_CHECK_OP: return "check";
-    case ZOO_MULTI_OP: return "multi";
-    case ZOO_CREATE2_OP: return "create2";
-    case ZOO_RECONFIG_OP: return "reconfig";
-    case ZOO_CHECK_WATCHES_OP: return "checkWatches";
-    case ZOO_REMOVE_WATCHES_OP: return "removeWatches";
-    case ZOO_CREATE_CONTAINER_OP: return "createContainer";
-    case ZOO_DELETE_CONTAINER_OP: return "deleteContainer";
-    case ZOO_CREATE_TTL_OP: return "createTTL";
-    case ZOO_MULTI_READ_OP: return "multiRead";
-    case ZOO_SETAUTH_OP: return "auth";
-    case ZOO_SETWATCHES_OP: return "setWatches";
-    case ZOO_SASL_OP: return "sasl";
-    case ZOO_GETEPHEMERALS_OP: return "getEphemerals";
-    case ZOO_GETALLCHILDRENNUMBER_OP: return "getAllChildrenNumber";
-    case ZOO_SETWATCHES2_OP: return "setWatches2";
-    case ZOO_ADDWATCH_OP: return "addWatch";
-    case ZOO_WHOAMI_OP: return "whoAmI";
-    case ZOO_CREATE_SESSION_OP: return "createSession";
-    case ZOO_CLOSE_OP: return "closeSession";
-    case ZOO_ERROR_OP: return "error";
+#define NAME_(name, value, str) \
+    case value: return str;
+        JUTE_OPS(NAME_)
+#undef NAME_
     default: return "unknown";
     }
 }
@@ -560,114 +500,73 @@ void jute_resp_free(jute_resp *r) {
 }
 
 /* ------------------------------------------------------------------------
- * Fixed records
+ * Fixed records: one two-way walker each, wrapped by JUTE_RECORD_.
  * ---------------------------------------------------------------------- */
-void jute_connect_req_write(wbuf *wb, const jute_connect_req *r) {
-    wb_i32(wb, r->protocolVersion);
-    wb_i64(wb, r->lastZxidSeen);
-    wb_i32(wb, r->timeOut);
-    wb_i64(wb, r->sessionId);
-    kstr pw = r->passwd;
-    io_kstr(NULL, wb, &pw);
-    if (r->has_readOnly)
-        wb_i8(wb, r->readOnly ? 1 : 0);
+/* readOnly is appended outside jute: written when has_readOnly, read when
+ * a byte is left (old clients send 44 bytes, servers answer them 36). */
+static int io_readonly(rbuf *rb, wbuf *wb, bool *readOnly, bool *has) {
+    if (wb ? !*has : rb_remain(rb) == 0)
+        return 0;
+    *has = true;
+    return io_bool(rb, wb, readOnly);
 }
 
-int jute_connect_req_read(const uint8_t *p, size_t len, jute_connect_req *r) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    memset(r, 0, sizeof(*r));
-    rb_read_i32(&rb, &r->protocolVersion);
-    rb_read_i64(&rb, &r->lastZxidSeen);
-    rb_read_i32(&rb, &r->timeOut);
-    rb_read_i64(&rb, &r->sessionId);
-    rb_read_bytes(&rb, &r->passwd);
-    if (rb_remain(&rb) > 0) { /* 44-byte requests from very old clients lack it */
-        RB_TRY(io_bool(&rb, NULL, &r->readOnly));
-        r->has_readOnly = true;
+static int io_connect_req(rbuf *rb, wbuf *wb, jute_connect_req *r) {
+    RB_TRY(io_i32(rb, wb, &r->protocolVersion));
+    RB_TRY(io_i64(rb, wb, &r->lastZxidSeen));
+    RB_TRY(io_i32(rb, wb, &r->timeOut));
+    RB_TRY(io_i64(rb, wb, &r->sessionId));
+    RB_TRY(io_kstr(rb, wb, &r->passwd));
+    return io_readonly(rb, wb, &r->readOnly, &r->has_readOnly);
+err_parse:
+    return -1;
+}
+
+static int io_connect_resp(rbuf *rb, wbuf *wb, jute_connect_resp *r) {
+    RB_TRY(io_i32(rb, wb, &r->protocolVersion));
+    RB_TRY(io_i32(rb, wb, &r->timeOut));
+    RB_TRY(io_i64(rb, wb, &r->sessionId));
+    RB_TRY(io_kstr(rb, wb, &r->passwd));
+    return io_readonly(rb, wb, &r->readOnly, &r->has_readOnly);
+err_parse:
+    return -1;
+}
+
+static int io_reqhdr(rbuf *rb, wbuf *wb, jute_reqhdr *h) {
+    RB_TRY(io_i32(rb, wb, &h->xid));
+    return io_i32(rb, wb, &h->type);
+err_parse:
+    return -1;
+}
+
+static int io_replyhdr(rbuf *rb, wbuf *wb, jute_replyhdr *h) {
+    RB_TRY(io_i32(rb, wb, &h->xid));
+    RB_TRY(io_i64(rb, wb, &h->zxid));
+    return io_i32(rb, wb, &h->err);
+err_parse:
+    return -1;
+}
+
+static int io_watcher_event(rbuf *rb, wbuf *wb, jute_watcher_event *e) {
+    RB_TRY(io_i32(rb, wb, &e->type));
+    RB_TRY(io_i32(rb, wb, &e->state));
+    return io_kstr(rb, wb, &e->path);
+err_parse:
+    return -1;
+}
+
+#define JUTE_RECORD_(name, T)                                                        \
+    void jute_##name##_write(wbuf *wb, const T *r) { io_##name(NULL, wb, (T *)r); } \
+    int jute_##name##_read(const uint8_t *p, size_t len, T *r) {                     \
+        rbuf rb;                                                                     \
+        rb_init(&rb, p, len);                                                        \
+        memset(r, 0, sizeof(*r));                                                    \
+        io_##name(&rb, NULL, r);                                                     \
+        return rb_result(&rb);                                                       \
     }
-err_parse:
-    return rb_result(&rb);
-}
-
-void jute_connect_resp_write(wbuf *wb, const jute_connect_resp *r) {
-    wb_i32(wb, r->protocolVersion);
-    wb_i32(wb, r->timeOut);
-    wb_i64(wb, r->sessionId);
-    kstr pw = r->passwd;
-    io_kstr(NULL, wb, &pw);
-    if (r->has_readOnly)
-        wb_i8(wb, r->readOnly ? 1 : 0);
-}
-
-int jute_connect_resp_read(const uint8_t *p, size_t len, jute_connect_resp *r) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    memset(r, 0, sizeof(*r));
-    rb_read_i32(&rb, &r->protocolVersion);
-    rb_read_i32(&rb, &r->timeOut);
-    rb_read_i64(&rb, &r->sessionId);
-    rb_read_bytes(&rb, &r->passwd);
-    if (rb_remain(&rb) > 0) { /* servers omit it for clients that did */
-        RB_TRY(io_bool(&rb, NULL, &r->readOnly));
-        r->has_readOnly = true;
-    }
-err_parse:
-    return rb_result(&rb);
-}
-
-void jute_reqhdr_write(wbuf *wb, const jute_reqhdr *h) {
-    wb_i32(wb, h->xid);
-    wb_i32(wb, h->type);
-}
-
-int jute_reqhdr_read(const uint8_t *p, size_t len, jute_reqhdr *h) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    rb_read_i32(&rb, &h->xid);
-    rb_read_i32(&rb, &h->type);
-err_parse:
-    return rb_result(&rb);
-}
-
-void jute_replyhdr_write(wbuf *wb, const jute_replyhdr *h) {
-    wb_i32(wb, h->xid);
-    wb_i64(wb, h->zxid);
-    wb_i32(wb, h->err);
-}
-
-int jute_replyhdr_read(const uint8_t *p, size_t len, jute_replyhdr *h) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    rb_read_i32(&rb, &h->xid);
-    rb_read_i64(&rb, &h->zxid);
-    rb_read_i32(&rb, &h->err);
-err_parse:
-    return rb_result(&rb);
-}
-
-void jute_stat_write(wbuf *wb, const jute_stat *s) { io_stat(NULL, wb, (jute_stat *)s); }
-
-int jute_stat_read(const uint8_t *p, size_t len, jute_stat *s) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    io_stat(&rb, NULL, s);
-    return rb_result(&rb);
-}
-
-void jute_watcher_event_write(wbuf *wb, const jute_watcher_event *e) {
-    wb_i32(wb, e->type);
-    wb_i32(wb, e->state);
-    kstr path = e->path;
-    io_kstr(NULL, wb, &path);
-}
-
-int jute_watcher_event_read(const uint8_t *p, size_t len, jute_watcher_event *e) {
-    rbuf rb;
-    rb_init(&rb, p, len);
-    rb_read_i32(&rb, &e->type);
-    rb_read_i32(&rb, &e->state);
-    rb_read_bytes(&rb, &e->path);
-err_parse:
-    return rb_result(&rb);
-}
+JUTE_RECORD_(connect_req, jute_connect_req)
+JUTE_RECORD_(connect_resp, jute_connect_resp)
+JUTE_RECORD_(reqhdr, jute_reqhdr)
+JUTE_RECORD_(replyhdr, jute_replyhdr)
+JUTE_RECORD_(stat, jute_stat)
+JUTE_RECORD_(watcher_event, jute_watcher_event)

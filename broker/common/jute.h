@@ -34,124 +34,64 @@
 
 #define JUTE_MAX_BUFFER 0xfffff /* jute.maxbuffer default */
 
-/* Opcodes (ZooDefs.OpCode; names as in the C client's proto.h) */
-enum {
-    ZOO_NOTIFY_OP = 0,
-    ZOO_CREATE_OP = 1,
-    ZOO_DELETE_OP = 2,
-    ZOO_EXISTS_OP = 3,
-    ZOO_GETDATA_OP = 4,
-    ZOO_SETDATA_OP = 5,
-    ZOO_GETACL_OP = 6,
-    ZOO_SETACL_OP = 7,
-    ZOO_GETCHILDREN_OP = 8,
-    ZOO_SYNC_OP = 9,
-    ZOO_PING_OP = 11,
-    ZOO_GETCHILDREN2_OP = 12,
-    ZOO_CHECK_OP = 13,
-    ZOO_MULTI_OP = 14,
-    ZOO_CREATE2_OP = 15,
-    ZOO_RECONFIG_OP = 16,
-    ZOO_CHECK_WATCHES_OP = 17,
-    ZOO_REMOVE_WATCHES_OP = 18,
-    ZOO_CREATE_CONTAINER_OP = 19,
-    ZOO_DELETE_CONTAINER_OP = 20,
-    ZOO_CREATE_TTL_OP = 21,
-    ZOO_MULTI_READ_OP = 22,
-    ZOO_SETAUTH_OP = 100,
-    ZOO_SETWATCHES_OP = 101,
-    ZOO_SASL_OP = 102,
-    ZOO_GETEPHEMERALS_OP = 103,
-    ZOO_GETALLCHILDRENNUMBER_OP = 104,
-    ZOO_SETWATCHES2_OP = 105,
-    ZOO_ADDWATCH_OP = 106,
-    ZOO_WHOAMI_OP = 107,
-    ZOO_CREATE_SESSION_OP = -10,
-    ZOO_CLOSE_OP = -11,
-    ZOO_ERROR_OP = -1, /* multi result type of an ErrorResponse */
-};
+/* Opcodes (ZooDefs.OpCode; names as in the C client's proto.h, strings as
+ * in Java's logs) and error codes (KeeperException.Code; names as in the C
+ * client's zookeeper.h). Each list expands to an enum and a name table. */
+#define JUTE_OPS(X)                                                                        \
+    X(ZOO_NOTIFY_OP, 0, "notification") X(ZOO_CREATE_OP, 1, "create")                     \
+    X(ZOO_DELETE_OP, 2, "delete") X(ZOO_EXISTS_OP, 3, "exists")                            \
+    X(ZOO_GETDATA_OP, 4, "getData") X(ZOO_SETDATA_OP, 5, "setData")                        \
+    X(ZOO_GETACL_OP, 6, "getACL") X(ZOO_SETACL_OP, 7, "setACL")                            \
+    X(ZOO_GETCHILDREN_OP, 8, "getChildren") X(ZOO_SYNC_OP, 9, "sync")                      \
+    X(ZOO_PING_OP, 11, "ping") X(ZOO_GETCHILDREN2_OP, 12, "getChildren2")                  \
+    X(ZOO_CHECK_OP, 13, "check") X(ZOO_MULTI_OP, 14, "multi")                              \
+    X(ZOO_CREATE2_OP, 15, "create2") X(ZOO_RECONFIG_OP, 16, "reconfig")                    \
+    X(ZOO_CHECK_WATCHES_OP, 17, "checkWatches") X(ZOO_REMOVE_WATCHES_OP, 18, "removeWatches") \
+    X(ZOO_CREATE_CONTAINER_OP, 19, "createContainer")                                      \
+    X(ZOO_DELETE_CONTAINER_OP, 20, "deleteContainer") X(ZOO_CREATE_TTL_OP, 21, "createTTL") \
+    X(ZOO_MULTI_READ_OP, 22, "multiRead") X(ZOO_SETAUTH_OP, 100, "auth")                   \
+    X(ZOO_SETWATCHES_OP, 101, "setWatches") X(ZOO_SASL_OP, 102, "sasl")                    \
+    X(ZOO_GETEPHEMERALS_OP, 103, "getEphemerals")                                          \
+    X(ZOO_GETALLCHILDRENNUMBER_OP, 104, "getAllChildrenNumber")                            \
+    X(ZOO_SETWATCHES2_OP, 105, "setWatches2") X(ZOO_ADDWATCH_OP, 106, "addWatch")          \
+    X(ZOO_WHOAMI_OP, 107, "whoAmI") X(ZOO_CREATE_SESSION_OP, -10, "createSession")         \
+    X(ZOO_CLOSE_OP, -11, "closeSession")                                                   \
+    X(ZOO_ERROR_OP, -1, "error") /* multi result type of an ErrorResponse */
+
+#define JUTE_ERRORS(X)                                                                     \
+    X(ZOK, 0) X(ZSYSTEMERROR, -1) X(ZRUNTIMEINCONSISTENCY, -2) X(ZDATAINCONSISTENCY, -3)   \
+    X(ZCONNECTIONLOSS, -4) X(ZMARSHALLINGERROR, -5) X(ZUNIMPLEMENTED, -6)                  \
+    X(ZOPERATIONTIMEOUT, -7) X(ZBADARGUMENTS, -8) X(ZINVALIDSTATE, -9)                     \
+    X(ZUNKNOWNSESSION, -12) X(ZNEWCONFIGNOQUORUM, -13) X(ZRECONFIGINPROGRESS, -14)         \
+    X(ZAPIERROR, -100) X(ZNONODE, -101) X(ZNOAUTH, -102) X(ZBADVERSION, -103)              \
+    X(ZNOCHILDRENFOREPHEMERALS, -108) X(ZNODEEXISTS, -110) X(ZNOTEMPTY, -111)              \
+    X(ZSESSIONEXPIRED, -112) X(ZINVALIDCALLBACK, -113) X(ZINVALIDACL, -114)                \
+    X(ZAUTHFAILED, -115) X(ZCLOSING, -116) X(ZNOTHING, -117) X(ZSESSIONMOVED, -118)        \
+    X(ZNOTREADONLY, -119) X(ZEPHEMERALONLOCALSESSION, -120) X(ZNOWATCHER, -121)            \
+    X(ZREQUESTTIMEOUT, -122) X(ZRECONFIGDISABLED, -123)                                    \
+    X(ZSESSIONCLOSEDREQUIRESASLAUTH, -124) X(ZQUOTAEXCEEDED, -125) X(ZTHROTTLEDOP, -127)
+
+#define JUTE_ENUM2_(name, value) name = value,
+#define JUTE_ENUM3_(name, value, str) name = value,
+enum { JUTE_OPS(JUTE_ENUM3_) };
+enum { JUTE_ERRORS(JUTE_ENUM2_) };
 
 /* Special xids */
-enum {
-    ZOO_NOTIFICATION_XID = -1,
-    ZOO_PING_XID = -2,
-    ZOO_AUTH_XID = -4,
-    ZOO_SET_WATCHES_XID = -8,
-};
+enum { ZOO_NOTIFICATION_XID = -1, ZOO_PING_XID = -2, ZOO_AUTH_XID = -4, ZOO_SET_WATCHES_XID = -8 };
 
-/* Error codes (KeeperException.Code; names as in the C client's zookeeper.h) */
-enum {
-    ZOK = 0,
-    ZSYSTEMERROR = -1,
-    ZRUNTIMEINCONSISTENCY = -2,
-    ZDATAINCONSISTENCY = -3,
-    ZCONNECTIONLOSS = -4,
-    ZMARSHALLINGERROR = -5,
-    ZUNIMPLEMENTED = -6,
-    ZOPERATIONTIMEOUT = -7,
-    ZBADARGUMENTS = -8,
-    ZINVALIDSTATE = -9,
-    ZUNKNOWNSESSION = -12,
-    ZNEWCONFIGNOQUORUM = -13,
-    ZRECONFIGINPROGRESS = -14,
-    ZAPIERROR = -100,
-    ZNONODE = -101,
-    ZNOAUTH = -102,
-    ZBADVERSION = -103,
-    ZNOCHILDRENFOREPHEMERALS = -108,
-    ZNODEEXISTS = -110,
-    ZNOTEMPTY = -111,
-    ZSESSIONEXPIRED = -112,
-    ZINVALIDCALLBACK = -113,
-    ZINVALIDACL = -114,
-    ZAUTHFAILED = -115,
-    ZCLOSING = -116,
-    ZNOTHING = -117,
-    ZSESSIONMOVED = -118,
-    ZNOTREADONLY = -119,
-    ZEPHEMERALONLOCALSESSION = -120,
-    ZNOWATCHER = -121,
-    ZREQUESTTIMEOUT = -122,
-    ZRECONFIGDISABLED = -123,
-    ZSESSIONCLOSEDREQUIRESASLAUTH = -124,
-    ZQUOTAEXCEEDED = -125,
-    ZTHROTTLEDOP = -127,
-};
-
-/* WatchedEvent.EventType */
-enum {
-    ZOO_NONE_EVENT = -1, /* session state change (C client: ZOO_SESSION_EVENT) */
-    ZOO_CREATED_EVENT = 1,
-    ZOO_DELETED_EVENT = 2,
-    ZOO_CHANGED_EVENT = 3,
-    ZOO_CHILD_EVENT = 4,
-    ZOO_DATA_WATCH_REMOVED_EVENT = 5,
-    ZOO_CHILD_WATCH_REMOVED_EVENT = 6,
-    ZOO_PERSISTENT_WATCH_REMOVED_EVENT = 7,
-};
+/* WatchedEvent.EventType (NONE: a session state change) */
+enum { ZOO_NONE_EVENT = -1, ZOO_CREATED_EVENT = 1, ZOO_DELETED_EVENT = 2, ZOO_CHANGED_EVENT = 3,
+       ZOO_CHILD_EVENT = 4, ZOO_DATA_WATCH_REMOVED_EVENT = 5, ZOO_CHILD_WATCH_REMOVED_EVENT = 6,
+       ZOO_PERSISTENT_WATCH_REMOVED_EVENT = 7 };
 
 /* Watcher.Event.KeeperState, as carried in WatcherEvent.state */
-enum {
-    ZOO_UNKNOWN_STATE = -1,
-    ZOO_DISCONNECTED_STATE = 0,
-    ZOO_NOSYNC_CONNECTED_STATE = 1,
-    ZOO_SYNC_CONNECTED_STATE = 3,
-    ZOO_AUTH_FAILED_STATE = 4,
-    ZOO_CONNECTED_READONLY_STATE = 5,
-    ZOO_SASL_AUTHENTICATED_STATE = 6,
-    ZOO_CLOSED_STATE = 7,
-    ZOO_EXPIRED_SESSION_STATE = -112,
-};
+enum { ZOO_UNKNOWN_STATE = -1, ZOO_DISCONNECTED_STATE = 0, ZOO_NOSYNC_CONNECTED_STATE = 1,
+       ZOO_SYNC_CONNECTED_STATE = 3, ZOO_AUTH_FAILED_STATE = 4, ZOO_CONNECTED_READONLY_STATE = 5,
+       ZOO_SASL_AUTHENTICATED_STATE = 6, ZOO_CLOSED_STATE = 7, ZOO_EXPIRED_SESSION_STATE = -112 };
 
 /* CreateMode flags */
-enum {
-    ZOO_PERSISTENT = 0,
-    ZOO_EPHEMERAL = 1,
-    ZOO_SEQUENCE = 2,
-    ZOO_CONTAINER = 4,
-    ZOO_PERSISTENT_WITH_TTL = 5,
-    ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL = 6,
-};
+enum { ZOO_PERSISTENT = 0, ZOO_EPHEMERAL = 1, ZOO_SEQUENCE = 2, ZOO_CONTAINER = 4,
+       ZOO_PERSISTENT_WITH_TTL = 5, ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL = 6 };
 
 /* ACL permission bits; WatcherType of checkWatches/removeWatches; addWatch modes */
 enum { ZOO_PERM_READ = 1, ZOO_PERM_WRITE = 2, ZOO_PERM_CREATE = 4, ZOO_PERM_DELETE = 8,
@@ -159,8 +99,8 @@ enum { ZOO_PERM_READ = 1, ZOO_PERM_WRITE = 2, ZOO_PERM_CREATE = 4, ZOO_PERM_DELE
 enum { ZOO_WATCHER_CHILDREN = 1, ZOO_WATCHER_DATA = 2, ZOO_WATCHER_ANY = 3 };
 enum { ZOO_ADD_WATCH_PERSISTENT = 0, ZOO_ADD_WATCH_PERSISTENT_RECURSIVE = 1 };
 
-const char *jute_err_str(int err); /* "NONODE", "BADVERSION", ... */
-const char *jute_op_str(int32_t type);
+const char *jute_err_str(int err);     /* "NONODE", "BADVERSION", ... */
+const char *jute_op_str(int32_t type); /* "create", "getData", ... */
 
 /* ------------------------------------------------------------------------
  * Records

@@ -55,6 +55,7 @@ struct broker {
     int32_t controller_epoch;
     int registered;      /* /brokers/ids/<id> is ours in the current session */
     int shutting_down;
+    volatile int stop_requested; /* set by SIGTERM/SIGINT */
     int clean_shutdown_found;
     /* topics */
     topic **topic_buckets;

@@ -1166,6 +1166,8 @@ int cluster_start(void) {
     }
     int64_t deadline = ae_mono_ms() + B.cfg.zookeeper_connection_timeout_ms;
     while (zkc_state(zk) != ZKC_CONNECTED || zkc_session_id(zk) == 0) {
+        if (B.stop_requested)
+            return -1;
         if (ae_mono_ms() > deadline) {
             log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. "
                       "Prepare to shutdown: Timed out waiting for connection while in state: "
@@ -1177,6 +1179,8 @@ int cluster_start(void) {
     /* registration may wait for an old session to expire */
     deadline = ae_mono_ms() + 2 * (int64_t)B.cfg.zookeeper_session_timeout_ms + 30000;
     while (!(B.registered && load_done) && !fatal_error) {
+        if (B.stop_requested)
+            return -1;
         if (ae_mono_ms() > deadline) {
             log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup: "
                       "could not register broker %d in ZooKeeper", B.id);

@@ -28,8 +28,9 @@
 typedef struct config_endpoint {
     char name[64];     /* listener name, upper-cased as Kafka does ("PLAINTEXT") */
     char protocol[16]; /* security protocol from listener.security.protocol.map */
-    char host[256];    /* listeners: "" = all interfaces; advertised: never "" */
-    int port;
+    char host[256];    /* listeners: "" = all interfaces; advertised: never "" (an
+                          empty host becomes this machine's canonical host name) */
+    int port;          /* 0..65535; advertised 0 = the port actually bound */
 } config_endpoint;
 
 typedef struct config_ip_limit {
@@ -173,8 +174,8 @@ int config_load(broker_config *c, const char *path, int noverrides, char **overr
 int config_from_props(broker_config *c, const props *p, char *err, size_t errlen);
 void config_free(broker_config *c);
 
-/* The value given for a key in the file/overrides (trimmed as Kafka does not:
- * verbatim), or NULL. */
+/* The value given for a key in the file or an override, verbatim (untrimmed),
+ * or NULL when the key was not given. */
 const char *config_get_raw(const broker_config *c, const char *key);
 /* 1 if name is a Kafka 2.5 broker config name (or one accepted silently). */
 int config_is_known(const char *name);

@@ -240,7 +240,8 @@ static int has_suffix(const char *s, const char *suf) {
 }
 
 /* Collects the .log base offsets (sorted) and removes leftovers: files of
- * interrupted deletes/compactions and index files without a .log. */
+ * interrupted deletes (.deleted) and compactions (.cleaned; .swap files are
+ * left alone, we do not compact) and index files without a .log. */
 static int scan_dir(plog *l, int64_t **bases, int *n) {
     DIR *d = opendir(l->dir);
     if (!d)
@@ -257,7 +258,7 @@ static int scan_dir(plog *l, int64_t **bases, int *n) {
             const char *name = de->d_name;
             snprintf(p, sizeof p, "%s/%s", l->dir, name);
             if (pass == 0 && (has_suffix(name, ".deleted") || has_suffix(name, ".cleaned") ||
-                              has_suffix(name, ".swap") || !strcmp(name, EPOCH_FILE ".tmp"))) {
+                              !strcmp(name, EPOCH_FILE ".tmp"))) {
                 unlink(p);
             } else if (pass == 0 && seg_file_base(name, ".log", &b) == 0) {
                 if (*n == cap) {
@@ -280,7 +281,8 @@ static int scan_dir(plog *l, int64_t **bases, int *n) {
         }
     }
     closedir(d);
-    qsort(*bases, (size_t)*n, sizeof **bases, cmp_i64);
+    if (*n > 1)
+        qsort(*bases, (size_t)*n, sizeof **bases, cmp_i64);
     return 0;
 fail:
     closedir(d);
@@ -774,28 +776,32 @@ err_parse:
     return 0; /* malformed records: treat as no match in this batch */
 }
 
+/* Kafka searches the first segment whose largest timestamp >= ts; later
+ * segments are tried too when that one has nothing at or after the log
+ * start offset. */
 int plog_offset_for_timestamp(plog *l, int64_t ts, int64_t *offset, int64_t *timestamp) {
-    int i;
-    for (i = 0; i < l->nsegs; i++) { /* first segment whose largest timestamp >= ts */
+    for (int i = 0; i < l->nsegs; i++) {
+        segment *s = l->segs[i];
+        if (i + 1 < l->nsegs && l->segs[i + 1]->base <= l->start)
+            continue; /* wholly below the log start offset */
         if (ensure_loaded(l, i) < 0)
             return -1;
-        if (seg_largest_ts(l->segs[i]) >= ts)
-            break;
+        if (seg_largest_ts(s) < ts)
+            continue;
+        int64_t from = seg_time_lookup(s, ts);
+        seg_scan sc;
+        int rc = 0;
+        scan_init(&sc, s, seg_lookup(s, from > l->start ? from : l->start), 0);
+        while (rc == 0 && scan_next(&sc))
+            if (sc.max_ts >= ts && sc.last >= l->start)
+                rc = batch_find_ts(&sc, ts, l->start, offset, timestamp);
+        scan_free(&sc);
+        if (rc < 0 || sc.err < 0)
+            return -1;
+        if (rc == 1)
+            return 0;
     }
-    if (i == l->nsegs)
-        return 1;
-    segment *s = l->segs[i];
-    int64_t from = seg_time_lookup(s, ts);
-    seg_scan sc;
-    scan_init(&sc, s, seg_lookup(s, from > l->start ? from : l->start), 0);
-    int rc = 0;
-    while (rc == 0 && scan_next(&sc))
-        if (sc.max_ts >= ts && sc.last >= l->start)
-            rc = batch_find_ts(&sc, ts, l->start, offset, timestamp);
-    scan_free(&sc);
-    if (rc < 0 || sc.err < 0)
-        return -1;
-    return rc == 1 ? 0 : 1;
+    return 1;
 }
 
 /* ------------------------------------------------------------------------

@@ -20,11 +20,9 @@
 #define LOGGER "kafka.server.KafkaServer"
 #define CRON_MS 100
 
-static volatile sig_atomic_t stop_requested;
-
 static void on_signal(int sig) {
     (void)sig;
-    stop_requested = 1;
+    B.stop_requested = 1;
 }
 
 static void usage(void) {
@@ -35,7 +33,7 @@ static void usage(void) {
 static int cron(aeEventLoop *el, long long id, void *arg) {
     (void)id;
     (void)arg;
-    if (stop_requested)
+    if (B.stop_requested)
         aeStop(el);
     topics_periodic(ae_mono_ms());
     return CRON_MS;
@@ -43,7 +41,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
 
 static void before_sleep(aeEventLoop *el) {
     fetch_before_sleep();
-    if (stop_requested)
+    if (B.stop_requested)
         aeStop(el);
 }
 

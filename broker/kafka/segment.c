@@ -345,10 +345,10 @@ void seg_close(segment *s) {
 }
 
 int seg_delete(segment *s) {
-    static const char *ext[] = {".log", ".index", ".timeindex"};
+    static const char *ext[] = {".log", ".index", ".timeindex", ".txnindex"};
     char p[SEG_NAME_MAX];
     int rc = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         seg_file(s, ext[i], p);
         if (unlink(p) < 0 && errno != ENOENT)
             rc = -1;

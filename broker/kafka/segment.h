@@ -76,7 +76,7 @@ segment *seg_create(const char *dir, int64_t base, int32_t index_bytes, int64_t 
 segment *seg_open(const char *dir, int64_t base, int64_t now_ms);
 /* Unmaps, closes, frees. Call seg_make_inactive first to keep the files tidy. */
 void seg_close(segment *s);
-/* Closes and unlinks the three files. */
+/* Closes and unlinks the .log, .index, .timeindex (and a .txnindex if any). */
 int seg_delete(segment *s);
 
 /* Maps and validates the indexes (rw: pre-allocated for appends). limit is

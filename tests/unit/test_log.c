@@ -299,6 +299,35 @@ static void test_roll_and_indexes(void) {
     }
     CHECK_EQ(read_back(l, 0, 700), 180);
     CHECK_EQ(read_back(l, 37, 1 << 20), 180);
+    /* reads fill max_bytes with as many whole batches of the segment as fit */
+    for (int64_t o = 0; o < 180; o += 7) {
+        int si = 0;
+        while (si + 1 < nseg && bases[si + 1] <= o)
+            si++;
+        size_t len = 0;
+        seg_path(p, "roll-0", bases[si], ".log");
+        uint8_t *d = (uint8_t *)unit_slurp(p, &len);
+        static const int32_t maxes[] = {1, 250, 600, 1100, 1999, 5000};
+        for (size_t m = 0; d && m < sizeof maxes / sizeof *maxes; m++) {
+            int64_t start = -1, end = -1;
+            for (size_t pos = 0; pos + 61 <= len; pos += 12 + be32_get(d + pos + 8)) {
+                int64_t bend = (int64_t)pos + 12 + be32_get(d + pos + 8);
+                if (start < 0 && (int64_t)be64_get(d + pos) + (int32_t)be32_get(d + pos + 23) >= o)
+                    start = (int64_t)pos, end = bend;
+                else if (start >= 0 && bend - start <= maxes[m])
+                    end = bend;
+                else if (start >= 0)
+                    break;
+            }
+            plog_read_result r;
+            CHECK_EQ(plog_read(l, o, maxes[m], 1, &r), 0);
+            CHECK_EQ(r.file_pos, start);
+            CHECK_EQ(r.len, end - start);
+            if (r.fd >= 0)
+                close(r.fd);
+        }
+        free(d);
+    }
 
     /* an append larger than a segment is refused */
     wbuf wb;
@@ -518,6 +547,29 @@ static void test_retention(void) {
     CHECK(log_contains("due to retention size in bytes 2500 breach"));
     CHECK_EQ(plog_enforce_retention(l, NOW), 0);
     CHECK_EQ(read_back(l, plog_log_start_offset(l), 1000), 120);
+    plog_close(l);
+
+    /* the boundary: size - first segment == retention.bytes deletes exactly it */
+    log_config_defaults(&c);
+    c.segment_bytes = 1000;
+    l = open_log("rbx-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    for (int i = 0; i < 20; i++)
+        append_n(l, 3, NOW + i, 50, NOW);
+    int64_t bases[64];
+    char p[512];
+    nseg = list_segments("rbx-0", bases, 64);
+    seg_path(p, "rbx-0", 0, ".log");
+    c.retention_bytes = plog_size_bytes(l) - unit_file_size(p);
+    plog_set_config(l, &c);
+    CHECK_EQ(plog_enforce_retention(l, NOW), 1);
+    CHECK_EQ(plog_log_start_offset(l), bases[1]);
+    CHECK_EQ(plog_size_bytes(l), c.retention_bytes);
+    c.retention_bytes = plog_size_bytes(l) - 1;
+    plog_set_config(l, &c);
+    CHECK_EQ(plog_enforce_retention(l, NOW), 0); /* first segment is more than 1 byte */
     plog_close(l);
 
     /* time: 12 old batches, then 12 new ones */
@@ -768,11 +820,8 @@ static void test_meta_properties(void) {
 }
 
 int main(void) {
-    snprintf(root, sizeof root, "/tmp/test_log.XXXXXX");
-    if (!mkdtemp(root)) {
-        perror("mkdtemp");
+    if (unit_mkdtemp(root, sizeof root, "test_log") < 0)
         return 1;
-    }
     char logpath[512];
     snprintf(logpath, sizeof logpath, "%s/server.log", root);
     log_open(logpath, getenv("VERBOSE") != NULL, LOG_INFO);
