@@ -75,36 +75,22 @@ fail:;
     return -1;
 }
 
-/* Reads a whole file as a NUL-terminated string: 0, 1 if absent, -1. */
+/* Reads a whole (small) file as a NUL-terminated string: 0, 1 if absent, -1. */
 static int slurp(const char *path, char **out) {
-    FILE *f = fopen(path, "re");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return errno == ENOENT ? 1 : -1;
+    struct stat st;
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 4096) {
-            cap = cap ? cap * 2 : 8192;
-            char *nb = cap > CKPT_MAX_FILE ? NULL : realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            buf = nb;
-        }
-        size_t k = fread(buf + len, 1, cap - len - 1, f);
-        len += k;
-        if (k == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err || memchr(buf, '\0', len)) {
+    ssize_t k = -1;
+    if (fstat(fd, &st) == 0 && st.st_size < CKPT_MAX_FILE && (buf = malloc((size_t)st.st_size + 1)))
+        k = read(fd, buf, (size_t)st.st_size);
+    close(fd);
+    if (k < 0 || k != st.st_size || memchr(buf, '\0', (size_t)k)) {
         free(buf);
         return -1;
     }
-    buf[len] = '\0';
+    buf[k] = '\0';
     *out = buf;
     return 0;
 }

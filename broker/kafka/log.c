@@ -33,18 +33,18 @@
 #define EPOCH_FILE "leader-epoch-checkpoint"
 
 struct plog {
-    char *dir;                /* partition directory */
-    char ident[512];          /* "[Log partition=t-0, dir=/data] " prefix of log lines */
+    char *dir;       /* partition directory */
+    char ident[512]; /* "[Log partition=t-0, dir=/data] " prefix of log lines */
     log_config cfg;
-    segment **segs;           /* sorted by base offset, last = active */
+    segment **segs; /* sorted by base offset, last = active */
     int nsegs, cap;
-    int64_t start;            /* log start offset */
-    int64_t leo;              /* log end offset: next offset to assign */
-    int64_t recovery_point;   /* everything below is fsynced */
-    int64_t size;             /* sum of segment sizes */
-    int64_t unflushed_since;  /* wall clock of the first append after a flush, -1 none */
-    int dir_dirty;            /* segment files created/removed since the last dir fsync */
-    epoch_entry *epochs;      /* leader epoch cache, ascending */
+    int64_t start;           /* log start offset */
+    int64_t leo;             /* log end offset: next offset to assign */
+    int64_t recovery_point;  /* everything below is fsynced */
+    int64_t size;            /* sum of segment sizes */
+    int64_t unflushed_since; /* wall clock of the first append after a flush, -1 none */
+    int dir_dirty;           /* segment files created/removed since the last dir fsync */
+    epoch_entry *epochs;     /* leader epoch cache, ascending */
     size_t nepochs;
 };
 
@@ -115,15 +115,18 @@ static int floor_seg(const plog *l, int64_t offset) {
 static int ensure_loaded(plog *l, int i) {
     int act = i == l->nsegs - 1;
     int64_t limit = act ? INT64_MAX : l->segs[i + 1]->base;
-    return seg_load(l->segs[i], act, l->cfg.segment_index_bytes, l->cfg.index_interval_bytes, limit);
+    return seg_load(l->segs[i], act, l->cfg.segment_index_bytes, l->cfg.index_interval_bytes,
+                    limit);
 }
 
 /* Deletes segments [from, from+n) from disk and from the list. */
 static void drop_segs(plog *l, int from, int n) {
     for (int i = from; i < from + n; i++) {
         segment *s = l->segs[i];
-        log_info(LOGGER, "%sDeleting segment LogSegment(baseOffset=%" PRId64 ", size=%" PRId64
-                 ", largestTime=%" PRId64 ")", l->ident, s->base, s->size, seg_largest_ts(s));
+        log_info(LOGGER,
+                 "%sDeleting segment LogSegment(baseOffset=%" PRId64 ", size=%" PRId64
+                 ", largestTime=%" PRId64 ")",
+                 l->ident, s->base, s->size, seg_largest_ts(s));
         l->size -= s->size;
         if (seg_delete(s) < 0)
             log_error(LOGGER, "%sError deleting segment files: %s", l->ident, strerror(errno));
@@ -307,9 +310,12 @@ static int64_t recover(plog *l, int64_t rp) {
         if (valid < 0)
             return -1;
         if (valid < s->size) {
-            log_warn(LOGGER, "%sFound invalid messages in log segment %s.log at byte offset %" PRId64
-                     ": %s.", l->ident, s->path, valid, why ? why : "trailing bytes");
-            log_warn(LOGGER, "%sCorruption found in segment %" PRId64 ", truncating to offset %" PRId64,
+            log_warn(LOGGER,
+                     "%sFound invalid messages in log segment %s.log at byte offset %" PRId64
+                     ": %s.",
+                     l->ident, s->path, valid, why ? why : "trailing bytes");
+            log_warn(LOGGER,
+                     "%sCorruption found in segment %" PRId64 ", truncating to offset %" PRId64,
                      l->ident, s->base, next);
             l->size -= s->size - valid;
             if (seg_truncate(s, valid) < 0)
@@ -351,7 +357,8 @@ static int64_t load_active(plog *l) {
     if (sc.err < 0)
         return -1;
     if (sc.err > 0) {
-        log_warn(LOGGER, "%sInvalid batch in active segment %s.log at byte %" PRId64 " (%s), recovering it",
+        log_warn(LOGGER,
+                 "%sInvalid batch in active segment %s.log at byte %" PRId64 " (%s), recovering it",
                  l->ident, s->path, sc.pos, sc.why);
         return recover(l, s->base);
     }
@@ -411,8 +418,10 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     }
     l->start = log_start_offset > l->segs[0]->base ? log_start_offset : l->segs[0]->base;
     if (l->leo < l->start) { /* start checkpoint beyond the data: start afresh there */
-        log_warn(LOGGER, "%sLog end offset %" PRId64 " is below log start offset %" PRId64
-                 ", deleting all segments", l->ident, l->leo, l->start);
+        log_warn(LOGGER,
+                 "%sLog end offset %" PRId64 " is below log start offset %" PRId64
+                 ", deleting all segments",
+                 l->ident, l->leo, l->start);
         segment *s = seg_create(dir, l->start, l->cfg.segment_index_bytes, t0);
         if (!s) {
             set_err(err, errlen, "cannot create segment in %s: %s", dir, strerror(errno));
@@ -432,7 +441,8 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     epochs_truncate_end(l, l->leo);
     epochs_truncate_start(l, l->start);
     free(bases);
-    log_info(LOGGER, "%sCompleted load of log with %d segments, log start offset %" PRId64
+    log_info(LOGGER,
+             "%sCompleted load of log with %d segments, log start offset %" PRId64
              " and log end offset %" PRId64 " in %" PRId64 " ms",
              l->ident, l->nsegs, l->start, l->leo, wall_ms() - t0);
     return l;
@@ -557,7 +567,8 @@ static int roll(plog *l, int64_t now_ms) {
         return -1;
     }
     if (seg_make_inactive(old) < 0)
-        log_warn(LOGGER, "%sCould not trim indexes of %s: %s", l->ident, old->path, strerror(errno));
+        log_warn(LOGGER, "%sCould not trim indexes of %s: %s", l->ident, old->path,
+                 strerror(errno));
     l->dir_dirty = 1;
     log_info(LOGGER, "%sRolled new log segment at offset %" PRId64 " in %" PRId64 " ms.", l->ident,
              l->leo, wall_ms() - t0);
@@ -622,7 +633,8 @@ int plog_append(plog *l, uint8_t *b, size_t len, int32_t leader_epoch, int64_t n
     if (lat && len)
         max_ts_off = last;
     if (len && seg_append(active(l), b, len, l->cfg.index_interval_bytes) < 0) {
-        log_error(LOGGER, "%sError appending to %s.log: %s", l->ident, active(l)->path, strerror(errno));
+        log_error(LOGGER, "%sError appending to %s.log: %s", l->ident, active(l)->path,
+                  strerror(errno));
         return -1;
     }
     l->leo = next;

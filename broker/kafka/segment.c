@@ -35,10 +35,18 @@ static void seg_file(const segment *s, const char *ext, char *out) {
     snprintf(out, SEG_NAME_MAX, "%s%s", s->path, ext);
 }
 
-static int32_t idx_rel(const seg_index *x, int32_t i) { return (int32_t)be32_get(x->map + (size_t)i * IDX_ESZ); }
-static int32_t idx_pos(const seg_index *x, int32_t i) { return (int32_t)be32_get(x->map + (size_t)i * IDX_ESZ + 4); }
-static int64_t tidx_ts(const seg_index *x, int32_t i) { return (int64_t)be64_get(x->map + (size_t)i * TIDX_ESZ); }
-static int32_t tidx_rel(const seg_index *x, int32_t i) { return (int32_t)be32_get(x->map + (size_t)i * TIDX_ESZ + 8); }
+static int32_t idx_rel(const seg_index *x, int32_t i) {
+    return (int32_t)be32_get(x->map + (size_t)i * IDX_ESZ);
+}
+static int32_t idx_pos(const seg_index *x, int32_t i) {
+    return (int32_t)be32_get(x->map + (size_t)i * IDX_ESZ + 4);
+}
+static int64_t tidx_ts(const seg_index *x, int32_t i) {
+    return (int64_t)be64_get(x->map + (size_t)i * TIDX_ESZ);
+}
+static int32_t tidx_rel(const seg_index *x, int32_t i) {
+    return (int32_t)be32_get(x->map + (size_t)i * TIDX_ESZ + 8);
+}
 
 static void idx_unmap(seg_index *x) {
     if (x->map)
@@ -434,8 +442,9 @@ int seg_load(segment *s, int rw, int32_t index_bytes, int32_t interval, int64_t 
         const char *why = NULL;
         int64_t valid = seg_rebuild(s, rw, index_bytes, interval, 0, NULL, &why);
         if (valid >= 0 && why)
-            log_error("kafka.log.Log", "Log segment %s.log has invalid data at byte %" PRId64 ": %s",
-                      s->path, valid, why);
+            log_error("kafka.log.Log",
+                      "Log segment %s.log has invalid data at byte %" PRId64 ": %s", s->path, valid,
+                      why);
         return valid < 0 ? -1 : 0;
     }
     if (s->tidx.n) {
@@ -483,7 +492,8 @@ int seg_append(segment *s, const uint8_t *data, size_t len, int32_t interval) {
         const uint8_t *h = data + off;
         int64_t bsize = 12 + (int64_t)(int32_t)be32_get(h + 8);
         int64_t last = (int64_t)be64_get(h) + (int32_t)be32_get(h + 23);
-        seg_index_batch(s, s->size + (int64_t)off, bsize, last, (int64_t)be64_get(h + 35), interval);
+        seg_index_batch(s, s->size + (int64_t)off, bsize, last, (int64_t)be64_get(h + 35),
+                        interval);
         off += (size_t)bsize;
     }
     s->size += (int64_t)len;
@@ -509,40 +519,39 @@ int seg_flush(segment *s) {
 /* ------------------------------------------------------------------------
  * Lookups
  * ---------------------------------------------------------------------- */
-int64_t seg_lookup(const segment *s, int64_t offset) {
-    int32_t lo = 0, hi = s->idx.n - 1, found = -1;
+/* Sort keys of the index entries: 0 = offset, 1 = position (.index), 2 = timestamp. */
+static int64_t idx_key(const segment *s, int kind, int32_t i) {
+    return kind == 0   ? s->base + idx_rel(&s->idx, i)
+           : kind == 1 ? idx_pos(&s->idx, i)
+                       : tidx_ts(&s->tidx, i);
+}
+
+/* Binary search: the last entry whose key <= target, or -1. */
+static int32_t idx_floor(const segment *s, int kind, int64_t target) {
+    int32_t lo = 0, hi = (kind == 2 ? s->tidx.n : s->idx.n) - 1, found = -1;
     while (lo <= hi) {
         int32_t mid = lo + (hi - lo) / 2;
-        if (s->base + idx_rel(&s->idx, mid) <= offset)
+        if (idx_key(s, kind, mid) <= target)
             found = mid, lo = mid + 1;
         else
             hi = mid - 1;
     }
-    return found < 0 ? 0 : idx_pos(&s->idx, found);
+    return found;
+}
+
+int64_t seg_lookup(const segment *s, int64_t offset) {
+    int32_t i = idx_floor(s, 0, offset);
+    return i < 0 ? 0 : idx_pos(&s->idx, i);
 }
 
 int64_t seg_lookup_pos(const segment *s, int64_t pos) {
-    int32_t lo = 0, hi = s->idx.n - 1, found = -1;
-    while (lo <= hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (idx_pos(&s->idx, mid) <= pos)
-            found = mid, lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return found < 0 ? 0 : idx_pos(&s->idx, found);
+    int32_t i = idx_floor(s, 1, pos);
+    return i < 0 ? 0 : idx_pos(&s->idx, i);
 }
 
 int64_t seg_time_lookup(const segment *s, int64_t ts) {
-    int32_t lo = 0, hi = s->tidx.n - 1, found = -1;
-    while (lo <= hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (tidx_ts(&s->tidx, mid) <= ts)
-            found = mid, lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return s->base + (found < 0 ? 0 : tidx_rel(&s->tidx, found));
+    int32_t i = idx_floor(s, 2, ts);
+    return s->base + (i < 0 ? 0 : tidx_rel(&s->tidx, i));
 }
 
 int64_t seg_largest_ts(const segment *s) {

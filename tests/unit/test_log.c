@@ -370,10 +370,10 @@ static void test_roll_by_time_and_full_index(void) {
     CHECK(l != NULL);
     if (!l)
         return;
-    CHECK_EQ(append_n(l, 2, 10000, 10, NOW), 0);   /* first batch: max ts 10001 */
-    CHECK_EQ(append_n(l, 2, 10900, 10, NOW), 2);   /* 900 ms later: same segment */
+    CHECK_EQ(append_n(l, 2, 10000, 10, NOW), 0); /* first batch: max ts 10001 */
+    CHECK_EQ(append_n(l, 2, 10900, 10, NOW), 2); /* 900 ms later: same segment */
     CHECK_EQ(plog_segment_count(l), 1);
-    CHECK_EQ(append_n(l, 2, 11001, 10, NOW), 4);   /* 1001 ms after the first: roll */
+    CHECK_EQ(append_n(l, 2, 11001, 10, NOW), 4); /* 1001 ms after the first: roll */
     CHECK_EQ(plog_segment_count(l), 2);
     /* the periodic check rolls an old active segment too */
     CHECK_EQ(plog_enforce_retention(l, 11002 + 999), 0);
@@ -713,7 +713,8 @@ static void test_leader_epochs(void) {
 static void test_checkpoints(void) {
     char p[512];
     snprintf(p, sizeof p, "%s/recovery-point-offset-checkpoint", root);
-    ckpt_entry in[3] = {{"foo", 0, 100}, {"__consumer_offsets", 17, 0}, {"a.b-c_d", 5, 123456789012LL}};
+    ckpt_entry in[3] = {
+        {"foo", 0, 100}, {"__consumer_offsets", 17, 0}, {"a.b-c_d", 5, 123456789012LL}};
     CHECK_EQ(ckpt_write(p, in, 3), 0);
     char *s = unit_slurp(p, NULL);
     CHECK(s && !strcmp(s, "0\n3\nfoo 0 100\n__consumer_offsets 17 0\na.b-c_d 5 123456789012\n"));
@@ -801,7 +802,8 @@ static void test_meta_properties(void) {
     CHECK(!strcmp(cid, "AbC-_xyz0123456789abcd"));
     CHECK_EQ(meta_properties_read(dir, &id, cid, 8), -1); /* does not fit */
 
-    const char *java = "#\n#Tue Nov 21 10:00:00 UTC 2026\ncluster.id = Qx7\nversion=0\r\nbroker.id:1001\n";
+    const char *java =
+        "#\n#Tue Nov 21 10:00:00 UTC 2026\ncluster.id = Qx7\nversion=0\r\nbroker.id:1001\n";
     unit_spit(p, java, strlen(java));
     CHECK_EQ(meta_properties_read(dir, &id, cid, sizeof cid), 0);
     CHECK_EQ(id, 1001);

@@ -185,8 +185,8 @@ static void test_truncate_every_byte_of_last_batch(void) {
         reset_copy("crash-0", "trunc-0");
         seg_file(p, "trunc-0", bases[n - 1], ".log");
         CHECK_EQ(truncate(p, cut), 0);
-        check_recovered("trunc-0", (cut & 1) ? 0 : bases[n - 1], 0, full ? last.last + 1 : last.base,
-                        n, full ? cut : last.pos);
+        check_recovered("trunc-0", (cut & 1) ? 0 : bases[n - 1], 0,
+                        full ? last.last + 1 : last.base, n, full ? cut : last.pos);
     }
     /* same with the clean-shutdown path: the header scan finds the torn tail */
     for (int64_t cut = last.pos + 1; cut < last.pos + last.size; cut += 17) {
@@ -269,7 +269,8 @@ static void test_garbage_and_zero_tails(void) {
         append_to_file(p, wb.data, wb.len);
         if (bad)
             wb.data[wb.len - 5] ^= 0x40;
-        check_recovered("junk-0", 0, 0, bad ? leo : leo + 3, n, bad ? size : size + (int64_t)wb.len);
+        check_recovered("junk-0", 0, 0, bad ? leo : leo + 3, n,
+                        bad ? size : size + (int64_t)wb.len);
     }
     wb_free(&wb);
 
@@ -367,13 +368,13 @@ static void test_index_damage(void) {
                     if (mode == 0)
                         unlink(p);
                     else if (mode == 1)
-                        blen = len ? len - 3 : 5;     /* not whole entries */
+                        blen = len ? len - 3 : 5; /* not whole entries */
                     else if (mode == 2)
-                        blen = len + 4096;            /* zero padding left by a crash */
+                        blen = len + 4096; /* zero padding left by a crash */
                     else if (mode == 3)
                         for (size_t i = 0; i < len; i++)
                             bad[i] = (uint8_t)(i * 37 + 11); /* scrambled */
-                    else if (len >= 2 * (e ? 12 : 8)) { /* first two entries swapped */
+                    else if (len >= 2 * (e ? 12 : 8)) {      /* first two entries swapped */
                         size_t es = e ? 12 : 8;
                         memcpy(bad, orig + es, es);
                         memcpy(bad + es, orig, es);

@@ -217,7 +217,8 @@ static inline int64_t read_back(plog *l, int64_t from, int32_t max_bytes) {
             const uint8_t *h = buf + off;
             int32_t bsize = r.len - off >= 61 ? 12 + (int32_t)be32_get(h + 8) : -1;
             int64_t base = (int64_t)be64_get(h), last = base + (int32_t)be32_get(h + 23);
-            ok = bsize >= 61 && bsize <= r.len - off && h[16] == 2 && batch_crc_ok(h, (size_t)bsize) &&
+            ok = bsize >= 61 && bsize <= r.len - off && h[16] == 2 &&
+                 batch_crc_ok(h, (size_t)bsize) &&
                  (first ? base <= next && next <= last : base == next);
             first = 0;
             next = last + 1;
