@@ -15,7 +15,7 @@
 const char *jute_err_str(int err) {
     switch (err) {
 #define NAME_(name, value) \
-    case value: return #name + 1; /* without the Z */
+    case value: return &#name[1]; /* without the Z */
         JUTE_ERRORS(NAME_)
 #undef NAME_
     default: return "UNKNOWN";
@@ -119,26 +119,38 @@ err_parse:
     return -1;
 }
 
-/* Vector header. On read the count is checked against the bytes left
- * (each element needs at least min_elem) before the array is allocated. */
-static int io_vec(rbuf *rb, wbuf *wb, int32_t *count, void **v, size_t elem, size_t min_elem) {
+/* Vector count. On read it must be -1 (null) or small enough that each
+ * element could still take min_elem of the bytes left: checked before
+ * anything is allocated. */
+static int io_count(rbuf *rb, wbuf *wb, int32_t *count, size_t min_elem) {
     if (wb)
         return io_i32(rb, wb, count);
     int32_t n;
-    *v = NULL;
-    *count = 0;
     rb_read_i32(rb, &n);
     rb_check_count(rb, n, min_elem);
-    if (n > 0 && !(*v = calloc((size_t)n, elem)))
-        return rb_fail(rb, "out of memory");
     *count = n;
     return 0;
 err_parse:
     return -1;
 }
 
+/* The zeroed element array of a vector being read (NULL when empty). */
+static void *vec_alloc(rbuf *rb, int32_t *count, size_t elem) {
+    if (*count <= 0)
+        return NULL;
+    void *a = calloc((size_t)*count, elem);
+    if (!a) {
+        *count = 0;
+        rb_fail(rb, "out of memory");
+    }
+    return a;
+}
+
+/* Writers never store into the record, so callers may pass const data. */
 static int io_strvec(rbuf *rb, wbuf *wb, jute_strvec *sv) {
-    RB_TRY(io_vec(rb, wb, &sv->count, (void **)&sv->v, sizeof(kstr), 4));
+    RB_TRY(io_count(rb, wb, &sv->count, 4));
+    if (!wb && !(sv->v = vec_alloc(rb, &sv->count, sizeof(kstr))) && rb->err)
+        return -1;
     for (int32_t i = 0; i < sv->count; i++)
         RB_TRY(io_kstr(rb, wb, &sv->v[i]));
     return 0;
@@ -147,7 +159,9 @@ err_parse:
 }
 
 static int io_aclvec(rbuf *rb, wbuf *wb, jute_aclvec *av) {
-    RB_TRY(io_vec(rb, wb, &av->count, (void **)&av->v, sizeof(jute_acl), 12));
+    RB_TRY(io_count(rb, wb, &av->count, 12));
+    if (!wb && !(av->v = vec_alloc(rb, &av->count, sizeof(jute_acl))) && rb->err)
+        return -1;
     for (int32_t i = 0; i < av->count; i++) {
         RB_TRY(io_i32(rb, wb, &av->v[i].perms));
         RB_TRY(io_kstr(rb, wb, &av->v[i].id.scheme));
@@ -159,7 +173,9 @@ err_parse:
 }
 
 static int io_infovec(rbuf *rb, wbuf *wb, jute_infovec *iv) {
-    RB_TRY(io_vec(rb, wb, &iv->count, (void **)&iv->v, sizeof(jute_clientinfo), 8));
+    RB_TRY(io_count(rb, wb, &iv->count, 8));
+    if (!wb && !(iv->v = vec_alloc(rb, &iv->count, sizeof(jute_clientinfo))) && rb->err)
+        return -1;
     for (int32_t i = 0; i < iv->count; i++) {
         RB_TRY(io_kstr(rb, wb, &iv->v[i].authScheme));
         RB_TRY(io_kstr(rb, wb, &iv->v[i].user));
@@ -507,7 +523,8 @@ void jute_resp_free(jute_resp *r) {
 static int io_readonly(rbuf *rb, wbuf *wb, bool *readOnly, bool *has) {
     if (wb ? !*has : rb_remain(rb) == 0)
         return 0;
-    *has = true;
+    if (!wb)
+        *has = true;
     return io_bool(rb, wb, readOnly);
 }
 

@@ -75,7 +75,6 @@ typedef struct strset {
 
 struct zkc {
     aeEventLoop *el;
-    char *connect_string;
     char *chroot; /* NULL when none */
     size_t chroot_len;
     zaddr *addrs;
@@ -188,7 +187,7 @@ static char *client_path(const zkc *z, kstr k) {
     return xstrndup(k.s, n);
 }
 
-static int enter(zkc *z) { return ++z->depth; }
+static void enter(zkc *z) { z->depth++; }
 
 static void destroy(zkc *z) {
     for (int i = 0; i < WS_COUNT; i++)
@@ -197,7 +196,6 @@ static void destroy(zkc *z) {
     wb_free(&z->out);
     free(z->addrs);
     free(z->chroot);
-    free(z->connect_string);
     free(z);
 }
 
@@ -301,6 +299,18 @@ static int encode_req(zreq *r, const jute_req *body) {
     return rc == 0 && r->flen - 4 <= JUTE_MAX_BUFFER ? ZOK : ZBADARGUMENTS;
 }
 
+static int32_t next_xid(zkc *z) {
+    return z->next_xid = z->next_xid == INT32_MAX ? 1 : z->next_xid + 1;
+}
+
+static void enqueue(zkc *z, zreq *r) {
+    if (z->tail)
+        z->tail->next = r;
+    else
+        z->head = r;
+    z->tail = r;
+}
+
 static int check_usable(const zkc *z) {
     if (z->closing)
         return ZCLOSING;
@@ -318,8 +328,7 @@ static int submit(zkc *z, const jute_req *body, int kind, void *cb, void *arg, c
     int rc = check_usable(z);
     if (rc != ZOK)
         return rc;
-    z->next_xid = z->next_xid == INT32_MAX ? 1 : z->next_xid + 1;
-    zreq *r = new_req(z->next_xid, body->type, kind, cb, arg);
+    zreq *r = new_req(next_xid(z), body->type, kind, cb, arg);
     if ((rc = encode_req(r, body)) != ZOK) {
         free_req(r);
         return rc;
@@ -327,11 +336,7 @@ static int submit(zkc *z, const jute_req *body, int kind, void *cb, void *arg, c
     r->watch = watch;
     if (watch && path)
         r->path = xstrndup(path, strlen(path));
-    if (z->tail)
-        z->tail->next = r;
-    else
-        z->head = r;
-    z->tail = r;
+    enqueue(z, r);
     if (z->state == CS_CONNECTED)
         send_req(z, r); /* written by the event loop, never from here */
     else
@@ -529,7 +534,8 @@ static int handle_connect_resp(zkc *z, const uint8_t *p, size_t n) {
     int new_session = z->session_id != cr.sessionId;
     z->session_id = cr.sessionId;
     z->passwd_len = cr.passwd.len > 0 ? cr.passwd.len : 0;
-    memcpy(z->passwd, cr.passwd.s, (size_t)z->passwd_len);
+    if (z->passwd_len)
+        memcpy(z->passwd, cr.passwd.s, (size_t)z->passwd_len);
     z->timeout = cr.timeOut;
     z->state = CS_CONNECTED;
     z->tried = 0;
@@ -600,9 +606,9 @@ static void drop(zkc *z, const char *why) {
         z->reconnect_at = now + RECONNECT_BACKOFF_MS;
     }
     log_warn(LOG_CNXN,
-                 "Session 0x%llx for server %s, Closing socket connection. Attempting reconnect "
-                 "except it is a SessionExpiredException. (%s)",
-                 (unsigned long long)z->session_id, z->addrs[z->cur_addr].name, why);
+             "Session 0x%llx for server %s, Closing socket connection. Attempting reconnect "
+             "except it is a SessionExpiredException. (%s)",
+             (unsigned long long)z->session_id, z->addrs[z->cur_addr].name, why);
     if (!z->closing)
         rearm(z);
     if (was == CS_CONNECTED) {
@@ -908,7 +914,6 @@ zkc *zkc_new(aeEventLoop *el, const char *connect_string, int session_timeout_ms
     memset(z, 0, sizeof(*z));
     z->el = el;
     z->fd = -1;
-    z->connect_string = xstrndup(connect_string, strlen(connect_string));
     z->requested_timeout = session_timeout_ms > 0 ? session_timeout_ms : 30000;
     z->session_cb = cb;
     z->session_arg = arg;
@@ -922,23 +927,16 @@ zkc *zkc_new(aeEventLoop *el, const char *connect_string, int session_timeout_ms
         return NULL;
     }
     z->next_addr = (int)((uint64_t)ae_wall_ms() % (uint64_t)z->naddrs);
-    start_connect(z);
-    if (z->timer_id == 0)
-        rearm(z);
+    start_connect(z); /* arms the timer */
     return z;
 }
 
 /* Sends closeSession and waits (bounded) for its reply, handling replies
  * to earlier requests on the way. */
 static void close_session(zkc *z) {
-    z->next_xid = z->next_xid == INT32_MAX ? 1 : z->next_xid + 1;
-    zreq *r = new_req(z->next_xid, ZOO_CLOSE_OP, CB_NONE, NULL, NULL);
+    zreq *r = new_req(next_xid(z), ZOO_CLOSE_OP, CB_NONE, NULL, NULL);
     encode_req(r, NULL);
-    if (z->tail)
-        z->tail->next = r;
-    else
-        z->head = r;
-    z->tail = r;
+    enqueue(z, r);
     send_req(z, r);
     unsigned gen = z->conn_gen;
     int64_t end = ae_mono_ms() + CLOSE_WAIT_MS;

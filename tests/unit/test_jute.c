@@ -197,6 +197,17 @@ static void test_known_bytes(void) {
     jute_connect_resp_write(&wb, &cp);
     CHECK(wb.len == 37);
 
+    /* writers never store into the record: read-only input is fine */
+    static const jute_connect_req ro_conn = {0, 1, 2, 3, {"0123456789abcdef", 16}, true, true};
+    static const kstr ro_paths[1] = {{"/p", 2}};
+    static const jute_req ro_req = {.type = ZOO_SETWATCHES_OP,
+                                    .dataWatches = {1, (kstr *)ro_paths}};
+    wb_reset(&wb);
+    jute_connect_req_write(&wb, &ro_conn);
+    CHECK(wb.len == 45 && wb.data[44] == 1);
+    wb_reset(&wb);
+    CHECK(jute_req_write(&wb, &ro_req) == 0 && wb.len == 8 + (4 + 4 + 2) + 4 + 4);
+
     /* null buffer vs empty buffer */
     wb_reset(&wb);
     jute_req s = {.type = ZOO_SETDATA_OP, .path = K("/n"), .data = KNULL, .version = -1};
