@@ -10,7 +10,7 @@
  * does).
  *
  * Requests follow the C client's rules:
- *  - ops that were written to a connection that then breaks fail with
+ *  - ops already handed to a connection (sent or buffered) that breaks fail with
  *    ZCONNECTIONLOSS (their outcome is unknown);
  *  - ops issued while disconnected are queued and sent once a connection
  *    to the same session is re-established; they fail with ZCONNECTIONLOSS
@@ -18,9 +18,10 @@
  * Op functions return ZOK when the op was accepted, and then its callback
  * runs exactly once, on the event loop, never from inside the call.
  * Otherwise they return an error (ZBADARGUMENTS for a path not starting
- * with '/', ZSESSIONEXPIRED after expiry, ZCLOSING during zkc_close) and
- * the callback is never called. Pointers given to callbacks (data, stat,
- * paths, names) are valid only during the callback.
+ * with '/', a NULL callback or a request over jute.maxbuffer;
+ * ZSESSIONEXPIRED after expiry; ZCLOSING during zkc_close) and the callback
+ * is never called. Pointers given to callbacks (data, stat, paths, names)
+ * are valid only during the callback.
  *
  * A chroot suffix in the connect string ("host:2181,host2:2181/kafka") is
  * prepended to every path sent and stripped from every path received
@@ -88,9 +89,12 @@ typedef void zkc_multi_cb(int rc, int n, const zkc_op_result *results, void *arg
  * host resolves. The session callback may be NULL. */
 zkc *zkc_new(aeEventLoop *el, const char *connect_string, int session_timeout_ms,
              zkc_session_cb *cb, void *arg);
-/* Closes the session (waits up to ~1 s for the server to confirm, so its
- * ephemerals are gone on return), fails pending ops with ZCLOSING and frees
- * the zkc. May be called from inside any zkc callback. */
+/* Closes the session and frees the zkc. When connected it sends
+ * closeSession and blocks (up to 1 s, polling only its own socket) for the
+ * reply, as the Java client does, so the session's ephemerals are gone on
+ * return; replies arriving meanwhile are delivered, and what is still
+ * pending then fails with ZCLOSING. May be called from inside any zkc
+ * callback (the memory is released when that callback returns). */
 void zkc_close(zkc *z);
 void zkc_set_watcher(zkc *z, zkc_watch_cb *cb, void *arg);
 
@@ -107,8 +111,9 @@ int zkc_set(zkc *z, const char *path, const void *data, int len, int version, zk
             void *arg);
 int zkc_children(zkc *z, const char *path, int watch, zkc_children_cb *cb, void *arg);
 int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg);
-/* Makes sure a persistent path exists, creating missing parents (null
- * data, open ACL); NODEEXISTS is success. */
+/* Makes sure a persistent path (not "/") exists: creates it, and on NONODE
+ * its missing parents first, as Kafka's createRecursive (null data, open
+ * ACL); NODEEXISTS counts as success. */
 int zkc_ensure_path(zkc *z, const char *path, zkc_void_cb *cb, void *arg);
 
 /* Runs the event loop until *done_flag != 0 (ZOK) or timeout_ms passed
