@@ -394,7 +394,8 @@ void topics_periodic(int64_t now_ms) {
     topic_foreach(periodic_cb, &now_ms);
     if (now_ms - last_retention >= B.cfg.log_retention_check_interval_ms) {
         last_retention = now_ms;
-        topic_foreach(retention_cb, &now_ms);
+        int64_t wall = ae_wall_ms(); /* segment ages are record timestamps */
+        topic_foreach(retention_cb, &wall);
     }
     if (now_ms - last_checkpoint >= B.cfg.log_flush_offset_checkpoint_interval_ms) {
         last_checkpoint = now_ms;
