@@ -31,6 +31,7 @@ kafkajs_client.js for DeleteRecords.
 
 Exit status: 0 pass, 1 failure, 2 cannot connect, 3 usage.
 """
+import concurrent.futures
 import os
 import sys
 import time
@@ -113,6 +114,8 @@ def admin_error(fut, timeout=30.0):
         return None
     except KafkaException as e:
         return e.args[0]
+    except concurrent.futures.TimeoutError:
+        raise TestFailure("admin request: no result within %.0f s" % timeout)
 
 
 def create_topic(admin, topic, partitions, config=None, exists_ok=False):

@@ -14,10 +14,13 @@
 //               earliest offset is 50 and consuming starts there
 //   offsets     --topic T        print "partition earliest latest" lines
 //
-// kafkajs has no group-less consumer: reading back uses a consumer group
-// (a fresh groupId each run, fromBeginning: true), so these tests need the
-// broker's group coordinator (FindCoordinator, JoinGroup, SyncGroup,
-// Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup).
+// Reading back: kafkajs has no public group-less consumer, so by default the
+// programs drive kafkajs's own Cluster/Broker objects (ListOffsets earliest,
+// then Fetch, kafkajs's decoders) without a group: see consumeVerifyAssign.
+// --group uses the public consumer API instead (a fresh groupId each run,
+// fromBeginning: true), which needs the broker's group coordinator
+// (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, OffsetFetch,
+// OffsetCommit, LeaveGroup).
 // Codecs: gzip is built in; snappy via kafkajs-snappy (snappyjs), lz4 via
 // lz4js (pure JS LZ4 frames), zstd via @bokuweb/zstd-wasm (WebAssembly in
 // the npm package): all pure JS/wasm, nothing to compile or download.
@@ -289,7 +292,74 @@ async function produce(kafka, topic, count, { pad = 0, codec = 'none', idempoten
   console.log(`produced ${count} messages to ${topic} in ${((Date.now() - t0) / 1000).toFixed(1)} s (codec ${codec}${idempotent ? ', idempotent' : ''})`)
 }
 
-// Read `topic` from the beginning with a fresh consumer group until the
+// Read `topic` from its earliest offsets WITHOUT a consumer group: kafkajs
+// has no public assign()-style consumer, so this drives kafkajs's own
+// Cluster and Broker objects (its real ListOffsets and Fetch encoders and
+// decoders, record batch parsing and codecs) the way its consumer does,
+// minus the group membership.  Stops when the verifier has everything
+// (then reads 1 s more, to catch duplicates) or on timeout.
+async function consumeVerifyAssign(kafka, topic, verifier, timeoutS) {
+  const sym = Object.getOwnPropertySymbols(kafka).find(s => String(s) === 'Symbol(private:Kafka:createCluster)')
+  if (!sym) throw new TestFailure('kafkajs internals changed (no createCluster): expected kafkajs 2.2.4')
+  const cluster = kafka[sym]({ allowAutoTopicCreation: false, isolationLevel: 1 })
+  const t0 = Date.now()
+  try {
+    await cluster.connect()
+    await cluster.addTargetTopic(topic)
+    const partitions = cluster.findTopicPartitionMetadata(topic).map(p => p.partitionId).sort((a, b) => a - b)
+    if (!partitions.length) throw new TestFailure(`topic ${topic} has no partitions in metadata`)
+    const [earliest] = await cluster.fetchTopicsOffset([
+      { topic, partitions: partitions.map(partition => ({ partition })), fromBeginning: true },
+    ])
+    const next = new Map(earliest.partitions.map(p => [p.partition, BigInt(p.offset)]))
+    const deadline = Date.now() + timeoutS * 1000
+    let drainUntil = null
+    while (Date.now() < deadline) {
+      if (verifier.done()) {
+        if (drainUntil === null) drainUntil = Date.now() + 1000
+        else if (Date.now() > drainUntil) break
+      }
+      const byLeader = cluster.findLeaderForPartitions(topic, partitions)
+      await Promise.all(
+        Object.entries(byLeader).map(async ([nodeId, parts]) => {
+          const broker = await cluster.findBroker({ nodeId })
+          const res = await broker.fetch({
+            replicaId: -1,
+            isolationLevel: 1,
+            maxWaitTime: 100,
+            minBytes: 1,
+            maxBytes: 10485760,
+            topics: [{ topic, partitions: parts.map(p => ({ partition: p, fetchOffset: String(next.get(p)), maxBytes: 1048576 })) }],
+          })
+          for (const t of res.responses) {
+            for (const part of t.partitions) {
+              for (const m of part.messages) {
+                const off = BigInt(m.offset)
+                if (m.isControlRecord || off < next.get(part.partition)) continue
+                verifier.add(part.partition, Number(off), m.key, m.value, m.headers, Number(m.timestamp))
+                next.set(part.partition, off + 1n)
+              }
+            }
+          }
+        })
+      )
+    }
+  } catch (e) {
+    if (e instanceof TestFailure) throw e
+    throw new TestFailure(`fetch: ${e.name}: ${e.message} [${[...errorTypes(e)]}]`)
+  } finally {
+    await cluster.disconnect().catch(() => {})
+  }
+  verifier.finish()
+  console.log(`consumed and verified ${verifier.summary()} in ${((Date.now() - t0) / 1000).toFixed(1)} s (no group: ListOffsets + Fetch)`)
+}
+
+async function consume(kafka, topic, verifier, timeoutS, args) {
+  if (args.group) return consumeVerify(kafka, topic, verifier, timeoutS)
+  return consumeVerifyAssign(kafka, topic, verifier, timeoutS)
+}
+
+// With --group: read `topic` from the beginning with a fresh consumer group until the
 // verifier has everything (then 1 s more, to catch duplicates) or timeout.
 async function consumeVerify(kafka, topic, verifier, timeoutS) {
   const consumer = kafka.consumer({
@@ -354,7 +424,7 @@ async function roundtrip(args, { codec = 'none', idempotent = false } = {}) {
   const tStart = Date.now() - 5000
   await produce(kafka, args.topic, args.count, { pad: args.pad, codec, idempotent, headers: true })
   const v = new Verifier(args.count, { pad: args.pad, checkHeaders: true, tsWindow: [tStart, Date.now() + 5000] })
-  await consumeVerify(kafka, args.topic, v, args.timeout)
+  await consume(kafka, args.topic, v, args.timeout, args)
   const offs = await admin.fetchTopicOffsets(args.topic)
   const total = offs.reduce((s, o) => s + Number(o.high) - Number(o.low), 0)
   if (total !== args.count) throw new TestFailure(`offsets of ${args.topic} add up to ${total} messages, expected ${args.count}: ${JSON.stringify(offs)}`)
@@ -437,7 +507,7 @@ async function cmdDeleteRecords(args) {
   console.log('DeleteRecords: earliest offset now 50, latest 100')
 
   const v = new Verifier(50, { startIndex: 50, firstOffset: 50 })
-  await consumeVerify(kafka, t, v, Math.min(args.timeout, 60))
+  await consume(kafka, t, v, Math.min(args.timeout, 60), args)
   console.log('consuming from the earliest offset starts at 50')
 
   await expectError('DeleteRecords beyond the latest offset', 'OFFSET_OUT_OF_RANGE', () =>
@@ -479,10 +549,10 @@ const COMMANDS = {
   offsets: { fn: cmdOffsets, required: ['topic'] },
 }
 const NUMERIC = new Set(['count', 'partitions', 'pad', 'timeout'])
-const FLAGS = new Set(['no-create'])
+const FLAGS = new Set(['no-create', 'group'])
 
 function usage(msg) {
-  console.error(`${msg ? `usage error: ${msg}\n` : ''}usage: kafkajs_client.js {${Object.keys(COMMANDS).join('|')}} [--bootstrap H:P] [--topic T] [--count N] [--partitions P] [--codec C] [--pad B] [--timeout S] [--no-create]`)
+  console.error(`${msg ? `usage error: ${msg}\n` : ''}usage: kafkajs_client.js {${Object.keys(COMMANDS).join('|')}} [--bootstrap H:P] [--topic T] [--count N] [--partitions P] [--codec C] [--pad B] [--timeout S] [--no-create] [--group]`)
   process.exit(EXIT_USAGE)
 }
 

@@ -2,6 +2,7 @@
 """Malformed and edge-case Kafka requests over a raw socket (stdlib only).
 
     raw_requests.py check            --bootstrap H:P   ApiVersions v0 answers
+    raw_requests.py has-api KEY      --bootstrap H:P   exit 0 if KEY advertised
     raw_requests.py oversize         --bootstrap H:P --max N
         size prefixes above socket.request.max.bytes (N+1, 2^31-1, -1): the
         broker must close the connection at once, without reading a body
@@ -10,6 +11,9 @@
         strings whose lengths overrun the frame: connection closed
     raw_requests.py truncated-header --bootstrap H:P
         frames too short for a request header: connection closed
+    raw_requests.py hangup           --bootstrap H:P
+        clients that hang up (FIN or RST) mid-request or before the answer:
+        the broker must survive writing to a dead socket (SIGPIPE)
     raw_requests.py unknown-api      --bootstrap H:P
         a well-formed header with API key 9999: connection closed
     raw_requests.py apiversions-unsupported --bootstrap H:P
@@ -281,6 +285,14 @@ def cmd_check(a):
           % (len(v), v.get(0), v.get(1), v.get(3), v.get(18)))
 
 
+def cmd_has_api(a):
+    v = api_versions(a.bootstrap)
+    if a.key not in v:
+        print("API key %d not advertised" % a.key)
+        sys.exit(1)
+    print("API key %d: versions %d..%d" % ((a.key,) + v[a.key]))
+
+
 def cmd_oversize(a):
     alive(a.bootstrap, "start")
     for size in (a.max + 1, 0x7FFFFFFF, -1, -0x80000000):
@@ -324,6 +336,41 @@ def cmd_truncated_header(a):
     ]
     for what, data in cases:
         send_expect_closed(a.bootstrap, what, data)
+
+
+def cmd_hangup(a):
+    alive(a.bootstrap, "start")
+    linger0 = struct.pack("ii", 1, 0)  # close() sends RST
+    cases = [
+        ("half a frame, then close", frame(header_v1(API_APIVERSIONS, 0, 1))[:7], False),
+        ("half a frame, then reset", frame(header_v1(API_APIVERSIONS, 0, 1))[:7], True),
+        ("only a size prefix, then close", struct.pack(">i", 100), False),
+        # the broker's answer goes to a socket that is gone: EPIPE/ECONNRESET
+        # must not kill it (SIGPIPE ignored / MSG_NOSIGNAL)
+        ("ApiVersions, then reset before the answer", frame(header_v1(API_APIVERSIONS, 0, 1)), True),
+        ("Metadata (all topics), then reset before the answer",
+         frame(header_v1(3, 1, 1) + struct.pack(">i", -1)), True),
+        ("Metadata (all topics), then close before the answer",
+         frame(header_v1(3, 1, 1) + struct.pack(">i", -1)), False),
+    ]
+    for what, data, reset in cases:
+        for _ in range(50):
+            c = Conn(a.bootstrap)
+            if reset:
+                c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger0)
+            try:
+                c.send(data)
+            except OSError:
+                pass
+            c.close()
+        print("ok: 50 x %s" % what)
+        alive(a.bootstrap, what)
+    # and 200 connections opened and dropped at once
+    conns = [Conn(a.bootstrap) for _ in range(200)]
+    for c in conns:
+        c.close()
+    print("ok: 200 connections opened and closed")
+    alive(a.bootstrap, "200 connections")
 
 
 def cmd_unknown_api(a):
@@ -452,14 +499,16 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     cmds = {
-        "check": cmd_check, "oversize": cmd_oversize, "garbage": cmd_garbage,
+        "check": cmd_check, "has-api": cmd_has_api, "oversize": cmd_oversize, "garbage": cmd_garbage,
         "truncated-header": cmd_truncated_header, "unknown-api": cmd_unknown_api,
         "apiversions-unsupported": cmd_apiversions_unsupported, "bad-crc": cmd_bad_crc,
-        "too-large": cmd_too_large,
+        "too-large": cmd_too_large, "hangup": cmd_hangup,
     }
     for name in cmds:
         s = sub.add_parser(name)
         s.add_argument("--bootstrap", "-b", required=True)
+        if name == "has-api":
+            s.add_argument("key", type=int)
         if name == "oversize":
             s.add_argument("--max", type=int, default=104857600,
                            help="the broker's socket.request.max.bytes")

@@ -323,6 +323,14 @@ _broker_write_properties() {
   } >"$dir/server.properties"
 }
 
+# broker_registered: /brokers/ids/1 exists in ZooKeeper (under ZK_CHROOT).
+broker_registered() {
+  zk_cmd --chroot "${ZK_CHROOT:-}" exists /brokers/ids/1
+}
+broker_unregistered() {
+  ! broker_registered
+}
+
 # broker_start [key=value...]: start $KAFKA_SERVER on a free 127.0.0.1 port
 # (the same port and dirs on every later start in this file), wait for the
 # "started (kafka.server.KafkaServer)" line.  Exports BROKER, BROKER_PORT,

@@ -69,6 +69,7 @@ teardown_file() {
 }
 
 @test "harness: server.properties defaults are overridden, never duplicated" {
+  # shellcheck disable=SC2034 # read by _broker_dir
   BATS_FILE_TMPDIR=$BATS_TEST_TMPDIR
   mkdir -p "$BATS_TEST_TMPDIR/broker"
   ZK_CHROOT=/chroot _broker_write_properties 12345 num.partitions=3 log.segment.bytes=1024
