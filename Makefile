@@ -38,7 +38,15 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 SERVER = $(BUILD)/bin/kafka-server
 
-all: $(SERVER) $(UNIT_BIN)
+# Each further program lives in its own folder broker/<name>/ with a build.mk
+# that adds its binaries to BINS (installed into libexec/) and, when unit
+# tests link against it, its library to MODULE_LIBS (listed before
+# libkafka.a/libcommon.a, which it may use).
+BINS = $(SERVER)
+MODULE_LIBS =
+include $(sort $(wildcard broker/*/build.mk))
+
+all: $(BINS) $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -54,26 +62,26 @@ $(SERVER): $(BUILD)/broker/kafka/main.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(MALLOC_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(MODULE_LIBS) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-integration: $(SERVER)
+integration: $(BINS)
 	BUILD=$(BUILD) bats tests/integration
 
 test: unit integration
 
 check: test
 
-bench: $(SERVER)
+bench: $(BINS)
 	tests/bench/run
 
-install: $(SERVER)
+install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/logs
-	install -m 0755 $(SERVER) $(DESTDIR)$(PREFIX)/libexec/kafka-server
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/libexec/
 	install -m 0755 bin/*.sh $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 config/* $(DESTDIR)$(PREFIX)/config/
 
