@@ -44,7 +44,9 @@ SERVER = $(BUILD)/bin/kafka-server
 # libkafka.a/libcommon.a, which it may use).
 BINS = $(SERVER)
 MODULE_LIBS =
+.DEFAULT_GOAL := all
 include $(sort $(wildcard broker/*/build.mk))
+include tests/bench/build.mk
 
 all: $(BINS) $(UNIT_BIN)
 
@@ -76,8 +78,8 @@ test: unit integration
 
 check: test
 
-bench: $(BINS)
-	tests/bench/run
+bench: $(BINS) $(BENCH_BINS)
+	BUILD=$(BUILD) tests/bench/run
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/logs

@@ -31,6 +31,17 @@ api_handler handle_InitProducerId;
 api_handler handle_DescribeConfigs;
 api_handler handle_AlterConfigs;
 api_handler handle_IncrementalAlterConfigs;
+api_handler handle_FindCoordinator;
+api_handler handle_JoinGroup;
+api_handler handle_SyncGroup;
+api_handler handle_Heartbeat;
+api_handler handle_LeaveGroup;
+api_handler handle_ListGroups;
+api_handler handle_DescribeGroups;
+api_handler handle_DeleteGroups;
+api_handler handle_OffsetCommit;
+api_handler handle_OffsetFetch;
+api_handler handle_OffsetDelete;
 
 /* Fetch long-poll: appends mark waiting fetches for re-evaluation, which
  * happens in fetch_before_sleep (called once per event-loop iteration). */

@@ -2,110 +2,19 @@
  * v0-3, CreatePartitions v0-1, and DeleteRecords v0-1.
  *
  * Topic changes go through ZooKeeper (cluster.c); the response waits until
- * every topic of the request has been handled, like Kafka's admin manager. */
+ * every topic of the request has been handled (admin_pending.c), like
+ * Kafka's admin manager. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_pending.h"
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
 #include "logger.h"
 
-/* ------------------------------------------------------------------------
- * A request whose per-topic results arrive asynchronously.
- * ---------------------------------------------------------------------- */
-typedef struct admin_item {
-    char *name;
-    int16_t error;
-    char *message;
-} admin_item;
-
-typedef struct admin_req admin_req;
-typedef void admin_writer(admin_req *a, wbuf *w);
-
-struct admin_req {
-    request *rq;
-    int nitems;
-    admin_item *items;
-    int outstanding;
-    int started; /* all items submitted */
-    admin_writer *write;
-};
-
-typedef struct admin_ref {
-    admin_req *a;
-    int idx;
-} admin_ref;
-
-static admin_req *admin_new(request *rq, int n, admin_writer *write) {
-    admin_req *a = calloc(1, sizeof(*a));
-    if (!a)
-        abort();
-    a->rq = rq;
-    a->nitems = n;
-    a->items = calloc((size_t)(n > 0 ? n : 1), sizeof(admin_item));
-    if (!a->items)
-        abort();
-    a->write = write;
-    return a;
-}
-
-static void admin_free(admin_req *a) {
-    for (int i = 0; i < a->nitems; i++) {
-        free(a->items[i].name);
-        free(a->items[i].message);
-    }
-    free(a->items);
-    free(a);
-}
-
-static void admin_set(admin_req *a, int i, int16_t err, const char *msg) {
-    a->items[i].error = err;
-    free(a->items[i].message);
-    a->items[i].message = msg ? strdup(msg) : NULL;
-}
-
-static void admin_maybe_finish(admin_req *a) {
-    if (!a->started || a->outstanding > 0)
-        return;
-    response rs;
-    resp_init(&rs);
-    a->write(a, &rs.wb);
-    request_complete(a->rq, &rs);
-    admin_free(a);
-}
-
-static void admin_item_done(void *arg, int16_t err, const char *msg) {
-    admin_ref *ref = arg;
-    admin_req *a = ref->a;
-    admin_set(a, ref->idx, err, msg);
-    free(ref);
-    a->outstanding--;
-    admin_maybe_finish(a);
-}
-
-static admin_ref *admin_submit(admin_req *a, int i) {
-    admin_ref *ref = malloc(sizeof(*ref));
-    if (!ref)
-        abort();
-    ref->a = a;
-    ref->idx = i;
-    a->outstanding++;
-    return ref;
-}
-
-/* Every item submitted: answer now (return 0 with rs) or defer (1). */
-static int admin_start(admin_req *a, response *rs) {
-    a->started = 1;
-    if (a->outstanding == 0) {
-        a->write(a, &rs->wb);
-        admin_free(a);
-        return 0;
-    }
-    return 1;
-}
-
+/* Whether an item before `upto` has this name (Kafka refuses duplicates). */
 static int admin_find_dup(admin_req *a, int upto, const char *name) {
     for (int i = 0; i < upto; i++)
         if (a->items[i].name && !strcmp(a->items[i].name, name))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_pending.h"
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
@@ -177,56 +178,15 @@ err_parse:
 /* ------------------------------------------------------------------------
  * AlterConfigs / IncrementalAlterConfigs (topics)
  * ---------------------------------------------------------------------- */
-typedef struct alter_req {
-    request *rq;
-    int nres;
-    struct alter_res {
-        int8_t type;
-        char *name;
-        int16_t error;
-        char *message;
-    } *res;
-    int outstanding;
-    int started;
-} alter_req;
-
-typedef struct alter_ref {
-    alter_req *a;
-    int idx;
-} alter_ref;
-
-static void alter_write(alter_req *a, wbuf *w) {
+/* One item per resource (admin_pending.h); the response of both APIs. */
+static void alter_write(admin_req *a, wbuf *w) {
     wb_i32(w, 0);
-    wb_i32(w, a->nres);
-    for (int i = 0; i < a->nres; i++) {
-        wb_i16(w, a->res[i].error);
-        wb_cstr(w, a->res[i].error ? a->res[i].message : NULL);
-        wb_i8(w, a->res[i].type);
-        wb_cstr(w, a->res[i].name);
-    }
-}
-
-static void alter_free(alter_req *a) {
-    for (int i = 0; i < a->nres; i++) {
-        free(a->res[i].name);
-        free(a->res[i].message);
-    }
-    free(a->res);
-    free(a);
-}
-
-static void alter_done(void *arg, int16_t err, const char *msg) {
-    alter_ref *ref = arg;
-    alter_req *a = ref->a;
-    a->res[ref->idx].error = err;
-    a->res[ref->idx].message = msg ? strdup(msg) : NULL;
-    free(ref);
-    if (--a->outstanding == 0 && a->started) {
-        response rs;
-        resp_init(&rs);
-        alter_write(a, &rs.wb);
-        request_complete(a->rq, &rs);
-        alter_free(a);
+    wb_i32(w, a->nitems);
+    for (int i = 0; i < a->nitems; i++) {
+        wb_i16(w, a->items[i].error);
+        wb_cstr(w, a->items[i].error ? a->items[i].message : NULL);
+        wb_i8(w, a->items[i].type);
+        wb_cstr(w, a->items[i].name);
     }
 }
 
@@ -295,18 +255,13 @@ static int handle_alter(request *rq, response *rs, int incremental) {
     rbuf *rb = &rq->body;
     int32_t nres = 0;
     int8_t validate_only;
-    alter_req *a = NULL;
+    admin_req *a = NULL;
     kvset *sets = NULL;
     rb_read_i32(rb, &nres);
     rb_check_count(rb, nres, 7);
-    a = calloc(1, sizeof(*a));
-    if (!a)
-        abort();
-    a->rq = rq;
-    a->nres = nres;
-    a->res = calloc((size_t)(nres > 0 ? nres : 1), sizeof(*a->res));
+    a = admin_new(rq, nres, alter_write);
     sets = calloc((size_t)(nres > 0 ? nres : 1), sizeof(kvset));
-    if (!a->res || !sets)
+    if (!sets)
         abort();
     for (int32_t i = 0; i < nres; i++) {
         int8_t type;
@@ -316,14 +271,14 @@ static int handle_alter(request *rq, response *rs, int incremental) {
         rb_read_str(rb, &name);
         rb_read_i32(rb, &n);
         rb_check_count(rb, n, 4);
-        a->res[i].type = type;
-        a->res[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
-        topic *t = type == RESOURCE_TOPIC ? topic_find(a->res[i].name) : NULL;
+        a->items[i].type = type;
+        a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
+        topic *t = type == RESOURCE_TOPIC ? topic_find(a->items[i].name) : NULL;
         char msg[300] = "";
         int16_t err = ERR_NONE;
         if (type == RESOURCE_TOPIC && (!t || t->deleting)) {
             err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
-            snprintf(msg, sizeof(msg), "Topic '%s' does not exist.", a->res[i].name);
+            snprintf(msg, sizeof(msg), "Topic '%s' does not exist.", a->items[i].name);
         } else if (type != RESOURCE_TOPIC) {
             err = ERR_INVALID_REQUEST;
             snprintf(msg, sizeof(msg), "Altering %s configs is not supported by this broker",
@@ -368,38 +323,26 @@ static int handle_alter(request *rq, response *rs, int incremental) {
                 if (topic_config_set(&tc, sets[i].k[j], sets[i].v[j], msg, sizeof(msg)) != 0)
                     err = ERR_INVALID_CONFIG;
         }
-        a->res[i].error = err;
-        a->res[i].message = err ? strdup(msg) : NULL;
+        admin_set(a, i, err, err ? msg : NULL);
     }
     rb_read_i8(rb, &validate_only);
     for (int32_t i = 0; i < nres; i++) {
-        if (a->res[i].error || validate_only)
+        if (a->items[i].error || validate_only)
             continue;
-        alter_ref *ref = malloc(sizeof(*ref));
-        if (!ref)
-            abort();
-        ref->a = a;
-        ref->idx = i;
-        a->outstanding++;
-        cluster_set_topic_config(a->res[i].name, (const char *const *)sets[i].k,
-                                 (const char *const *)sets[i].v, sets[i].n, alter_done, ref);
+        cluster_set_topic_config(a->items[i].name, (const char *const *)sets[i].k,
+                                 (const char *const *)sets[i].v, sets[i].n, admin_item_done,
+                                 admin_submit(a, i));
     }
     for (int32_t i = 0; i < nres; i++)
         kv_free(&sets[i]);
     free(sets);
-    a->started = 1;
-    if (a->outstanding == 0) {
-        alter_write(a, &rs->wb);
-        alter_free(a);
-        return 0;
-    }
-    return 1;
+    return admin_start(a, rs);
 err_parse:
     for (int32_t i = 0; sets && i < nres; i++)
         kv_free(&sets[i]);
     free(sets);
     if (a)
-        alter_free(a);
+        admin_free(a);
     return -1;
 }
 

@@ -8,6 +8,15 @@ static const api_def apis[] = {
     {ApiKey_Fetch, 0, 11, "Fetch", handle_Fetch},
     {ApiKey_ListOffsets, 0, 5, "ListOffsets", handle_ListOffsets},
     {ApiKey_Metadata, 0, 8, "Metadata", handle_Metadata},
+    {ApiKey_OffsetCommit, 0, 7, "OffsetCommit", handle_OffsetCommit},
+    {ApiKey_OffsetFetch, 0, 5, "OffsetFetch", handle_OffsetFetch},
+    {ApiKey_FindCoordinator, 0, 2, "FindCoordinator", handle_FindCoordinator},
+    {ApiKey_JoinGroup, 0, 5, "JoinGroup", handle_JoinGroup},
+    {ApiKey_Heartbeat, 0, 3, "Heartbeat", handle_Heartbeat},
+    {ApiKey_LeaveGroup, 0, 3, "LeaveGroup", handle_LeaveGroup},
+    {ApiKey_SyncGroup, 0, 3, "SyncGroup", handle_SyncGroup},
+    {ApiKey_DescribeGroups, 0, 4, "DescribeGroups", handle_DescribeGroups},
+    {ApiKey_ListGroups, 0, 2, "ListGroups", handle_ListGroups},
     {ApiKey_ApiVersions, 0, 3, "ApiVersions", handle_ApiVersions},
     {ApiKey_CreateTopics, 0, 4, "CreateTopics", handle_CreateTopics},
     {ApiKey_DeleteTopics, 0, 3, "DeleteTopics", handle_DeleteTopics},
@@ -16,8 +25,10 @@ static const api_def apis[] = {
     {ApiKey_DescribeConfigs, 0, 2, "DescribeConfigs", handle_DescribeConfigs},
     {ApiKey_AlterConfigs, 0, 1, "AlterConfigs", handle_AlterConfigs},
     {ApiKey_CreatePartitions, 0, 1, "CreatePartitions", handle_CreatePartitions},
+    {ApiKey_DeleteGroups, 0, 1, "DeleteGroups", handle_DeleteGroups},
     {ApiKey_IncrementalAlterConfigs, 0, 0, "IncrementalAlterConfigs",
      handle_IncrementalAlterConfigs},
+    {ApiKey_OffsetDelete, 0, 0, "OffsetDelete", handle_OffsetDelete},
 };
 
 #define NAPIS ((int)(sizeof(apis) / sizeof(apis[0])))

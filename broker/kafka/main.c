@@ -15,6 +15,7 @@
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
+#include "group.h"
 #include "logger.h"
 
 #define LOGGER "kafka.server.KafkaServer"
@@ -36,6 +37,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     if (B.stop_requested)
         aeStop(el);
     topics_periodic(ae_mono_ms());
+    group_periodic(ae_mono_ms());
     return CRON_MS;
 }
 
@@ -147,6 +149,7 @@ int main(int argc, char **argv) {
     B.shutting_down = 1;
     network_stop_accepting();
     fetch_abort_all();
+    group_shutdown();
     network_close_all();
     cluster_stop();
     topics_close_all();

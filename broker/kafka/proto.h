@@ -11,6 +11,12 @@
 #define ApiKey_OffsetCommit 8
 #define ApiKey_OffsetFetch 9
 #define ApiKey_FindCoordinator 10
+#define ApiKey_JoinGroup 11
+#define ApiKey_Heartbeat 12
+#define ApiKey_LeaveGroup 13
+#define ApiKey_SyncGroup 14
+#define ApiKey_DescribeGroups 15
+#define ApiKey_ListGroups 16
 #define ApiKey_ApiVersions 18
 #define ApiKey_CreateTopics 19
 #define ApiKey_DeleteTopics 20
@@ -19,7 +25,9 @@
 #define ApiKey_DescribeConfigs 32
 #define ApiKey_AlterConfigs 33
 #define ApiKey_CreatePartitions 37
+#define ApiKey_DeleteGroups 42
 #define ApiKey_IncrementalAlterConfigs 44
+#define ApiKey_OffsetDelete 47
 #define ApiKey__NUM 68
 
 /* Error codes */
@@ -32,9 +40,20 @@
 #define ERR_NOT_LEADER_FOR_PARTITION 6
 #define ERR_REQUEST_TIMED_OUT 7
 #define ERR_MESSAGE_TOO_LARGE 10
+#define ERR_OFFSET_METADATA_TOO_LARGE 12
+#define ERR_COORDINATOR_LOAD_IN_PROGRESS 14
+#define ERR_COORDINATOR_NOT_AVAILABLE 15
+#define ERR_NOT_COORDINATOR 16
 #define ERR_INVALID_TOPIC_EXCEPTION 17
 #define ERR_RECORD_LIST_TOO_LARGE 18
 #define ERR_INVALID_REQUIRED_ACKS 21
+#define ERR_ILLEGAL_GENERATION 22
+#define ERR_INCONSISTENT_GROUP_PROTOCOL 23
+#define ERR_INVALID_GROUP_ID 24
+#define ERR_UNKNOWN_MEMBER_ID 25
+#define ERR_INVALID_SESSION_TIMEOUT 26
+#define ERR_REBALANCE_IN_PROGRESS 27
+#define ERR_INVALID_COMMIT_OFFSET_SIZE 28
 #define ERR_INVALID_TIMESTAMP 32
 #define ERR_UNSUPPORTED_VERSION 35
 #define ERR_TOPIC_ALREADY_EXISTS 36
@@ -48,8 +67,14 @@
 #define ERR_OUT_OF_ORDER_SEQUENCE_NUMBER 45
 #define ERR_INVALID_PRODUCER_EPOCH 47
 #define ERR_KAFKA_STORAGE_ERROR 56
+#define ERR_NON_EMPTY_GROUP 68
+#define ERR_GROUP_ID_NOT_FOUND 69
 #define ERR_TOPIC_DELETION_DISABLED 73
 #define ERR_UNSUPPORTED_COMPRESSION_TYPE 76
+#define ERR_MEMBER_ID_REQUIRED 79
+#define ERR_GROUP_MAX_SIZE_REACHED 81
+#define ERR_FENCED_INSTANCE_ID 82
+#define ERR_GROUP_SUBSCRIBED_TO_TOPIC 86
 #define ERR_INVALID_RECORD 87
 
 /* DescribeConfigs resource types and config sources */

@@ -98,15 +98,6 @@ def wait_topic(admin, topic, partitions, timeout=30.0):
                       % (topic, partitions, timeout, last))
 
 
-def wait_topic_gone(admin, topic, timeout=30.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if topic not in list_topics(admin):
-            return
-        time.sleep(0.2)
-    raise TestFailure("deleted topic %s still listed in metadata after %.0f s" % (topic, timeout))
-
-
 def admin_error(fut, timeout=30.0):
     """None if the admin future succeeded, else its KafkaError."""
     try:
@@ -227,29 +218,19 @@ def make_consumer(args, extra=None):
 def consume_verify(args, topic, verifier, partitions, timeout):
     c = make_consumer(args)
     c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
-    t0 = time.time()
-    deadline = t0 + timeout
-    drain_until = None
+
+    def poll():
+        for m in c.consume(num_messages=10000, timeout=0.2):
+            if m.error():
+                raise TestFailure("consume error on %s [%s]: %s"
+                                  % (m.topic(), m.partition(), m.error()))
+            ts_type, ts = m.timestamp()
+            yield (m.partition(), m.offset(), m.key(), m.value(), m.headers(),
+                   None if ts_type == TIMESTAMP_NOT_AVAILABLE else ts)
     try:
-        while time.time() < deadline:
-            if verifier.done():
-                # read on briefly: anything more would be a duplicate
-                if drain_until is None:
-                    drain_until = time.time() + 1.0
-                elif time.time() > drain_until:
-                    break
-            for m in c.consume(num_messages=10000, timeout=0.2):
-                if m.error():
-                    raise TestFailure("consume error on %s [%s]: %s"
-                                      % (m.topic(), m.partition(), m.error()))
-                ts_type, ts = m.timestamp()
-                verifier.add(m.partition(), m.offset(), m.key(), m.value(), m.headers(),
-                             None if ts_type == TIMESTAMP_NOT_AVAILABLE else ts)
+        kc.verify_stream(verifier, poll, timeout)
     finally:
         c.close()
-    dt = time.time() - t0
-    verifier.finish()
-    print("consumed and verified %s in %.1f s" % (verifier.summary(), dt))
 
 
 def watermarks(args, topic, partitions):
@@ -264,14 +245,6 @@ def watermarks(args, topic, partitions):
     finally:
         c.close()
     return out
-
-
-def check_total(args, topic, partitions, count):
-    wm = watermarks(args, topic, partitions)
-    total = sum(hi - lo for lo, hi in wm.values())
-    if total != count:
-        raise TestFailure("watermarks of %s add up to %d messages, expected %d: %s"
-                          % (topic, total, count, wm))
 
 
 # ------------------------------------------------------------- commands --
@@ -320,7 +293,8 @@ def roundtrip(args, codec="none", idempotent=False):
     v = kc.Verifier(args.count, pad=args.pad, check_headers=True,
                     ts_window=(t_start, kc.now_ms() + 5000))
     consume_verify(args, args.topic, v, list(range(args.partitions)), args.timeout)
-    check_total(args, args.topic, list(range(args.partitions)), args.count)
+    kc.check_total(args.topic, watermarks(args, args.topic, list(range(args.partitions))),
+                   args.count)
 
 
 def cmd_roundtrip(args):
@@ -338,7 +312,7 @@ def cmd_idempotent(args):
 def cmd_admin(args):
     a = admin_client(args)
     t = kc.default_topic(args, "admin-confluent")
-    cfg = {"retention.ms": "3600000", "cleanup.policy": "delete", "max.message.bytes": "200000"}
+    cfg = kc.ADMIN_TOPIC_CONFIG
     create_topic(a, t, 3, cfg)
     print("created %s with 3 partitions and %s" % (t, cfg))
 
@@ -351,14 +325,8 @@ def cmd_admin(args):
     if t not in list_topics(a):
         raise TestFailure("%s missing from topic list" % t)
 
-    got = describe_topic_config(a, t)
-    for k, want in cfg.items():
-        if got.get(k) != want:
-            raise TestFailure("DescribeConfigs %s: %s = %r, expected %r" % (t, k, got.get(k), want))
-    for k in ("segment.bytes", "retention.bytes", "compression.type"):
-        if k not in got:
-            raise TestFailure("DescribeConfigs %s: no entry for %s (defaults must be listed)" % (t, k))
-    print("describe configs: %d entries, retention.ms=%s" % (len(got), got["retention.ms"]))
+    kc.check_topic_config(t, describe_topic_config(a, t), cfg,
+                          defaults=("segment.bytes", "retention.bytes", "compression.type"))
 
     fs = a.create_partitions([NewPartitions(t, 5)], request_timeout=30)
     err = admin_error(fs[t])
@@ -377,7 +345,7 @@ def cmd_admin(args):
     err = admin_error(fs[t])
     if err is not None:
         raise TestFailure("DeleteTopics %s: %s" % (t, err))
-    wait_topic_gone(a, t)
+    kc.wait_topic_gone(lambda: list_topics(a), t)
     print("deleted %s; gone from metadata" % t)
 
     fs = a.delete_topics([t + "-never-existed"], request_timeout=30)
@@ -386,7 +354,7 @@ def cmd_admin(args):
         raise TestFailure("DeleteTopics of an unknown topic: expected UNKNOWN_TOPIC_OR_PART (3), got %s"
                           % err)
 
-    for bad in ("bad name!", "..", "x" * 250, "a/b"):
+    for bad in kc.INVALID_TOPIC_NAMES:
         fs = a.create_topics([NewTopic(bad, num_partitions=1, replication_factor=1)],
                              request_timeout=30)
         err = admin_error(fs[bad])
@@ -478,28 +446,17 @@ def cmd_produce_acked(args):
         "reconnect.backoff.max.ms": 1000,
         "queue.buffering.max.messages": 50000,
     })
-    out = open(args.out, "w", buffering=1)  # a line reaches the file when acked
-    st = {"ok": 0, "err": 0, "first": None}
+    st = kc.Deliveries(args.out)
 
     def dr(err, msg):
         if err is None:
-            out.write("%d %d %s\n" % (msg.partition(), msg.offset(), kc._s(msg.value())))
-            st["ok"] += 1
+            st.success(msg.partition(), msg.offset(), kc._s(msg.value()))
         else:
-            st["err"] += 1
-            if st["first"] is None:
-                st["first"] = str(err)
+            st.failure(str(err))
 
     t0 = time.time()
     sent = 0
-    for i in range(args.count):
-        now = time.time()
-        if now - t0 > args.max_seconds:
-            break
-        if args.rate > 0:
-            ahead = t0 + i / args.rate - now
-            if ahead > 0:
-                p.poll(ahead)
+    for i in kc.paced(args.count, args.rate, args.max_seconds, wait=p.poll):
         while True:
             try:
                 p.produce(args.topic, key=kc.key_for(i), value=kc.value_for(i), on_delivery=dr)
@@ -510,61 +467,36 @@ def cmd_produce_acked(args):
         if i % 500 == 0:
             p.poll(0)
     left = p.flush(args.message_timeout_ms / 1000.0 + 10)
-    out.close()
+    st.close()
     print("produce-acked: sent %d, acked %d, failed %d, undelivered %d in %.1f s%s"
-          % (sent, st["ok"], st["err"], left, time.time() - t0,
-             "; first error: %s" % st["first"] if st["first"] else ""))
-    if (st["err"] or left) and not args.allow_failures:
+          % (sent, st.ok, st.err, left, time.time() - t0, st.first_error()))
+    if (st.err or left) and not args.allow_failures:
         raise TestFailure("some messages were not acknowledged")
 
 
 def cmd_verify_acked(args):
-    acked, n = kc.load_acked(args.infile)
-    if n == 0:
-        raise TestFailure("%s holds no acknowledged message" % args.infile)
+    acked = kc.load_acked(args.infile)
     a = admin_client(args)
     parts = topic_partitions(a, args.topic)
     wm = watermarks(args, args.topic, parts)
-    for p, offs in acked.items():
-        if p not in wm:
-            raise TestFailure("partition %d (acked) missing from metadata" % p)
-        if wm[p][1] <= max(offs):
-            raise TestFailure("partition %d: latest offset %d, but offset %d was acknowledged"
-                              % (p, wm[p][1], max(offs)))
-    got = {p: {} for p in acked}
     c = make_consumer(args)
     c.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in acked])
-    target = {p: max(offs) for p, offs in acked.items()}
-    pos = {}
-    deadline = time.time() + args.timeout - 15
+
+    def poll():
+        for m in c.consume(num_messages=10000, timeout=0.2):
+            if m.error():
+                raise TestFailure("consume error: %s" % m.error())
+            yield m.partition(), m.offset(), m.value()
     try:
-        while time.time() < deadline and any(pos.get(p, -1) < target[p] for p in target):
-            for m in c.consume(num_messages=10000, timeout=0.2):
-                if m.error():
-                    raise TestFailure("consume error: %s" % m.error())
-                p = m.partition()
-                pos[p] = m.offset()
-                if m.offset() in acked[p]:
-                    got[p][m.offset()] = kc._s(m.value())
+        kc.verify_acked(acked, wm, poll, time.time() + args.timeout - 15)
     finally:
         c.close()
-    total = kc.check_acked(acked, got, {p: lo for p, (lo, hi) in wm.items()})
-    print("verify-acked: all %d acknowledged messages readable at their offsets (%s)"
-          % (total, ", ".join("p%d..%d" % (p, target[p]) for p in sorted(target))))
     if args.produce_after:
         append_check(args, args.topic, parts, {p: max(o) + 1 for p, o in acked.items()})
 
 
 def main():
-    ap = kc.base_parser(__doc__)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-
-    def sp(name, func, topic=True):
-        s = sub.add_parser(name)
-        kc.add_common(s, topic=topic)
-        s.set_defaults(func=func)
-        return s
-
+    ap, sp = kc.subcommands(__doc__)
     sp("check", cmd_check, topic=False)
     s = sp("create-topic", cmd_create_topic)
     s.add_argument("--partitions", type=int, default=1)
@@ -588,37 +520,18 @@ def main():
     for name, func, count, pad in (("roundtrip", cmd_roundtrip, 100000, 0),
                                    ("compression", cmd_compression, 20000, 100),
                                    ("idempotent", cmd_idempotent, 20000, 0)):
-        s = sp(name, func)
-        s.add_argument("--count", type=int, default=count)
-        s.add_argument("--partitions", type=int, default=3 if name != "idempotent" else 1)
-        s.add_argument("--pad", type=int, default=pad)
-        s.add_argument("--codec", default="none", required=(name == "compression"),
-                       choices=["none", "gzip", "snappy", "lz4", "zstd"])
-        s.add_argument("--no-create", action="store_true",
-                       help="the topic exists already: don't create it")
+        kc.add_roundtrip_args(sp(name, func), count, pad,
+                              partitions=3 if name != "idempotent" else 1,
+                              codec_required=(name == "compression"))
     sp("admin", cmd_admin)
     sp("offsets", cmd_offsets)
     s = sp("describe-config", cmd_describe_config)
     s.add_argument("--key", required=True)
     sp("append-check", cmd_append_check)
-    s = sp("produce-acked", cmd_produce_acked)
-    s.add_argument("--count", type=int, required=True)
-    s.add_argument("--partitions", type=int, default=3)
-    s.add_argument("--out", required=True)
-    s.add_argument("--rate", type=float, default=0, help="messages/s, 0 = unlimited")
-    s.add_argument("--max-seconds", type=float, default=60)
+    s = kc.add_acked_commands(sp, cmd_produce_acked, cmd_verify_acked)
     s.add_argument("--message-timeout-ms", type=int, default=30000)
-    s.add_argument("--allow-failures", action="store_true",
-                   help="exit 0 even if some messages were never acknowledged")
-    s = sp("verify-acked", cmd_verify_acked)
-    s.add_argument("--in", dest="infile", required=True)
-    s.add_argument("--produce-after", action="store_true",
-                   help="then check new messages land at the next offsets")
 
-    args = ap.parse_args()
-    if getattr(args, "topic", "x") is None and args.cmd not in (
-            "roundtrip", "compression", "idempotent", "admin"):
-        ap.error("%s needs --topic" % args.cmd)
+    args = kc.parse_args(ap, ("roundtrip", "compression", "idempotent", "admin"))
     kc.run_main(NAME, args.func, args)
 
 

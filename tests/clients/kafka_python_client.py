@@ -26,7 +26,6 @@ Exit status: 0 pass, 1 failure, 2 cannot connect, 3 usage.
 import logging
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -92,14 +91,6 @@ class Meta:
             time.sleep(0.2)
         raise TestFailure("topic %s not ready with %d partitions within %.0f s (last: %s)"
                           % (topic, partitions, timeout, last))
-
-    def wait_topic_gone(self, topic, timeout=30.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if topic not in self.topics():
-                return
-            time.sleep(0.2)
-        raise TestFailure("deleted topic %s still in metadata after %.0f s" % (topic, timeout))
 
     def watermarks(self, topic, partitions):
         tps = [TopicPartition(topic, p) for p in partitions]
@@ -171,32 +162,20 @@ def produce(args, topic, count, pad=0, codec=None, acks="all", headers=False,
                           max_request_size=4 * 1024 * 1024, **common_conf(args))
     except Errors.NoBrokersAvailable as e:
         raise NoConnection(str(e))
-    st = {"ok": 0, "err": 0, "first": None}
-    lock = threading.Lock()
-
-    def ok(_md):
-        with lock:
-            st["ok"] += 1
-
-    def bad(e):
-        with lock:
-            st["err"] += 1
-            if st["first"] is None:
-                st["first"] = repr(e)
-
+    st = kc.Deliveries()
     t0 = time.time()
     for i in range(count):
         h = [kc.header_for(i)] if headers and kc.header_for(i) else None
         f = p.send(topic, key=kc.key_for(i).encode() if keyed else None,
                    value=kc.value_for(i, pad).encode(), headers=h, partition=partition)
-        f.add_callback(ok)
-        f.add_errback(bad)
+        f.add_callback(lambda _md: st.success())
+        f.add_errback(st.failure)
     p.flush(timeout=max(10.0, args.timeout - (time.time() - t0)))
     p.close(timeout=10)
     dt = time.time() - t0
-    if st["err"] or st["ok"] != count:
+    if st.err or st.ok != count:
         raise TestFailure("produce: %d of %d acknowledged, %d failed; first error: %s"
-                          % (st["ok"], count, st["err"], st["first"]))
+                          % (st.ok, count, st.err, st.first))
     print("produced %d messages to %s in %.1f s (codec %s, acks %s)"
           % (count, topic, dt, codec or "none", acks))
 
@@ -209,30 +188,31 @@ def make_consumer(args):
                          max_partition_fetch_bytes=4 * 1024 * 1024, **common_conf(args))
 
 
-def consume_verify(args, topic, verifier, partitions, timeout):
+def assigned_consumer(args, topic, partitions):
+    """A group-less consumer reading these partitions from the beginning,
+    and its poll function yielding records."""
     c = make_consumer(args)
     tps = [TopicPartition(topic, p) for p in partitions]
     c.assign(tps)
     c.seek_to_beginning(*tps)
-    t0 = time.time()
-    deadline = t0 + timeout
-    drain_until = None
+
+    def poll():
+        for _tp, recs in c.poll(timeout_ms=200).items():
+            yield from recs
+    return c, poll
+
+
+def consume_verify(args, topic, verifier, partitions, timeout):
+    c, records = assigned_consumer(args, topic, partitions)
+
+    def poll():
+        for r in records():
+            yield (r.partition, r.offset, r.key, r.value, r.headers,
+                   r.timestamp if r.timestamp is not None and r.timestamp >= 0 else None)
     try:
-        while time.time() < deadline:
-            if verifier.done():
-                if drain_until is None:
-                    drain_until = time.time() + 1.0
-                elif time.time() > drain_until:
-                    break
-            for _tp, recs in c.poll(timeout_ms=200).items():
-                for r in recs:
-                    verifier.add(r.partition, r.offset, r.key, r.value, r.headers,
-                                 r.timestamp if r.timestamp is not None and r.timestamp >= 0 else None)
+        kc.verify_stream(verifier, poll, timeout)
     finally:
         c.close()
-    dt = time.time() - t0
-    verifier.finish()
-    print("consumed and verified %s in %.1f s" % (verifier.summary(), dt))
 
 
 # ------------------------------------------------------------- commands --
@@ -261,10 +241,7 @@ def roundtrip(args, codec=None):
                     ts_window=(t_start, kc.now_ms() + 5000))
     parts = list(range(args.partitions))
     consume_verify(args, args.topic, v, parts, args.timeout)
-    wm = m.watermarks(args.topic, parts)
-    if sum(hi - lo for lo, hi in wm.values()) != args.count:
-        raise TestFailure("watermarks of %s add up to %d messages, expected %d: %s"
-                          % (args.topic, sum(hi - lo for lo, hi in wm.values()), args.count, wm))
+    kc.check_total(args.topic, m.watermarks(args.topic, parts), args.count)
     m.close()
 
 
@@ -287,7 +264,7 @@ def cmd_admin(args):
     m = Meta(args)
     a = admin_client(args)
     t = kc.default_topic(args, "admin-kafka-python")
-    cfg = {"retention.ms": "3600000", "cleanup.policy": "delete", "max.message.bytes": "200000"}
+    cfg = kc.ADMIN_TOPIC_CONFIG
     create_topic(a, m, t, 3, cfg)
     print("created %s with 3 partitions and %s" % (t, cfg))
 
@@ -299,11 +276,7 @@ def cmd_admin(args):
     if t not in a.list_topics():
         raise TestFailure("%s missing from KafkaAdminClient.list_topics()" % t)
 
-    got = describe_topic_config(a, t)
-    for k, want in cfg.items():
-        if got.get(k) != want:
-            raise TestFailure("DescribeConfigs %s: %s = %r, expected %r" % (t, k, got.get(k), want))
-    print("describe configs: %d entries, retention.ms=%s" % (len(got), got["retention.ms"]))
+    kc.check_topic_config(t, describe_topic_config(a, t), cfg)
 
     try:
         a.create_partitions({t: NewPartitions(total_count=5)}, timeout_ms=30000)
@@ -319,12 +292,12 @@ def cmd_admin(args):
         a.delete_topics([t], timeout_ms=30000)
     except Errors.KafkaError as e:
         raise TestFailure("DeleteTopics %s: %r" % (t, e))
-    m.wait_topic_gone(t)
+    kc.wait_topic_gone(m.topics, t)
     print("deleted %s; gone from metadata" % t)
     expect_error("DeleteTopics of an unknown topic", Errors.UnknownTopicOrPartitionError,
                  a.delete_topics, [t + "-never-existed"], timeout_ms=30000)
 
-    for bad in ("bad name!", "..", "x" * 250, "a/b"):
+    for bad in kc.INVALID_TOPIC_NAMES:
         expect_error("CreateTopics %r" % bad[:40], Errors.InvalidTopicError, a.create_topics,
                      [NewTopic(name=bad, num_partitions=1, replication_factor=1)], timeout_ms=30000)
         if bad in m.topics():
@@ -346,81 +319,43 @@ def cmd_produce_acked(args):
     if args.topic not in m.topics():
         create_topic(admin_client(args), m, args.topic, args.partitions)
     p = KafkaProducer(acks=1, linger_ms=2, retries=5, retry_backoff_ms=200, **common_conf(args))
-    out = open(args.out, "w", buffering=1)
-    lock = threading.Lock()
-    st = {"ok": 0, "err": 0, "first": None}
+    st = kc.Deliveries(args.out)
 
     def ok(value, md):  # add_callback(ok, v) calls ok(v, metadata)
-        with lock:
-            out.write("%d %d %s\n" % (md.partition, md.offset, value))
-            st["ok"] += 1
-
-    def bad(e):
-        with lock:
-            st["err"] += 1
-            if st["first"] is None:
-                st["first"] = repr(e)
+        st.success(md.partition, md.offset, value)
 
     t0 = time.time()
     sent = 0
-    for i in range(args.count):
-        now = time.time()
-        if now - t0 > args.max_seconds:
-            break
-        if args.rate > 0 and t0 + i / args.rate > now:
-            time.sleep(t0 + i / args.rate - now)
+    for i in kc.paced(args.count, args.rate, args.max_seconds):
         v = kc.value_for(i)
         try:
             f = p.send(args.topic, key=kc.key_for(i).encode(), value=v.encode())
         except Errors.KafkaError as e:
-            bad(e)
+            st.failure(e)
             continue
         f.add_callback(ok, v)
-        f.add_errback(bad)
+        f.add_errback(st.failure)
         sent += 1
     p.flush(timeout=60)
     p.close(timeout=10)
-    with lock:
-        out.close()
+    st.close()
     print("produce-acked: sent %d, acked %d, failed %d in %.1f s%s"
-          % (sent, st["ok"], st["err"], time.time() - t0,
-             "; first error: %s" % st["first"] if st["first"] else ""))
-    if st["err"] and not args.allow_failures:
+          % (sent, st.ok, st.err, time.time() - t0, st.first_error()))
+    if st.err and not args.allow_failures:
         raise TestFailure("some messages were not acknowledged")
 
 
 def cmd_verify_acked(args):
-    acked, n = kc.load_acked(args.infile)
-    if n == 0:
-        raise TestFailure("%s holds no acknowledged message" % args.infile)
+    acked = kc.load_acked(args.infile)
     m = Meta(args)
     parts = m.partitions(args.topic)
     wm = m.watermarks(args.topic, parts)
-    for p, offs in acked.items():
-        if p not in wm:
-            raise TestFailure("partition %d (acked) missing from metadata" % p)
-        if wm[p][1] <= max(offs):
-            raise TestFailure("partition %d: latest offset %d, but offset %d was acknowledged"
-                              % (p, wm[p][1], max(offs)))
-    c = make_consumer(args)
-    tps = [TopicPartition(args.topic, p) for p in acked]
-    c.assign(tps)
-    c.seek_to_beginning(*tps)
-    target = {p: max(offs) for p, offs in acked.items()}
-    got = {p: {} for p in acked}
-    pos = {}
-    deadline = time.time() + args.timeout - 15
+    c, records = assigned_consumer(args, args.topic, list(acked))
     try:
-        while time.time() < deadline and any(pos.get(p, -1) < target[p] for p in target):
-            for _tp, recs in c.poll(timeout_ms=200).items():
-                for r in recs:
-                    pos[r.partition] = r.offset
-                    if r.offset in acked[r.partition]:
-                        got[r.partition][r.offset] = kc._s(r.value)
+        kc.verify_acked(acked, wm, lambda: ((r.partition, r.offset, r.value) for r in records()),
+                        time.time() + args.timeout - 15)
     finally:
         c.close()
-    total = kc.check_acked(acked, got, {p: lo for p, (lo, hi) in wm.items()})
-    print("verify-acked: all %d acknowledged messages readable at their offsets" % total)
     if args.produce_after:
         p = KafkaProducer(acks="all", **common_conf(args))
         for part in parts:
@@ -436,42 +371,16 @@ def cmd_verify_acked(args):
 
 def main():
     logging.basicConfig(level=logging.CRITICAL)  # kafka-python logs connection noise
-    ap = kc.base_parser(__doc__)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-
-    def sp(name, func, topic=True):
-        s = sub.add_parser(name)
-        kc.add_common(s, topic=topic)
-        s.set_defaults(func=func)
-        return s
-
+    ap, sp = kc.subcommands(__doc__)
     sp("check", cmd_check, topic=False)
     for name, func, count, pad in (("roundtrip", cmd_roundtrip, 100000, 0),
                                    ("compression", cmd_compression, 20000, 100)):
-        s = sp(name, func)
-        s.add_argument("--count", type=int, default=count)
-        s.add_argument("--partitions", type=int, default=3)
-        s.add_argument("--pad", type=int, default=pad)
-        s.add_argument("--codec", default="none", required=(name == "compression"),
-                       choices=["none", "gzip", "snappy", "lz4", "zstd"])
-        s.add_argument("--no-create", action="store_true",
-                       help="the topic exists already: don't create it")
+        kc.add_roundtrip_args(sp(name, func), count, pad, codec_required=(name == "compression"))
     sp("admin", cmd_admin)
     sp("offsets", cmd_offsets)
-    s = sp("produce-acked", cmd_produce_acked)
-    s.add_argument("--count", type=int, required=True)
-    s.add_argument("--partitions", type=int, default=3)
-    s.add_argument("--out", required=True)
-    s.add_argument("--rate", type=float, default=0)
-    s.add_argument("--max-seconds", type=float, default=60)
-    s.add_argument("--allow-failures", action="store_true")
-    s = sp("verify-acked", cmd_verify_acked)
-    s.add_argument("--in", dest="infile", required=True)
-    s.add_argument("--produce-after", action="store_true")
+    kc.add_acked_commands(sp, cmd_produce_acked, cmd_verify_acked)
 
-    args = ap.parse_args()
-    if getattr(args, "topic", "x") is None and args.cmd not in ("roundtrip", "compression", "admin"):
-        ap.error("%s needs --topic" % args.cmd)
+    args = kc.parse_args(ap, ("roundtrip", "compression", "admin"))
     kc.run_main(NAME, args.func, args)
 
 

@@ -198,6 +198,59 @@ def base_parser(prog_doc):
     return ap
 
 
+def subcommands(prog_doc):
+    """The command line of a client program: returns (parser, add), where
+    add(name, func, topic=True) adds a subcommand running func with the
+    common options (add_common) and returns its parser."""
+    ap = base_parser(prog_doc)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def add(name, func, topic=True):
+        s = sub.add_parser(name)
+        add_common(s, topic=topic)
+        s.set_defaults(func=func)
+        return s
+    return ap, add
+
+
+def parse_args(ap, topic_optional):
+    """Parses the command line; --topic is required except for the
+    subcommands named in topic_optional (they make up a name)."""
+    args = ap.parse_args()
+    if getattr(args, "topic", "x") is None and args.cmd not in topic_optional:
+        ap.error("%s needs --topic" % args.cmd)
+    return args
+
+
+def add_roundtrip_args(s, count, pad, partitions=3, codec_required=False):
+    """Options of the roundtrip-style subcommands."""
+    s.add_argument("--count", type=int, default=count)
+    s.add_argument("--partitions", type=int, default=partitions)
+    s.add_argument("--pad", type=int, default=pad)
+    s.add_argument("--codec", default="none", required=codec_required,
+                   choices=["none", "gzip", "snappy", "lz4", "zstd"])
+    s.add_argument("--no-create", action="store_true",
+                   help="the topic exists already: don't create it")
+
+
+def add_acked_commands(add, produce_acked, verify_acked):
+    """The produce-acked and verify-acked subcommands; returns the parser of
+    produce-acked for client-specific options."""
+    s = add("verify-acked", verify_acked)
+    s.add_argument("--in", dest="infile", required=True)
+    s.add_argument("--produce-after", action="store_true",
+                   help="then check new messages land at the next offsets")
+    s = add("produce-acked", produce_acked)
+    s.add_argument("--count", type=int, required=True)
+    s.add_argument("--partitions", type=int, default=3)
+    s.add_argument("--out", required=True)
+    s.add_argument("--rate", type=float, default=0, help="messages/s, 0 = unlimited")
+    s.add_argument("--max-seconds", type=float, default=60)
+    s.add_argument("--allow-failures", action="store_true",
+                   help="exit 0 even if some messages were never acknowledged")
+    return s
+
+
 def add_common(sp, topic=True):
     sp.add_argument("--bootstrap", "-b", default=os.environ.get("BROKER", "127.0.0.1:9092"),
                     help="host:port (default $BROKER)")
@@ -261,7 +314,7 @@ def run_main(name, func, args):
 def load_acked(path):
     """Read a produce-acked file: lines 'partition offset value'.
     Returns {partition: {offset: value}}; two different values acked at the
-    same offset is a broker bug."""
+    same offset is a broker bug, and so is a file with nothing in it."""
     acked = {}
     n = 0
     try:
@@ -284,7 +337,9 @@ def load_acked(path):
                                   % (o, p, prev, v))
             acked[p][o] = v
             n += 1
-    return acked, n
+    if n == 0:
+        raise TestFailure("%s holds no acknowledged message" % path)
+    return acked
 
 
 def check_acked(acked, got, low_offsets):
@@ -308,3 +363,142 @@ def check_acked(acked, got, low_offsets):
         raise TestFailure("%d acknowledged message(s) lost or changed:\n  %s"
                           % (len(errors), "\n  ".join(errors[:20])))
     return total
+
+
+# ------------------------------------------------ shared test scenarios --
+# The parts of the scenarios that are the same for every Python client: the
+# client programs supply only how to talk to their library (a poll function,
+# watermarks, the producer's callbacks).
+
+# The admin scenario: a topic with these configs must describe them back, and
+# these names must be refused with INVALID_TOPIC_EXCEPTION.
+ADMIN_TOPIC_CONFIG = {"retention.ms": "3600000", "cleanup.policy": "delete",
+                      "max.message.bytes": "200000"}
+INVALID_TOPIC_NAMES = ("bad name!", "..", "x" * 250, "a/b")
+
+
+def check_topic_config(topic, got, want, defaults=()):
+    """got: the topic's described configs {name: value}.  Every item of want
+    must be there with its value, every name in defaults at least listed."""
+    for k, v in want.items():
+        if got.get(k) != v:
+            raise TestFailure("DescribeConfigs %s: %s = %r, expected %r" % (topic, k, got.get(k), v))
+    for k in defaults:
+        if k not in got:
+            raise TestFailure("DescribeConfigs %s: no entry for %s (defaults must be listed)"
+                              % (topic, k))
+    print("describe configs: %d entries, retention.ms=%s" % (len(got), got.get("retention.ms")))
+
+
+def verify_stream(verifier, poll, timeout):
+    """Feeds verifier with what poll() returns -- an iterable of (partition,
+    offset, key, value, headers, timestamp or None) per call, each call
+    waiting at most a fraction of a second -- until every message arrived,
+    then reads on for one more second (anything more would be a duplicate),
+    or until timeout seconds have passed.  Then checks and reports."""
+    t0 = time.time()
+    deadline = t0 + timeout
+    drain_until = None
+    while time.time() < deadline:
+        if verifier.done():
+            if drain_until is None:
+                drain_until = time.time() + 1.0
+            elif time.time() > drain_until:
+                break
+        for rec in poll():
+            verifier.add(*rec)
+    dt = time.time() - t0
+    verifier.finish()
+    print("consumed and verified %s in %.1f s" % (verifier.summary(), dt))
+
+
+def wait_topic_gone(topics, topic, timeout=30.0):
+    """Polls topics() -- the topic names in metadata -- until a deleted
+    topic is no longer listed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if topic not in topics():
+            return
+        time.sleep(0.2)
+    raise TestFailure("deleted topic %s still listed in metadata after %.0f s" % (topic, timeout))
+
+
+def check_total(topic, wm, count):
+    """wm: {partition: (earliest, latest)}; they must add up to count."""
+    total = sum(hi - lo for lo, hi in wm.values())
+    if total != count:
+        raise TestFailure("watermarks of %s add up to %d messages, expected %d: %s"
+                          % (topic, total, count, wm))
+
+
+class Deliveries:
+    """Thread-safe tally of a producer's delivery results.  With a path, also
+    a produce-acked file: one line "partition offset value" per acknowledged
+    message, written (line-buffered) as soon as it is acknowledged."""
+
+    def __init__(self, path=None):
+        self.lock = threading.Lock()
+        self.ok = 0
+        self.err = 0
+        self.first = None
+        self.out = open(path, "w", buffering=1) if path else None
+
+    def success(self, partition=None, offset=None, value=None):
+        with self.lock:
+            if self.out:
+                self.out.write("%d %d %s\n" % (partition, offset, value))
+            self.ok += 1
+
+    def failure(self, e):
+        with self.lock:
+            self.err += 1
+            if self.first is None:
+                self.first = e if isinstance(e, str) else repr(e)
+
+    def close(self):
+        with self.lock:
+            if self.out:
+                self.out.close()
+                self.out = None
+
+    def first_error(self):
+        return "; first error: %s" % self.first if self.first else ""
+
+
+def paced(count, rate, max_seconds, wait=time.sleep):
+    """Yields 0..count-1, at most `rate` per second (0: no limit), for at most
+    max_seconds; wait(s) is called to let time pass."""
+    t0 = time.time()
+    for i in range(count):
+        now = time.time()
+        if now - t0 > max_seconds:
+            return
+        if rate > 0 and t0 + i / rate > now:
+            wait(t0 + i / rate - now)
+        yield i
+
+
+def verify_acked(acked, wm, poll, deadline):
+    """acked: from load_acked; wm: the topic's {partition: (earliest,
+    latest)}.  Checks every acknowledged partition exists with its latest
+    offset past the acknowledged ones, reads those partitions through poll()
+    -- an iterable of (partition, offset, value) per call -- up to their last
+    acknowledged offset or until deadline (time.time()), then checks every
+    acknowledged message is there (check_acked) and reports."""
+    for p, offs in acked.items():
+        if p not in wm:
+            raise TestFailure("partition %d (acked) missing from metadata" % p)
+        if wm[p][1] <= max(offs):
+            raise TestFailure("partition %d: latest offset %d, but offset %d was acknowledged"
+                              % (p, wm[p][1], max(offs)))
+    target = {p: max(offs) for p, offs in acked.items()}
+    got = {p: {} for p in acked}
+    pos = {}
+    while time.time() < deadline and any(pos.get(p, -1) < target[p] for p in target):
+        for p, offset, value in poll():
+            pos[p] = offset
+            if offset in acked[p]:
+                got[p][offset] = _s(value)
+    total = check_acked(acked, got, {p: lo for p, (lo, hi) in wm.items()})
+    print("verify-acked: all %d acknowledged messages readable at their offsets (%s)"
+          % (total, ", ".join("p%d..%d" % (p, target[p]) for p in sorted(target))))

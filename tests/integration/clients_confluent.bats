@@ -5,56 +5,32 @@
 
 load test_helper
 
-setup_file() {
-  zk_start
-  broker_start
-}
-
-teardown_file() {
-  stop_all
-}
-
-teardown() {
-  show_logs_on_failure
-}
+setup_file() { clients_setup_file; }
+teardown_file() { stop_all; }
+teardown() { show_logs_on_failure; }
 
 @test "confluent: 100000 keyed messages round trip (3 partitions, assign, from earliest)" {
-  kconfluent 600 roundtrip --timeout 580 --bootstrap "$BROKER" \
-    --topic "$(unique_topic confluent-rt)" --count 100000 --partitions 3
+  client_roundtrip kconfluent confluent-rt
 }
 
-@test "confluent: gzip" {
-  kconfluent 300 compression --timeout 280 --bootstrap "$BROKER" --codec gzip
-}
+@test "confluent: gzip" { client_compression kconfluent gzip; }
 
-@test "confluent: snappy" {
-  kconfluent 300 compression --timeout 280 --bootstrap "$BROKER" --codec snappy
-}
+@test "confluent: snappy" { client_compression kconfluent snappy; }
 
-@test "confluent: lz4" {
-  kconfluent 300 compression --timeout 280 --bootstrap "$BROKER" --codec lz4
-}
+@test "confluent: lz4" { client_compression kconfluent lz4; }
 
-@test "confluent: zstd" {
-  kconfluent 300 compression --timeout 280 --bootstrap "$BROKER" --codec zstd
-}
+@test "confluent: zstd" { client_compression kconfluent zstd; }
 
 @test "confluent: idempotent producer (enable.idempotence=true): exactly N, in order" {
-  kconfluent 300 idempotent --timeout 280 --bootstrap "$BROKER" --count 20000 --partitions 1
-  kconfluent 300 idempotent --timeout 280 --bootstrap "$BROKER" --count 20000 --partitions 3
+  client_idempotent kconfluent 1 3
 }
 
 @test "confluent: admin create/list/describe/create-partitions/delete, invalid names rejected" {
-  kconfluent 300 admin --timeout 280 --bootstrap "$BROKER"
+  client_admin kconfluent
 }
 
 @test "confluent: acks=1 producer's acknowledged offsets hold the messages; appends continue" {
-  local topic
-  topic=$(unique_topic confluent-acked)
-  kconfluent 120 produce-acked --bootstrap "$BROKER" --topic "$topic" --count 20000 \
-    --out "$BATS_TEST_TMPDIR/acked.txt"
-  kconfluent 120 verify-acked --bootstrap "$BROKER" --topic "$topic" \
-    --in "$BATS_TEST_TMPDIR/acked.txt" --produce-after
+  client_acked kconfluent confluent-acked
 }
 
 @test "confluent: broker is still alive" {

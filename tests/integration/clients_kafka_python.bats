@@ -7,52 +7,28 @@
 
 load test_helper
 
-setup_file() {
-  zk_start
-  broker_start
-}
-
-teardown_file() {
-  stop_all
-}
-
-teardown() {
-  show_logs_on_failure
-}
+setup_file() { clients_setup_file; }
+teardown_file() { stop_all; }
+teardown() { show_logs_on_failure; }
 
 @test "kafka-python: 100000 keyed messages round trip (3 partitions, assign, from earliest)" {
-  kpy 600 roundtrip --timeout 580 --bootstrap "$BROKER" \
-    --topic "$(unique_topic kpy-rt)" --count 100000 --partitions 3
+  client_roundtrip kpy kpy-rt
 }
 
-@test "kafka-python: gzip" {
-  kpy 300 compression --timeout 280 --bootstrap "$BROKER" --codec gzip
-}
+@test "kafka-python: gzip" { client_compression kpy gzip; }
 
-@test "kafka-python: snappy" {
-  kpy 300 compression --timeout 280 --bootstrap "$BROKER" --codec snappy
-}
+@test "kafka-python: snappy" { client_compression kpy snappy; }
 
-@test "kafka-python: lz4" {
-  kpy 300 compression --timeout 280 --bootstrap "$BROKER" --codec lz4
-}
+@test "kafka-python: lz4" { client_compression kpy lz4; }
 
-@test "kafka-python: zstd" {
-  kpy 300 compression --timeout 280 --bootstrap "$BROKER" --codec zstd
-}
+@test "kafka-python: zstd" { client_compression kpy zstd; }
 
 @test "kafka-python: admin create/list/describe/create-partitions/delete, invalid names rejected" {
-  kpy 300 admin --timeout 280 --bootstrap "$BROKER"
+  client_admin kpy
 }
 
 @test "kafka-python: acks=1 acknowledged offsets hold the messages (read back by librdkafka too)" {
-  local topic
-  topic=$(unique_topic kpy-acked)
-  kpy 120 produce-acked --bootstrap "$BROKER" --topic "$topic" --count 20000 \
-    --out "$BATS_TEST_TMPDIR/acked.txt"
-  kpy 120 verify-acked --bootstrap "$BROKER" --topic "$topic" --in "$BATS_TEST_TMPDIR/acked.txt"
-  kconfluent 120 verify-acked --bootstrap "$BROKER" --topic "$topic" \
-    --in "$BATS_TEST_TMPDIR/acked.txt" --produce-after
+  client_acked kpy kpy-acked kconfluent
 }
 
 @test "kafka-python: broker is still alive" {

@@ -13,45 +13,30 @@ setup_file() {
     echo "kafkajs is not installed: run tests/install-deps.sh (npm ci in tests/clients)" >&2
     return 1
   fi
-  zk_start
-  broker_start
+  clients_setup_file
 }
 
-teardown_file() {
-  stop_all
-}
-
-teardown() {
-  show_logs_on_failure
-}
+teardown_file() { stop_all; }
+teardown() { show_logs_on_failure; }
 
 @test "kafkajs: 100000 keyed messages round trip (3 partitions, from earliest, no group)" {
-  kjs 600 roundtrip --timeout 580 --bootstrap "$BROKER" \
-    --topic "$(unique_topic kafkajs-rt)" --count 100000 --partitions 3
+  client_roundtrip kjs kafkajs-rt
 }
 
-@test "kafkajs: gzip" {
-  kjs 300 compression --timeout 280 --bootstrap "$BROKER" --codec gzip
-}
+@test "kafkajs: gzip" { client_compression kjs gzip; }
 
-@test "kafkajs: snappy" {
-  kjs 300 compression --timeout 280 --bootstrap "$BROKER" --codec snappy
-}
+@test "kafkajs: snappy" { client_compression kjs snappy; }
 
-@test "kafkajs: lz4" {
-  kjs 300 compression --timeout 280 --bootstrap "$BROKER" --codec lz4
-}
+@test "kafkajs: lz4" { client_compression kjs lz4; }
 
-@test "kafkajs: zstd" {
-  kjs 300 compression --timeout 280 --bootstrap "$BROKER" --codec zstd
-}
+@test "kafkajs: zstd" { client_compression kjs zstd; }
 
 @test "kafkajs: idempotent producer (maxInFlightRequests 1): exactly N, in order" {
-  kjs 300 idempotent --timeout 280 --bootstrap "$BROKER" --count 20000 --partitions 1
+  client_idempotent kjs 1
 }
 
 @test "kafkajs: admin create/list/describe/create-partitions/delete, invalid names rejected" {
-  kjs 300 admin --timeout 280 --bootstrap "$BROKER"
+  client_admin kjs
 }
 
 @test "kafkajs: DeleteRecords moves the earliest offset to 50; consuming starts there" {

@@ -8,17 +8,11 @@ load test_helper
 
 setup_file() {
   export ZK_CHROOT=/kcat-tests
-  zk_start
-  broker_start num.partitions=3
+  clients_setup_file num.partitions=3
 }
 
-teardown_file() {
-  stop_all
-}
-
-teardown() {
-  show_logs_on_failure
-}
+teardown_file() { stop_all; }
+teardown() { show_logs_on_failure; }
 
 # kcat_produce TOPIC COUNT PAD [kcat args...]: messages k<i%1000>:v<i><pad dots>
 kcat_produce() {
@@ -40,6 +34,14 @@ kcat_consume_verify() {
   timeout -k 5 180 kcat -C -b "$BROKER" -t "$topic" -o beginning -e -q \
     -f '%p %o %T %k %s\n' >"$out"
   "$PY" "$CLIENTS_DIR/verify_dump.py" --count "$count" --input "$out" "$@"
+}
+
+# kcat_codec_roundtrip CODEC: 20000 padded messages compressed with CODEC.
+kcat_codec_roundtrip() {
+  local topic
+  topic=$(unique_topic "kcat-$1")
+  kcat_produce "$topic" 20000 100 -z "$1"
+  kcat_consume_verify "$topic" 20000 --pad 100
 }
 
 @test "kcat: broker registers itself in ZooKeeper under the chroot" {
@@ -79,33 +81,13 @@ EOF
   kcat_consume_verify "$topic" 100000 --partitions 3
 }
 
-@test "kcat: gzip" {
-  local topic
-  topic=$(unique_topic kcat-gzip)
-  kcat_produce "$topic" 20000 100 -z gzip
-  kcat_consume_verify "$topic" 20000 --pad 100
-}
+@test "kcat: gzip" { kcat_codec_roundtrip gzip; }
 
-@test "kcat: snappy" {
-  local topic
-  topic=$(unique_topic kcat-snappy)
-  kcat_produce "$topic" 20000 100 -z snappy
-  kcat_consume_verify "$topic" 20000 --pad 100
-}
+@test "kcat: snappy" { kcat_codec_roundtrip snappy; }
 
-@test "kcat: lz4" {
-  local topic
-  topic=$(unique_topic kcat-lz4)
-  kcat_produce "$topic" 20000 100 -z lz4
-  kcat_consume_verify "$topic" 20000 --pad 100
-}
+@test "kcat: lz4" { kcat_codec_roundtrip lz4; }
 
-@test "kcat: zstd" {
-  local topic
-  topic=$(unique_topic kcat-zstd)
-  kcat_produce "$topic" 20000 100 -z zstd
-  kcat_consume_verify "$topic" 20000 --pad 100
-}
+@test "kcat: zstd" { kcat_codec_roundtrip zstd; }
 
 @test "kcat: idempotent producer (enable.idempotence=true): exactly once, in order" {
   local topic

@@ -19,6 +19,9 @@
 #   ZK_CHROOT              e.g. /kafka: appended to zookeeper.connect
 #   BROKER_START_TIMEOUT   seconds to wait for the "started" line (default 30)
 #   BATS_TEST_TIMEOUT      per-test limit in seconds (default 900 here)
+#   ZK_IMPL                apache (default): zk_start runs Apache ZooKeeper;
+#                          coordinator: zk_start runs our zookeeper-server
+#   ZOOKEEPER_SERVER       our coordinator binary (default: $BUILD/bin/zookeeper-server)
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_ROOT=$(cd "$TESTS_DIR/.." && pwd)
@@ -35,7 +38,13 @@ if [[ -z ${KAFKA_SERVER:-} ]]; then
 fi
 : "${BROKER_START_TIMEOUT:=30}"
 : "${BATS_TEST_TIMEOUT:=900}"
-export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR
+if [[ -z ${ZOOKEEPER_SERVER:-} ]]; then
+  case $BUILD in
+    /*) ZOOKEEPER_SERVER="$BUILD/bin/zookeeper-server" ;;
+    *) ZOOKEEPER_SERVER="$REPO_ROOT/$BUILD/bin/zookeeper-server" ;;
+  esac
+fi
+export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR ZOOKEEPER_SERVER
 
 ZK_MAIN=org.apache.zookeeper.server.ZooKeeperServerMain
 ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
@@ -182,6 +191,10 @@ _zk_dir() { echo "$BATS_FILE_TMPDIR/zk"; }
 # loopback port in $BATS_FILE_TMPDIR/zk.  Exports ZK_PORT, ZK_CONNECT, ZK_PID,
 # ZK_DIR.  Waits (bounded) until it answers the `srvr` four-letter word.
 zk_start() {
+  if [[ ${ZK_IMPL:-apache} == coordinator ]]; then
+    coord_start
+    return
+  fi
   local dir
   dir=$(_zk_dir)
   if [[ ! -f /usr/share/java/zookeeper.jar ]]; then
@@ -269,6 +282,89 @@ zk_stop() {
 # zk_cmd ARGS...: tests/clients/zk_inspect.py against this ZooKeeper.
 zk_cmd() {
   timeout -k 5 60 "$PY" "$CLIENTS_DIR/zk_inspect.py" --zk "${ZK_CONNECT:?zk_start first}" "$@"
+}
+
+# ------------------------------------------------------- our coordinator --
+# The coordinator (broker/zookeeper, $ZOOKEEPER_SERVER) uses the same state
+# directory and files as zk_start ($BATS_FILE_TMPDIR/zk: pid, port), so
+# zk_ok, zk_pid, zk_stop, zk_4lw, zk_cmd and broker_start work unchanged.
+
+# coord_start [key=value...]: start our coordinator on a free loopback port
+# (the same port and dataDir on every later start in this file) with
+# zoo.cfg defaults overridden by the arguments; wait until it answers srvr.
+# Exports ZK_PORT, ZK_CONNECT, ZK_PID, ZK_DIR (and COORD_* aliases).
+coord_start() {
+  local dir
+  dir=$(_zk_dir)
+  if [[ ! -x $ZOOKEEPER_SERVER ]]; then
+    echo "coord_start: $ZOOKEEPER_SERVER not found (run make)" >&2
+    return 1
+  fi
+  if pid_alive "$(zk_pid)"; then
+    echo "coord_start: already running (pid $(zk_pid))" >&2
+    return 1
+  fi
+  mkdir -p "$dir/data" "$dir/logs"
+  if [[ -s $dir/port ]]; then ZK_PORT=$(<"$dir/port"); else ZK_PORT=$(free_port); fi
+  echo "$ZK_PORT" >"$dir/port"
+  if (($# > 0)); then printf '%s\n' "$@" >"$dir/overrides"; elif [[ ! -f $dir/overrides ]]; then : >"$dir/overrides"; fi
+  local -a keys=() overrides=()
+  local -A val=()
+  local kv k
+  mapfile -t overrides <"$dir/overrides"
+  for kv in "tickTime=2000" "initLimit=10" "syncLimit=5" "dataDir=$dir/data" \
+    "clientPort=$ZK_PORT" "clientPortAddress=127.0.0.1" "maxClientCnxns=0" \
+    "admin.enableServer=false" "4lw.commands.whitelist=*" "${overrides[@]}"; do
+    k=${kv%%=*}
+    [[ -v "val[$k]" ]] || keys+=("$k")
+    val[$k]=${kv#*=}
+  done
+  for k in "${keys[@]}"; do printf '%s=%s\n' "$k" "${val[$k]}"; done >"$dir/zoo.cfg"
+  echo "=== coord_start $(date -u '+%F %T') $*" >>"$dir/zookeeper.out"
+  LOG_DIR="$dir/logs" "$ZOOKEEPER_SERVER" "$dir/zoo.cfg" \
+    >>"$dir/zookeeper.out" 2>&1 </dev/null 3>&- &
+  ZK_PID=$!
+  echo "$ZK_PID" >"$dir/pid"
+  ZK_CONNECT="127.0.0.1:$ZK_PORT"
+  ZK_DIR=$dir
+  COORD_PORT=$ZK_PORT COORD_CONNECT=$ZK_CONNECT COORD_PID=$ZK_PID COORD_DIR=$dir
+  export ZK_PORT ZK_CONNECT ZK_PID ZK_DIR COORD_PORT COORD_CONNECT COORD_PID COORD_DIR
+  if ! wait_for 20 zk_ok; then
+    echo "coord_start: the coordinator did not answer srvr on $ZK_CONNECT within 20 s" >&2
+    tail -n 40 "$dir/zookeeper.out" >&2
+    zk_stop || true
+    return 1
+  fi
+}
+
+# coord_restart [TIMEOUT_S]: SIGTERM, wait, start again (same port, data, config).
+coord_restart() {
+  zk_stop
+  coord_start
+}
+
+# coord_kill9: SIGKILL the coordinator and wait until it is gone.
+coord_kill9() {
+  local pid
+  pid=$(zk_pid)
+  [[ -n $pid ]] || { echo "coord_kill9: no pid" >&2; return 1; }
+  kill -KILL "$pid" 2>/dev/null || true
+  wait_pid_exit "$pid" 10
+  rm -f "$(_zk_dir)/pid"
+}
+
+# coord_log_tail [N]: the coordinator's last output lines.
+coord_log_tail() {
+  tail -n "${1:-40}" "$(_zk_dir)/zookeeper.out" 2>/dev/null || true
+}
+
+# zkcli ARGS...: Apache ZooKeeper's zkCli.sh (Debian) against ZK_CONNECT,
+# one command; the client's own log4j/SLF4J noise is dropped.
+zkcli() {
+  timeout -k 5 60 /usr/share/zookeeper/bin/zkCli.sh -server "${ZK_CONNECT:?zk_start first}" "$@" 2>&1 |
+    grep -v -e '^SLF4J:' -e '^WATCHER::' -e '^WatchedEvent state:SyncConnected type:None' \
+      -e '^Connecting to ' -e '^$' -e '^log4j:'
+  return "${PIPESTATUS[0]}"
 }
 
 # ----------------------------------------------------------------- broker --
@@ -499,4 +595,95 @@ show_logs_on_failure() {
     broker_log_tail 40
   fi
   return 0
+}
+
+# ------------------------------------------------------- client scenarios --
+# The scenarios every tests/integration/clients_*.bats runs with its own
+# client program.  CLIENT is one of the wrappers above (kpy, kconfluent,
+# kjs); the program does the checking and its exit status is the verdict.
+
+# clients_setup_file [key=value...]: for setup_file -- one ZooKeeper and one
+# broker (with these overrides) for the whole file.
+clients_setup_file() {
+  zk_start
+  broker_start "$@"
+}
+
+# client_roundtrip CLIENT TOPIC_PREFIX: 100000 keyed messages over 3
+# partitions, read back from earliest: intact, in order, no duplicates.
+client_roundtrip() {
+  "$1" 600 roundtrip --timeout 580 --bootstrap "$BROKER" \
+    --topic "$(unique_topic "$2")" --count 100000 --partitions 3
+}
+
+# client_compression CLIENT CODEC: batches compressed with CODEC stored and
+# served back.
+client_compression() {
+  "$1" 300 compression --timeout 280 --bootstrap "$BROKER" --codec "$2"
+}
+
+# client_idempotent CLIENT PARTITIONS...: the idempotent producer writes
+# exactly 20000 messages, in order, to a topic of each partition count.
+client_idempotent() {
+  local client=$1 p
+  shift
+  for p in "$@"; do
+    "$client" 300 idempotent --timeout 280 --bootstrap "$BROKER" --count 20000 --partitions "$p"
+  done
+}
+
+# client_admin CLIENT: create/list/describe/create-partitions/delete through
+# the admin API; invalid names rejected.
+client_admin() {
+  "$1" 300 admin --timeout 280 --bootstrap "$BROKER"
+}
+
+# client_acked PRODUCER TOPIC_PREFIX [VERIFIER...]: PRODUCER writes 20000
+# messages with acks=1 and records the acknowledged offsets; PRODUCER, then
+# each VERIFIER, reads them back at those offsets; the last reader then
+# appends more and checks that offsets continue.
+client_acked() {
+  local producer=$1 topic acked="$BATS_TEST_TMPDIR/acked.txt"
+  topic=$(unique_topic "$2")
+  shift 2
+  local -a readers=("$producer" "$@")
+  "$producer" 120 produce-acked --bootstrap "$BROKER" --topic "$topic" --count 20000 --out "$acked"
+  local i last=$((${#readers[@]} - 1)) extra
+  for i in "${!readers[@]}"; do
+    extra=()
+    if ((i == last)); then extra=(--produce-after); fi
+    "${readers[i]}" 120 verify-acked --bootstrap "$BROKER" --topic "$topic" --in "$acked" \
+      "${extra[@]}"
+  done
+}
+
+# ------------------------------------------------------------------ tools --
+# (used by tests/integration/tools_*.bats)
+
+# ktool SCRIPT ARGS...: run bin/SCRIPT (e.g. kafka-topics.sh) from the source
+# tree, bounded by a 60 s timeout; the wrappers find $BUILD/bin/<program>.
+ktool() {
+  local script=$1
+  shift
+  timeout -k 5 60 "$REPO_ROOT/bin/$script" "$@"
+}
+
+# kcat_partitions TOPIC: the partition count kcat -L reports (0 if absent).
+# Asks for all topics: `kcat -L -t TOPIC` would auto-create TOPIC.
+kcat_partitions() {
+  timeout -k 5 30 kcat -L -J -b "${BROKER:?broker_start first}" 2>/dev/null |
+    "$PY" -c 'import json,sys
+md = json.load(sys.stdin)
+t = [t for t in md.get("topics", []) if t["topic"] == sys.argv[1] and not t.get("err")]
+print(len(t[0]["partitions"]) if t else 0)' "$1"
+}
+
+# kcat_topic_listed TOPIC: kcat -L (all topics) lists TOPIC.
+kcat_topic_listed() {
+  timeout -k 5 30 kcat -L -b "${BROKER:?broker_start first}" 2>/dev/null | grep -qF "topic \"$1\" with"
+}
+
+# kcat_partitions_is TOPIC N: kcat sees TOPIC with N partitions (for wait_for).
+kcat_partitions_is() {
+  [[ $(kcat_partitions "$1") == "$2" ]]
 }

@@ -11,42 +11,7 @@
 #include "checkpoint.h"
 #include "logger.h"
 
-static char root[256];
 static const int64_t NOW = 1700000000000LL;
-
-static plog *open_log(const char *name, const log_config *c, int64_t rp, int64_t lso, int clean) {
-    char dir[512], err[256];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    plog *l = plog_open(dir, c, rp, lso, clean, err, sizeof err);
-    if (!l)
-        fprintf(stderr, "plog_open %s: %s\n", dir, err);
-    return l;
-}
-
-static void seg_path(char *out, const char *name, int64_t base, const char *ext) {
-    snprintf(out, 512, "%s/%s/%020" PRId64 "%s", root, name, base, ext);
-}
-
-/* Bases of the segments in a partition directory, ascending. */
-static int list_segments(const char *name, int64_t *bases, int max) {
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    int n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    while (d && (de = readdir(d)))
-        if (strlen(de->d_name) == 24 && !strcmp(de->d_name + 20, ".log") && n < max)
-            bases[n++] = strtoll(de->d_name, NULL, 10);
-    if (d)
-        closedir(d);
-    for (int i = 1; i < n; i++) /* insertion sort */
-        for (int j = i; j > 0 && bases[j - 1] > bases[j]; j--) {
-            int64_t t = bases[j];
-            bases[j] = bases[j - 1];
-            bases[j - 1] = t;
-        }
-    return n;
-}
 
 /* Checks a segment's index files the way kafka-dump-log does: every .index
  * entry points at a batch whose last offset is base + relative offset; time
@@ -54,11 +19,11 @@ static int list_segments(const char *name, int64_t *bases, int max) {
 static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
     char p[512];
     size_t loglen = 0, ilen = 0, tlen = 0;
-    seg_path(p, name, base, ".log");
+    unit_seg_path(p, sizeof p, name, base, ".log");
     uint8_t *log = (uint8_t *)unit_slurp(p, &loglen);
-    seg_path(p, name, base, ".index");
+    unit_seg_path(p, sizeof p, name, base, ".index");
     uint8_t *idx = (uint8_t *)unit_slurp(p, &ilen);
-    seg_path(p, name, base, ".timeindex");
+    unit_seg_path(p, sizeof p, name, base, ".timeindex");
     uint8_t *tidx = (uint8_t *)unit_slurp(p, &tlen);
     CHECK(log && idx && tidx);
     if (!log || !idx || !tidx)
@@ -112,7 +77,7 @@ static void count_headers(void *arg, const uint8_t *h) {
 static void test_append_read(void) {
     log_config c;
     log_config_defaults(&c);
-    plog *l = open_log("basic-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("basic-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -120,9 +85,9 @@ static void test_append_read(void) {
     CHECK_EQ(plog_log_end_offset(l), 0);
     CHECK_EQ(plog_log_start_offset(l), 0);
     CHECK_EQ(plog_segment_count(l), 1);
-    seg_path(p, "basic-0", 0, ".log");
+    unit_seg_path(p, sizeof p, "basic-0", 0, ".log");
     CHECK(unit_file_exists(p));
-    seg_path(p, "basic-0", 0, ".index");
+    unit_seg_path(p, sizeof p, "basic-0", 0, ".index");
     CHECK_EQ(unit_file_size(p), 10 << 20); /* pre-allocated like Kafka */
 
     size_t sz[3];
@@ -223,7 +188,7 @@ static void test_log_append_time(void) {
     log_config c;
     log_config_defaults(&c);
     c.message_timestamp_type = 1;
-    plog *l = open_log("lat-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("lat-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -254,7 +219,7 @@ static void test_roll_and_indexes(void) {
     c.segment_bytes = 2000;
     c.index_interval_bytes = 200;
     c.segment_index_bytes = 4096;
-    plog *l = open_log("roll-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("roll-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -264,18 +229,18 @@ static void test_roll_and_indexes(void) {
     int nseg = plog_segment_count(l);
     CHECK(nseg >= 6);
     int64_t bases[64];
-    CHECK_EQ(list_segments("roll-0", bases, 64), nseg);
+    CHECK_EQ(unit_list_segments("roll-0", bases, 64), nseg);
     CHECK_EQ(bases[0], 0);
     char p[512];
     int64_t total = 0;
     for (int i = 0; i < nseg; i++) {
         CHECK_EQ(bases[i] % 3, 0); /* segments start at batch boundaries */
-        seg_path(p, "roll-0", bases[i], ".log");
+        unit_seg_path(p, sizeof p, "roll-0", bases[i], ".log");
         int64_t sz = unit_file_size(p);
         CHECK(sz > 0 && sz <= 2000);
         total += sz;
         check_segment_indexes("roll-0", bases[i], i < nseg - 1);
-        seg_path(p, "roll-0", bases[i], ".index");
+        unit_seg_path(p, sizeof p, "roll-0", bases[i], ".index");
         if (i < nseg - 1)
             CHECK(unit_file_size(p) < 4096 && unit_file_size(p) > 0); /* trimmed on roll */
         else
@@ -305,7 +270,7 @@ static void test_roll_and_indexes(void) {
         while (si + 1 < nseg && bases[si + 1] <= o)
             si++;
         size_t len = 0;
-        seg_path(p, "roll-0", bases[si], ".log");
+        unit_seg_path(p, sizeof p, "roll-0", bases[si], ".log");
         uint8_t *d = (uint8_t *)unit_slurp(p, &len);
         static const int32_t maxes[] = {1, 250, 600, 1100, 1999, 5000};
         for (size_t m = 0; d && m < sizeof maxes / sizeof *maxes; m++) {
@@ -340,10 +305,10 @@ static void test_roll_and_indexes(void) {
 
     /* clean close trims, clean reopen restores everything */
     plog_close(l);
-    seg_path(p, "roll-0", bases[nseg - 1], ".index");
+    unit_seg_path(p, sizeof p, "roll-0", bases[nseg - 1], ".index");
     CHECK(unit_file_size(p) < 4096);
     check_segment_indexes("roll-0", bases[nseg - 1], 1);
-    l = open_log("roll-0", &c, 180, -1, 1);
+    l = unit_open_log("roll-0", &c, 180, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -357,7 +322,7 @@ static void test_roll_and_indexes(void) {
         CHECK_EQ(append_n(l, 3, 2000 + i, 50, NOW), 180 + 3 * i);
     CHECK_EQ(read_back(l, 100, 1000), 240);
     plog_close(l);
-    nseg = list_segments("roll-0", bases, 64);
+    nseg = unit_list_segments("roll-0", bases, 64);
     for (int i = 0; i < nseg; i++)
         check_segment_indexes("roll-0", bases[i], 1);
 }
@@ -366,7 +331,7 @@ static void test_roll_by_time_and_full_index(void) {
     log_config c;
     log_config_defaults(&c);
     c.segment_ms = 1000;
-    plog *l = open_log("troll-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("troll-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -388,7 +353,7 @@ static void test_roll_by_time_and_full_index(void) {
     log_config_defaults(&c);
     c.segment_index_bytes = 24;
     c.index_interval_bytes = 0;
-    l = open_log("iroll-0", &c, 0, -1, 1);
+    l = unit_open_log("iroll-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -398,7 +363,7 @@ static void test_roll_by_time_and_full_index(void) {
     CHECK_EQ(read_back(l, 0, 50), 10);
     plog_close(l);
     int64_t bases[16];
-    CHECK_EQ(list_segments("iroll-0", bases, 16), 5);
+    CHECK_EQ(unit_list_segments("iroll-0", bases, 16), 5);
     for (int i = 0; i < 5; i++) {
         CHECK_EQ(bases[i], 2 * i);
         check_segment_indexes("iroll-0", bases[i], 1);
@@ -410,7 +375,7 @@ static void test_offset_for_timestamp(void) {
     log_config_defaults(&c);
     c.segment_bytes = 1500;
     c.index_interval_bytes = 100;
-    plog *l = open_log("ts-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("ts-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -434,7 +399,7 @@ static void test_offset_for_timestamp(void) {
         CHECK_EQ(plog_offset_for_timestamp(l, 1000 + 10 * 39 + 4, &off, &ts), 1);
         /* after a clean reopen the answers come from the on-disk indexes */
         plog_close(l);
-        l = open_log("ts-0", &c, 160, -1, 1);
+        l = unit_open_log("ts-0", &c, 160, -1, 1);
         CHECK(l != NULL);
         if (!l)
             return;
@@ -451,7 +416,7 @@ static void test_delete_records(void) {
     log_config c;
     log_config_defaults(&c);
     c.segment_bytes = 1000;
-    plog *l = open_log("dr-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("dr-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -460,7 +425,7 @@ static void test_delete_records(void) {
     int64_t leo = plog_log_end_offset(l), bases[64];
     int nseg = plog_segment_count(l);
     CHECK_EQ(leo, 90);
-    CHECK_EQ(list_segments("dr-0", bases, 64), nseg);
+    CHECK_EQ(unit_list_segments("dr-0", bases, 64), nseg);
     CHECK(nseg >= 4);
     CHECK_EQ(plog_delete_records(l, leo + 1), 1);
     CHECK_EQ(plog_delete_records(l, 0), 0);
@@ -472,9 +437,9 @@ static void test_delete_records(void) {
     CHECK_EQ(plog_segment_count(l), nseg - 2);
     CHECK_EQ(plog_first_segment_base(l), bases[2]);
     char p[512];
-    seg_path(p, "dr-0", bases[0], ".log");
+    unit_seg_path(p, sizeof p, "dr-0", bases[0], ".log");
     CHECK(!unit_file_exists(p));
-    seg_path(p, "dr-0", bases[1], ".index");
+    unit_seg_path(p, sizeof p, "dr-0", bases[1], ".index");
     CHECK(!unit_file_exists(p));
     plog_read_result r;
     CHECK_EQ(plog_read(l, target - 1, 1000, 1, &r), 1);
@@ -496,7 +461,7 @@ static void test_delete_records(void) {
     CHECK_EQ(append_n(l, 2, 5000, 10, NOW), leo);
     plog_close(l);
     /* the broker passes the checkpointed log start offset back in */
-    l = open_log("dr-0", &c, 0, leo, 1);
+    l = unit_open_log("dr-0", &c, 0, leo, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -507,7 +472,7 @@ static void test_delete_records(void) {
 
 static int log_contains(const char *needle) {
     char p[512];
-    snprintf(p, sizeof p, "%s/server.log", root);
+    snprintf(p, sizeof p, "%s/server.log", unit_root);
     char *s = unit_slurp(p, NULL);
     int found = s && strstr(s, needle);
     free(s);
@@ -520,7 +485,7 @@ static void test_retention(void) {
     c.segment_bytes = 1000;
     c.retention_bytes = 2500;
     c.retention_ms = -1;
-    plog *l = open_log("rb-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("rb-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -531,7 +496,7 @@ static void test_retention(void) {
     CHECK(before > 5000);
     /* retention works on a reopened log (lazily loaded indexes) */
     plog_close(l);
-    l = open_log("rb-0", &c, 120, -1, 1);
+    l = unit_open_log("rb-0", &c, 120, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -552,7 +517,7 @@ static void test_retention(void) {
     /* the boundary: size - first segment == retention.bytes deletes exactly it */
     log_config_defaults(&c);
     c.segment_bytes = 1000;
-    l = open_log("rbx-0", &c, 0, -1, 1);
+    l = unit_open_log("rbx-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -560,8 +525,8 @@ static void test_retention(void) {
         append_n(l, 3, NOW + i, 50, NOW);
     int64_t bases[64];
     char p[512];
-    nseg = list_segments("rbx-0", bases, 64);
-    seg_path(p, "rbx-0", 0, ".log");
+    nseg = unit_list_segments("rbx-0", bases, 64);
+    unit_seg_path(p, sizeof p, "rbx-0", 0, ".log");
     c.retention_bytes = plog_size_bytes(l) - unit_file_size(p);
     plog_set_config(l, &c);
     CHECK_EQ(plog_enforce_retention(l, NOW), 1);
@@ -576,7 +541,7 @@ static void test_retention(void) {
     log_config_defaults(&c);
     c.segment_bytes = 1000;
     c.retention_ms = 10000;
-    l = open_log("rt-0", &c, 0, -1, 1);
+    l = unit_open_log("rt-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -585,7 +550,7 @@ static void test_retention(void) {
     for (int i = 0; i < 12; i++)
         append_n(l, 3, 100000 + 100 * i, 50, NOW);
     plog_close(l);
-    l = open_log("rt-0", &c, 72, -1, 1);
+    l = unit_open_log("rt-0", &c, 72, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -615,7 +580,7 @@ static void test_flush(void) {
     log_config c;
     log_config_defaults(&c);
     c.segment_bytes = 1000;
-    plog *l = open_log("fl-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("fl-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -629,7 +594,7 @@ static void test_flush(void) {
     CHECK_EQ(plog_recovery_point(l), 3);
     plog_maybe_flush(l, NOW); /* flush-on-roll: up to the active segment */
     int64_t bases[16];
-    int n = list_segments("fl-0", bases, 16);
+    int n = unit_list_segments("fl-0", bases, 16);
     CHECK_EQ(plog_recovery_point(l), bases[n - 1]);
     c.flush_interval_ms = 100;
     plog_set_config(l, &c);
@@ -657,12 +622,12 @@ static void test_flush(void) {
 static void test_leader_epochs(void) {
     log_config c;
     log_config_defaults(&c);
-    plog *l = open_log("ep-0", &c, 0, -1, 1);
+    plog *l = unit_open_log("ep-0", &c, 0, -1, 1);
     CHECK(l != NULL);
     if (!l)
         return;
     char p[512];
-    snprintf(p, sizeof p, "%s/ep-0/leader-epoch-checkpoint", root);
+    snprintf(p, sizeof p, "%s/ep-0/leader-epoch-checkpoint", unit_root);
     CHECK_EQ(plog_latest_epoch(l), -1);
     CHECK_EQ(plog_assign_leader_epoch(l, 1), 0);
     append_n(l, 3, 1000, 10, NOW);
@@ -699,7 +664,7 @@ static void test_leader_epochs(void) {
     CHECK(s && !strcmp(s, "0\n2\n3 4\n4 6\n"));
     free(s);
     plog_close(l);
-    l = open_log("ep-0", &c, 8, 4, 1);
+    l = unit_open_log("ep-0", &c, 8, 4, 1);
     CHECK(l != NULL);
     if (!l)
         return;
@@ -712,7 +677,7 @@ static void test_leader_epochs(void) {
 /* ------------------------------------------------------------------------ */
 static void test_checkpoints(void) {
     char p[512];
-    snprintf(p, sizeof p, "%s/recovery-point-offset-checkpoint", root);
+    snprintf(p, sizeof p, "%s/recovery-point-offset-checkpoint", unit_root);
     ckpt_entry in[3] = {
         {"foo", 0, 100}, {"__consumer_offsets", 17, 0}, {"a.b-c_d", 5, 123456789012LL}};
     CHECK_EQ(ckpt_write(p, in, 3), 0);
@@ -736,7 +701,7 @@ static void test_checkpoints(void) {
     CHECK_EQ(ckpt_read(p, &out, &n), 0);
     CHECK_EQ(n, 0);
     ckpt_free(out, n);
-    snprintf(p, sizeof p, "%s/no-such-checkpoint", root);
+    snprintf(p, sizeof p, "%s/no-such-checkpoint", unit_root);
     CHECK_EQ(ckpt_read(p, &out, &n), 1);
 
     static const char *bad[] = {
@@ -756,7 +721,7 @@ static void test_checkpoints(void) {
         "0 0\n0\n",
         "zero\n0\n",
     };
-    snprintf(p, sizeof p, "%s/bad-checkpoint", root);
+    snprintf(p, sizeof p, "%s/bad-checkpoint", unit_root);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         unit_spit(p, bad[i], strlen(bad[i]));
         int rc = ckpt_read(p, &out, &n);
@@ -771,7 +736,7 @@ static void test_checkpoints(void) {
 
     /* leader-epoch-checkpoint format */
     epoch_entry ee[2] = {{0, 0}, {5, 42}}, *eo;
-    snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", root);
+    snprintf(p, sizeof p, "%s/leader-epoch-checkpoint", unit_root);
     CHECK_EQ(epoch_ckpt_write(p, ee, 2), 0);
     s = unit_slurp(p, NULL);
     CHECK(s && !strcmp(s, "0\n2\n0 0\n5 42\n"));
@@ -785,7 +750,7 @@ static void test_checkpoints(void) {
 
 static void test_meta_properties(void) {
     char dir[512], p[600];
-    snprintf(dir, sizeof dir, "%s/metadir", root);
+    snprintf(dir, sizeof dir, "%s/metadir", unit_root);
     mkdir(dir, 0755);
     int32_t id = -5;
     char cid[64];
@@ -822,10 +787,10 @@ static void test_meta_properties(void) {
 }
 
 int main(void) {
-    if (unit_mkdtemp(root, sizeof root, "test_log") < 0)
+    if (unit_mkdtemp(unit_root, sizeof unit_root, "test_log") < 0)
         return 1;
     char logpath[512];
-    snprintf(logpath, sizeof logpath, "%s/server.log", root);
+    snprintf(logpath, sizeof logpath, "%s/server.log", unit_root);
     log_open(logpath, getenv("VERBOSE") != NULL, LOG_INFO);
     test_append_read();
     test_log_append_time();
@@ -839,9 +804,5 @@ int main(void) {
     test_checkpoints();
     test_meta_properties();
     log_close();
-    if (!unit_failures)
-        unit_rm_rf(root);
-    else
-        fprintf(stderr, "files kept in %s\n", root);
-    return unit_report("test_log");
+    return unit_report_storage("test_log");
 }

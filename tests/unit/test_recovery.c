@@ -15,7 +15,6 @@
 
 #include "logger.h"
 
-static char root[256];
 static const int64_t NOW = 1700000000000LL;
 
 typedef struct bat {
@@ -31,43 +30,9 @@ static log_config test_cfg(void) {
     return c;
 }
 
-static void path_in(char *out, size_t cap, const char *name, const char *file) {
-    snprintf(out, cap, "%s/%s/%s", root, name, file);
-}
-
-static void seg_file(char *out, const char *name, int64_t base, const char *ext) {
-    snprintf(out, 600, "%s/%s/%020" PRId64 "%s", root, name, base, ext);
-}
-
 static plog *open_log(const char *name, int64_t rp, int clean) {
-    char dir[512], err[256];
     log_config c = test_cfg();
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    plog *l = plog_open(dir, &c, rp, -1, clean, err, sizeof err);
-    if (!l)
-        fprintf(stderr, "plog_open %s: %s\n", dir, err);
-    return l;
-}
-
-/* Segment bases of a partition directory, ascending. */
-static int list_segments(const char *name, int64_t *bases, int max) {
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
-    int n = 0;
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    while (d && (de = readdir(d)))
-        if (strlen(de->d_name) == 24 && !strcmp(de->d_name + 20, ".log") && n < max)
-            bases[n++] = strtoll(de->d_name, NULL, 10);
-    if (d)
-        closedir(d);
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && bases[j - 1] > bases[j]; j--) {
-            int64_t t = bases[j];
-            bases[j] = bases[j - 1];
-            bases[j - 1] = t;
-        }
-    return n;
+    return unit_open_log(name, &c, rp, -1, clean);
 }
 
 /* Batch boundaries of a .log file (trusted: only used on pristine files). */
@@ -84,6 +49,18 @@ static int parse_log(const char *path, bat *b, int max) {
     }
     free(d);
     return n;
+}
+
+/* Lists the segments of partition directory name into bases (64 at most,
+ * their number in *nseg), writes the path of the last one's .log into p and
+ * its batches into b (256 at most); returns the number of batches. */
+static int parse_last_segment(const char *name, int64_t *bases, int *nseg, char *p, size_t cap,
+                              bat *b) {
+    *nseg = unit_list_segments(name, bases, 64);
+    if (*nseg < 1)
+        return 0;
+    unit_seg_path(p, cap, name, bases[*nseg - 1], ".log");
+    return parse_log(p, b, 256);
 }
 
 /* Appends `batches` batches of varying size (deterministic), in a child that
@@ -107,8 +84,8 @@ static void build_crashed(const char *name, int batches, unsigned seed) {
 
 static void reset_copy(const char *pristine, const char *work) {
     char a[512], b[512];
-    snprintf(a, sizeof a, "%s/%s", root, pristine);
-    snprintf(b, sizeof b, "%s/%s", root, work);
+    snprintf(a, sizeof a, "%s/%s", unit_root, pristine);
+    snprintf(b, sizeof b, "%s/%s", unit_root, work);
     unit_rm_rf(b);
     unit_copy_dir(a, b);
 }
@@ -130,8 +107,8 @@ static void check_recovered(const char *name, int64_t rp, int clean, int64_t wan
     if (active_size >= 0) {
         int64_t bases[64];
         char p[600];
-        int n = list_segments(name, bases, 64);
-        seg_file(p, name, bases[n - 1], ".log");
+        int n = unit_list_segments(name, bases, 64);
+        unit_seg_path(p, sizeof p, name, bases[n - 1], ".log");
         CHECK_EQ(unit_file_size(p), active_size);
     }
     CHECK_EQ(append_n(l, 2, 5000, 20, NOW), want_leo);
@@ -152,13 +129,13 @@ static void test_kill9_keeps_everything(void) {
     int64_t bases[64];
     bat b[256];
     char p[600];
-    int n = list_segments("crash-0", bases, 64);
+    int n = unit_list_segments("crash-0", bases, 64);
     CHECK(n >= 3);
     if (n < 3)
         exit(unit_report("test_recovery")); /* nothing to damage */
-    seg_file(p, "crash-0", bases[n - 1], ".index");
+    unit_seg_path(p, sizeof p, "crash-0", bases[n - 1], ".index");
     CHECK_EQ(unit_file_size(p), 4096); /* left pre-allocated by the "crash" */
-    seg_file(p, "crash-0", bases[n - 1], ".log");
+    unit_seg_path(p, sizeof p, "crash-0", bases[n - 1], ".log");
     int nb = parse_log(p, b, 256);
     int64_t leo = b[nb - 1].last + 1;
     reset_copy("crash-0", "crash-w");
@@ -175,15 +152,13 @@ static void test_truncate_every_byte_of_last_batch(void) {
     int64_t bases[64];
     bat b[256];
     char p[600];
-    int n = list_segments("crash-0", bases, 64);
-    seg_file(p, "crash-0", bases[n - 1], ".log");
-    int nb = parse_log(p, b, 256);
+    int n, nb = parse_last_segment("crash-0", bases, &n, p, sizeof p, b);
     bat last = b[nb - 1];
     CHECK(last.size > 61);
     for (int64_t cut = last.pos; cut <= last.pos + last.size; cut++) {
         int full = cut == last.pos + last.size;
         reset_copy("crash-0", "trunc-0");
-        seg_file(p, "trunc-0", bases[n - 1], ".log");
+        unit_seg_path(p, sizeof p, "trunc-0", bases[n - 1], ".log");
         CHECK_EQ(truncate(p, cut), 0);
         check_recovered("trunc-0", (cut & 1) ? 0 : bases[n - 1], 0,
                         full ? last.last + 1 : last.base, n, full ? cut : last.pos);
@@ -193,7 +168,7 @@ static void test_truncate_every_byte_of_last_batch(void) {
         reset_copy("crash-0", "trunc-0");
         plog *l = open_log("trunc-0", 0, 0); /* tidy (trimmed) files first */
         plog_close(l);
-        seg_file(p, "trunc-0", bases[n - 1], ".log");
+        unit_seg_path(p, sizeof p, "trunc-0", bases[n - 1], ".log");
         CHECK_EQ(truncate(p, cut), 0);
         check_recovered("trunc-0", last.last + 1, 1, last.base, n, last.pos);
     }
@@ -203,22 +178,22 @@ static void test_truncate_at_random_points(void) {
     int64_t bases[64];
     bat b[256];
     char p[600];
-    int n = list_segments("crash-0", bases, 64);
+    int n = unit_list_segments("crash-0", bases, 64);
     srand(42);
     for (int iter = 0; iter < 150; iter++) {
         int s = rand() % n;
-        seg_file(p, "crash-0", bases[s], ".log");
+        unit_seg_path(p, sizeof p, "crash-0", bases[s], ".log");
         int nb = parse_log(p, b, 256);
         /* a cut strictly inside some batch (a cut on a boundary of an older
          * segment would leave a valid but gapped log) */
         int k = rand() % nb;
         int64_t cut = b[k].pos + 1 + rand() % (b[k].size - 1);
         reset_copy("crash-0", "rand-0");
-        seg_file(p, "rand-0", bases[s], ".log");
+        unit_seg_path(p, sizeof p, "rand-0", bases[s], ".log");
         CHECK_EQ(truncate(p, cut), 0);
         check_recovered("rand-0", 0, 0, k ? b[k - 1].last + 1 : bases[s], s + 1, b[k].pos);
         for (int j = s + 1; j < n; j++) { /* later segments are gone */
-            seg_file(p, "rand-0", bases[j], ".log");
+            unit_seg_path(p, sizeof p, "rand-0", bases[j], ".log");
             CHECK(!unit_file_exists(p));
         }
     }
@@ -238,9 +213,7 @@ static void test_garbage_and_zero_tails(void) {
     bat b[256];
     char p[600];
     uint8_t junk[5000];
-    int n = list_segments("crash-0", bases, 64);
-    seg_file(p, "crash-0", bases[n - 1], ".log");
-    int nb = parse_log(p, b, 256);
+    int n, nb = parse_last_segment("crash-0", bases, &n, p, sizeof p, b);
     int64_t size = b[nb - 1].pos + b[nb - 1].size, leo = b[nb - 1].last + 1;
     srand(7);
     for (int iter = 0; iter < 40; iter++) {
@@ -250,7 +223,7 @@ static void test_garbage_and_zero_tails(void) {
         if (iter % 4 == 0)
             memset(junk, 0, len); /* a zero-filled tail, as after a crash */
         reset_copy("crash-0", "junk-0");
-        seg_file(p, "junk-0", bases[n - 1], ".log");
+        unit_seg_path(p, sizeof p, "junk-0", bases[n - 1], ".log");
         append_to_file(p, junk, len);
         check_recovered("junk-0", iter % 2 ? 0 : leo, 0, leo, n, size);
     }
@@ -263,7 +236,7 @@ static void test_garbage_and_zero_tails(void) {
     be64_put(wb.data, (uint64_t)leo);
     for (int bad = 1; bad >= 0; bad--) {
         reset_copy("crash-0", "junk-0");
-        seg_file(p, "junk-0", bases[n - 1], ".log");
+        unit_seg_path(p, sizeof p, "junk-0", bases[n - 1], ".log");
         if (bad)
             wb.data[wb.len - 5] ^= 0x40;
         append_to_file(p, wb.data, wb.len);
@@ -277,7 +250,7 @@ static void test_garbage_and_zero_tails(void) {
     /* a verbatim copy of the last batch (good CRC, offsets going backwards:
      * BaseOffset is not covered by the CRC) is not a valid continuation */
     reset_copy("crash-0", "junk-0");
-    seg_file(p, "junk-0", bases[n - 1], ".log");
+    unit_seg_path(p, sizeof p, "junk-0", bases[n - 1], ".log");
     size_t flen = 0;
     uint8_t *d = (uint8_t *)unit_slurp(p, &flen);
     CHECK(d && (int64_t)flen == size);
@@ -291,9 +264,7 @@ static void test_flipped_bytes(void) {
     int64_t bases[64];
     bat b[256];
     char p[600];
-    int n = list_segments("crash-0", bases, 64);
-    seg_file(p, "crash-0", bases[n - 1], ".log");
-    int nb = parse_log(p, b, 256);
+    int n, nb = parse_last_segment("crash-0", bases, &n, p, sizeof p, b);
     bat last = b[nb - 1];
     size_t len = 0;
     uint8_t *orig = (uint8_t *)unit_slurp(p, &len);
@@ -303,7 +274,7 @@ static void test_flipped_bytes(void) {
         if (i >= 12 && i < 16)
             continue;
         reset_copy("crash-0", "flip-0");
-        seg_file(p, "flip-0", bases[n - 1], ".log");
+        unit_seg_path(p, sizeof p, "flip-0", bases[n - 1], ".log");
         orig[last.pos + i] ^= (uint8_t)(1u << (i % 8));
         unit_spit(p, orig, len);
         orig[last.pos + i] ^= (uint8_t)(1u << (i % 8));
@@ -313,13 +284,13 @@ static void test_flipped_bytes(void) {
 
     /* a bad batch in an older segment: truncated there, later segments go */
     CHECK(n >= 3);
-    seg_file(p, "crash-0", bases[1], ".log");
+    unit_seg_path(p, sizeof p, "crash-0", bases[1], ".log");
     nb = parse_log(p, b, 256);
     orig = (uint8_t *)unit_slurp(p, &len);
     int k = nb / 2;
     orig[b[k].pos + 40] ^= 0x10;
     reset_copy("crash-0", "flip-0");
-    seg_file(p, "flip-0", bases[1], ".log");
+    unit_seg_path(p, sizeof p, "flip-0", bases[1], ".log");
     unit_spit(p, orig, len);
     free(orig);
     check_recovered("flip-0", 0, 0, b[k].base, 2, b[k].pos);
@@ -335,7 +306,7 @@ static void test_index_damage(void) {
     {
         char dir[512], err[256];
         log_config c = test_cfg();
-        snprintf(dir, sizeof dir, "%s/idx-0", root);
+        snprintf(dir, sizeof dir, "%s/idx-0", unit_root);
         plog *l = plog_open(dir, &c, 0, -1, 1, err, sizeof err);
         CHECK(l != NULL);
         if (!l)
@@ -345,10 +316,10 @@ static void test_index_damage(void) {
             append_n(l, 1 + rand() % 5, 2000 + i, (size_t)(rand() % 150), NOW);
         plog_close(l);
     }
-    int n = list_segments("idx-0", bases, 64);
+    int n = unit_list_segments("idx-0", bases, 64);
     CHECK(n >= 4);
     bat b[256];
-    seg_file(p, "idx-0", bases[n - 1], ".log");
+    unit_seg_path(p, sizeof p, "idx-0", bases[n - 1], ".log");
     int nb = parse_log(p, b, 256);
     int64_t leo = b[nb - 1].last + 1;
     static const char *ext[] = {".index", ".timeindex"};
@@ -357,7 +328,7 @@ static void test_index_damage(void) {
             for (int e = 0; e < 2; e++)
                 for (int clean = 0; clean < 2; clean++) {
                     reset_copy("idx-0", "idx-w");
-                    seg_file(p, "idx-w", bases[s], ext[e]);
+                    unit_seg_path(p, sizeof p, "idx-w", bases[s], ext[e]);
                     size_t len = 0;
                     uint8_t *orig = (uint8_t *)unit_slurp(p, &len);
                     uint8_t *bad = calloc(1, len + 4096);
@@ -398,8 +369,8 @@ static void test_index_damage(void) {
                         for (int e2 = 0; e2 < 2; e2++) {
                             char q[600], r[600];
                             size_t l1 = 0, l2 = 0;
-                            seg_file(q, "idx-0", bases[s2], ext[e2]);
-                            seg_file(r, "idx-w", bases[s2], ext[e2]);
+                            unit_seg_path(q, sizeof q, "idx-0", bases[s2], ext[e2]);
+                            unit_seg_path(r, sizeof r, "idx-w", bases[s2], ext[e2]);
                             char *x = unit_slurp(q, &l1), *y = unit_slurp(r, &l2);
                             CHECK(x && y && l1 == l2 && !memcmp(x, y, l1));
                             free(x);
@@ -424,8 +395,8 @@ static void test_epochs_truncated_with_log(void) {
     CHECK_EQ(append_n(l, 2, 9001, 10, NOW), leo + 2);
     plog_close(l);
     int64_t bases[64];
-    int n = list_segments("ep-0", bases, 64);
-    seg_file(p, "ep-0", bases[n - 1], ".log");
+    int n = unit_list_segments("ep-0", bases, 64);
+    unit_seg_path(p, sizeof p, "ep-0", bases[n - 1], ".log");
     CHECK_EQ(truncate(p, unit_file_size(p) - 1), 0); /* the epoch-3 batch is torn */
     l = open_log("ep-0", 0, 0);
     CHECK(l != NULL);
@@ -434,7 +405,7 @@ static void test_epochs_truncated_with_log(void) {
     CHECK_EQ(plog_log_end_offset(l), leo + 2);
     CHECK_EQ(plog_latest_epoch(l), 2);
     plog_close(l);
-    path_in(p, sizeof p, "ep-0", "leader-epoch-checkpoint");
+    unit_part_path(p, sizeof p, "ep-0", "leader-epoch-checkpoint");
     char *s = unit_slurp(p, NULL), want[64];
     snprintf(want, sizeof want, "0\n2\n0 0\n2 %" PRId64 "\n", leo); /* epoch 0 from the child */
     CHECK(s && !strcmp(s, want));
@@ -445,29 +416,29 @@ static void test_empty_and_odd_directories(void) {
     char p[600];
     /* the whole active .log gone to zero bytes */
     int64_t bases[64];
-    int n = list_segments("crash-0", bases, 64);
+    int n = unit_list_segments("crash-0", bases, 64);
     reset_copy("crash-0", "odd-0");
-    seg_file(p, "odd-0", bases[n - 1], ".log");
+    unit_seg_path(p, sizeof p, "odd-0", bases[n - 1], ".log");
     CHECK_EQ(truncate(p, 0), 0);
     check_recovered("odd-0", 0, 0, bases[n - 1], n, 0);
     /* leftovers of interrupted operations are cleaned up */
     reset_copy("crash-0", "odd-0");
-    path_in(p, sizeof p, "odd-0", "00000000000000099999.index");
+    unit_part_path(p, sizeof p, "odd-0", "00000000000000099999.index");
     unit_spit(p, "12345678", 8);
-    path_in(p, sizeof p, "odd-0", "00000000000000000000.log.deleted");
+    unit_part_path(p, sizeof p, "odd-0", "00000000000000000000.log.deleted");
     unit_spit(p, "x", 1);
     plog *l = open_log("odd-0", 0, 0);
     CHECK(l != NULL);
     plog_close(l);
-    path_in(p, sizeof p, "odd-0", "00000000000000099999.index");
+    unit_part_path(p, sizeof p, "odd-0", "00000000000000099999.index");
     CHECK(!unit_file_exists(p));
-    path_in(p, sizeof p, "odd-0", "00000000000000000000.log.deleted");
+    unit_part_path(p, sizeof p, "odd-0", "00000000000000000000.log.deleted");
     CHECK(!unit_file_exists(p));
     /* a recovery point checkpoint beyond the data and a start offset beyond
      * the end (log deleted under us): the log restarts at the start offset */
     char dir[512], err[256];
     log_config c = test_cfg();
-    snprintf(dir, sizeof dir, "%s/odd-0", root);
+    snprintf(dir, sizeof dir, "%s/odd-0", unit_root);
     l = plog_open(dir, &c, 1 << 30, 1 << 20, 0, err, sizeof err);
     CHECK(l != NULL);
     if (l) {
@@ -486,7 +457,7 @@ static void test_empty_and_odd_directories(void) {
 }
 
 int main(void) {
-    if (unit_mkdtemp(root, sizeof root, "test_recovery") < 0)
+    if (unit_mkdtemp(unit_root, sizeof unit_root, "test_recovery") < 0)
         return 1;
     log_open(NULL, getenv("VERBOSE") != NULL, LOG_INFO);
     test_kill9_keeps_everything();
@@ -498,9 +469,5 @@ int main(void) {
     test_epochs_truncated_with_log();
     test_empty_and_odd_directories();
     log_close();
-    if (!unit_failures)
-        unit_rm_rf(root);
-    else
-        fprintf(stderr, "files kept in %s\n", root);
-    return unit_report("test_recovery");
+    return unit_report_storage("test_recovery");
 }

@@ -1,6 +1,7 @@
 /* unit.h -- a tiny assertion framework for the unit tests, plus helpers for
- * the storage tests (scratch directories, hand-built magic-2 record batches,
- * reading a partition log back and checking every batch).
+ * the storage tests (scratch directories, partition directories and their
+ * segment files, hand-built magic-2 record batches, reading a partition log
+ * back and checking every batch).
  *
  *   CHECK(cond)        counts a failure and prints file:line, keeps going
  *   CHECK_EQ(a, b)     same for two integers, printing both values
@@ -137,6 +138,68 @@ static inline void unit_copy_dir(const char *src, const char *dst) {
     }
     if (d)
         closedir(d);
+}
+
+/* ------------------------------------------------------------------------
+ * Partition directories of the storage tests, below one scratch directory
+ * ---------------------------------------------------------------------- */
+/* The storage tests' scratch directory: unit_mkdtemp(unit_root, ...). */
+static char unit_root[256] __attribute__((unused));
+
+/* out = "<unit_root>/<name>/<file>" */
+static inline void unit_part_path(char *out, size_t cap, const char *name, const char *file) {
+    snprintf(out, cap, "%s/%s/%s", unit_root, name, file);
+}
+
+/* out = the path of segment file <base><ext> (".log", ".index", ...) of
+ * partition directory name. */
+static inline void unit_seg_path(char *out, size_t cap, const char *name, int64_t base,
+                                 const char *ext) {
+    snprintf(out, cap, "%s/%s/%020" PRId64 "%s", unit_root, name, base, ext);
+}
+
+/* Opens (creating if need be) partition directory name; NULL, with the
+ * reason on stderr, on failure. */
+static inline plog *unit_open_log(const char *name, const log_config *c, int64_t recovery_point,
+                                  int64_t log_start_offset, int clean) {
+    char dir[512], err[256];
+    snprintf(dir, sizeof dir, "%s/%s", unit_root, name);
+    plog *l = plog_open(dir, c, recovery_point, log_start_offset, clean, err, sizeof err);
+    if (!l)
+        fprintf(stderr, "plog_open %s: %s\n", dir, err);
+    return l;
+}
+
+/* Fills bases with the base offsets of the segments in partition directory
+ * name, ascending (at most max); returns how many. */
+static inline int unit_list_segments(const char *name, int64_t *bases, int max) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", unit_root, name);
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (strlen(de->d_name) == 24 && !strcmp(de->d_name + 20, ".log") && n < max)
+            bases[n++] = strtoll(de->d_name, NULL, 10);
+    if (d)
+        closedir(d);
+    for (int i = 1; i < n; i++) /* insertion sort */
+        for (int j = i; j > 0 && bases[j - 1] > bases[j]; j--) {
+            int64_t t = bases[j];
+            bases[j] = bases[j - 1];
+            bases[j - 1] = t;
+        }
+    return n;
+}
+
+/* For a storage test's main(): removes unit_root when every check passed,
+ * else says where the files were kept; then unit_report(name). */
+static inline int unit_report_storage(const char *name) {
+    if (!unit_failures)
+        unit_rm_rf(unit_root);
+    else
+        fprintf(stderr, "files kept in %s\n", unit_root);
+    return unit_report(name);
 }
 
 /* ------------------------------------------------------------------------

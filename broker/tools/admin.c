@@ -1,0 +1,1276 @@
+/* admin.c -- the tools' blocking admin client: bootstrap, ApiVersions,
+ * Metadata and the admin APIs (CreateTopics, DeleteTopics,
+ * CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs,
+ * DeleteRecords, ListOffsets).
+ *
+ * One blocking socket per broker with poll()-bounded reads and writes, so
+ * every call finishes within the client's timeout. Requests use header v1
+ * (client id "adminclient-1") and only non-flexible versions: the highest
+ * version both sides support, capped at what this file encodes. Controller
+ * requests follow the controller from Metadata (retrying NOT_CONTROLLER);
+ * DeleteRecords and ListOffsets go to each partition's leader.
+ *
+ * Responses are decoded with the rbuf macros: any short or malformed field
+ * jumps to the decoder's single err_parse exit, which reports
+ * "malformed <Api> response" and fails the call. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "anet.h"
+#include "tools.h"
+
+#define KEY_Produce 0
+#define KEY_ListOffsets 2
+#define KEY_Metadata 3
+#define KEY_ApiVersions 18
+#define KEY_CreateTopics 19
+#define KEY_DeleteTopics 20
+#define KEY_DeleteRecords 21
+#define KEY_DescribeConfigs 32
+#define KEY_AlterConfigs 33
+#define KEY_CreatePartitions 37
+#define KEY_IncrementalAlterConfigs 44
+#define ERR_NOT_CONTROLLER 41
+#define ERR_UNKNOWN_TOPIC_OR_PARTITION 3
+#define ERR_LEADER_NOT_AVAILABLE 5
+
+/* ------------------------------------------------------------------------
+ * Arena
+ * ---------------------------------------------------------------------- */
+struct ka_arena_blk {
+    ka_arena_blk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void *ka_alloc(kadmin *a, size_t n) {
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    ka_arena_blk *b = a->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        b = malloc(sizeof(*b) + cap);
+        if (!b)
+            abort();
+        b->used = 0;
+        b->cap = cap;
+        b->next = a->arena;
+        a->arena = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *ka_strdup(kadmin *a, const char *s) {
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *d = ka_alloc(a, n + 1);
+    memcpy(d, s, n);
+    return d;
+}
+
+char *ka_kstrdup(kadmin *a, kstr k) {
+    if (KSTR_IS_NULL(k))
+        return NULL;
+    char *d = ka_alloc(a, (size_t)k.len + 1);
+    memcpy(d, k.s, (size_t)k.len);
+    return d;
+}
+
+/* ------------------------------------------------------------------------
+ * Sockets
+ * ---------------------------------------------------------------------- */
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_err(kadmin *a, const char *fmt, const char *s1, int n) {
+    snprintf(a->err, sizeof(a->err), fmt, s1, n);
+}
+
+static int sock_connect(const char *host, int port, int timeout_ms) {
+    char pbuf[16];
+    snprintf(pbuf, sizeof(pbuf), "%d", port);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, pbuf, &hints, &res) != 0)
+        return -1;
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        anetNonBlock(NULL, fd);
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+            close(fd);
+            fd = -1;
+            continue;
+        }
+        struct pollfd pfd = {fd, POLLOUT, 0};
+        int soerr = 0;
+        socklen_t sl = sizeof(soerr);
+        if (poll(&pfd, 1, timeout_ms) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 ||
+            soerr != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd >= 0)
+        anetEnableTcpNoDelay(NULL, fd);
+    return fd;
+}
+
+static int io_full(int fd, void *buf, size_t len, int writing, int64_t deadline) {
+    size_t done = 0;
+    while (done < len) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            return -1;
+        struct pollfd pfd = {fd, (short)(writing ? POLLOUT : POLLIN), 0};
+        int r = poll(&pfd, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        ssize_t n = writing ? send(fd, (char *)buf + done, len - done, MSG_NOSIGNAL)
+                            : recv(fd, (char *)buf + done, len - done, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static void conn_close(ka_conn *c) {
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Requests
+ * ---------------------------------------------------------------------- */
+int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp) {
+    wbuf req;
+    wb_init(&req, 64 + body->len);
+    wb_i32(&req, 0);
+    wb_i16(&req, key);
+    wb_i16(&req, ver);
+    int32_t corr = ++a->corr;
+    wb_i32(&req, corr);
+    wb_cstr(&req, a->client_id);
+    wb_write(&req, body->data, body->len);
+    wb_put_i32(&req, 0, (int32_t)(req.len - 4));
+    int64_t deadline = now_ms() + a->timeout_ms;
+    int rc = io_full(c->fd, req.data, req.len, 1, deadline);
+    wb_free(&req);
+    uint8_t hdr[8];
+    if (rc == 0)
+        rc = io_full(c->fd, hdr, 4, 0, deadline);
+    int32_t size = rc == 0 ? (int32_t)be32_get(hdr) : 0;
+    if (rc == 0 && (size < 4 || size > 256 * 1024 * 1024))
+        rc = -1;
+    if (rc == 0) {
+        rc = io_full(c->fd, hdr + 4, 4, 0, deadline);
+        if (rc == 0 && (int32_t)be32_get(hdr + 4) != corr)
+            rc = -1;
+    }
+    if (rc == 0) {
+        wb_reset(resp);
+        wb_reserve(resp, (size_t)size - 4);
+        rc = io_full(c->fd, resp->data, (size_t)size - 4, 0, deadline);
+        resp->len = rc == 0 ? (size_t)size - 4 : 0;
+    }
+    if (rc != 0) {
+        snprintf(a->err, sizeof(a->err),
+                 "org.apache.kafka.common.errors.TimeoutException: Call(callName=%d) timed out or the "
+                 "connection to %s:%d was lost.",
+                 key, c->host, c->port);
+        conn_close(c);
+        return -1;
+    }
+    return 0;
+}
+
+int ka_version(const ka_conn *c, int key, int client_max) {
+    if (key < 0 || key >= KA_MAX_API || c->vmax[key] < 0 || c->vmin[key] > client_max)
+        return -1;
+    return c->vmax[key] < client_max ? c->vmax[key] : client_max;
+}
+
+static int parse_api_versions(ka_conn *c, int ver, const wbuf *resp, int16_t *errp) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int16_t err;
+    int32_t n;
+    rb_read_i16(&r, &err);
+    rb_read_i32(&r, &n);
+    rb_check_count(&r, n, 6);
+    *errp = err;
+    for (int i = 0; i < KA_MAX_API; i++)
+        c->vmin[i] = c->vmax[i] = -1;
+    c->napis = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int16_t k, mn, mx;
+        rb_read_i16(&r, &k);
+        rb_read_i16(&r, &mn);
+        rb_read_i16(&r, &mx);
+        if (k >= 0 && k < KA_MAX_API) {
+            c->vmin[k] = mn;
+            c->vmax[k] = mx;
+        }
+        if (c->napis < (int)(sizeof(c->apis) / sizeof(c->apis[0]))) {
+            c->apis[c->napis].key = k;
+            c->apis[c->napis].min = mn;
+            c->apis[c->napis].max = mx;
+            c->napis++;
+        }
+    }
+    if (ver >= 1) {
+        int32_t throttle;
+        rb_read_i32(&r, &throttle);
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+/* ApiVersions v2, falling back to v0 when the broker says UNSUPPORTED_VERSION. */
+static int conn_handshake(kadmin *a, ka_conn *c) {
+    wbuf body, resp;
+    wb_init(&body, 8);
+    wb_init(&resp, 1024);
+    int rc = -1;
+    for (int ver = 2; ver >= 0; ver -= 2) {
+        if (ka_call(a, c, KEY_ApiVersions, (int16_t)ver, &body, &resp) != 0)
+            break;
+        int16_t err = 0;
+        if (parse_api_versions(c, ver, &resp, &err) != 0) {
+            if (ver == 2) {
+                /* a v0-format error body: retry v0 */
+                continue;
+            }
+            snprintf(a->err, sizeof(a->err), "malformed ApiVersions response from %s:%d", c->host, c->port);
+            break;
+        }
+        if (err == 35 && ver == 2)
+            continue;
+        if (err) {
+            char b[512];
+            snprintf(a->err, sizeof(a->err), "%s", kerror_string(err, NULL, b, sizeof(b)));
+            break;
+        }
+        rc = 0;
+        break;
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+static ka_conn *conn_open(kadmin *a, int32_t node, const char *host, int port, int64_t deadline) {
+    ka_conn *c = NULL;
+    for (int i = 0; i < a->nconns; i++)
+        if (a->conns[i].fd < 0) {
+            c = &a->conns[i];
+            break;
+        }
+    if (!c) {
+        if (a->nconns == KA_MAX_CONNS)
+            return NULL;
+        c = &a->conns[a->nconns++];
+    }
+    memset(c, 0, sizeof(*c));
+    c->fd = -1;
+    c->node = node;
+    snprintf(c->host, sizeof(c->host), "%s", host);
+    c->port = port;
+    int64_t left = deadline - now_ms();
+    if (left <= 0)
+        return NULL;
+    c->fd = sock_connect(host, port, (int)(left < 5000 ? left : 5000));
+    if (c->fd < 0)
+        return NULL;
+    if (conn_handshake(a, c) != 0) {
+        conn_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+int ka_init(kadmin *a, const char *bootstrap, int timeout_ms) {
+    memset(a, 0, sizeof(*a));
+    a->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    a->client_id = "adminclient-1";
+    for (int i = 0; i < KA_MAX_CONNS; i++)
+        a->conns[i].fd = -1;
+    if (!bootstrap || strlen(bootstrap) >= sizeof(a->bootstrap)) {
+        snprintf(a->err, sizeof(a->err), "No resolvable bootstrap urls given in bootstrap.servers");
+        return -1;
+    }
+    snprintf(a->bootstrap, sizeof(a->bootstrap), "%s", bootstrap);
+    /* validate every entry now, as the Java client does */
+    char copy[1024], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", bootstrap);
+    int n = 0;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        char host[256];
+        int port;
+        if (anetParseHostPort(t, host, sizeof(host), &port) != 0 || !*host) {
+            snprintf(a->err, sizeof(a->err), "Invalid url in bootstrap.servers: %s", t);
+            return -1;
+        }
+        n++;
+    }
+    if (n == 0) {
+        snprintf(a->err, sizeof(a->err), "No resolvable bootstrap urls given in bootstrap.servers");
+        return -1;
+    }
+    return 0;
+}
+
+void ka_close(kadmin *a) {
+    for (int i = 0; i < a->nconns; i++)
+        conn_close(&a->conns[i]);
+    ka_arena_blk *b = a->arena;
+    while (b) {
+        ka_arena_blk *n = b->next;
+        free(b);
+        b = n;
+    }
+    a->arena = NULL;
+    a->md = NULL;
+}
+
+ka_conn *ka_any(kadmin *a) {
+    for (int i = 0; i < a->nconns; i++)
+        if (a->conns[i].fd >= 0)
+            return &a->conns[i];
+    int64_t deadline = now_ms() + a->timeout_ms;
+    int backoff = 100;
+    for (;;) {
+        char copy[1024], *save = NULL;
+        snprintf(copy, sizeof(copy), "%s", a->bootstrap);
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            while (*t == ' ')
+                t++;
+            char host[256];
+            int port;
+            if (anetParseHostPort(t, host, sizeof(host), &port) != 0)
+                continue;
+            ka_conn *c = conn_open(a, -1, host, port, deadline);
+            if (c)
+                return c;
+        }
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        usleep((useconds_t)((left < backoff ? left : backoff) * 1000));
+        if (backoff < 1000)
+            backoff *= 2;
+    }
+    snprintf(a->err, sizeof(a->err),
+             "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.");
+    return NULL;
+}
+
+const ka_broker *ka_md_broker(const ka_metadata *md, int32_t id) {
+    for (int i = 0; md && i < md->nbrokers; i++)
+        if (md->brokers[i].id == id)
+            return &md->brokers[i];
+    return NULL;
+}
+
+const ka_topic *ka_md_topic(const ka_metadata *md, const char *name) {
+    for (int i = 0; md && i < md->ntopics; i++)
+        if (md->topics[i].name && !strcmp(md->topics[i].name, name))
+            return &md->topics[i];
+    return NULL;
+}
+
+ka_conn *ka_node(kadmin *a, int32_t node) {
+    for (int i = 0; i < a->nconns; i++)
+        if (a->conns[i].fd >= 0 && a->conns[i].node == node)
+            return &a->conns[i];
+    if (!a->md && !ka_metadata_get(a, NULL, 0))
+        return NULL;
+    const ka_broker *b = ka_md_broker(a->md, node);
+    if (!b) {
+        snprintf(a->err, sizeof(a->err),
+                 "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.");
+        return NULL;
+    }
+    /* reuse a bootstrap connection to the same address */
+    for (int i = 0; i < a->nconns; i++)
+        if (a->conns[i].fd >= 0 && a->conns[i].node == -1 && a->conns[i].port == b->port &&
+            !strcmp(a->conns[i].host, b->host)) {
+            a->conns[i].node = node;
+            return &a->conns[i];
+        }
+    ka_conn *c = conn_open(a, node, b->host, b->port, now_ms() + a->timeout_ms);
+    if (!c)
+        set_err(a, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node "
+                   "assignment (broker %s:%d unreachable).", b->host, b->port);
+    return c;
+}
+
+/* ------------------------------------------------------------------------
+ * Metadata
+ * ---------------------------------------------------------------------- */
+static int read_int_array(kadmin *a, rbuf *r, int *n, int32_t **out) {
+    int32_t cnt;
+    rb_read_i32(r, &cnt);
+    rb_check_count(r, cnt, 4);
+    *n = cnt < 0 ? 0 : cnt;
+    *out = ka_alloc(a, (size_t)(*n ? *n : 1) * sizeof(int32_t));
+    for (int32_t i = 0; i < cnt; i++)
+        rb_read_i32(r, &(*out)[i]);
+    return 0;
+err_parse:
+    return -1;
+}
+
+static int cmp_part(const void *x, const void *y) {
+    const ka_partition *p = x, *q = y;
+    return p->id < q->id ? -1 : p->id > q->id;
+}
+
+static int parse_metadata(kadmin *a, int v, const wbuf *resp, ka_metadata *md) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t n;
+    kstr s;
+    if (v >= 3) {
+        int32_t throttle;
+        rb_read_i32(&r, &throttle);
+    }
+    rb_read_i32(&r, &n);
+    rb_check_count(&r, n, 10);
+    md->nbrokers = n < 0 ? 0 : n;
+    md->brokers = ka_alloc(a, (size_t)(md->nbrokers + 1) * sizeof(ka_broker));
+    for (int32_t i = 0; i < n; i++) {
+        ka_broker *b = &md->brokers[i];
+        rb_read_i32(&r, &b->id);
+        rb_read_str(&r, &s);
+        b->host = ka_kstrdup(a, s);
+        if (!b->host)
+            b->host = ka_strdup(a, "");
+        rb_read_i32(&r, &b->port);
+        if (v >= 1) {
+            rb_read_str(&r, &s);
+            b->rack = ka_kstrdup(a, s);
+        }
+    }
+    md->controller = -1;
+    if (v >= 2) {
+        rb_read_str(&r, &s);
+        md->cluster_id = ka_kstrdup(a, s);
+    }
+    if (v >= 1)
+        rb_read_i32(&r, &md->controller);
+    rb_read_i32(&r, &n);
+    rb_check_count(&r, n, 8);
+    md->ntopics = n < 0 ? 0 : n;
+    md->topics = ka_alloc(a, (size_t)(md->ntopics + 1) * sizeof(ka_topic));
+    for (int32_t i = 0; i < n; i++) {
+        ka_topic *t = &md->topics[i];
+        int8_t internal = 0;
+        int32_t np;
+        rb_read_i16(&r, &t->err);
+        rb_read_str(&r, &s);
+        t->name = ka_kstrdup(a, s);
+        if (!t->name)
+            t->name = ka_strdup(a, "");
+        if (v >= 1)
+            rb_read_i8(&r, &internal);
+        t->internal = internal;
+        rb_read_i32(&r, &np);
+        rb_check_count(&r, np, 18);
+        t->nparts = np < 0 ? 0 : np;
+        t->parts = ka_alloc(a, (size_t)(t->nparts + 1) * sizeof(ka_partition));
+        for (int32_t j = 0; j < np; j++) {
+            ka_partition *p = &t->parts[j];
+            rb_read_i16(&r, &p->err);
+            rb_read_i32(&r, &p->id);
+            rb_read_i32(&r, &p->leader);
+            if (v >= 7) {
+                int32_t epoch;
+                rb_read_i32(&r, &epoch);
+            }
+            if (read_int_array(a, &r, &p->nreplicas, &p->replicas) != 0)
+                goto err_parse;
+            if (read_int_array(a, &r, &p->nisr, &p->isr) != 0)
+                goto err_parse;
+            if (v >= 5 && read_int_array(a, &r, &p->noffline, &p->offline) != 0)
+                goto err_parse;
+        }
+        qsort(t->parts, (size_t)t->nparts, sizeof(ka_partition), cmp_part);
+        if (v >= 8) {
+            int32_t ops;
+            rb_read_i32(&r, &ops);
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+ka_metadata *ka_metadata_get(kadmin *a, const char *const *topics, int n) {
+    ka_conn *c = ka_any(a);
+    if (!c)
+        return NULL;
+    int v = ka_version(c, KEY_Metadata, 8);
+    if (v < 1) {
+        snprintf(a->err, sizeof(a->err),
+                 "org.apache.kafka.common.errors.UnsupportedVersionException: The broker does not support METADATA");
+        return NULL;
+    }
+    wbuf body, resp;
+    wb_init(&body, 64);
+    wb_init(&resp, 4096);
+    if (!topics) {
+        wb_i32(&body, -1);
+    } else {
+        wb_i32(&body, n);
+        for (int i = 0; i < n; i++)
+            wb_cstr(&body, topics[i]);
+    }
+    if (v >= 4)
+        wb_i8(&body, 0); /* allow_auto_topic_creation */
+    if (v >= 8) {
+        wb_i8(&body, 0);
+        wb_i8(&body, 0);
+    }
+    ka_metadata *md = NULL;
+    if (ka_call(a, c, KEY_Metadata, (int16_t)v, &body, &resp) == 0) {
+        md = ka_alloc(a, sizeof(*md));
+        if (parse_metadata(a, v, &resp, md) != 0) {
+            snprintf(a->err, sizeof(a->err), "malformed Metadata response from %s:%d", c->host, c->port);
+            md = NULL;
+        } else {
+            a->md = md;
+            /* the bootstrap connection's broker id, if its address is listed */
+            for (int i = 0; i < md->nbrokers; i++)
+                if (c->node == -1 && md->brokers[i].port == c->port && !strcmp(md->brokers[i].host, c->host))
+                    c->node = md->brokers[i].id;
+        }
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return md;
+}
+
+/* The controller's connection (fresh metadata). */
+static ka_conn *controller_conn(kadmin *a) {
+    if (!ka_metadata_get(a, NULL, 0))
+        return NULL;
+    if (a->md->controller < 0)
+        return ka_any(a);
+    return ka_node(a, a->md->controller);
+}
+
+static void unsupported(kadmin *a, const char *api) {
+    snprintf(a->err, sizeof(a->err),
+             "org.apache.kafka.common.errors.UnsupportedVersionException: The broker does not support %s", api);
+}
+
+/* Sends to the controller, retrying a few times when a topic answer says
+ * NOT_CONTROLLER. parse() fills results and returns 1 to ask for a retry. */
+typedef int (*ctl_parse_fn)(kadmin *a, int v, const wbuf *resp, ka_result *res, int n);
+typedef void (*ctl_build_fn)(const void *arg, int v, wbuf *body);
+
+static int controller_call(kadmin *a, int16_t key, int maxv, const char *api, ctl_build_fn build,
+                           const void *arg, ctl_parse_fn parse, ka_result *res, int n) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+        ka_conn *c = controller_conn(a);
+        if (!c)
+            return -1;
+        int v = ka_version(c, key, maxv);
+        if (v < 0) {
+            unsupported(a, api);
+            return -1;
+        }
+        wbuf body, resp;
+        wb_init(&body, 256);
+        wb_init(&resp, 1024);
+        build(arg, v, &body);
+        int rc = ka_call(a, c, key, (int16_t)v, &body, &resp);
+        if (rc == 0) {
+            rc = parse(a, v, &resp, res, n);
+            if (rc < 0)
+                snprintf(a->err, sizeof(a->err), "malformed %s response from %s:%d", api, c->host, c->port);
+        }
+        wb_free(&body);
+        wb_free(&resp);
+        if (rc <= 0)
+            return rc;
+        usleep(200 * 1000);
+    }
+    return 0;
+}
+
+/* Finds the index of name among results (first not yet answered). */
+static int result_index(ka_result *res, int n, kstr name, char *seen) {
+    for (int i = 0; i < n; i++)
+        if (!seen[i] && res[i].name && kstr_eq(name, res[i].name)) {
+            seen[i] = 1;
+            return i;
+        }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * CreateTopics
+ * ---------------------------------------------------------------------- */
+struct create_args {
+    const ka_newtopic *t;
+    int n;
+    int validate_only;
+    int timeout;
+};
+
+static void build_create(const void *arg, int v, wbuf *w) {
+    const struct create_args *ca = arg;
+    wb_i32(w, ca->n);
+    for (int i = 0; i < ca->n; i++) {
+        const ka_newtopic *t = &ca->t[i];
+        wb_cstr(w, t->name);
+        wb_i32(w, t->nassign > 0 ? -1 : t->partitions);
+        wb_i16(w, t->nassign > 0 ? -1 : t->replication_factor);
+        wb_i32(w, t->nassign);
+        for (int p = 0; p < t->nassign; p++) {
+            wb_i32(w, p);
+            wb_i32(w, t->assign_rf);
+            for (int r = 0; r < t->assign_rf; r++)
+                wb_i32(w, t->assign[p * t->assign_rf + r]);
+        }
+        wb_i32(w, t->nconfigs);
+        for (int c = 0; c < t->nconfigs; c++) {
+            wb_cstr(w, t->config_keys[c]);
+            wb_cstr(w, t->config_values[c]);
+        }
+    }
+    wb_i32(w, ca->timeout);
+    if (v >= 1)
+        wb_i8(w, (int8_t)ca->validate_only);
+}
+
+static int parse_create(kadmin *a, int v, const wbuf *resp, ka_result *res, int n) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t cnt, throttle;
+    int retry = 0;
+    char seen[1024] = {0};
+    if (v >= 2)
+        rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &cnt);
+    rb_check_count(&r, cnt, 4);
+    for (int32_t i = 0; i < cnt; i++) {
+        kstr name, msg = {NULL, -1};
+        int16_t err;
+        rb_read_str(&r, &name);
+        rb_read_i16(&r, &err);
+        if (v >= 1)
+            rb_read_str(&r, &msg);
+        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        if (idx < 0)
+            continue;
+        res[idx].err = err;
+        res[idx].msg = ka_kstrdup(a, msg);
+        if (err == ERR_NOT_CONTROLLER)
+            retry = 1;
+    }
+    return retry;
+err_parse:
+    return -1;
+}
+
+int ka_create_topics(kadmin *a, const ka_newtopic *t, int n, int validate_only, ka_result *results) {
+    for (int i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].name = ka_strdup(a, t[i].name);
+    }
+    struct create_args ca = {t, n, validate_only, a->timeout_ms};
+    return controller_call(a, KEY_CreateTopics, 4, "CREATE_TOPICS", build_create, &ca, parse_create,
+                           results, n);
+}
+
+/* ------------------------------------------------------------------------
+ * DeleteTopics
+ * ---------------------------------------------------------------------- */
+struct names_args {
+    const char *const *names;
+    int n;
+    int timeout;
+};
+
+static void build_delete(const void *arg, int v, wbuf *w) {
+    (void)v;
+    const struct names_args *na = arg;
+    wb_i32(w, na->n);
+    for (int i = 0; i < na->n; i++)
+        wb_cstr(w, na->names[i]);
+    wb_i32(w, na->timeout);
+}
+
+static int parse_delete(kadmin *a, int v, const wbuf *resp, ka_result *res, int n) {
+    (void)a;
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t cnt, throttle;
+    int retry = 0;
+    char seen[1024] = {0};
+    if (v >= 1)
+        rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &cnt);
+    rb_check_count(&r, cnt, 4);
+    for (int32_t i = 0; i < cnt; i++) {
+        kstr name;
+        int16_t err;
+        rb_read_str(&r, &name);
+        rb_read_i16(&r, &err);
+        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        if (idx < 0)
+            continue;
+        res[idx].err = err;
+        if (err == ERR_NOT_CONTROLLER)
+            retry = 1;
+    }
+    return retry;
+err_parse:
+    return -1;
+}
+
+int ka_delete_topics(kadmin *a, const char *const *names, int n, ka_result *results) {
+    for (int i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].name = ka_strdup(a, names[i]);
+    }
+    struct names_args na = {names, n, a->timeout_ms};
+    return controller_call(a, KEY_DeleteTopics, 3, "DELETE_TOPICS", build_delete, &na, parse_delete,
+                           results, n);
+}
+
+/* ------------------------------------------------------------------------
+ * CreatePartitions
+ * ---------------------------------------------------------------------- */
+struct parts_args {
+    const char *const *names;
+    const int32_t *counts;
+    const int32_t *const *assign;
+    const int *nassign;
+    const int *assign_rf;
+    int n;
+    int timeout;
+};
+
+static void build_parts(const void *arg, int v, wbuf *w) {
+    (void)v;
+    const struct parts_args *pa = arg;
+    wb_i32(w, pa->n);
+    for (int i = 0; i < pa->n; i++) {
+        wb_cstr(w, pa->names[i]);
+        wb_i32(w, pa->counts[i]);
+        if (pa->assign && pa->assign[i] && pa->nassign[i] > 0) {
+            wb_i32(w, pa->nassign[i]);
+            for (int p = 0; p < pa->nassign[i]; p++) {
+                wb_i32(w, pa->assign_rf[i]);
+                for (int r = 0; r < pa->assign_rf[i]; r++)
+                    wb_i32(w, pa->assign[i][p * pa->assign_rf[i] + r]);
+            }
+        } else {
+            wb_i32(w, -1);
+        }
+    }
+    wb_i32(w, pa->timeout);
+    wb_i8(w, 0); /* validate_only */
+}
+
+static int parse_parts(kadmin *a, int v, const wbuf *resp, ka_result *res, int n) {
+    (void)v;
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t cnt, throttle;
+    int retry = 0;
+    char seen[1024] = {0};
+    rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &cnt);
+    rb_check_count(&r, cnt, 6);
+    for (int32_t i = 0; i < cnt; i++) {
+        kstr name, msg;
+        int16_t err;
+        rb_read_str(&r, &name);
+        rb_read_i16(&r, &err);
+        rb_read_str(&r, &msg);
+        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        if (idx < 0)
+            continue;
+        res[idx].err = err;
+        res[idx].msg = ka_kstrdup(a, msg);
+        if (err == ERR_NOT_CONTROLLER)
+            retry = 1;
+    }
+    return retry;
+err_parse:
+    return -1;
+}
+
+int ka_create_partitions(kadmin *a, const char *const *names, const int32_t *counts,
+                         const int32_t *const *assign, const int *nassign, const int *assign_rf, int n,
+                         ka_result *results) {
+    for (int i = 0; i < n; i++) {
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].name = ka_strdup(a, names[i]);
+    }
+    struct parts_args pa = {names, counts, assign, nassign, assign_rf, n, a->timeout_ms};
+    return controller_call(a, KEY_CreatePartitions, 1, "CREATE_PARTITIONS", build_parts, &pa,
+                           parse_parts, results, n);
+}
+
+/* ------------------------------------------------------------------------
+ * DescribeConfigs
+ * ---------------------------------------------------------------------- */
+static int parse_describe_configs(kadmin *a, int v, const wbuf *resp, ka_config_resource *out, int n) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t throttle, cnt;
+    kstr s;
+    rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &cnt);
+    rb_check_count(&r, cnt, 9);
+    for (int32_t i = 0; i < cnt && i < n; i++) {
+        ka_config_resource *res = &out[i];
+        int32_t ne;
+        rb_read_i16(&r, &res->err);
+        rb_read_str(&r, &s);
+        res->msg = ka_kstrdup(a, s);
+        rb_read_i8(&r, &res->type);
+        rb_read_str(&r, &s);
+        res->name = ka_kstrdup(a, s);
+        rb_read_i32(&r, &ne);
+        rb_check_count(&r, ne, 7);
+        res->n = ne < 0 ? 0 : ne;
+        res->entries = ka_alloc(a, (size_t)(res->n + 1) * sizeof(ka_config_entry));
+        for (int32_t j = 0; j < ne; j++) {
+            ka_config_entry *e = &res->entries[j];
+            int8_t ro, src, sens;
+            rb_read_str(&r, &s);
+            e->name = ka_kstrdup(a, s);
+            rb_read_str(&r, &s);
+            e->value = ka_kstrdup(a, s);
+            rb_read_i8(&r, &ro);
+            rb_read_i8(&r, &src);
+            rb_read_i8(&r, &sens);
+            e->read_only = ro;
+            e->sensitive = sens;
+            if (v == 0) {
+                e->is_default = src;
+                e->source = src ? 5 : (res->type == KA_RESOURCE_BROKER ? 4 : 1);
+            } else {
+                e->source = src;
+                e->is_default = src == 5;
+                int32_t ns;
+                rb_read_i32(&r, &ns);
+                rb_check_count(&r, ns, 5);
+                e->nsyn = ns < 0 ? 0 : ns;
+                e->syn = ka_alloc(a, (size_t)(e->nsyn + 1) * sizeof(ka_config_synonym));
+                for (int32_t k = 0; k < ns; k++) {
+                    rb_read_str(&r, &s);
+                    e->syn[k].name = ka_kstrdup(a, s);
+                    rb_read_str(&r, &s);
+                    e->syn[k].value = ka_kstrdup(a, s);
+                    rb_read_i8(&r, &e->syn[k].source);
+                }
+            }
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+int ka_describe_configs(kadmin *a, int8_t type, const char *const *names, int n, int synonyms,
+                        ka_config_resource **out) {
+    *out = ka_alloc(a, (size_t)(n + 1) * sizeof(ka_config_resource));
+    ka_conn *c = NULL;
+    int32_t id;
+    if (type == KA_RESOURCE_BROKER && n == 1 && parse_i32(names[0], &id) == 0)
+        c = ka_node(a, id);
+    else
+        c = ka_any(a);
+    if (!c)
+        return -1;
+    int v = ka_version(c, KEY_DescribeConfigs, 2);
+    if (v < 0) {
+        unsupported(a, "DESCRIBE_CONFIGS");
+        return -1;
+    }
+    wbuf body, resp;
+    wb_init(&body, 128);
+    wb_init(&resp, 8192);
+    wb_i32(&body, n);
+    for (int i = 0; i < n; i++) {
+        wb_i8(&body, type);
+        wb_cstr(&body, names[i]);
+        wb_i32(&body, -1);
+    }
+    if (v >= 1)
+        wb_i8(&body, (int8_t)synonyms);
+    int rc = ka_call(a, c, KEY_DescribeConfigs, (int16_t)v, &body, &resp);
+    if (rc == 0 && parse_describe_configs(a, v, &resp, *out, n) != 0) {
+        snprintf(a->err, sizeof(a->err), "malformed DescribeConfigs response from %s:%d", c->host, c->port);
+        rc = -1;
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * AlterConfigs / IncrementalAlterConfigs
+ * ---------------------------------------------------------------------- */
+static int parse_alter(kadmin *a, const wbuf *resp, ka_result *res) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t throttle, cnt;
+    kstr s;
+    rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &cnt);
+    rb_check_count(&r, cnt, 7);
+    for (int32_t i = 0; i < cnt; i++) {
+        int16_t err;
+        int8_t type;
+        rb_read_i16(&r, &err);
+        rb_read_str(&r, &s);
+        if (i == 0) {
+            res->err = err;
+            res->msg = ka_kstrdup(a, s);
+        }
+        rb_read_i8(&r, &type);
+        rb_read_str(&r, &s);
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+static ka_conn *config_conn(kadmin *a, int8_t type, const char *name) {
+    int32_t id;
+    if ((type == KA_RESOURCE_BROKER || type == KA_RESOURCE_BROKER_LOGGER) && name && *name &&
+        parse_i32(name, &id) == 0)
+        return ka_node(a, id);
+    return ka_any(a);
+}
+
+int ka_incremental_alter_configs(kadmin *a, int8_t type, const char *name, const ka_alter_op *ops,
+                                 int nops, ka_result *result) {
+    memset(result, 0, sizeof(*result));
+    result->name = ka_strdup(a, name);
+    ka_conn *c = config_conn(a, type, name);
+    if (!c)
+        return -1;
+    if (ka_version(c, KEY_IncrementalAlterConfigs, 0) < 0) {
+        unsupported(a, "INCREMENTAL_ALTER_CONFIGS");
+        return -1;
+    }
+    wbuf body, resp;
+    wb_init(&body, 128);
+    wb_init(&resp, 256);
+    wb_i32(&body, 1);
+    wb_i8(&body, type);
+    wb_cstr(&body, name);
+    wb_i32(&body, nops);
+    for (int i = 0; i < nops; i++) {
+        wb_cstr(&body, ops[i].key);
+        wb_i8(&body, ops[i].op);
+        wb_cstr(&body, ops[i].value);
+    }
+    wb_i8(&body, 0);
+    int rc = ka_call(a, c, KEY_IncrementalAlterConfigs, 0, &body, &resp);
+    if (rc == 0 && parse_alter(a, &resp, result) != 0) {
+        snprintf(a->err, sizeof(a->err), "malformed IncrementalAlterConfigs response");
+        rc = -1;
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+int ka_alter_configs(kadmin *a, int8_t type, const char *name, const char *const *keys,
+                     const char *const *values, int n, ka_result *result) {
+    memset(result, 0, sizeof(*result));
+    result->name = ka_strdup(a, name);
+    ka_conn *c = config_conn(a, type, name);
+    if (!c)
+        return -1;
+    int v = ka_version(c, KEY_AlterConfigs, 1);
+    if (v < 0) {
+        unsupported(a, "ALTER_CONFIGS");
+        return -1;
+    }
+    wbuf body, resp;
+    wb_init(&body, 128);
+    wb_init(&resp, 256);
+    wb_i32(&body, 1);
+    wb_i8(&body, type);
+    wb_cstr(&body, name);
+    wb_i32(&body, n);
+    for (int i = 0; i < n; i++) {
+        wb_cstr(&body, keys[i]);
+        wb_cstr(&body, values[i]);
+    }
+    wb_i8(&body, 0);
+    int rc = ka_call(a, c, KEY_AlterConfigs, (int16_t)v, &body, &resp);
+    if (rc == 0 && parse_alter(a, &resp, result) != 0) {
+        snprintf(a->err, sizeof(a->err), "malformed AlterConfigs response");
+        rc = -1;
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Per-leader requests: DeleteRecords, ListOffsets
+ * ---------------------------------------------------------------------- */
+/* Resolves leaders for tps (metadata of their topics); results without a
+ * leader get an error now. leaders[i] = -1 when already answered. */
+static int resolve_leaders(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res, int32_t *leaders) {
+    const char **names = calloc((size_t)(n ? n : 1), sizeof(char *));
+    if (!names)
+        abort();
+    int nn = 0;
+    for (int i = 0; i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < nn; j++)
+            if (!strcmp(names[j], tps[i].topic))
+                dup = 1;
+        if (!dup)
+            names[nn++] = tps[i].topic;
+    }
+    ka_metadata *md = ka_metadata_get(a, names, nn);
+    free(names);
+    if (!md)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        memset(&res[i], 0, sizeof(res[i]));
+        res[i].name = ka_strdup(a, tps[i].topic);
+        res[i].partition = tps[i].partition;
+        res[i].value = -1;
+        res[i].timestamp = -1;
+        leaders[i] = -1;
+        const ka_topic *t = ka_md_topic(md, tps[i].topic);
+        const ka_partition *p = NULL;
+        for (int j = 0; t && !t->err && j < t->nparts; j++)
+            if (t->parts[j].id == tps[i].partition)
+                p = &t->parts[j];
+        if (!p)
+            res[i].err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+        else if (p->leader < 0)
+            res[i].err = ERR_LEADER_NOT_AVAILABLE;
+        else
+            leaders[i] = p->leader;
+    }
+    return 0;
+}
+
+/* Writes the topics of the items led by `leader` grouped by topic; returns
+ * the number of items written. per_part writes one partition's fields. */
+typedef void (*part_writer)(wbuf *w, const ka_tp_offset *tp, int v);
+
+static int write_grouped(wbuf *w, const ka_tp_offset *tps, int n, const int32_t *leaders, int32_t leader,
+                         int v, part_writer pw) {
+    size_t cnt_at = wb_i32(w, 0);
+    int ntopics = 0, items = 0;
+    char *done = calloc((size_t)(n ? n : 1), 1);
+    if (!done)
+        abort();
+    for (int i = 0; i < n; i++) {
+        if (done[i] || leaders[i] != leader)
+            continue;
+        wb_cstr(w, tps[i].topic);
+        size_t pc_at = wb_i32(w, 0);
+        int np = 0;
+        for (int j = i; j < n; j++)
+            if (!done[j] && leaders[j] == leader && !strcmp(tps[j].topic, tps[i].topic)) {
+                pw(w, &tps[j], v);
+                done[j] = 1;
+                np++;
+            }
+        wb_put_i32(w, pc_at, np);
+        ntopics++;
+        items += np;
+    }
+    wb_put_i32(w, cnt_at, ntopics);
+    free(done);
+    return items;
+}
+
+static ka_result *find_tp(ka_result *res, int n, const int32_t *leaders, int32_t leader, kstr topic,
+                          int32_t part) {
+    for (int i = 0; i < n; i++)
+        if (leaders[i] == leader && res[i].partition == part && kstr_eq(topic, res[i].name))
+            return &res[i];
+    return NULL;
+}
+
+static void write_delete_part(wbuf *w, const ka_tp_offset *tp, int v) {
+    (void)v;
+    wb_i32(w, tp->partition);
+    wb_i64(w, tp->offset);
+}
+
+static int parse_delete_records(const wbuf *resp, ka_result *res, int n, const int32_t *leaders,
+                                int32_t leader) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t throttle, nt;
+    rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &nt);
+    rb_check_count(&r, nt, 6);
+    for (int32_t i = 0; i < nt; i++) {
+        kstr name;
+        int32_t np;
+        rb_read_str(&r, &name);
+        rb_read_i32(&r, &np);
+        rb_check_count(&r, np, 14);
+        for (int32_t j = 0; j < np; j++) {
+            int32_t part;
+            int64_t low;
+            int16_t err;
+            rb_read_i32(&r, &part);
+            rb_read_i64(&r, &low);
+            rb_read_i16(&r, &err);
+            ka_result *x = find_tp(res, n, leaders, leader, name, part);
+            if (x) {
+                x->err = err;
+                x->value = low;
+            }
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+static void write_list_part(wbuf *w, const ka_tp_offset *tp, int v) {
+    wb_i32(w, tp->partition);
+    if (v >= 4)
+        wb_i32(w, -1); /* current_leader_epoch */
+    wb_i64(w, tp->offset);
+}
+
+static int parse_list_offsets(int v, const wbuf *resp, ka_result *res, int n, const int32_t *leaders,
+                              int32_t leader) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t throttle, nt;
+    if (v >= 2)
+        rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &nt);
+    rb_check_count(&r, nt, 6);
+    for (int32_t i = 0; i < nt; i++) {
+        kstr name;
+        int32_t np;
+        rb_read_str(&r, &name);
+        rb_read_i32(&r, &np);
+        rb_check_count(&r, np, 22);
+        for (int32_t j = 0; j < np; j++) {
+            int32_t part, epoch;
+            int64_t ts, off;
+            int16_t err;
+            rb_read_i32(&r, &part);
+            rb_read_i16(&r, &err);
+            rb_read_i64(&r, &ts);
+            rb_read_i64(&r, &off);
+            if (v >= 4)
+                rb_read_i32(&r, &epoch);
+            ka_result *x = find_tp(res, n, leaders, leader, name, part);
+            if (x) {
+                x->err = err;
+                x->value = off;
+                x->timestamp = ts;
+            }
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+static int per_leader(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res, int16_t key, int maxv,
+                      int minv, const char *api, part_writer pw, int list_offsets) {
+    int32_t *leaders = calloc((size_t)(n ? n : 1), sizeof(int32_t));
+    if (!leaders)
+        abort();
+    int rc = resolve_leaders(a, tps, n, res, leaders);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int32_t leader = leaders[i];
+        int seen_before = 0;
+        for (int j = 0; j < i; j++)
+            if (leaders[j] == leader)
+                seen_before = 1;
+        if (leader < 0 || seen_before)
+            continue;
+        ka_conn *c = ka_node(a, leader);
+        if (!c) {
+            rc = -1;
+            break;
+        }
+        int v = ka_version(c, key, maxv);
+        if (v < minv) {
+            unsupported(a, api);
+            rc = -1;
+            break;
+        }
+        wbuf body, resp;
+        wb_init(&body, 256);
+        wb_init(&resp, 1024);
+        if (list_offsets) {
+            wb_i32(&body, -1); /* replica_id */
+            if (v >= 2)
+                wb_i8(&body, 0); /* isolation_level */
+        }
+        write_grouped(&body, tps, n, leaders, leader, v, pw);
+        if (!list_offsets)
+            wb_i32(&body, a->timeout_ms);
+        rc = ka_call(a, c, key, (int16_t)v, &body, &resp);
+        if (rc == 0) {
+            rc = list_offsets ? parse_list_offsets(v, &resp, res, n, leaders, leader)
+                              : parse_delete_records(&resp, res, n, leaders, leader);
+            if (rc != 0)
+                snprintf(a->err, sizeof(a->err), "malformed %s response from %s:%d", api, c->host, c->port);
+        }
+        wb_free(&body);
+        wb_free(&resp);
+    }
+    free(leaders);
+    return rc;
+}
+
+int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results) {
+    return per_leader(a, tps, n, results, KEY_DeleteRecords, 1, 0, "DELETE_RECORDS", write_delete_part, 0);
+}
+
+int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results) {
+    return per_leader(a, tps, n, results, KEY_ListOffsets, 5, 1, "LIST_OFFSETS", write_list_part, 1);
+}

@@ -1,0 +1,31 @@
+# broker/tools/build.mk -- the command-line tools (kafka-topics.sh & co).
+#
+# Each tool is one program, $(BUILD)/bin/kafka-<name>, built from
+# broker/tools/kafka_<name>.c, installed into libexec/ and started by
+# bin/kafka-<name>.sh. They share libtools.a: option parsing, the admin
+# client, Kafka's error table and output helpers. The console producer and
+# consumer also link librdkafka.
+
+TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
+	broker/tools/tools_errors.c
+TOOLS_LIB = $(BUILD)/libtools.a
+TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log
+TOOLS_RDKAFKA = kafka-console-producer kafka-console-consumer
+# only tools whose source exists (lets the list run ahead of the code)
+tools_src = broker/tools/$(subst -,_,$(1)).c
+TOOLS_PLAIN := $(foreach t,$(TOOLS_PLAIN),$(if $(wildcard $(call tools_src,$(t))),$(t)))
+TOOLS_RDKAFKA := $(foreach t,$(TOOLS_RDKAFKA),$(if $(wildcard $(call tools_src,$(t))),$(t)))
+
+BINS += $(addprefix $(BUILD)/bin/,$(TOOLS_PLAIN) $(TOOLS_RDKAFKA))
+MODULE_LIBS += $(TOOLS_LIB)
+
+$(TOOLS_LIB): $(TOOLS_LIB_SRC:%.c=$(BUILD)/%.o)
+	ar rcs $@ $^
+
+define tools_rule
+$(BUILD)/bin/$(1): $(BUILD)/broker/tools/$(subst -,_,$(1)).o $(TOOLS_LIB) $(BUILD)/libcommon.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS) $(2)
+endef
+$(foreach t,$(TOOLS_PLAIN),$(eval $(call tools_rule,$(t),)))
+$(foreach t,$(TOOLS_RDKAFKA),$(eval $(call tools_rule,$(t),-lrdkafka)))

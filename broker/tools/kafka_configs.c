@@ -1,0 +1,489 @@
+/* kafka_configs.c -- kafka-configs.sh with --bootstrap-server: describe and
+ * alter topic and broker configs, as Apache Kafka 2.5's ConfigCommand:
+ *
+ *   Dynamic configs for topic X are:            (All configs ... with --all)
+ *     retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, ...}
+ *   Completed updating config for topic X.
+ *   Completed updating default config for brokers in the cluster.
+ *
+ * Topic changes use IncrementalAlterConfigs (SET/DELETE), broker changes
+ * AlterConfigs with the full dynamic set, as the Java tool does. Argument
+ * errors print one line on stderr and exit 1; failures of a request print
+ * "Error while executing config command with args '...'" and the Java
+ * exception on stderr, exit 1. Users/clients quotas need --zookeeper in 2.5
+ * and are not implemented. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools.h"
+
+static const opt_spec specs[] = {
+    {"add-config", OPT_ARG, "String", "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'."},
+    {"all", OPT_FLAG, NULL, "List all configs for the given entity (includes static configuration when the entity type is brokers)"},
+    {"alter", OPT_FLAG, NULL, "Alter the configuration for the entity."},
+    {"bootstrap-server", OPT_ARG, "String: server to connect to", "The Kafka server to connect to. This is required for describing and altering broker configs."},
+    {"broker", OPT_ARG, "String", "The broker's ID."},
+    {"broker-defaults", OPT_FLAG, NULL, "The config defaults for all brokers."},
+    {"broker-logger", OPT_ARG, "String", "The broker's ID for its logger config."},
+    {"client", OPT_ARG, "String", "The client's ID."},
+    {"client-defaults", OPT_FLAG, NULL, "The config defaults for all clients."},
+    {"command-config", OPT_ARG, "String: command config property file", "Property file containing configs to be passed to Admin Client. This is used only with --bootstrap-server option for describing and altering broker configs."},
+    {"delete-config", OPT_ARG, "String", "config keys to remove 'k1,k2'"},
+    {"describe", OPT_FLAG, NULL, "List configs for the given entity."},
+    {"entity-default", OPT_FLAG, NULL, "Default entity name for clients/users/brokers (applies to corresponding entity type in command line)"},
+    {"entity-name", OPT_ARG, "String", "Name of entity (topic name/client id/user principal name/broker id)"},
+    {"entity-type", OPT_ARG, "String", "Type of entity (topics/clients/users/brokers/broker-loggers)"},
+    {"force", OPT_FLAG, NULL, "Suppress console prompts"},
+    {"topic", OPT_ARG, "String", "The topic's name."},
+    {"user", OPT_ARG, "String", "The user's principal name."},
+    {"user-defaults", OPT_FLAG, NULL, "The config defaults for all users."},
+    {"zk-tls-config-file", OPT_ARG, "String: ZooKeeper TLS configuration", "Identifies the file where ZooKeeper client TLS connectivity properties are defined."},
+    {"zookeeper", OPT_ARG, "String: urls", "DEPRECATED. The connection string for the zookeeper connection in the form host:port. Multiple URLS can be given to allow fail-over. Replaced by --bootstrap-server, REQUIRED unless --bootstrap-server is given."},
+    {NULL, 0, NULL, NULL},
+};
+
+static opts O;
+static kadmin A;
+static int g_argc;
+static char **g_argv;
+
+/* IllegalArgumentException / InvalidConfigurationException: message only. */
+static void die_arg(const char *msg) __attribute__((noreturn));
+static void die_arg(const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "%s\n", msg);
+    ka_close(&A);
+    exit(1);
+}
+
+/* Any other failure: Kafka prints the command line and the stack trace. */
+static void die_exec(const char *exc) __attribute__((noreturn));
+static void die_exec(const char *exc) {
+    fflush(stdout);
+    fprintf(stderr, "Error while executing config command with args '");
+    for (int i = 1; i < g_argc; i++)
+        fprintf(stderr, "%s%s", i > 1 ? " " : "", g_argv[i]);
+    fprintf(stderr, "'\n%s\n", exc);
+    ka_close(&A);
+    exit(1);
+}
+
+static void die_code(int code, const char *msg) {
+    char b[1024], e[1100];
+    snprintf(e, sizeof(e), "java.util.concurrent.ExecutionException: %s", kerror_string(code, msg, b, sizeof(b)));
+    die_exec(e);
+}
+
+static const char *source_name(int s) {
+    switch (s) {
+    case 1: return "DYNAMIC_TOPIC_CONFIG";
+    case 2: return "DYNAMIC_BROKER_CONFIG";
+    case 3: return "DYNAMIC_DEFAULT_BROKER_CONFIG";
+    case 4: return "STATIC_BROKER_CONFIG";
+    case 5: return "DEFAULT_CONFIG";
+    case 6: return "DYNAMIC_BROKER_LOGGER_CONFIG";
+    default: return "UNKNOWN";
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Entity selection
+ * ---------------------------------------------------------------------- */
+static const char *entity_type;  /* topics / brokers / broker-loggers */
+static const char *entity_name;  /* NULL: none, "": default */
+
+static void check_args(void) {
+    int nact = opts_has(&O, "alter") + opts_has(&O, "describe");
+    if (nact != 1)
+        opts_die(&O, "Command must include exactly one action: --describe, --alter");
+    opts_invalid(&O, "alter", "describe");
+    opts_invalid(&O, "describe", "add-config");
+    opts_invalid(&O, "describe", "delete-config");
+
+    /* entity types: --entity-type values, then the shortcut flags */
+    const char *types[8];
+    int nt = 0;
+    for (int i = 0; i < opts_count(&O, "entity-type") && nt < 8; i++)
+        types[nt++] = opts_nth(&O, "entity-type", i);
+    static const char *const flags[][2] = {{"topic", "topics"},   {"client", "clients"},
+                                           {"user", "users"},     {"broker", "brokers"},
+                                           {"broker-logger", "broker-loggers"}, {"client-defaults", "clients"},
+                                           {"user-defaults", "users"}, {"broker-defaults", "brokers"}};
+    int shortcut = 0;
+    for (int i = 0; i < 8; i++)
+        if (opts_has(&O, flags[i][0]) && nt < 8) {
+            types[nt++] = flags[i][1];
+            shortcut = 1;
+        }
+    for (int i = 0; i < nt; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(types[i], types[j])) {
+                char msg[256];
+                snprintf(msg, sizeof(msg), "Duplicate entity type(s) specified: %s", types[i]);
+                die_arg(msg);
+            }
+    int bs = opts_has(&O, "bootstrap-server");
+    for (int i = 0; i < nt; i++) {
+        int ok = !strcmp(types[i], "topics") || !strcmp(types[i], "brokers") ||
+                 !strcmp(types[i], "broker-loggers");
+        if (!bs)
+            ok = ok || !strcmp(types[i], "users") || !strcmp(types[i], "clients");
+        if (!ok) {
+            char msg[512];
+            snprintf(msg, sizeof(msg),
+                     "Invalid entity type %s, the entity type must be one of %s with the %s argument", types[i],
+                     bs ? "topics,brokers,broker-loggers" : "topics,clients,users,brokers",
+                     bs ? "--bootstrap-server" : "--zookeeper");
+            die_arg(msg);
+        }
+    }
+    if (nt == 0)
+        die_arg("At least one entity type must be specified");
+    if (nt > 1)
+        die_arg("Only 'users' and 'clients' entity types may be specified together");
+    if ((opts_has(&O, "entity-name") || opts_has(&O, "entity-type") || opts_has(&O, "entity-default")) &&
+        shortcut)
+        die_arg("--entity-{type,name,default} should not be used in conjunction with specific entity flags");
+    if (!bs && !opts_has(&O, "zookeeper"))
+        die_arg("One of the required --bootstrap-server or --zookeeper arguments must be specified");
+    if (bs && opts_has(&O, "zookeeper"))
+        die_arg("Only one of --bootstrap-server or --zookeeper must be specified");
+    if (opts_has(&O, "zookeeper")) {
+        fprintf(stderr, "--zookeeper is not supported by this kafka-configs.sh; use --bootstrap-server\n");
+        exit(1);
+    }
+    entity_type = types[0];
+
+    /* entity names: --entity-name/--entity-default in order, then shortcuts */
+    int nnames = 0;
+    for (int i = 0; i < O.nhits; i++) {
+        if (O.hits[i].spec >= O.nspecs)
+            continue;
+        const char *n = O.specs[O.hits[i].spec].name;
+        if (!strcmp(n, "entity-name") || !strcmp(n, "entity-default")) {
+            if (nnames++ == 0)
+                entity_name = !strcmp(n, "entity-name") ? O.hits[i].value : "";
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        if (opts_has(&O, flags[i][0]) && nnames++ == 0)
+            entity_name = opts_get(&O, flags[i][0]);
+    for (int i = 5; i < 8; i++)
+        if (opts_has(&O, flags[i][0]) && nnames++ == 0)
+            entity_name = "";
+    int is_broker = !strcmp(entity_type, "brokers") || !strcmp(entity_type, "broker-loggers");
+    if (entity_name && *entity_name && is_broker) {
+        int32_t id;
+        if (parse_i32(entity_name, &id) != 0) {
+            char msg[512];
+            snprintf(msg, sizeof(msg),
+                     "The entity name for %s must be a valid integer broker id, but it is: %s", entity_type,
+                     entity_name);
+            die_arg(msg);
+        }
+    }
+    if (opts_has(&O, "describe") && !strcmp(entity_type, "broker-loggers") && !(entity_name && *entity_name))
+        die_arg("an entity name must be specified with --describe of broker-loggers");
+    if (opts_has(&O, "alter")) {
+        if (!strcmp(entity_type, "brokers")) {
+            if (!entity_name)
+                die_arg("an entity-name or default entity must be specified with --alter of users, clients or brokers");
+        } else if (!entity_name || !*entity_name) {
+            char msg[256];
+            snprintf(msg, sizeof(msg), "an entity name must be specified with --alter of %s", entity_type);
+            die_arg(msg);
+        }
+        if (!opts_has(&O, "add-config") && !opts_has(&O, "delete-config"))
+            die_arg("At least one of --add-config or --delete-config must be specified with --alter");
+    }
+    if (nnames > 1)
+        die_arg("At most one entity name must be specified with --bootstrap-server");
+}
+
+static int8_t resource_type(void) {
+    if (!strcmp(entity_type, "topics"))
+        return KA_RESOURCE_TOPIC;
+    if (!strcmp(entity_type, "brokers"))
+        return KA_RESOURCE_BROKER;
+    return KA_RESOURCE_BROKER_LOGGER;
+}
+
+static int dynamic_source(const char *name) {
+    if (!strcmp(entity_type, "topics"))
+        return 1;
+    if (!strcmp(entity_type, "brokers"))
+        return *name ? 2 : 3;
+    return -1; /* broker-loggers: no filter */
+}
+
+/* DescribeConfigs of one entity, failing like the Java tool. */
+static ka_config_resource *get_config(const char *name, int synonyms) {
+    ka_config_resource *res;
+    const char *names[1] = {name};
+    if (ka_describe_configs(&A, resource_type(), names, 1, synonyms, &res) != 0)
+        die_exec(A.err);
+    if (res[0].err)
+        die_code(res[0].err, res[0].msg);
+    return &res[0];
+}
+
+/* ------------------------------------------------------------------------
+ * --describe
+ * ---------------------------------------------------------------------- */
+static void describe_entity(const char *name, int all) {
+    if (!*name)
+        printf("Default configs for %s in the cluster are:\n", entity_type);
+    else
+        printf("%s configs for %.*s %s are:\n", all ? "All" : "Dynamic", (int)strlen(entity_type) - 1,
+               entity_type, name);
+    ka_config_resource *r = get_config(name, 1);
+    int src = all ? -1 : dynamic_source(name);
+    int32_t *h = ka_alloc(&A, (size_t)(r->n + 1) * sizeof(int32_t));
+    int *order = ka_alloc(&A, (size_t)(r->n + 1) * sizeof(int));
+    for (int i = 0; i < r->n; i++)
+        h[i] = java_string_hash(r->entries[i].name ? r->entries[i].name : "");
+    java_hashmap_order(h, r->n, 0, order);
+    for (int i = 0; i < r->n; i++) {
+        const ka_config_entry *e = &r->entries[order[i]];
+        if (src >= 0 && e->source != src)
+            continue;
+        printf("  %s=%s sensitive=%s synonyms={", e->name, e->value ? e->value : "null",
+               e->sensitive ? "true" : "false");
+        for (int s = 0; s < e->nsyn; s++)
+            printf("%s%s:%s=%s", s ? ", " : "", source_name(e->syn[s].source), e->syn[s].name,
+                   e->syn[s].value ? e->syn[s].value : "null");
+        printf("}\n");
+    }
+}
+
+static void describe(void) {
+    int all = opts_has(&O, "all");
+    if (entity_name) {
+        describe_entity(entity_name, all);
+        return;
+    }
+    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
+    if (!md)
+        die_exec(A.err);
+    if (!strcmp(entity_type, "topics")) {
+        /* listTopics().names(): the key set of a HashMap */
+        int n = md->ntopics;
+        int32_t *h = ka_alloc(&A, (size_t)(n + 1) * sizeof(int32_t));
+        int *order = ka_alloc(&A, (size_t)(n + 1) * sizeof(int));
+        for (int i = 0; i < n; i++)
+            h[i] = java_string_hash(md->topics[i].name);
+        java_hashmap_order(h, n, 0, order);
+        for (int i = 0; i < n; i++)
+            if (!md->topics[order[i]].err)
+                describe_entity(md->topics[order[i]].name, all);
+    } else {
+        for (int i = 0; i < md->nbrokers; i++) {
+            char id[16];
+            snprintf(id, sizeof(id), "%d", md->brokers[i].id);
+            describe_entity(ka_strdup(&A, id), all);
+        }
+        if (!strcmp(entity_type, "brokers"))
+            describe_entity("", all);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * --alter
+ * ---------------------------------------------------------------------- */
+static char *trim(char *s) {
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t l = strlen(s);
+    while (l && isspace((unsigned char)s[l - 1]))
+        s[--l] = 0;
+    return s;
+}
+
+/* 'k1=v1,k2=[v1,v2],k3=v3': commas inside brackets do not split; brackets
+ * are removed from values. Later keys replace earlier ones. */
+static int parse_add(const char ***keys, const char ***vals) {
+    const char *src = opts_get(&O, "add-config");
+    if (!src)
+        return 0;
+    size_t len = strlen(src);
+    *keys = ka_alloc(&A, (len + 2) * sizeof(char *));
+    *vals = ka_alloc(&A, (len + 2) * sizeof(char *));
+    char *copy = ka_strdup(&A, src);
+    int n = 0, depth = 0;
+    char *start = copy;
+    for (char *p = copy;; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth > 0)
+            depth--;
+        if (*p && !(*p == ',' && depth == 0))
+            continue;
+        int end = *p == 0;
+        *p = 0;
+        /* split on '=' outside brackets: exactly two parts */
+        char *eq = NULL;
+        int d = 0, neq = 0;
+        for (char *q = start; *q; q++) {
+            if (*q == '[')
+                d++;
+            else if (*q == ']' && d > 0)
+                d--;
+            else if (*q == '=' && d == 0) {
+                if (!eq)
+                    eq = q;
+                neq++;
+            }
+        }
+        if (neq != 1)
+            die_arg("requirement failed: Invalid entity config: all configs to be added must be in the format "
+                    "\"key=val\".");
+        *eq = 0;
+        char *k = trim(start), *v = eq + 1, *w = v;
+        for (char *q = v; *q; q++)
+            if (*q != '[' && *q != ']')
+                *w++ = *q;
+        *w = 0;
+        v = trim(v);
+        int j;
+        for (j = 0; j < n; j++)
+            if (!strcmp((*keys)[j], k))
+                break;
+        (*keys)[j] = k;
+        (*vals)[j] = v;
+        if (j == n)
+            n++;
+        if (end)
+            break;
+        start = p + 1;
+    }
+    for (int i = 0; i < n; i++)
+        if (!strcmp((*keys)[i], "message.format.version"))
+            printf("WARNING: The configuration message.format.version=%s is specified. This configuration will be "
+                   "ignored if the version is newer than the inter.broker.protocol.version specified in the "
+                   "broker.\n",
+                   (*vals)[i]);
+    return n;
+}
+
+static int parse_delete(const char ***keys) {
+    int n = 0;
+    int cnt = opts_count(&O, "delete-config");
+    size_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += strlen(opts_nth(&O, "delete-config", i)) + 1;
+    *keys = ka_alloc(&A, (total + 1) * sizeof(char *));
+    for (int i = 0; i < cnt; i++) {
+        char *copy = ka_strdup(&A, opts_nth(&O, "delete-config", i)), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            (*keys)[n++] = trim(t);
+    }
+    return n;
+}
+
+static void alter(void) {
+    const char **add_k = NULL, **add_v = NULL, **del = NULL;
+    int nadd = parse_add(&add_k, &add_v);
+    int ndel = parse_delete(&del);
+    const char *name = entity_name;
+    ka_config_resource *old = get_config(name, 0);
+    int src = dynamic_source(name);
+    char bad[2048] = "";
+    for (int i = 0; i < ndel; i++) {
+        int found = 0;
+        for (int j = 0; j < old->n; j++)
+            if ((src < 0 || old->entries[j].source == src) && !strcmp(old->entries[j].name, del[i]))
+                found = 1;
+        if (!found)
+            snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), "%s%s", *bad ? "," : "", del[i]);
+    }
+    if (!strcmp(entity_type, "broker-loggers")) {
+        /* every logger must exist */
+        for (int i = 0; i < nadd; i++) {
+            int found = 0;
+            for (int j = 0; j < old->n; j++)
+                if (!strcmp(old->entries[j].name, add_k[i]))
+                    found = 1;
+            if (!found)
+                snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), "%s%s", *bad ? "," : "", add_k[i]);
+        }
+        if (*bad) {
+            char msg[2200];
+            snprintf(msg, sizeof(msg), "Invalid broker logger(s): %s", bad);
+            die_arg(msg);
+        }
+    } else if (*bad) {
+        char msg[2200];
+        snprintf(msg, sizeof(msg), "Invalid config(s): %s", bad);
+        die_arg(msg);
+    }
+    ka_result r;
+    if (!strcmp(entity_type, "brokers")) {
+        /* AlterConfigs: the whole dynamic set */
+        int cap = old->n + nadd + 1;
+        const char **k = ka_alloc(&A, (size_t)cap * sizeof(char *)), **v = ka_alloc(&A, (size_t)cap * sizeof(char *));
+        int n = 0;
+        for (int j = 0; j < old->n; j++) {
+            const ka_config_entry *e = &old->entries[j];
+            if (e->source != src)
+                continue;
+            int skip = 0;
+            for (int i = 0; i < ndel; i++)
+                skip |= !strcmp(del[i], e->name);
+            for (int i = 0; i < nadd; i++)
+                skip |= !strcmp(add_k[i], e->name);
+            if (skip)
+                continue;
+            if (!e->value) {
+                char msg[512];
+                snprintf(msg, sizeof(msg),
+                         "All sensitive broker config entries must be specified for --alter, missing entries: Set(%s)",
+                         e->name);
+                die_arg(msg);
+            }
+            k[n] = e->name;
+            v[n++] = e->value;
+        }
+        for (int i = 0; i < nadd; i++) {
+            k[n] = add_k[i];
+            v[n++] = add_v[i];
+        }
+        if (ka_alter_configs(&A, KA_RESOURCE_BROKER, name, k, v, n, &r) != 0)
+            die_exec(A.err);
+    } else {
+        ka_alter_op *ops = ka_alloc(&A, (size_t)(nadd + ndel + 1) * sizeof(ka_alter_op));
+        int n = 0;
+        for (int i = 0; i < nadd; i++)
+            ops[n++] = (ka_alter_op){add_k[i], add_v[i], 0};
+        for (int i = 0; i < ndel; i++)
+            ops[n++] = (ka_alter_op){del[i], "", 1};
+        if (ka_incremental_alter_configs(&A, resource_type(), name, ops, n, &r) != 0)
+            die_exec(A.err);
+    }
+    if (r.err)
+        die_code(r.err, r.msg);
+    if (*name)
+        printf("Completed updating config for %.*s %s.\n", (int)strlen(entity_type) - 1, entity_type, name);
+    else
+        printf("Completed updating default config for %s in the cluster.\n", entity_type);
+}
+
+int main(int argc, char **argv) {
+    g_argc = argc;
+    g_argv = argv;
+    opts_parse(&O, specs, argc, argv,
+               "This tool helps to manipulate and describe entity config for a topic, client, user or broker", 1);
+    check_args();
+    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
+    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        die_exec(A.err);
+    if (opts_has(&O, "alter"))
+        alter();
+    else
+        describe();
+    fflush(stdout);
+    ka_close(&A);
+    opts_free(&O);
+    return 0;
+}

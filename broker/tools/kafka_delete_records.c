@@ -1,0 +1,159 @@
+/* kafka_delete_records.c -- kafka-delete-records.sh: deletes records before
+ * the given offsets (DeleteRecords to each partition's leader), reading
+ * Kafka's offset JSON file
+ *
+ *   {"partitions": [{"topic": "foo", "partition": 1, "offset": 1}], "version": 1}
+ *
+ * and printing Apache Kafka 2.5's report (DeleteRecordsCommand):
+ *
+ *   Executing records delete operation
+ *   Records delete operation completed:
+ *   partition: foo-1<TAB>low_watermark: 1
+ *   partition: foo-2<TAB>error: org.apache.kafka.common.errors....
+ *
+ * Partition lines come in java.util.HashMap order; per-partition errors do
+ * not change the exit status (0), as in Kafka. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "tools.h"
+
+static const opt_spec specs[] = {
+    {"bootstrap-server", OPT_ARG, "String: server(s) to use for bootstrapping", "REQUIRED: The server to connect to."},
+    {"command-config", OPT_ARG, "String: command config property file path", "A property file containing configs to be passed to Admin Client."},
+    {"offset-json-file", OPT_ARG, "String: Offset json file path", "REQUIRED: The JSON file with offset per partition. The format to use is:\n{\"partitions\":\n  [{\"topic\": \"foo\", \"partition\": 1, \"offset\": 1}],\n \"version\":1\n}"},
+    {NULL, 0, NULL, NULL},
+};
+
+static void die_exc(const char *cls, const char *msg) __attribute__((noreturn));
+static void die_exc(const char *cls, const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "Exception in thread \"main\" %s: %s\n", cls, msg);
+    exit(1);
+}
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            if (!buf)
+                abort();
+        }
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int main(int argc, char **argv) {
+    opts O;
+    kadmin A;
+    opts_parse(&O, specs, argc, argv,
+               "This tool helps to delete records of the given partitions down to the specified offset.", 1);
+    opts_require(&O, "bootstrap-server");
+    opts_require(&O, "offset-json-file");
+    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
+    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        die_exc("org.apache.kafka.common.config.ConfigException", A.err);
+
+    const char *path = opts_get(&O, "offset-json-file");
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text)
+        die_exc("java.nio.file.NoSuchFileException", path);
+    json *js = json_parse(text, len);
+    free(text);
+    if (!js || js->type != JSON_OBJECT)
+        die_exc("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
+    int64_t version = 1;
+    const json *jv = json_get(js, "version");
+    if (jv && json_int(jv, &version) != 0)
+        die_exc("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
+    if (version != 1) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Not supported version field value %lld", (long long)version);
+        die_exc("kafka.admin.AdminOperationException", msg);
+    }
+    const json *parts = json_get(js, "partitions");
+    if (!parts || parts->type != JSON_ARRAY)
+        die_exc("kafka.admin.AdminOperationException", "Missing partitions field");
+    int n = parts->n;
+    ka_tp_offset *tps = ka_alloc(&A, (size_t)(n + 1) * sizeof(ka_tp_offset));
+    for (int i = 0; i < n; i++) {
+        const json *p = parts->items[i];
+        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
+        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
+        const json *of = p->type == JSON_OBJECT ? json_get(p, "offset") : NULL;
+        int64_t pv, ov;
+        if (!t || t->type != JSON_STRING)
+            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
+        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
+            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
+        if (!of || of->type != JSON_NUMBER || json_int(of, &ov) != 0)
+            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
+        tps[i].topic = ka_strdup(&A, json_str(t));
+        tps[i].partition = (int32_t)pv;
+        tps[i].offset = ov;
+    }
+    json_free(js);
+    /* duplicates, listed once each in first-seen order */
+    char dup[4096] = "";
+    for (int i = 0; i < n; i++) {
+        int before = 0, later = 0;
+        for (int j = 0; j < i; j++)
+            before |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
+        for (int j = i + 1; j < n; j++)
+            later |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
+        if (!before && later)
+            snprintf(dup + strlen(dup), sizeof(dup) - strlen(dup), "%s%s-%d", *dup ? "," : "", tps[i].topic,
+                     tps[i].partition);
+    }
+    if (*dup) {
+        char msg[4200];
+        snprintf(msg, sizeof(msg), "Offset json file contains duplicate topic partitions: %s", dup);
+        die_exc("kafka.common.AdminCommandFailedException", msg);
+    }
+
+    printf("Executing records delete operation\n");
+    fflush(stdout);
+    ka_result *res = ka_alloc(&A, (size_t)(n + 1) * sizeof(ka_result));
+    if (n > 0 && ka_delete_records(&A, tps, n, res) != 0) {
+        /* every partition fails with the transport error */
+        for (int i = 0; i < n; i++) {
+            res[i].err = -100;
+        }
+    }
+    printf("Records delete operation completed:\n");
+    int32_t *h = ka_alloc(&A, (size_t)(n + 1) * sizeof(int32_t));
+    int *order = ka_alloc(&A, (size_t)(n + 1) * sizeof(int));
+    for (int i = 0; i < n; i++)
+        h[i] = java_tp_hash(tps[i].topic, tps[i].partition);
+    java_hashmap_order(h, n, n, order);
+    for (int k = 0; k < n; k++) {
+        int i = order[k];
+        if (res[i].err == 0) {
+            printf("partition: %s-%d\tlow_watermark: %lld\n", tps[i].topic, tps[i].partition,
+                   (long long)res[i].value);
+        } else {
+            char b[1024];
+            printf("partition: %s-%d\terror: %s\n", tps[i].topic, tps[i].partition,
+                   res[i].err == -100 ? A.err : kerror_string(res[i].err, NULL, b, sizeof(b)));
+        }
+    }
+    fflush(stdout);
+    ka_close(&A);
+    opts_free(&O);
+    return 0;
+}

@@ -1,0 +1,518 @@
+/* kafka_topics.c -- kafka-topics.sh: create, list, describe, alter (add
+ * partitions) and delete topics through the admin client, with Apache
+ * Kafka 2.5's flags, checks, output lines and exit codes
+ * (TopicCommand with --bootstrap-server):
+ *
+ *   Created topic X.
+ *   Topic: X<TAB>PartitionCount: N<TAB>ReplicationFactor: R<TAB>Configs: k=v,...
+ *   <TAB>Topic: X<TAB>Partition: 0<TAB>Leader: 1<TAB>Replicas: 1,2<TAB>Isr: 1,2
+ *   Error while executing topic command : <message>      (exit 1)
+ *
+ * --if-exists / --if-not-exists are accepted with --bootstrap-server as
+ * Kafka 2.6+ does (2.5 only took them with --zookeeper, which this build
+ * does not implement). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools.h"
+
+static const opt_spec specs[] = {
+    {"alter", OPT_FLAG, NULL, "Alter the number of partitions, replica assignment, and/or configuration for the topic."},
+    {"at-min-isr-partitions", OPT_FLAG, NULL, "if set when describing topics, only show partitions whose isr count is equal to the configured minimum. Not supported with the --zookeeper option."},
+    {"bootstrap-server", OPT_ARG, "String: server to connect to", "REQUIRED: The Kafka server to connect to. In case of providing this, a direct Zookeeper connection won't be required."},
+    {"command-config", OPT_ARG, "String: command config property file", "Property file containing configs to be passed to Admin Client. This is used only with --bootstrap-server option for describing and altering broker configs."},
+    {"config", OPT_ARG, "String: name=value", "A topic configuration override for the topic being created or altered. See the Kafka documentation for full details on the topic configs. It is supported only in combination with --create if --bootstrap-server option is used."},
+    {"create", OPT_FLAG, NULL, "Create a new topic."},
+    {"delete", OPT_FLAG, NULL, "Delete a topic"},
+    {"delete-config", OPT_ARG, "String: name", "A topic configuration override to be removed for an existing topic (see the list of configurations under the --config option). Not supported with the --bootstrap-server option."},
+    {"describe", OPT_FLAG, NULL, "List details for the given topics."},
+    {"disable-rack-aware", OPT_FLAG, NULL, "Disable rack aware replica assignment"},
+    {"exclude-internal", OPT_FLAG, NULL, "exclude internal topics when running list or describe command. The internal topics will be listed by default"},
+    {"force", OPT_FLAG, NULL, "Suppress console prompts"},
+    {"if-exists", OPT_FLAG, NULL, "if set when altering or deleting or describing topics, the action will only execute if the topic exists."},
+    {"if-not-exists", OPT_FLAG, NULL, "if set when creating topics, the action will only execute if the topic does not already exist."},
+    {"list", OPT_FLAG, NULL, "List all available topics."},
+    {"partitions", OPT_ARG, "Integer: # of partitions", "The number of partitions for the topic being created or altered (WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected). If not supplied for create, defaults to the cluster default."},
+    {"replica-assignment", OPT_ARG, "String: broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : broker_id_for_part2_replica2 , ...", "A list of manual partition-to-broker assignments for the topic being created or altered."},
+    {"replication-factor", OPT_ARG, "Integer: replication factor", "The replication factor for each partition in the topic being created. If not supplied, defaults to the cluster default."},
+    {"topic", OPT_ARG, "String: topic", "The topic to create, alter, describe or delete. It also accepts a regular expression, except for --create option. Put topic name in double quotes and use the '\\' prefix to escape regular expression symbols; e.g. \"test\\.topic\"."},
+    {"topics-with-overrides", OPT_FLAG, NULL, "if set when describing topics, only show topics that have overridden configs"},
+    {"unavailable-partitions", OPT_FLAG, NULL, "if set when describing topics, only show partitions whose leader is not available"},
+    {"under-min-isr-partitions", OPT_FLAG, NULL, "if set when describing topics, only show partitions whose isr count is less than the configured minimum. Not supported with the --zookeeper option."},
+    {"under-replicated-partitions", OPT_FLAG, NULL, "if set when describing topics, only show under replicated partitions"},
+    {"zookeeper", OPT_ARG, "String: hosts", "DEPRECATED, The connection string for the zookeeper connection in the form host:port. Multiple hosts can be given to allow fail-over."},
+    {NULL, 0, NULL, NULL},
+};
+
+static opts O;
+static kadmin A;
+
+/* TopicCommand's catch-all: one line on stdout, exit 1. */
+static void fail(const char *msg) __attribute__((noreturn));
+static void fail(const char *msg) {
+    printf("Error while executing topic command : %s\n", msg);
+    fflush(stdout);
+    ka_close(&A);
+    exit(1);
+}
+
+static void fail_admin(void) { fail(A.err); }
+
+static void fail_code(int code, const char *msg) {
+    char b[1024];
+    fail(kerror_string(code, msg, b, sizeof(b)));
+}
+
+/* ------------------------------------------------------------------------
+ * Argument checks (TopicCommandOptions.checkArgs)
+ * ---------------------------------------------------------------------- */
+static const char *const actions[] = {"alter", "create", "describe", "list", "delete"};
+static const char *const reports[] = {"under-replicated-partitions", "under-min-isr-partitions",
+                                      "at-min-isr-partitions", "unavailable-partitions"};
+
+/* Option `used` is only valid with the actions in `ok` (a string of
+ * initials: a c d l x for alter/create/describe/list/delete). */
+static void only_with(const char *used, const char *ok) {
+    static const char initials[] = "acdlx";
+    for (int i = 0; i < 5; i++)
+        if (!strchr(ok, initials[i]))
+            opts_invalid(&O, used, actions[i]);
+}
+
+static void check_args(int argc) {
+    if (argc <= 1)
+        opts_die(&O, "Create, delete, describe, or change a topic.");
+    int n = 0;
+    for (int i = 0; i < 5; i++)
+        n += opts_has(&O, actions[i]);
+    if (n != 1)
+        opts_die(&O, "Command must include exactly one action: --list, --describe, --create, --alter or --delete");
+    if (opts_has(&O, "bootstrap-server") == opts_has(&O, "zookeeper")) {
+        fprintf(stderr, "Exception in thread \"main\" java.lang.IllegalArgumentException: Only one of "
+                        "--bootstrap-server or --zookeeper must be specified\n");
+        exit(1);
+    }
+    if (opts_has(&O, "zookeeper")) {
+        fprintf(stderr, "--zookeeper is not supported by this kafka-topics.sh; use --bootstrap-server\n");
+        exit(1);
+    }
+    if (opts_has(&O, "describe") && opts_has(&O, "if-exists"))
+        opts_require(&O, "topic");
+    if (!opts_has(&O, "list") && !opts_has(&O, "describe"))
+        opts_require(&O, "topic");
+    if (opts_has(&O, "alter")) {
+        if (opts_has(&O, "config") && opts_has(&O, "bootstrap-server"))
+            opts_die(&O, "Option combination \"[bootstrap-server],[config]\" can't be used with option \"[alter]\"");
+        opts_require(&O, "partitions");
+    }
+    only_with("config", "ac");
+    only_with("delete-config", "a");
+    opts_invalid(&O, "delete-config", "bootstrap-server");
+    only_with("partitions", "ac");
+    only_with("replication-factor", "c");
+    only_with("replica-assignment", "ac");
+    if (opts_has(&O, "create")) {
+        opts_invalid(&O, "replica-assignment", "partitions");
+        opts_invalid(&O, "replica-assignment", "replication-factor");
+    }
+    for (int r = 0; r < 4; r++) {
+        only_with(reports[r], "d");
+        for (int q = 0; q < 4; q++)
+            if (q != r)
+                opts_invalid(&O, reports[r], reports[q]);
+        opts_invalid(&O, reports[r], "topics-with-overrides");
+    }
+    only_with("topics-with-overrides", "d");
+    for (int q = 0; q < 4; q++)
+        opts_invalid(&O, "topics-with-overrides", reports[q]);
+    only_with("if-exists", "adx");
+    only_with("if-not-exists", "c");
+    only_with("exclude-internal", "ld");
+}
+
+/* ------------------------------------------------------------------------
+ * Topic selection
+ * ---------------------------------------------------------------------- */
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted names of the topics matching --topic (all if absent). */
+static const char **get_topics(int *count) {
+    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
+    if (!md)
+        fail_admin();
+    const char **names = ka_alloc(&A, (size_t)(md->ntopics + 1) * sizeof(char *));
+    int n = 0;
+    topic_filter *f = NULL;
+    const char *raw = opts_get(&O, "topic");
+    if (raw) {
+        char err[512];
+        f = topic_filter_new(raw, err, sizeof(err));
+        if (!f)
+            fail(err);
+    }
+    int excl = opts_has(&O, "exclude-internal");
+    for (int i = 0; i < md->ntopics; i++) {
+        const ka_topic *t = &md->topics[i];
+        if (t->err)
+            continue;
+        if (excl && (t->internal || topic_is_internal(t->name)))
+            continue;
+        if (f && !topic_filter_match(f, t->name))
+            continue;
+        names[n++] = t->name;
+    }
+    topic_filter_free(f);
+    qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    *count = n;
+    return names;
+}
+
+static void ensure_topic_exists(int found) {
+    if (found == 0 && opts_has(&O, "topic") && !opts_has(&O, "if-exists")) {
+        char msg[1024];
+        snprintf(msg, sizeof(msg), "Topic '%s' does not exist as expected", opts_get(&O, "topic"));
+        fail(msg);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * --create
+ * ---------------------------------------------------------------------- */
+/* "1:2,3:4" -> partitions x rf; fails as Kafka's parseReplicaAssignment. */
+static int32_t *parse_assignment(const char *s, int *nparts, int *rf) {
+    int np = 1;
+    for (const char *p = s; *p; p++)
+        np += *p == ',';
+    int32_t *out = ka_alloc(&A, (size_t)np * 64 * sizeof(int32_t));
+    char *copy = ka_strdup(&A, s), *save = NULL;
+    int i = 0, width = -1;
+    char msg[512];
+    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save), i++) {
+        int k = 0;
+        char *save2 = NULL;
+        for (char *b = strtok_r(part, ":", &save2); b; b = strtok_r(NULL, ":", &save2)) {
+            while (isspace((unsigned char)*b))
+                b++;
+            size_t l = strlen(b);
+            while (l && isspace((unsigned char)b[l - 1]))
+                b[--l] = 0;
+            int32_t id;
+            if (parse_i32(b, &id) != 0) {
+                snprintf(msg, sizeof(msg), "For input string: \"%s\"", b);
+                fail(msg);
+            }
+            for (int j = 0; j < k; j++)
+                if (out[i * 64 + j] == id) {
+                    snprintf(msg, sizeof(msg),
+                             "Partition replica lists may not contain duplicate entries: %d", id);
+                    fail(msg);
+                }
+            if (k < 64)
+                out[i * 64 + k++] = id;
+        }
+        if (width < 0)
+            width = k;
+        if (k != width) {
+            snprintf(msg, sizeof(msg), "Partition %d has different replication factor: %d", i, k);
+            fail(msg);
+        }
+    }
+    /* compact to np x width */
+    for (int p = 0; p < i; p++)
+        memmove(out + p * width, out + p * 64, (size_t)width * sizeof(int32_t));
+    *nparts = i;
+    *rf = width;
+    return out;
+}
+
+/* --config k=v (repeatable), split as Java's split("\\s*=\\s*"). */
+static int parse_configs(const char ***keys, const char ***vals) {
+    int n = opts_count(&O, "config");
+    *keys = ka_alloc(&A, (size_t)(n + 1) * sizeof(char *));
+    *vals = ka_alloc(&A, (size_t)(n + 1) * sizeof(char *));
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const char *c = opts_nth(&O, "config", i);
+        const char *eq = strchr(c, '=');
+        int bad = !eq || strchr(eq + 1, '=') != NULL;
+        if (!bad) {
+            /* trailing empty parts are dropped by split: "k=" is invalid */
+            const char *v = eq + 1;
+            while (isspace((unsigned char)*v))
+                v++;
+            bad = *v == 0;
+        }
+        if (bad)
+            fail("requirement failed: Invalid topic config: all configs to be added must be in the format "
+                 "\"key=val\".");
+        char *k = ka_alloc(&A, (size_t)(eq - c) + 1);
+        memcpy(k, c, (size_t)(eq - c));
+        char *v = ka_strdup(&A, eq + 1);
+        /* trim both */
+        while (isspace((unsigned char)*k))
+            k++;
+        for (size_t l = strlen(k); l && isspace((unsigned char)k[l - 1]);)
+            k[--l] = 0;
+        while (isspace((unsigned char)*v))
+            v++;
+        for (size_t l = strlen(v); l && isspace((unsigned char)v[l - 1]);)
+            v[--l] = 0;
+        int j;
+        for (j = 0; j < m; j++)
+            if (!strcmp((*keys)[j], k))
+                break;
+        (*keys)[j] = k;
+        (*vals)[j] = v;
+        if (j == m)
+            m++;
+    }
+    for (int i = 0; i < m; i++) {
+        if (!topic_config_name_valid((*keys)[i])) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "Unknown topic config name: %s", (*keys)[i]);
+            fail(msg);
+        }
+        if (!strcmp((*keys)[i], "message.format.version"))
+            printf("WARNING: The configuration message.format.version=%s is specified. This configuration "
+                   "will be ignored if the version is newer than the inter.broker.protocol.version specified "
+                   "in the broker.\n",
+                   (*vals)[i]);
+    }
+    return m;
+}
+
+static void create_topic(void) {
+    const char *name = opts_get(&O, "topic");
+    if (strchr(name, '.') || strchr(name, '_'))
+        printf("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') "
+               "could collide. To avoid issues it is best to use either, but not both.\n");
+    int32_t partitions = -1, rf = -1;
+    if (opts_has(&O, "partitions") && parse_i32(opts_get(&O, "partitions"), &partitions) != 0)
+        opts_die(&O, "Cannot parse argument for option partitions");
+    if (opts_has(&O, "replication-factor") && parse_i32(opts_get(&O, "replication-factor"), &rf) != 0)
+        opts_die(&O, "Cannot parse argument for option replication-factor");
+    ka_newtopic t = {0};
+    t.name = name;
+    const char *ra = opts_get(&O, "replica-assignment");
+    if (ra && *ra)
+        t.assign = parse_assignment(ra, &t.nassign, &t.assign_rf);
+    const char **keys, **vals;
+    t.nconfigs = parse_configs(&keys, &vals);
+    t.config_keys = keys;
+    t.config_values = vals;
+    if (opts_has(&O, "replication-factor") && (rf > 32767 || rf < 1))
+        fail("The replication factor must be between 1 and 32767 inclusive");
+    if (opts_has(&O, "partitions") && partitions < 1)
+        fail("The partitions must be greater than 0");
+    t.partitions = partitions;
+    t.replication_factor = (int16_t)rf;
+
+    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
+    if (!md)
+        fail_admin();
+    if (ka_md_topic(md, name) && !ka_md_topic(md, name)->err) {
+        if (opts_has(&O, "if-not-exists"))
+            return;
+        char msg[1024];
+        snprintf(msg, sizeof(msg), "Topic %s already exists", name);
+        fail(msg);
+    }
+    ka_result r;
+    if (ka_create_topics(&A, &t, 1, 0, &r) != 0)
+        fail_admin();
+    if (r.err == 36 && opts_has(&O, "if-not-exists"))
+        return;
+    if (r.err)
+        fail_code(r.err, r.msg);
+    printf("Created topic %s.\n", name);
+}
+
+/* ------------------------------------------------------------------------
+ * --list, --delete, --alter
+ * ---------------------------------------------------------------------- */
+static void list_topics(void) {
+    int n;
+    const char **names = get_topics(&n);
+    for (int i = 0; i < n; i++)
+        printf("%s%s", names[i], i + 1 < n ? "\n" : "");
+    printf("\n");
+}
+
+static void delete_topics(void) {
+    int n;
+    const char **names = get_topics(&n);
+    ensure_topic_exists(n);
+    if (n == 0)
+        return;
+    ka_result *r = ka_alloc(&A, (size_t)n * sizeof(ka_result));
+    if (ka_delete_topics(&A, names, n, r) != 0)
+        fail_admin();
+    for (int i = 0; i < n; i++)
+        if (r[i].err)
+            fail_code(r[i].err, r[i].msg);
+}
+
+static void alter_topics(void) {
+    int n;
+    const char **names = get_topics(&n);
+    ensure_topic_exists(n);
+    if (n == 0)
+        return;
+    int32_t count;
+    if (parse_i32(opts_get(&O, "partitions"), &count) != 0)
+        opts_die(&O, "Cannot parse argument for option partitions");
+    int np = 0, rf = 0;
+    const int32_t *assign = NULL;
+    const char *ra = opts_get(&O, "replica-assignment");
+    if (ra && *ra)
+        assign = parse_assignment(ra, &np, &rf);
+    int32_t *counts = ka_alloc(&A, (size_t)n * sizeof(int32_t));
+    const int32_t **assigns = ka_alloc(&A, (size_t)n * sizeof(int32_t *));
+    int *nassign = ka_alloc(&A, (size_t)n * sizeof(int)), *rfs = ka_alloc(&A, (size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++) {
+        counts[i] = count;
+        if (assign) {
+            const ka_topic *t = ka_md_topic(A.md, names[i]);
+            int start = t ? t->nparts : 0;
+            nassign[i] = np > start ? np - start : 0;
+            assigns[i] = assign + (size_t)start * (size_t)rf;
+            rfs[i] = rf;
+        }
+    }
+    ka_result *r = ka_alloc(&A, (size_t)n * sizeof(ka_result));
+    if (ka_create_partitions(&A, names, counts, assign ? assigns : NULL, nassign, rfs, n, r) != 0)
+        fail_admin();
+    for (int i = 0; i < n; i++)
+        if (r[i].err)
+            fail_code(r[i].err, r[i].msg);
+}
+
+/* ------------------------------------------------------------------------
+ * --describe
+ * ---------------------------------------------------------------------- */
+static void print_ids(const int32_t *ids, int n) {
+    for (int i = 0; i < n; i++)
+        printf("%s%d", i ? "," : "", ids[i]);
+}
+
+static void describe_topics(void) {
+    int n;
+    const char **names = get_topics(&n);
+    ensure_topic_exists(n);
+    if (n == 0)
+        return;
+    ka_metadata *md = A.md;
+    ka_config_resource *cfg = NULL;
+    if (ka_describe_configs(&A, KA_RESOURCE_TOPIC, names, n, 0, &cfg) != 0)
+        fail_admin();
+    int rep_under = opts_has(&O, "under-replicated-partitions");
+    int rep_unavail = opts_has(&O, "unavailable-partitions");
+    int rep_under_min = opts_has(&O, "under-min-isr-partitions");
+    int rep_at_min = opts_has(&O, "at-min-isr-partitions");
+    int overrides = opts_has(&O, "topics-with-overrides");
+    int describe_configs = !rep_under && !rep_unavail && !rep_under_min && !rep_at_min;
+    int describe_partitions = !overrides;
+
+    /* describeTopics().all() is a HashMap<String, TopicDescription>(n) */
+    int32_t *hashes = ka_alloc(&A, (size_t)n * sizeof(int32_t));
+    int *order = ka_alloc(&A, (size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++)
+        hashes[i] = java_string_hash(names[i]);
+    java_hashmap_order(hashes, n, n, order);
+
+    for (int oi = 0; oi < n; oi++) {
+        const char *name = names[order[oi]];
+        const ka_topic *t = ka_md_topic(md, name);
+        const ka_config_resource *c = NULL;
+        for (int i = 0; i < n; i++)
+            if (cfg[i].name && !strcmp(cfg[i].name, name))
+                c = &cfg[i];
+        if (!c)
+            fail("org.apache.kafka.common.errors.UnknownServerException: Malformed broker response: Missing "
+                 "config for topic");
+        if (c->err)
+            fail_code(c->err, c->msg);
+        if (!t || t->nparts == 0)
+            continue;
+        /* config entries in HashMap order; non-default ones are "overrides" */
+        int32_t *ch = ka_alloc(&A, (size_t)(c->n + 1) * sizeof(int32_t));
+        int *co = ka_alloc(&A, (size_t)(c->n + 1) * sizeof(int));
+        for (int i = 0; i < c->n; i++)
+            ch[i] = java_string_hash(c->entries[i].name);
+        java_hashmap_order(ch, c->n, 0, co);
+        int has_non_default = 0;
+        int min_isr = -1;
+        for (int i = 0; i < c->n; i++) {
+            if (!c->entries[i].is_default)
+                has_non_default = 1;
+            if (!strcmp(c->entries[i].name, "min.insync.replicas") && c->entries[i].value)
+                min_isr = atoi(c->entries[i].value);
+        }
+        if (describe_configs && (!overrides || has_non_default)) {
+            printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: ", name, t->nparts,
+                   t->parts[0].nreplicas);
+            int first = 1;
+            for (int i = 0; i < c->n; i++) {
+                const ka_config_entry *e = &c->entries[co[i]];
+                if (e->is_default)
+                    continue;
+                printf("%s%s=%s", first ? "" : ",", e->name, e->value ? e->value : "null");
+                first = 0;
+            }
+            printf("\n");
+        }
+        if (!describe_partitions)
+            continue;
+        for (int i = 0; i < t->nparts; i++) {
+            const ka_partition *p = &t->parts[i];
+            int has_leader = p->leader >= 0;
+            int print = describe_configs;
+            if (rep_under && p->nreplicas - p->nisr > 0)
+                print = 1;
+            if (rep_unavail && (!has_leader || !ka_md_broker(md, p->leader)))
+                print = 1;
+            if (rep_under_min && (!has_leader || (min_isr >= 0 && p->nisr < min_isr)))
+                print = 1;
+            if (rep_at_min && min_isr >= 0 && p->nisr == min_isr)
+                print = 1;
+            if (!print)
+                continue;
+            printf("\tTopic: %s\tPartition: %d\tLeader: ", name, p->id);
+            if (has_leader)
+                printf("%d", p->leader);
+            else
+                printf("none");
+            printf("\tReplicas: ");
+            print_ids(p->replicas, p->nreplicas);
+            printf("\tIsr: ");
+            print_ids(p->isr, p->nisr);
+            printf("\n");
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    opts_parse(&O, specs, argc, argv, "This tool helps to create, delete, describe, or change a topic.", 0);
+    check_args(argc);
+    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
+    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        fail(A.err);
+    if (opts_has(&O, "create"))
+        create_topic();
+    else if (opts_has(&O, "alter"))
+        alter_topics();
+    else if (opts_has(&O, "list"))
+        list_topics();
+    else if (opts_has(&O, "describe"))
+        describe_topics();
+    else if (opts_has(&O, "delete"))
+        delete_topics();
+    fflush(stdout);
+    ka_close(&A);
+    opts_free(&O);
+    return 0;
+}

@@ -1,0 +1,288 @@
+/* tools.h -- shared code of the command-line tools (kafka-topics,
+ * kafka-configs, kafka-delete-records, kafka-broker-api-versions,
+ * kafka-dump-log, console producer/consumer).
+ *
+ * Three parts:
+ *   - option parsing that behaves like joptsimple as Kafka 2.5's tools use
+ *     it (`--name value` or `--name=value`, "X is not a recognized option",
+ *     "Missing required argument "[x]"", usage on stderr, exit 1);
+ *   - a small blocking admin client over the project's own protocol code
+ *     (buf.c): bootstrap, ApiVersions, Metadata, CreateTopics, DeleteTopics,
+ *     CreatePartitions, DescribeConfigs, AlterConfigs,
+ *     IncrementalAlterConfigs, DeleteRecords, ListOffsets. It only uses
+ *     non-flexible request versions, so it talks to this broker and to any
+ *     Apache Kafka 2.x/3.x broker. Every response is decoded with the
+ *     bounds-checked rbuf reader and one err_parse exit per decoder;
+ *   - helpers for Kafka's output conventions: Java exception strings for
+ *     error codes, java.util.HashMap iteration order (the Java tools print
+ *     configs and partition results in that order), topic regexes.
+ *
+ * Memory: everything the admin client returns lives in its arena and is
+ * released by ka_close(); the tools are short-lived. */
+#ifndef TOOLS_TOOLS_H
+#define TOOLS_TOOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define TOOLS_KAFKA_VERSION "2.5.0"
+
+/* ------------------------------------------------------------------------
+ * Options
+ * ---------------------------------------------------------------------- */
+enum { OPT_FLAG = 0, OPT_ARG = 1 };
+
+typedef struct opt_spec {
+    const char *name;    /* long name without "--" */
+    int arg;             /* OPT_FLAG or OPT_ARG (argument required) */
+    const char *argdesc; /* e.g. "String: topic"; NULL for flags */
+    const char *help;
+} opt_spec;
+
+typedef struct opt_hit {
+    int spec;          /* index into specs */
+    const char *value; /* argv string or NULL */
+} opt_hit;
+
+typedef struct opts {
+    const opt_spec *specs; /* terminated by a {NULL} entry */
+    int nspecs;
+    opt_hit *hits; /* in command-line order */
+    int nhits;
+    const char *intro; /* printed by --help before the usage table */
+} opts;
+
+/* Parses argv[1..]. Unknown options and a missing argument print Kafka's
+ * message and the usage table on stderr and exit 1. --help (and no argument
+ * at all, when help_if_empty) prints intro + usage and exits 1, as Kafka
+ * 2.5's CommandLineUtils does; --version prints the version and exits 0. */
+void opts_parse(opts *o, const opt_spec *specs, int argc, char **argv, const char *intro,
+                int help_if_empty);
+void opts_free(opts *o);
+int opts_has(const opts *o, const char *name);
+int opts_count(const opts *o, const char *name);
+const char *opts_get(const opts *o, const char *name); /* first value */
+const char *opts_nth(const opts *o, const char *name, int n);
+/* Index in hits of the first occurrence, -1 if absent. */
+int opts_first_hit(const opts *o, const char *name);
+/* Prints msg (if any) and the usage table to stderr, exits 1. */
+void opts_die(const opts *o, const char *msg) __attribute__((noreturn));
+/* Kafka's CommandLineUtils.checkRequiredArgs / checkInvalidArgs. */
+void opts_require(const opts *o, const char *name);
+void opts_invalid(const opts *o, const char *used, const char *other);
+/* Strict decimal parse; 0 on success. */
+int parse_i64(const char *s, int64_t *out);
+int parse_i32(const char *s, int32_t *out);
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------- */
+typedef struct kerror_info {
+    int code;
+    const char *name;      /* UNKNOWN_TOPIC_OR_PARTITION */
+    const char *exception; /* UnknownTopicOrPartitionException */
+    const char *message;   /* default message */
+} kerror_info;
+
+const kerror_info *kerror_lookup(int code);
+/* "org.apache.kafka.common.errors.<Exception>: <msg or default>" into buf. */
+const char *kerror_string(int code, const char *msg, char *buf, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Java ordering helpers
+ * ---------------------------------------------------------------------- */
+int32_t java_string_hash(const char *s);
+/* Fills order[0..n) with the iteration order of a java.util.HashMap that
+ * had keys with these hashCodes put in index order: `new HashMap<>()` when
+ * init_cap is 0, `new HashMap<>(init_cap)` otherwise (load factor 0.75).
+ * Keys are assumed distinct. */
+void java_hashmap_order(const int32_t *hashes, int n, int init_cap, int *order);
+/* TopicPartition.hashCode(). */
+int32_t java_tp_hash(const char *topic, int32_t partition);
+/* The topic configs Kafka 2.5 knows (LogConfig.configNames), sorted. */
+extern const char *const topic_config_names[];
+int topic_config_name_valid(const char *name);
+/* Kafka's topic whitelist (TopicFilter): trims, ',' -> '|', drops spaces
+ * and surrounding quotes, then matches the whole name (POSIX ERE). Returns
+ * NULL and an error string on an invalid regex. */
+typedef struct topic_filter topic_filter;
+topic_filter *topic_filter_new(const char *raw, char *err, size_t errlen);
+int topic_filter_match(const topic_filter *f, const char *topic);
+void topic_filter_free(topic_filter *f);
+int topic_is_internal(const char *topic);
+
+/* ------------------------------------------------------------------------
+ * Admin client
+ * ---------------------------------------------------------------------- */
+#define KA_MAX_API 64
+#define KA_MAX_CONNS 32
+
+typedef struct ka_conn {
+    int32_t node; /* broker id, -1 for a bootstrap connection */
+    int fd;
+    char host[256];
+    int port;
+    int16_t vmin[KA_MAX_API], vmax[KA_MAX_API]; /* -1: not supported */
+    int napis;                                   /* entries in the ApiVersions answer */
+    struct { int16_t key, min, max; } apis[128]; /* as advertised, in order */
+} ka_conn;
+
+typedef struct ka_broker {
+    int32_t id;
+    char *host;
+    int32_t port;
+    char *rack; /* NULL */
+} ka_broker;
+
+typedef struct ka_partition {
+    int16_t err;
+    int32_t id, leader;
+    int nreplicas, nisr, noffline;
+    int32_t *replicas, *isr, *offline;
+} ka_partition;
+
+typedef struct ka_topic {
+    int16_t err;
+    char *name;
+    int internal;
+    int nparts;
+    ka_partition *parts; /* sorted by partition id */
+} ka_topic;
+
+typedef struct ka_metadata {
+    int nbrokers;
+    ka_broker *brokers;
+    char *cluster_id;
+    int32_t controller;
+    int ntopics;
+    ka_topic *topics;
+} ka_metadata;
+
+typedef struct ka_arena_blk ka_arena_blk;
+
+typedef struct kadmin {
+    char bootstrap[1024];
+    int timeout_ms; /* overall deadline of each operation */
+    const char *client_id;
+    int32_t corr;
+    ka_conn conns[KA_MAX_CONNS];
+    int nconns;
+    ka_metadata *md; /* last metadata */
+    ka_arena_blk *arena;
+    char err[1024]; /* last error, Java style */
+} kadmin;
+
+/* Result of one topic / resource / partition in an admin request. */
+typedef struct ka_result {
+    char *name;
+    int32_t partition;
+    int16_t err;
+    char *msg;       /* NULL: none from the broker */
+    int64_t value;   /* low watermark, offset... */
+    int64_t timestamp;
+} ka_result;
+
+typedef struct ka_newtopic {
+    const char *name;
+    int32_t partitions;         /* -1: broker default */
+    int16_t replication_factor; /* -1: broker default */
+    int nassign;                /* manual assignment: partitions x rf */
+    int assign_rf;
+    const int32_t *assign;
+    int nconfigs;
+    const char *const *config_keys;
+    const char *const *config_values;
+} ka_newtopic;
+
+typedef struct ka_config_synonym {
+    char *name, *value;
+    int8_t source;
+} ka_config_synonym;
+
+typedef struct ka_config_entry {
+    char *name, *value; /* value NULL: sensitive or null */
+    int read_only, is_default, sensitive;
+    int8_t source;
+    int nsyn;
+    ka_config_synonym *syn;
+} ka_config_entry;
+
+typedef struct ka_config_resource {
+    int16_t err;
+    char *msg;
+    int8_t type;
+    char *name;
+    int n;
+    ka_config_entry *entries;
+} ka_config_resource;
+
+typedef struct ka_alter_op {
+    const char *key;
+    const char *value; /* NULL for DELETE */
+    int8_t op;         /* 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT */
+} ka_alter_op;
+
+typedef struct ka_tp_offset {
+    const char *topic;
+    int32_t partition;
+    int64_t offset; /* DeleteRecords: before offset; ListOffsets: timestamp */
+} ka_tp_offset;
+
+#define KA_RESOURCE_TOPIC 2
+#define KA_RESOURCE_BROKER 4
+#define KA_RESOURCE_BROKER_LOGGER 8
+
+/* Sets up the client; parses bootstrap "host:port[,host:port...]".
+ * Returns -1 (a->err set) if the list is malformed. */
+int ka_init(kadmin *a, const char *bootstrap, int timeout_ms);
+void ka_close(kadmin *a);
+void *ka_alloc(kadmin *a, size_t n); /* zeroed, from the arena */
+char *ka_strdup(kadmin *a, const char *s);
+char *ka_kstrdup(kadmin *a, kstr k);
+
+/* A connection to any bootstrap broker (ApiVersions done). NULL on
+ * timeout: a->err says "Timed out waiting for a node assignment." */
+ka_conn *ka_any(kadmin *a);
+/* A connection to broker `node` (from the last metadata). */
+ka_conn *ka_node(kadmin *a, int32_t node);
+/* Highest version both sides support (<= client_max), or -1. */
+int ka_version(const ka_conn *c, int key, int client_max);
+/* Sends one request and reads its response body (after the correlation id)
+ * into resp. 0 or -1 with a->err set. */
+int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp);
+
+/* Metadata for the given topics (n >= 0) or all topics (topics == NULL);
+ * never auto-creates. Stored in a->md as well. */
+ka_metadata *ka_metadata_get(kadmin *a, const char *const *topics, int n);
+const ka_topic *ka_md_topic(const ka_metadata *md, const char *name);
+const ka_broker *ka_md_broker(const ka_metadata *md, int32_t id);
+
+/* The admin operations: 0 when the request got an answer (per-item errors
+ * in results[]), -1 on a transport/protocol failure (a->err). results has
+ * one entry per input item, in input order. */
+int ka_create_topics(kadmin *a, const ka_newtopic *t, int n, int validate_only, ka_result *results);
+int ka_delete_topics(kadmin *a, const char *const *names, int n, ka_result *results);
+/* New total counts; assign (may be NULL) lists nassign[i] x rf brokers. */
+int ka_create_partitions(kadmin *a, const char *const *names, const int32_t *counts,
+                         const int32_t *const *assign, const int *nassign, const int *assign_rf, int n,
+                         ka_result *results);
+int ka_describe_configs(kadmin *a, int8_t type, const char *const *names, int n, int synonyms,
+                        ka_config_resource **out);
+int ka_incremental_alter_configs(kadmin *a, int8_t type, const char *name, const ka_alter_op *ops,
+                                 int nops, ka_result *result);
+int ka_alter_configs(kadmin *a, int8_t type, const char *name, const char *const *keys,
+                     const char *const *values, int n, ka_result *result);
+/* Routed to each partition's leader. results[i].value = low watermark. */
+int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results);
+/* Routed to leaders. tps[i].offset = timestamp (-1 latest, -2 earliest);
+ * results[i].value = offset. */
+int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results);
+
+/* Loads --command-config style properties that matter to the tools
+ * (default.api.timeout.ms, request.timeout.ms); returns timeout_ms or
+ * def if none. Exits 1 with Kafka's message if the file can't be read. */
+int tools_command_config_timeout(const char *path, int def);
+
+#endif

@@ -1,0 +1,197 @@
+/* tools_util.c -- small helpers that make the tools print what the Java
+ * tools print: exception strings for error codes, the iteration order of
+ * java.util.HashMap (Kafka's tools print config entries and per-partition
+ * results straight out of HashMaps), Kafka's topic whitelist regex, and
+ * the --command-config timeouts. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "props.h"
+#include "tools.h"
+
+const char *kerror_string(int code, const char *msg, char *buf, size_t len) {
+    const kerror_info *e = kerror_lookup(code);
+    snprintf(buf, len, "org.apache.kafka.common.errors.%s: %s", e->exception,
+             msg && *msg ? msg : e->message);
+    return buf;
+}
+
+/* String.hashCode over UTF-16 code units; for UTF-8 input this decodes
+ * code points (supplementary ones as surrogate pairs). */
+int32_t java_string_hash(const char *s) {
+    uint32_t h = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp;
+        int n;
+        if (*p < 0x80) {
+            cp = *p;
+            n = 1;
+        } else if ((*p & 0xE0) == 0xC0 && p[1]) {
+            cp = ((uint32_t)(*p & 0x1F) << 6) | (p[1] & 0x3F);
+            n = 2;
+        } else if ((*p & 0xF0) == 0xE0 && p[1] && p[2]) {
+            cp = ((uint32_t)(*p & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+            n = 3;
+        } else if ((*p & 0xF8) == 0xF0 && p[1] && p[2] && p[3]) {
+            cp = ((uint32_t)(*p & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) |
+                 ((uint32_t)(p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+            n = 4;
+        } else {
+            cp = 0xFFFD;
+            n = 1;
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = h * 31 + (0xD800 + (cp >> 10));
+            h = h * 31 + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = h * 31 + cp;
+        }
+        p += n;
+    }
+    return (int32_t)h;
+}
+
+/* HashMap keeps each bucket in insertion order and a resize splits buckets
+ * preserving that order, so the final order is: by bucket index under the
+ * final capacity, then by insertion. (Buckets turn into trees only with 8+
+ * colliding keys and capacity >= 64, which tools never reach.) */
+static const int32_t *g_hashes;
+static uint32_t g_mask;
+
+static uint32_t bucket_of(int32_t h) {
+    uint32_t u = (uint32_t)h;
+    return (u ^ (u >> 16)) & g_mask;
+}
+
+static int cmp_bucket(const void *a, const void *b) {
+    int ia = *(const int *)a, ib = *(const int *)b;
+    uint32_t ba = bucket_of(g_hashes[ia]), bb = bucket_of(g_hashes[ib]);
+    if (ba != bb)
+        return ba < bb ? -1 : 1;
+    return ia - ib;
+}
+
+void java_hashmap_order(const int32_t *hashes, int n, int init_cap, int *order) {
+    uint32_t cap = 16;
+    if (init_cap > 0) /* tableSizeFor */
+        for (cap = 1; cap < (uint32_t)init_cap; cap <<= 1)
+            ;
+    while (n > (int)(cap * 3 / 4))
+        cap <<= 1;
+    g_hashes = hashes;
+    g_mask = cap - 1;
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    qsort(order, (size_t)n, sizeof(int), cmp_bucket);
+}
+
+int32_t java_tp_hash(const char *topic, int32_t partition) {
+    uint32_t h = 31u * (31u + (uint32_t)partition) + (uint32_t)java_string_hash(topic);
+    return (int32_t)h;
+}
+
+const char *const topic_config_names[] = {
+    "cleanup.policy", "compression.type", "delete.retention.ms", "file.delete.delay.ms",
+    "flush.messages", "flush.ms", "follower.replication.throttled.replicas",
+    "index.interval.bytes", "leader.replication.throttled.replicas", "max.compaction.lag.ms",
+    "max.message.bytes", "message.downconversion.enable", "message.format.version",
+    "message.timestamp.difference.max.ms", "message.timestamp.type", "min.cleanable.dirty.ratio",
+    "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "retention.bytes",
+    "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms",
+    "unclean.leader.election.enable", NULL,
+};
+
+int topic_config_name_valid(const char *name) {
+    for (int i = 0; topic_config_names[i]; i++)
+        if (!strcmp(topic_config_names[i], name))
+            return 1;
+    return 0;
+}
+
+struct topic_filter {
+    regex_t re;
+};
+
+topic_filter *topic_filter_new(const char *raw, char *err, size_t errlen) {
+    size_t n = strlen(raw);
+    while (n && (raw[n - 1] == ' ' || raw[n - 1] == '\t' || raw[n - 1] == '\n'))
+        n--;
+    while (n && (*raw == ' ' || *raw == '\t' || *raw == '\n')) {
+        raw++;
+        n--;
+    }
+    char *rx = malloc(n + 8);
+    if (!rx)
+        abort();
+    size_t j = 0;
+    rx[j++] = '^';
+    rx[j++] = '(';
+    size_t start = j;
+    for (size_t i = 0; i < n; i++) {
+        char c = raw[i];
+        if (c == ' ')
+            continue;
+        rx[j++] = c == ',' ? '|' : c;
+    }
+    /* strip leading and trailing quotes */
+    size_t s = start;
+    while (s < j && (rx[s] == '"' || rx[s] == '\''))
+        s++;
+    memmove(rx + start, rx + s, j - s);
+    j -= s - start;
+    while (j > start && (rx[j - 1] == '"' || rx[j - 1] == '\''))
+        j--;
+    char *shown = strndup(rx + start, j - start);
+    rx[j++] = ')';
+    rx[j++] = '$';
+    rx[j] = 0;
+    topic_filter *f = malloc(sizeof(*f));
+    if (!f || !shown)
+        abort();
+    if (regcomp(&f->re, rx, REG_EXTENDED | REG_NOSUB) != 0) {
+        snprintf(err, errlen, "%s is an invalid regex.", shown);
+        free(f);
+        f = NULL;
+    }
+    free(shown);
+    free(rx);
+    return f;
+}
+
+int topic_filter_match(const topic_filter *f, const char *topic) {
+    return regexec(&f->re, topic, 0, NULL, 0) == 0;
+}
+
+void topic_filter_free(topic_filter *f) {
+    if (!f)
+        return;
+    regfree(&f->re);
+    free(f);
+}
+
+int topic_is_internal(const char *topic) {
+    return !strcmp(topic, "__consumer_offsets") || !strcmp(topic, "__transaction_state");
+}
+
+int tools_command_config_timeout(const char *path, int def) {
+    if (!path)
+        return def;
+    char err[256];
+    props *p = props_load(path, err, sizeof(err));
+    if (!p) {
+        fprintf(stderr, "%s (No such file or directory)\n", path);
+        exit(1);
+    }
+    const char *v = props_get(p, "default.api.timeout.ms");
+    if (!v)
+        v = props_get(p, "request.timeout.ms");
+    int32_t t;
+    if (v && parse_i32(v, &t) == 0 && t > 0)
+        def = t;
+    props_free(p);
+    return def;
+}

@@ -1,0 +1,9 @@
+# tests/bench/build.mk -- the programs `make bench` runs (tests/bench/run):
+# kbench, a librdkafka load generator, and mock_cluster, librdkafka's
+# in-memory mock broker as the reference peer.  Included by the Makefile;
+# not part of `all` or `test`.
+BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster
+
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lrdkafka -lpthread

@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# kafka-topics.sh against the broker: the Kafka quick-start and book command
+# lines verbatim, Kafka 2.5's exact output lines (tabs included) and exit
+# codes, cross-checked with kcat's view of the cluster.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+  zk_start
+  broker_start num.partitions=1
+}
+
+teardown_file() { stop_all; }
+teardown() { show_logs_on_failure; }
+
+TAB=$'\t'
+
+@test "topics: --create prints 'Created topic X.' and kcat sees the partitions" {
+  local t
+  t=$(unique_topic quickstart)
+  run ktool kafka-topics.sh --create --topic "$t" --bootstrap-server "$BROKER" --partitions 3 --replication-factor 1
+  [ "$status" -eq 0 ]
+  [ "$output" = "Created topic $t." ]
+  wait_for 10 kcat_partitions_is "$t" 3
+}
+
+@test "topics: --create of an existing topic fails; --if-not-exists succeeds silently" {
+  local t
+  t=$(unique_topic exists)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : Topic $t already exists" ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --if-not-exists --topic "$t"
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+}
+
+@test "topics: --describe prints Kafka's header and tab-separated partition lines" {
+  local t
+  t=$(unique_topic describe)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --partitions 2 \
+    --config retention.ms=3600000 --config cleanup.policy=compact
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --describe --topic "$t"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 3 ]
+  # Configs in java.util.HashMap order, as Kafka prints them
+  [ "${lines[0]}" = "Topic: $t${TAB}PartitionCount: 2${TAB}ReplicationFactor: 1${TAB}Configs: cleanup.policy=compact,retention.ms=3600000" ]
+  [ "${lines[1]}" = "${TAB}Topic: $t${TAB}Partition: 0${TAB}Leader: 1${TAB}Replicas: 1${TAB}Isr: 1" ]
+  [ "${lines[2]}" = "${TAB}Topic: $t${TAB}Partition: 1${TAB}Leader: 1${TAB}Replicas: 1${TAB}Isr: 1" ]
+}
+
+@test "topics: --describe of a topic without overrides has an empty Configs field" {
+  local t
+  t=$(unique_topic plain)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --describe --topic "$t"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "Topic: $t${TAB}PartitionCount: 1${TAB}ReplicationFactor: 1${TAB}Configs: " ]
+  # the report filters print nothing on a healthy single-broker cluster
+  for f in --under-replicated-partitions --unavailable-partitions --under-min-isr-partitions; do
+    run ktool kafka-topics.sh --bootstrap-server "$BROKER" --describe --topic "$t" "$f"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+  done
+  # min.insync.replicas defaults to 1 and the ISR has 1 replica
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --describe --topic "$t" --at-min-isr-partitions
+  [ "$output" = "${TAB}Topic: $t${TAB}Partition: 0${TAB}Leader: 1${TAB}Replicas: 1${TAB}Isr: 1" ]
+}
+
+@test "topics: --topics-with-overrides shows only topics that have overrides" {
+  local a b
+  a=$(unique_topic ovr-a)
+  b=$(unique_topic ovr-b)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$a" --config max.message.bytes=2000000
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$b"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --describe --topics-with-overrides --topic "$a|$b"
+  [ "$status" -eq 0 ]
+  [ "$output" = "Topic: $a${TAB}PartitionCount: 1${TAB}ReplicationFactor: 1${TAB}Configs: max.message.bytes=2000000" ]
+}
+
+@test "topics: --list is sorted, takes a regex, and --exclude-internal works" {
+  local p
+  p=lst$RANDOM
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$p-b"
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$p-a"
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "other-$p"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --list --topic "$p-.*"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$p-a"$'\n'"$p-b" ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --list
+  [ "$status" -eq 0 ]
+  echo "$output" | grep -qx "other-$p"
+  # every topic kcat lists is listed, and sorted
+  diff <(printf '%s\n' "$output") <(printf '%s\n' "$output" | LC_ALL=C sort)
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --list --exclude-internal --topic "nomatch-$p"
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+}
+
+@test "topics: --alter --partitions grows a topic; shrinking fails as Kafka's does" {
+  local t
+  t=$(unique_topic alter)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --partitions 2
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --alter --topic "$t" --partitions 5
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+  wait_for 10 kcat_partitions_is "$t" 5
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --alter --topic "$t" --partitions 3
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.InvalidPartitionsException: Topic currently has 5 partitions, which is higher than the requested 3." ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --alter --topic "$t"
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = 'Missing required argument "[partitions]"' ]
+}
+
+@test "topics: --replica-assignment creates one partition per entry" {
+  local t
+  t=$(unique_topic assign)
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --replica-assignment 1,1,1
+  [ "$status" -eq 0 ]
+  [ "$output" = "Created topic $t." ]
+  [ "$(kcat_partitions "$t")" = 3 ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t-x" --replica-assignment 1,1 --partitions 2
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = 'Option "[replica-assignment]" can'"'"'t be used with option "[partitions]"' ]
+}
+
+@test "topics: --delete removes the topic for kcat; a missing topic is an error unless --if-exists" {
+  local t
+  t=$(unique_topic delete)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  kcat_topic_listed "$t"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --delete --topic "$t"
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+  wait_for 15 refute kcat_topic_listed "$t"
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --delete --topic "$t"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : Topic '$t' does not exist as expected" ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --delete --topic "$t" --if-exists
+  [ "$status" -eq 0 ]
+  [ "$output" = "" ]
+}
+
+@test "topics: broker-side errors print the Java exception and exit 1" {
+  local t
+  t=$(unique_topic rf)
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --replication-factor 3
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication factor: 3 larger than available brokers: 1." ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --partitions 0
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : The partitions must be greater than 0" ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --config nosuch.config=1
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : Unknown topic config name: nosuch.config" ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --config retention.ms
+  [ "$status" -eq 1 ]
+  [ "$output" = 'Error while executing topic command : requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".' ]
+  [ "$(kcat_partitions "$t")" = 0 ]
+}
+
+@test "topics: a name with '.' or '_' gets Kafka's collision warning" {
+  local t
+  t=$(unique_topic my_dotted.topic)
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both." ]
+  [ "${lines[1]}" = "Created topic $t." ]
+}
+
+@test "topics: bad command lines print usage on stderr and exit 1" {
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER"
+  [ "$status" -eq 1 ]
+  [ "$output" = "" ]
+  [ "${stderr_lines[0]}" = "Command must include exactly one action: --list, --describe, --create, --alter or --delete" ]
+  [[ $stderr == *"--bootstrap-server <String: server to"* ]]
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --create
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = 'Missing required argument "[topic]"' ]
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --list --bogus
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = "bogus is not a recognized option" ]
+  run --separate-stderr ktool kafka-topics.sh --list
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = 'Exception in thread "main" java.lang.IllegalArgumentException: Only one of --bootstrap-server or --zookeeper must be specified' ]
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --list --topic
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = "Option topic requires an argument" ]
+  run --separate-stderr ktool kafka-topics.sh
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = "Create, delete, describe, or change a topic." ]
+}
+
+@test "topics: an unreachable broker fails within the configured timeout" {
+  local port cfg
+  port=$(free_port)
+  cfg=$BATS_TEST_TMPDIR/admin.properties
+  echo "default.api.timeout.ms=1500" >"$cfg"
+  local start=$SECONDS
+  run ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$port" --command-config "$cfg" --list
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment." ]
+  ((SECONDS - start < 10))
+}
