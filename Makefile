@@ -20,7 +20,7 @@ ifneq ($(SANITIZE),)
 PROJECT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 MALLOC_LIBS =
-BUILD := $(BUILD)/san
+override BUILD := $(BUILD)/san
 endif
 ifeq ($(WERROR),1)
 PROJECT_CFLAGS += -Werror

@@ -1022,6 +1022,7 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
     }
     c->log_cleaner_enable = (int)VL("log.cleaner.enable");
     c->log_cleaner_threads = VI("log.cleaner.threads");
+    c->log_cleaner_backoff_ms = VL("log.cleaner.backoff.ms");
     c->log_cleaner_delete_retention_ms = VL("log.cleaner.delete.retention.ms");
     c->log_cleaner_min_compaction_lag_ms = VL("log.cleaner.min.compaction.lag.ms");
     c->log_cleaner_max_compaction_lag_ms = VL("log.cleaner.max.compaction.lag.ms");

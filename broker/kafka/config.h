@@ -106,6 +106,7 @@ typedef struct broker_config {
     char log_cleanup_policy[32];         /* log.cleanup.policy: "delete", "compact", "compact,delete" */
     int log_cleaner_enable;              /* log.cleaner.enable */
     int32_t log_cleaner_threads;         /* log.cleaner.threads */
+    int64_t log_cleaner_backoff_ms;      /* log.cleaner.backoff.ms: compaction check interval */
     int64_t log_cleaner_delete_retention_ms;   /* log.cleaner.delete.retention.ms */
     int64_t log_cleaner_min_compaction_lag_ms; /* log.cleaner.min.compaction.lag.ms */
     int64_t log_cleaner_max_compaction_lag_ms; /* log.cleaner.max.compaction.lag.ms */

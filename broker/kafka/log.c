@@ -27,26 +27,11 @@
 #include "checkpoint.h"
 #include "crc32c.h"
 #include "logger.h"
+#include "log_internal.h"
 #include "segment.h"
 
-#define LOGGER "kafka.log.Log"
 #define EPOCH_FILE "leader-epoch-checkpoint"
 
-struct plog {
-    char *dir;       /* partition directory */
-    char ident[512]; /* "[Log partition=t-0, dir=/data] " prefix of log lines */
-    log_config cfg;
-    segment **segs; /* sorted by base offset, last = active */
-    int nsegs, cap;
-    int64_t start;           /* log start offset */
-    int64_t leo;             /* log end offset: next offset to assign */
-    int64_t recovery_point;  /* everything below is fsynced */
-    int64_t size;            /* sum of segment sizes */
-    int64_t unflushed_since; /* wall clock of the first append after a flush, -1 none */
-    int dir_dirty;           /* segment files created/removed since the last dir fsync */
-    epoch_entry *epochs;     /* leader epoch cache, ascending */
-    size_t nepochs;
-};
 
 static int64_t wall_ms(void) {
     struct timespec ts;
@@ -66,6 +51,10 @@ void log_config_defaults(log_config *c) {
     c->flush_interval_messages = INT64_MAX;
     c->flush_interval_ms = INT64_MAX;
     c->message_timestamp_type = 0;
+    c->cleanup_delete = 1;
+    c->cleanup_compact = 0;
+    c->delete_retention_ms = 24LL * 3600 * 1000;
+    c->min_cleanable_ratio = 0.5;
 }
 
 /* Positions in the index are int32, so a segment may not exceed 2 GiB. */
@@ -84,7 +73,7 @@ static void config_set(plog *l, const log_config *cfg) {
 /* ------------------------------------------------------------------------
  * Segment list
  * ---------------------------------------------------------------------- */
-static int push_seg(plog *l, segment *s) {
+int push_seg(plog *l, segment *s) {
     if (l->nsegs == l->cap) {
         int ncap = l->cap ? l->cap * 2 : 8;
         segment **n = realloc(l->segs, (size_t)ncap * sizeof *n);
@@ -112,7 +101,7 @@ static int floor_seg(const plog *l, int64_t offset) {
 }
 
 /* Maps (and if needed rebuilds) segment i's indexes. */
-static int ensure_loaded(plog *l, int i) {
+int ensure_loaded(plog *l, int i) {
     int act = i == l->nsegs - 1;
     int64_t limit = act ? INT64_MAX : l->segs[i + 1]->base;
     return seg_load(l->segs[i], act, l->cfg.segment_index_bytes, l->cfg.index_interval_bytes,
@@ -120,7 +109,7 @@ static int ensure_loaded(plog *l, int i) {
 }
 
 /* Deletes segments [from, from+n) from disk and from the list. */
-static void drop_segs(plog *l, int from, int n) {
+void drop_segs(plog *l, int from, int n) {
     for (int i = from; i < from + n; i++) {
         segment *s = l->segs[i];
         log_info(LOGGER,
@@ -243,9 +232,11 @@ static int has_suffix(const char *s, const char *suf) {
 }
 
 /* Collects the .log base offsets (sorted) and removes leftovers: files of
- * interrupted deletes (.deleted) and compactions (.cleaned; .swap files are
- * left alone, we do not compact) and index files without a .log. */
+ * interrupted deletes (.deleted) and compactions (.cleaned; a complete .swap
+ * replaces the segments it covers, see log_cleaner.c) and index files
+ * without a .log. */
 static int scan_dir(plog *l, int64_t **bases, int *n) {
+    cleaner_complete_swaps(l->dir, l->ident);
     DIR *d = opendir(l->dir);
     if (!d)
         return -1;
@@ -463,7 +454,7 @@ void plog_set_config(plog *l, const log_config *cfg) {
         seg_resize_indexes(active(l), l->cfg.segment_index_bytes);
 }
 
-static int fsync_dir(plog *l) {
+int fsync_dir(plog *l) {
     int fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -873,9 +864,9 @@ int plog_enforce_retention(plog *l, int64_t now_ms) {
     if (s->size > 0 && now_ms - t0 > l->cfg.segment_ms)
         roll(l, now_ms);
     int n = 0;
-    if (l->cfg.retention_ms >= 0)
+    if (l->cfg.cleanup_delete && l->cfg.retention_ms >= 0)
         n += delete_old(l, BY_TIME, now_ms);
-    if (l->cfg.retention_bytes >= 0 && l->size >= l->cfg.retention_bytes)
+    if (l->cfg.cleanup_delete && l->cfg.retention_bytes >= 0 && l->size >= l->cfg.retention_bytes)
         n += delete_old(l, BY_SIZE, now_ms);
     return n + delete_old(l, BY_START, now_ms);
 }

@@ -27,6 +27,10 @@ typedef struct log_config {
     int64_t flush_interval_messages;/* fsync after this many messages (INT64_MAX = never, leave to OS) */
     int64_t flush_interval_ms;      /* fsync when the oldest unflushed data is this old (INT64_MAX = never) */
     int message_timestamp_type;     /* 0 = CreateTime, 1 = LogAppendTime */
+    int cleanup_delete;             /* cleanup.policy has "delete": time/size retention apply */
+    int cleanup_compact;            /* cleanup.policy has "compact": plog_compact applies */
+    int64_t delete_retention_ms;    /* delete.retention.ms: how long tombstones stay */
+    double min_cleanable_ratio;     /* min.cleanable.ratio */
 } log_config;
 void log_config_defaults(log_config *c);
 
@@ -103,6 +107,15 @@ int plog_delete_records(plog *l, int64_t offset);
  * goes a new one is rolled first. Also rolls a non-empty active segment older than segment_ms.
  * Returns the number of segments deleted. */
 int plog_enforce_retention(plog *l, int64_t now_ms);
+/* Compaction (cleanup.policy=compact, Kafka's LogCleaner): when at least
+ * min_cleanable_ratio of the inactive segments' bytes were written since the
+ * last cleaning, rewrites the inactive segments keeping only the latest record
+ * of every key (null keys are dropped, tombstones once their batch is older
+ * than delete_retention_ms), merging neighbours up to segment_bytes. Offsets
+ * are preserved. Crash-safe: see log_cleaner.c. Returns the number of bytes
+ * reclaimed (0 when nothing was due) or -1 on I/O error. */
+int64_t plog_compact(plog *l, int64_t now_ms);
+
 /* fsyncs all unflushed segments and their indexes, advances the recovery point to the log end
  * offset. Returns 0 or -1. */
 int plog_flush(plog *l);

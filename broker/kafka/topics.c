@@ -163,6 +163,10 @@ static void log_config_from_topic(const topic_config *tc, log_config *lc) {
     lc->flush_interval_messages = tc->flush_messages;
     lc->flush_interval_ms = tc->flush_ms;
     lc->message_timestamp_type = tc->message_timestamp_type;
+    lc->cleanup_delete = tc->cleanup_delete;
+    lc->cleanup_compact = tc->cleanup_compact;
+    lc->delete_retention_ms = tc->delete_retention_ms;
+    lc->min_cleanable_ratio = tc->min_cleanable_dirty_ratio;
 }
 
 void topic_apply_config(topic *t) {
@@ -389,13 +393,25 @@ static void retention_cb(topic *t, void *arg) {
             plog_enforce_retention(t->parts[i]->log, now);
 }
 
+static void compact_cb(topic *t, void *arg) {
+    int64_t now = *(int64_t *)arg;
+    for (int i = 0; i < t->npartitions; i++)
+        if (t->parts[i]->log)
+            plog_compact(t->parts[i]->log, now);
+}
+
 void topics_periodic(int64_t now_ms) {
-    static int64_t last_retention, last_checkpoint;
+    static int64_t last_retention, last_checkpoint, last_cleaning;
     topic_foreach(periodic_cb, &now_ms);
     if (now_ms - last_retention >= B.cfg.log_retention_check_interval_ms) {
         last_retention = now_ms;
         int64_t wall = ae_wall_ms(); /* segment ages are record timestamps */
         topic_foreach(retention_cb, &wall);
+    }
+    if (B.cfg.log_cleaner_enable && now_ms - last_cleaning >= B.cfg.log_cleaner_backoff_ms) {
+        last_cleaning = now_ms;
+        int64_t wall = ae_wall_ms(); /* tombstone ages are record timestamps */
+        topic_foreach(compact_cb, &wall);
     }
     if (now_ms - last_checkpoint >= B.cfg.log_flush_offset_checkpoint_interval_ms) {
         last_checkpoint = now_ms;

@@ -1,0 +1,40 @@
+/* log_internal.h -- the partition log's state, shared by log.c (appends,
+ * reads, retention, recovery) and log_cleaner.c (compaction). Nothing else
+ * includes it: the public contract is log.h. */
+#ifndef KAFKA_LOG_INTERNAL_H
+#define KAFKA_LOG_INTERNAL_H
+
+#include "checkpoint.h"
+#include "log.h"
+#include "segment.h"
+
+#define LOGGER "kafka.log.Log"
+
+struct plog {
+    char *dir;       /* partition directory */
+    char ident[512]; /* "[Log partition=t-0, dir=/data] " prefix of log lines */
+    log_config cfg;
+    segment **segs; /* sorted by base offset, last = active */
+    int nsegs, cap;
+    int64_t start;           /* log start offset */
+    int64_t leo;             /* log end offset: next offset to assign */
+    int64_t recovery_point;  /* everything below is fsynced */
+    int64_t size;            /* sum of segment sizes */
+    int64_t unflushed_since; /* wall clock of the first append after a flush, -1 none */
+    int dir_dirty;           /* segment files created/removed since the last dir fsync */
+    epoch_entry *epochs;     /* leader epoch cache, ascending */
+    size_t nepochs;
+    int64_t clean_end;       /* compaction: offsets below were cleaned (in memory only) */
+};
+
+int push_seg(plog *l, segment *s);
+/* Deletes segments [from, from+n) from disk and from the list. */
+void drop_segs(plog *l, int from, int n);
+int fsync_dir(plog *l);
+/* Maps (and if needed rebuilds) segment i's indexes. */
+int ensure_loaded(plog *l, int i);
+/* Start-up: finishes a compaction interrupted after its .swap file was
+ * complete (log_cleaner.c). */
+void cleaner_complete_swaps(const char *dir, const char *ident);
+
+#endif
