@@ -1,8 +1,8 @@
 # tests/bench/build.mk -- the programs `make bench` runs (tests/bench/run):
-# kbench, a librdkafka load generator, and mock_cluster, librdkafka's
-# in-memory mock broker as the reference peer.  Included by the Makefile;
-# not part of `all` or `test`.
-BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster
+# kbench, a librdkafka load generator, mock_cluster, librdkafka's
+# in-memory mock broker as the reference peer, and group_bench (consumer
+# groups).  Included by the Makefile; not part of `all` or `test`.
+BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster $(BUILD)/bench/group_bench
 
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)

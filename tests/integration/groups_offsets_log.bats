@@ -80,3 +80,34 @@ PYEOF
   [[ $output == *"describe $group Empty 0"* ]]
   [[ $output == *"offset $topic 0 20"* && $output == *"offset $topic 1 20"* ]]
 }
+
+@test "offsets expire offsets.retention.minutes after the group became empty (and not while it is active)" {
+  broker_stop
+  broker_start offsets.topic.num.partitions=1 offsets.retention.minutes=1 \
+    offsets.retention.check.interval.ms=1000 "${GROUP_BROKER_OVERRIDES[@]}"
+  local topic standalone active
+  topic=$(unique_topic offsets-expire)
+  standalone="g-expire-standalone-$RANDOM"
+  active="g-expire-active-$RANDOM"
+  kafka_topic_create "$topic" 3
+  commit_many "$standalone" "$topic" 1
+  produce_phase "$topic" 3 5 e
+  member_start confluent a1 "$active" "$topic"
+  wait_for 60 records_at_least 15
+  local t0=$SECONDS
+  # a minute and a bit later: the standalone group's offsets are gone, the
+  # active group (subscribed, members heartbeating) keeps its offsets
+  wait_for 100 eval '! grep -q "^offset" <(timeout 30 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python --bootstrap "$BROKER" --group "$standalone" --admin)'
+  (( SECONDS - t0 >= 40 )) # not before the retention (1 min after the commit)
+  run timeout 60 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python \
+    --bootstrap "$BROKER" --group "$standalone" --admin
+  echo "$output"
+  [[ $output == *"describe $standalone Dead 0"* ]]
+  grep -q "Removed 3 expired offsets of group $standalone" "$BROKER_DIR/logs/server.log"
+  run timeout 60 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python \
+    --bootstrap "$BROKER" --group "$active" --admin
+  echo "$output"
+  [[ $output == *"describe $active Stable 1"* ]]
+  [[ $output == *"offset $topic 0 5"* ]]
+  member_stop a1
+}
