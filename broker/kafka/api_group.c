@@ -314,9 +314,7 @@ typedef struct list_ctx {
 
 static void list_one(group *g, void *arg) {
     list_ctx *lc = arg;
-    int32_t part;
-    if (g->state == GS_DEAD || group_coordinator_check(g->id, 1, &part) != ERR_NONE ||
-        group_find(g->id) != g)
+    if (g->state == GS_DEAD || !group_partition_owned(g->partition))
         return;
     wb_cstr(lc->w, g->id);
     wb_cstr(lc->w, g->protocol_type ? g->protocol_type : "");

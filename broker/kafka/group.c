@@ -114,6 +114,13 @@ static int sync_partition(topic *t, int32_t pidx) {
     return leader && c->loaded;
 }
 
+int group_partition_owned(int32_t pidx) {
+    topic *t = offsets_topic();
+    partition *p = t ? partition_get(t, pidx) : NULL;
+    return p && pidx < ncparts && cparts[pidx].loaded && partition_is_leader(p) &&
+           cparts[pidx].epoch == p->leader_epoch;
+}
+
 int16_t group_coordinator_check(const char *group_id, int allow_empty, int32_t *partition) {
     if (!group_id || (!allow_empty && !*group_id))
         return ERR_INVALID_GROUP_ID;
@@ -368,7 +375,43 @@ int group_subscribed_to(group *g, const char *topic) {
 
 /* ------------------------------------------------------------------------
  * Parked requests
+ *
+ * Answers to parked JoinGroup/SyncGroup requests are queued and sent from
+ * group_flush_answers (before the event loop sleeps): completing a request
+ * resumes its connection, which may dispatch its next request into this
+ * file while a caller is still walking the groups or members.
  * ---------------------------------------------------------------------- */
+typedef struct answer {
+    request *rq;
+    response rs;
+} answer;
+static answer *answers;
+static int nanswers, capanswers;
+
+static void queue_answer(request *rq, response *rs) {
+    if (nanswers == capanswers) {
+        capanswers = capanswers ? 2 * capanswers : 16;
+        answers = realloc(answers, (size_t)capanswers * sizeof(*answers));
+        if (!answers)
+            abort();
+    }
+    answers[nanswers].rq = rq;
+    answers[nanswers].rs = *rs;
+    nanswers++;
+}
+
+void group_flush_answers(void) {
+    while (nanswers > 0) {
+        answer *q = answers;
+        int n = nanswers;
+        answers = NULL;
+        nanswers = capanswers = 0;
+        for (int i = 0; i < n; i++)
+            request_complete(q[i].rq, &q[i].rs);
+        free(q);
+    }
+}
+
 static void answer_join(gmember *m, int16_t err, group *g, int with_members) {
     request *rq = m->join_rq;
     if (!rq)
@@ -381,7 +424,7 @@ static void answer_join(gmember *m, int16_t err, group *g, int with_members) {
     else
         write_join_response(rq, &rs.wb, ERR_NONE, g->generation, g->protocol ? g->protocol : "",
                             g->leader ? g->leader : "", m->member_id, with_members ? g : NULL);
-    request_complete(rq, &rs);
+    queue_answer(rq, &rs);
 }
 
 static void answer_sync(gmember *m, int16_t err) {
@@ -395,7 +438,7 @@ static void answer_sync(gmember *m, int16_t err) {
         write_sync_response(rq, &rs.wb, err, NULL, 0);
     else
         write_sync_response(rq, &rs.wb, ERR_NONE, m->assignment, m->assignment_len);
-    request_complete(rq, &rs);
+    queue_answer(rq, &rs);
 }
 
 /* ------------------------------------------------------------------------
@@ -636,7 +679,7 @@ static void park_join(gmember *m, request *rq) {
         resp_init(&rs);
         write_join_response(m->join_rq, &rs.wb, ERR_REBALANCE_IN_PROGRESS, -1, "", "",
                             m->member_id, NULL);
-        request_complete(m->join_rq, &rs);
+        queue_answer(m->join_rq, &rs);
     }
     m->join_rq = rq;
 }
@@ -1168,6 +1211,7 @@ void group_periodic(int64_t now_ms) {
 void group_shutdown(void) {
     int32_t all = -1;
     group_foreach(unload_group, &all);
+    group_flush_answers();
     free(cparts);
     cparts = NULL;
     ncparts = 0;

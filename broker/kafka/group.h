@@ -90,6 +90,8 @@ int32_t group_partition_for(const char *group_id, int len, int32_t npartitions);
  * COORDINATOR_LOAD_IN_PROGRESS / INVALID_GROUP_ID. *partition receives the
  * __consumer_offsets partition. */
 int16_t group_coordinator_check(const char *group_id, int allow_empty, int32_t *partition);
+/* This broker leads the partition and has its groups loaded (no side effects). */
+int group_partition_owned(int32_t partition);
 group *group_find(const char *id);
 group *group_get_or_create(const char *id, int32_t partition);
 void group_remove(group *g); /* frees: no parked requests may remain */
@@ -145,6 +147,9 @@ void write_sync_response(request *rq, wbuf *w, int16_t err, const uint8_t *assig
 /* Periodic work: loads/unloads partitions as leadership moves, expires
  * sessions and pending members, ends join phases, expires offsets. */
 void group_periodic(int64_t now_ms);
+/* Sends the queued answers to parked requests (call before the event loop
+ * sleeps). */
+void group_flush_answers(void);
 /* Shutdown: every parked request is answered (NOT_COORDINATOR). */
 void group_shutdown(void);
 /* Auto-creates __consumer_offsets (FindCoordinator). Returns an error code

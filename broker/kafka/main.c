@@ -42,6 +42,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
 }
 
 static void before_sleep(aeEventLoop *el) {
+    group_flush_answers();
     fetch_before_sleep();
     if (B.stop_requested)
         aeStop(el);
