@@ -5,6 +5,7 @@ with kafka-python's KafkaConsumer or confluent-kafka's Consumer.
   group_member.py --client kafka-python|confluent --bootstrap HOST:PORT
                   --group G --topic T --name NAME --dir DIR
                   [--instance-id ID] [--session-timeout-ms MS] [--max-seconds S]
+                  [--assignor range|roundrobin|sticky|cooperative-sticky]
 
 It subscribes to T in group G and, until SIGTERM (then it closes the
 consumer, which leaves the group unless it is a static member) or
@@ -19,7 +20,7 @@ Exit status: 0 normal stop, 1 error.
 
   group_member.py --client ... --bootstrap HOST:PORT --group G --admin [--delete]
 prints, through the client's admin API: "list <group> <protocol type>" per
-group, "describe <group> <state> <members>", "offset <topic> <partition>
+group, "describe <group> <state> <members> <protocol>", "offset <topic> <partition>
 <offset>" per committed offset (confluent-kafka 1.7 has no offsets admin
 call: it reads them with Consumer.committed for --topic), and with --delete
 "deleted <group>" or "delete-error <group> <error name>" (kafka-python only:
@@ -69,10 +70,18 @@ def run_kafka_python(a, files):
         def on_partitions_assigned(self, assigned):
             files.assigned([tp.partition for tp in assigned])
 
+    from kafka.coordinator.assignors.range import RangePartitionAssignor
+    from kafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+    from kafka.coordinator.assignors.sticky.sticky_assignor import StickyPartitionAssignor
+    assignors = {"range": RangePartitionAssignor, "roundrobin": RoundRobinPartitionAssignor,
+                 "sticky": StickyPartitionAssignor}
+    extra = {}
+    if a.assignor:
+        extra["partition_assignment_strategy"] = [assignors[a.assignor]]
     c = KafkaConsumer(bootstrap_servers=a.bootstrap, group_id=a.group, client_id=a.name,
                       enable_auto_commit=False, auto_offset_reset="earliest",
                       session_timeout_ms=a.session_timeout_ms, heartbeat_interval_ms=1000,
-                      max_poll_records=50)
+                      max_poll_records=50, **extra)
     c.subscribe([a.topic], listener=Listener())
     deadline = time.time() + a.max_seconds
     while not stop and time.time() < deadline:
@@ -92,14 +101,20 @@ def run_confluent(a, files):
             "session.timeout.ms": a.session_timeout_ms, "heartbeat.interval.ms": 1000}
     if a.instance_id:
         conf["group.instance.id"] = a.instance_id
+    if a.assignor:
+        conf["partition.assignment.strategy"] = a.assignor
 
-    def on_assign(consumer, partitions):
-        files.assigned([tp.partition for tp in partitions])
-
+    # The assignment is read back after every poll: with cooperative-sticky
+    # the rebalance callbacks only carry the partitions added or revoked.
     c = Consumer(conf)
-    c.subscribe([a.topic], on_assign=on_assign)
+    c.subscribe([a.topic])
+    current = None
     deadline = time.time() + a.max_seconds
     while not stop and time.time() < deadline:
+        now = sorted(tp.partition for tp in c.assignment())
+        if now != current:
+            current = now
+            files.assigned(now)
         m = c.poll(0.2)
         if m is None:
             continue
@@ -118,7 +133,7 @@ def admin_kafka_python(a):
     for g, ptype in adm.list_consumer_groups():
         print("list %s %s" % (g, ptype or "-"))
     for d in adm.describe_consumer_groups([a.group]):
-        print("describe %s %s %d" % (d.group, d.state, len(d.members)))
+        print("describe %s %s %d %s" % (d.group, d.state, len(d.members), d.protocol or "-"))
     for tp, om in sorted(adm.list_consumer_group_offsets(a.group).items()):
         print("offset %s %d %d" % (tp.topic, tp.partition, om.offset))
     if a.delete:
@@ -134,7 +149,7 @@ def admin_confluent(a):
     for g in adm.list_groups(timeout=10):
         print("list %s %s" % (g.id, g.protocol_type or "-"))
     for g in adm.list_groups(group=a.group, timeout=10):
-        print("describe %s %s %d" % (g.id, g.state, len(g.members)))
+        print("describe %s %s %d %s" % (g.id, g.state, len(g.members), g.protocol or "-"))
     if a.topic:
         c = Consumer({"bootstrap.servers": a.bootstrap, "group.id": a.group})
         md = c.list_topics(a.topic, timeout=10).topics[a.topic]
@@ -158,6 +173,7 @@ def main():
     p.add_argument("--instance-id")
     p.add_argument("--session-timeout-ms", type=int, default=6000)
     p.add_argument("--max-seconds", type=float, default=300)
+    p.add_argument("--assignor", choices=["range", "roundrobin", "sticky", "cooperative-sticky"])
     a = p.parse_args()
     if a.admin:
         (admin_kafka_python if a.client == "kafka-python" else admin_confluent)(a)

@@ -9,7 +9,7 @@
 //       commits every record before the next; SIGTERM disconnects (leaves).
 //   kafkajs_group.js admin --bootstrap HOST:PORT --group G [--delete]
 //       Prints, one per line: "list <group> <protocolType>" for every group,
-//       "describe <group> <state> <members>", "offset <topic> <partition>
+//       "describe <group> <state> <members> <protocol>", "offset <topic> <partition>
 //       <offset>" from fetchOffsets, and with --delete "deleted <group>" or
 //       "delete-error <group> <error type>".
 'use strict'
@@ -87,7 +87,8 @@ async function admin(a) {
   const { groups } = await adm.listGroups()
   for (const g of groups) console.log(`list ${g.groupId} ${g.protocolType || '-'}`)
   const d = await adm.describeGroups([a.group])
-  for (const g of d.groups) console.log(`describe ${g.groupId} ${g.state} ${g.members.length}`)
+  for (const g of d.groups)
+    console.log(`describe ${g.groupId} ${g.state} ${g.members.length} ${g.protocol || '-'}`)
   const offsets = await adm.fetchOffsets({ groupId: a.group })
   for (const t of offsets)
     for (const p of t.partitions) console.log(`offset ${t.topic} ${p.partition} ${p.offset}`)

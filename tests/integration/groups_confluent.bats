@@ -35,6 +35,12 @@ rdadmin() { timeout 60 "$BATS_FILE_TMPDIR/rdkafka_group_admin" "$BROKER" "$@"; }
   scenario_static_membership confluent
 }
 
+@test "confluent-kafka group: roundrobin assignor" { scenario_assignor confluent roundrobin; }
+
+@test "confluent-kafka group: cooperative-sticky assignor (incremental rebalancing)" {
+  scenario_assignor confluent cooperative-sticky
+}
+
 @test "confluent-kafka + librdkafka admin: list/describe groups, OffsetDelete, DeleteGroups" {
   local topic other group
   topic=$(unique_topic grp-admin-cf)

@@ -36,6 +36,7 @@ groups_teardown() {
 }
 
 # member_start CLIENT NAME GROUP TOPIC [--instance-id ID] [--session-timeout-ms MS]
+#              [--assignor NAME]
 member_start() {
   local client=$1 name=$2 group=$3 topic=$4
   shift 4
@@ -45,6 +46,7 @@ member_start() {
     case $1 in
       --instance-id) kcat_opts+=(-X "group.instance.id=$2"); shift 2 ;;
       --session-timeout-ms) kcat_opts+=(-X "session.timeout.ms=$2"); shift 2 ;;
+      --assignor) kcat_opts+=(-X "partition.assignment.strategy=$2"); shift 2 ;;
       *) echo "member_start: unknown option $1" >&2; return 1 ;;
     esac
   done
@@ -292,4 +294,40 @@ scenario_static_membership() {
   [[ $now_events -eq $s2_events ]]
   member_stop s1
   member_stop s2
+}
+
+# scenario_assignor CLIENT ASSIGNOR: two members share 4 partitions with
+# that (client-side) assignor, a third joins, the first leaves; after each
+# change every partition has one owner and every record is read once, and
+# DescribeGroups names the assignor as the group's protocol.
+scenario_assignor() {
+  local client=$1 assignor=$2 topic group
+  topic=$(unique_topic "grp-$assignor-$client")
+  group="g-$assignor-$client-$RANDOM"
+  kafka_topic_create "$topic" 4
+  member_start "$client" x1 "$group" "$topic" --assignor "$assignor"
+  member_start "$client" x2 "$group" "$topic" --assignor "$assignor"
+  wait_for 90 group_covers 4 2
+  produce_phase "$topic" 4 25 one
+  wait_for 60 records_at_least 100
+  sleep 1
+  assert_exactly_once 100
+  member_start "$client" x3 "$group" "$topic" --assignor "$assignor"
+  wait_for 90 group_covers 4 3
+  produce_phase "$topic" 4 25 two
+  wait_for 60 records_at_least 200
+  sleep 1
+  assert_exactly_once 200
+  run timeout 60 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python \
+    --bootstrap "$BROKER" --group "$group" --admin
+  echo "$output"
+  [[ $output == *"describe $group Stable 3 $assignor"* ]]
+  member_stop x1
+  wait_for 90 group_covers 4 2
+  produce_phase "$topic" 4 25 three
+  wait_for 60 records_at_least 300
+  sleep 1
+  assert_exactly_once 300
+  member_stop x2
+  member_stop x3
 }

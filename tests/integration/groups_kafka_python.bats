@@ -23,6 +23,8 @@ teardown() { groups_teardown; show_logs_on_failure; }
   scenario_two_groups kafka-python
 }
 
+@test "kafka-python group: roundrobin assignor" { scenario_assignor kafka-python roundrobin; }
+
 @test "kafka-python admin: list, describe, offsets, delete (refused while active)" {
   local topic group
   topic=$(unique_topic grp-admin-kp)
@@ -37,14 +39,14 @@ teardown() { groups_teardown; show_logs_on_failure; }
   echo "$output"
   [[ $status -eq 0 ]]
   [[ $output == *"list $group consumer"* ]]
-  [[ $output == *"describe $group Stable 1"* ]]
+  [[ $output == *"describe $group Stable 1 range"* ]]
   [[ $output == *"offset $topic 0 10"* && $output == *"offset $topic 1 10"* ]]
   [[ $output == *"delete-error $group NonEmptyGroupError"* ]]
   member_stop ad1
   run timeout 60 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python \
     --bootstrap "$BROKER" --group "$group" --admin --delete
   echo "$output"
-  [[ $output == *"describe $group Empty 0"* ]]
+  [[ $output == *"describe $group Empty 0 -"* ]]
   [[ $output == *"deleted $group"* ]]
   run timeout 60 "$PY" "$CLIENTS_DIR/group_member.py" --client kafka-python \
     --bootstrap "$BROKER" --group "$group" --admin

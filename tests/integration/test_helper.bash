@@ -192,6 +192,7 @@ _zk_dir() { echo "$BATS_FILE_TMPDIR/zk"; }
 # ZK_DIR.  Waits (bounded) until it answers the `srvr` four-letter word.
 zk_start() {
   if [[ ${ZK_IMPL:-apache} == coordinator ]]; then
+    # shellcheck disable=SC2119 # the coordinator's defaults, no overrides
     coord_start
     return
   fi
@@ -337,10 +338,11 @@ coord_start() {
   fi
 }
 
-# coord_restart [TIMEOUT_S]: SIGTERM, wait, start again (same port, data, config).
+# coord_restart [key=value...]: SIGTERM, wait, start again on the same port
+# and dataDir, with the previous overrides unless new ones are given.
 coord_restart() {
   zk_stop
-  coord_start
+  coord_start "$@"
 }
 
 # coord_kill9: SIGKILL the coordinator and wait until it is gone.
@@ -545,6 +547,18 @@ assert_broker_alive() {
   fi
 }
 
+# assert_no_sanitizer_report: the broker's stdout (where a broker built with
+# SANITIZE=address,undefined writes its reports) has no sanitizer report.
+assert_no_sanitizer_report() {
+  local out
+  out="$(_broker_dir)/stdout.log"
+  if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ' "$out" 2>/dev/null; then
+    echo "sanitizer report in $out:" >&2
+    grep -A 30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ' "$out" | head -n 60 >&2
+    return 1
+  fi
+}
+
 # ---------------------------------------------------------------- clients --
 
 # Each wrapper bounds the client with `timeout`: first argument is seconds.
@@ -567,6 +581,11 @@ kraw() {
   local t=$1
   shift
   timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/raw_requests.py" "$@"
+}
+kreq() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_requests.py" "$@"
 }
 
 # kcat_roundtrip_ok TOPIC: kcat produces one message and reads it back.

@@ -1,0 +1,115 @@
+/* main.c -- the zookeeper-server daemon: a ZooKeeper-compatible coordinator
+ * (standalone). Reads zoo.cfg / zookeeper.properties, recovers the tree,
+ * sessions and zxid from dataDir, serves clients on one event loop, and on
+ * SIGTERM/SIGINT syncs the log and exits (sessions stay; their clients
+ * reconnect after a restart).
+ *
+ *   zookeeper-server [--daemon] zookeeper.properties
+ *
+ * Logs (log4j layout) go to $LOG_DIR/zookeeper.log (LOG_DIR defaults to
+ * "logs") and to stdout; with --daemon, stdout and stderr go to
+ * $LOG_DIR/zookeeper.out as with Kafka's zookeeper-server-start.sh -daemon. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "logger.h"
+#include "zk.h"
+
+#define LOGGER "org.apache.zookeeper.server.ZooKeeperServerMain"
+
+static void on_signal(int sig) {
+    (void)sig;
+    Z.stop_requested = 1;
+}
+
+static void usage(void) {
+    fprintf(stderr, "USAGE: zookeeper-server [--daemon] zookeeper.properties\n");
+    exit(2);
+}
+
+static void daemonize(const char *log_dir) {
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(1);
+    }
+    if (pid > 0)
+        exit(0);
+    setsid();
+    char outp[4096];
+    snprintf(outp, sizeof outp, "%s/zookeeper.out", log_dir);
+    int fd = open(outp, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0)
+        dup2(devnull, 0);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+    }
+}
+
+int main(int argc, char **argv) {
+    int as_daemon = 0;
+    const char *cfg_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--daemon") || !strcmp(argv[i], "-daemon"))
+            as_daemon = 1;
+        else if (!cfg_path && argv[i][0] != '-')
+            cfg_path = argv[i];
+        else
+            usage();
+    }
+    if (!cfg_path)
+        usage();
+    const char *log_dir = getenv("LOG_DIR");
+    if (!log_dir || !*log_dir)
+        log_dir = "logs";
+    mkdir(log_dir, 0755);
+    /* Check the configuration before detaching, so a bad file fails the
+     * start script with the message on the terminal. */
+    char err[1024];
+    log_open(NULL, 0, LOG_ERROR); /* warnings are logged by the second load */
+    if (zk_config_load(&Z.cfg, cfg_path, err, sizeof err) != 0) {
+        fprintf(stderr, "Invalid config, exiting abnormally: %s\n", err);
+        return 2;
+    }
+    if (as_daemon)
+        daemonize(log_dir);
+    char log_path[4096];
+    snprintf(log_path, sizeof log_path, "%s/zookeeper.log", log_dir);
+    if (log_open(log_path, 1, LOG_INFO) != 0)
+        fprintf(stderr, "Cannot open %s: %s\n", log_path, strerror(errno));
+    /* Log the warnings of the config (unknown keys) too. */
+    zk_config_load(&Z.cfg, cfg_path, err, sizeof err);
+    log_info(LOGGER, "Starting server (%s)", ZK_VERSION_STRING);
+    if (Z.cfg.npeers > 0)
+        log_warn(LOGGER, "server.N entries found: this build runs standalone; the ensemble is not "
+                         "implemented yet");
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    Z.min_lat = -1;
+    Z.el = aeCreateEventLoop(65536);
+    if (!Z.el || zk_server_init() != 0) {
+        log_error(LOGGER, "Unable to start the server; exiting");
+        return 1;
+    }
+    log_info(LOGGER, "Started, serving clients on port %d", Z.cfg.client_port);
+    zk_server_run();
+    log_info(LOGGER, "Shutting down");
+    zk_server_shutdown();
+    log_info(LOGGER, "Shutdown complete");
+    log_close();
+    return 0;
+}
