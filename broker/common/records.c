@@ -340,6 +340,39 @@ void legacy_build(wbuf *out, int magic, int codec, const batch_record *recs, int
     wb_free(&z);
 }
 
+typedef struct down_ctx {
+    wbuf *out;
+    int magic;
+} down_ctx;
+
+static int down_record(void *arg, const record_view *r) {
+    down_ctx *d = arg;
+    legacy_msg(d->out, r->offset, d->magic, 0, d->magic ? r->timestamp : -1, r->key.s, r->key.len,
+               r->value.s, r->value.len);
+    return 0;
+}
+
+int batch_down_convert(const uint8_t *p, size_t len, int magic, size_t max_decompressed, wbuf *out) {
+    batch_iter it;
+    batch_iter_init(&it, p, len);
+    const uint8_t *b;
+    size_t blen;
+    int m, r, converted = 0;
+    down_ctx d = {out, magic};
+    while ((r = batch_iter_next(&it, &b, &blen, &m)) == 1) {
+        if (m != 2) {
+            wb_write(out, b, blen); /* already a legacy entry */
+            continue;
+        }
+        if (blen < RB_HEADER_SIZE || (rbh_attributes(b) & BATCH_ATTR_CONTROL))
+            continue;
+        if (batch_records_foreach(b, blen, max_decompressed, down_record, &d) < 0)
+            return -1;
+        converted++;
+    }
+    return r < 0 ? -1 : converted;
+}
+
 typedef struct lmsg {
     int attr;
     int64_t ts;

@@ -151,6 +151,14 @@ void legacy_build(wbuf *out, int magic, int codec, const batch_record *recs, int
 int legacy_to_v2(const uint8_t *p, size_t len, int64_t now_ms, size_t max_decompressed, wbuf *out,
                  char *why, size_t whylen);
 
+/* Down-conversion for old fetchers (Kafka's Fetch v0-1 -> magic 0, v2-3 ->
+ * magic 1): every record of the magic-2 batches in p becomes one
+ * uncompressed legacy message with its own offset (timestamps kept for
+ * magic 1; headers, which legacy messages cannot carry, dropped; control
+ * batches skipped). Legacy entries are copied. Returns the number of batches
+ * converted, or -1 on a malformed batch. */
+int batch_down_convert(const uint8_t *p, size_t len, int magic, size_t max_decompressed, wbuf *out);
+
 /* ------------------------------------------------------------------------
  * Record iteration
  * ---------------------------------------------------------------------- */

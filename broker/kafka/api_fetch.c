@@ -4,13 +4,16 @@
  * (served by sendfile(2) from the segment file), within partition_max_bytes
  * and the response's max_bytes, returning at least one batch even when it
  * is larger (the first partition with data). If fewer than min_bytes are
- * available it waits, up to max_wait_ms, for appends to wake it up. */
+ * available it waits, up to max_wait_ms, for appends to wake it up.
+ * Fetch v0-3 get what those versions can read, as Kafka down-converts:
+ * magic-0 messages (v0-1) or magic-1 messages (v2-3), copied inline. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "broker.h"
+#include "records.h"
 
 typedef struct fetch_part {
     int32_t partition;
@@ -43,6 +46,24 @@ static void fetch_req_free(fetch_req *f) {
     }
     free(f->topics);
     free(f);
+}
+
+/* Writes the records of rr as legacy messages of the given magic (the
+ * size-prefixed "records" field); closes rr.fd. Returns the bytes written. */
+static int64_t down_convert(wbuf *w, plog_read_result *rr, int magic) {
+    uint8_t *buf = malloc((size_t)rr->len);
+    if (!buf)
+        abort();
+    ssize_t got = pread(rr->fd, buf, (size_t)rr->len, rr->file_pos);
+    close(rr->fd);
+    rr->fd = -1;
+    size_t at = wb_i32(w, 0);
+    size_t start = w->len;
+    if (got == rr->len)
+        batch_down_convert(buf, (size_t)got, magic, (size_t)256 << 20, w);
+    free(buf);
+    wb_put_i32(w, at, (int32_t)(w->len - start));
+    return (int64_t)(w->len - start);
 }
 
 /* Builds the response; returns the number of record bytes it holds, or -1
@@ -103,7 +124,9 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
                 wb_i32(w, 0); /* aborted_transactions: none */
             if (v >= 11)
                 wb_i32(w, -1); /* preferred_read_replica */
-            if (!err && rr.len > 0) {
+            if (!err && rr.len > 0 && v < 4) {
+                total += down_convert(w, &rr, v <= 1 ? 0 : 1);
+            } else if (!err && rr.len > 0) {
                 wb_i32(w, rr.len);
                 resp_add_file(rs, rr.fd, rr.file_pos, (size_t)rr.len);
                 total += rr.len;

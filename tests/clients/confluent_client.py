@@ -50,12 +50,16 @@ NAME = "confluent"
 
 
 def common_conf(args):
-    return {
+    conf = {
         "bootstrap.servers": args.bootstrap,
         "client.id": "kt-confluent",
         "socket.connection.setup.timeout.ms": 5000,
         "log.connection.close": False,
     }
+    for kv in getattr(args, "client_config", None) or []:
+        k, _, v = kv.partition("=")
+        conf[k] = v
+    return conf
 
 
 # ------------------------------------------------------------------ admin --

@@ -256,6 +256,8 @@ def add_common(sp, topic=True):
                     help="host:port (default $BROKER)")
     sp.add_argument("--timeout", type=float, default=120.0,
                     help="overall limit in seconds for this command (default 120)")
+    sp.add_argument("--client-config", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra client property (confluent-kafka; repeatable)")
     if topic:
         sp.add_argument("--topic", "-t", default=None,
                         help="topic (default: a new unique name)")

@@ -519,18 +519,24 @@ def main():
             s.add_argument("--max-message", type=int, default=1048588,
                            help="the broker's message.max.bytes")
     a = ap.parse_args()
+    return run_command("raw_requests", cmds[a.cmd], a)
+
+
+def run_command(prog, func, a):
+    """Runs one command; PASS/FAIL line and exit code (shared with
+    kafka_requests.py)."""
     try:
-        cmds[a.cmd](a)
+        func(a)
     except NoConn as e:
-        print("ERROR: raw_requests %s: cannot connect to broker at %s" % (a.cmd, e), file=sys.stderr)
+        print("ERROR: %s %s: cannot connect to broker at %s" % (prog, a.cmd, e), file=sys.stderr)
         return EXIT_NOCONN
     except Fail as e:
-        print("FAIL: raw_requests %s: %s" % (a.cmd, e), file=sys.stderr)
+        print("FAIL: %s %s: %s" % (prog, a.cmd, e), file=sys.stderr)
         return EXIT_FAIL
     except OSError as e:
-        print("FAIL: raw_requests %s: socket error: %s" % (a.cmd, e), file=sys.stderr)
+        print("FAIL: %s %s: socket error: %s" % (prog, a.cmd, e), file=sys.stderr)
         return EXIT_FAIL
-    print("PASS: raw_requests %s" % a.cmd)
+    print("PASS: %s %s" % (prog, a.cmd))
     return 0
 
 
