@@ -1274,3 +1274,635 @@ int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *resu
 int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results) {
     return per_leader(a, tps, n, results, KEY_ListOffsets, 5, 1, "LIST_OFFSETS", write_list_part, 1);
 }
+
+/* ------------------------------------------------------------------------
+ * Consumer groups: FindCoordinator, ListGroups, DescribeGroups,
+ * OffsetFetch, OffsetCommit, DeleteGroups, OffsetDelete
+ * ---------------------------------------------------------------------- */
+#define KEY_OffsetCommit 8
+#define KEY_OffsetFetch 9
+#define KEY_FindCoordinator 10
+#define KEY_ListGroups 16
+#define KEY_DescribeGroups 15
+#define KEY_DeleteGroups 42
+#define KEY_OffsetDelete 47
+#define ERR_COORDINATOR_LOAD_IN_PROGRESS 14
+#define ERR_COORDINATOR_NOT_AVAILABLE 15
+#define ERR_NOT_COORDINATOR 16
+
+static void set_kerr(kadmin *a, int16_t code) {
+    char b[512];
+    snprintf(a->err, sizeof(a->err), "%s", kerror_string(code, NULL, b, sizeof(b)));
+}
+
+static int retriable_coord(int16_t e) {
+    return e == ERR_COORDINATOR_LOAD_IN_PROGRESS || e == ERR_COORDINATOR_NOT_AVAILABLE || e == ERR_NOT_COORDINATOR;
+}
+
+/* One FindCoordinator round trip; 0 with *err set, -1 on transport failure. */
+static int find_coordinator_once(kadmin *a, const char *group, ka_broker *out, int16_t *err) {
+    ka_conn *c = ka_any(a);
+    if (!c)
+        return -1;
+    int v = ka_version(c, KEY_FindCoordinator, 2);
+    if (v < 0) {
+        unsupported(a, "FIND_COORDINATOR");
+        return -1;
+    }
+    wbuf body, resp;
+    wb_init(&body, 64);
+    wb_init(&resp, 256);
+    wb_cstr(&body, group);
+    if (v >= 1)
+        wb_i8(&body, 0); /* key_type: group */
+    int rc = ka_call(a, c, KEY_FindCoordinator, (int16_t)v, &body, &resp);
+    if (rc == 0) {
+        rbuf r;
+        rb_init(&r, resp.data, resp.len);
+        int32_t throttle, node, port;
+        kstr msg, host;
+        rc = -1;
+        if (v >= 1)
+            rb_read_i32(&r, &throttle);
+        rb_read_i16(&r, err);
+        if (v >= 1)
+            rb_read_str(&r, &msg);
+        rb_read_i32(&r, &node);
+        rb_read_str(&r, &host);
+        rb_read_i32(&r, &port);
+        out->id = node;
+        out->host = ka_kstrdup(a, host);
+        out->port = port;
+        rc = 0;
+    err_parse:
+        if (rc != 0)
+            snprintf(a->err, sizeof(a->err), "malformed FindCoordinator response from %s:%d", c->host, c->port);
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+int ka_find_coordinator(kadmin *a, const char *group, ka_broker *out) {
+    int64_t deadline = now_ms() + a->timeout_ms;
+    memset(out, 0, sizeof(*out));
+    for (;;) {
+        int16_t err = 0;
+        if (find_coordinator_once(a, group, out, &err) != 0)
+            return -1;
+        if (!err && out->host)
+            return 0;
+        if (!retriable_coord(err) || now_ms() + 100 > deadline) {
+            set_kerr(a, err);
+            return -1;
+        }
+        usleep(100 * 1000);
+    }
+}
+
+ka_conn *ka_coordinator_conn(kadmin *a, const char *group, ka_broker *coord) {
+    ka_broker b;
+    if (ka_find_coordinator(a, group, &b) != 0)
+        return NULL;
+    if (coord)
+        *coord = b;
+    for (int i = 0; i < a->nconns; i++)
+        if (a->conns[i].fd >= 0 && a->conns[i].port == b.port && !strcmp(a->conns[i].host, b.host))
+            return &a->conns[i];
+    ka_conn *c = conn_open(a, b.id, b.host, b.port, now_ms() + a->timeout_ms);
+    if (!c)
+        set_err(a, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node "
+                   "assignment (broker %s:%d unreachable).", b.host, b.port);
+    return c;
+}
+
+/* Reads a consumer-protocol partition list: [topic string, [int32]]. */
+static int read_tp_list(kadmin *a, rbuf *r, int *n, char ***topics, int32_t **parts) {
+    int32_t nt;
+    rb_read_i32(r, &nt);
+    rb_check_count(r, nt, 6);
+    int cap = 0, cnt = 0;
+    char **ts = NULL;
+    int32_t *ps = NULL;
+    for (int32_t i = 0; i < nt; i++) {
+        kstr t;
+        int32_t np;
+        rb_read_str(r, &t);
+        rb_read_i32(r, &np);
+        rb_check_count(r, np, 4);
+        char *name = ka_kstrdup(a, t);
+        for (int32_t j = 0; j < np; j++) {
+            int32_t p;
+            rb_read_i32(r, &p);
+            if (cnt == cap) {
+                int ncap = cap ? cap * 2 : 16;
+                char **nts = ka_alloc(a, (size_t)ncap * sizeof(char *));
+                int32_t *nps = ka_alloc(a, (size_t)ncap * sizeof(int32_t));
+                if (cnt) {
+                    memcpy(nts, ts, (size_t)cnt * sizeof(char *));
+                    memcpy(nps, ps, (size_t)cnt * sizeof(int32_t));
+                }
+                ts = nts;
+                ps = nps;
+                cap = ncap;
+            }
+            ts[cnt] = name;
+            ps[cnt] = p;
+            cnt++;
+        }
+    }
+    *n = cnt;
+    *topics = ts;
+    *parts = ps;
+    return 0;
+err_parse:
+    return -1;
+}
+
+int ka_parse_assignment(kadmin *a, const uint8_t *p, size_t len, ka_assignment *out) {
+    memset(out, 0, sizeof(*out));
+    if (len == 0)
+        return 0;
+    rbuf r;
+    rb_init(&r, p, len);
+    int16_t ver;
+    kstr ud;
+    rb_read_i16(&r, &ver);
+    if (read_tp_list(a, &r, &out->n, &out->topics, &out->partitions) != 0)
+        goto err_parse;
+    out->version = ver;
+    if (rb_remain(&r) >= 4) {
+        rb_read_bytes(&r, &ud);
+        if (!KSTR_IS_NULL(ud)) {
+            out->user_data = ka_alloc(a, (size_t)ud.len + 1);
+            memcpy(out->user_data, ud.s, (size_t)ud.len);
+            out->user_data_len = ud.len;
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+int ka_parse_subscription(kadmin *a, const uint8_t *p, size_t len, ka_subscription *out) {
+    memset(out, 0, sizeof(*out));
+    if (len == 0)
+        return 0;
+    rbuf r;
+    rb_init(&r, p, len);
+    int16_t ver;
+    int32_t nt;
+    rb_read_i16(&r, &ver);
+    out->version = ver;
+    rb_read_i32(&r, &nt);
+    rb_check_count(&r, nt, 2);
+    out->topics = ka_alloc(a, (size_t)(nt > 0 ? nt : 1) * sizeof(char *));
+    for (int32_t i = 0; i < nt; i++) {
+        kstr t;
+        rb_read_str(&r, &t);
+        out->topics[out->ntopics++] = ka_kstrdup(a, t);
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+int ka_list_groups(kadmin *a, ka_group_listing **out, int *n) {
+    *out = NULL;
+    *n = 0;
+    if (!ka_metadata_get(a, NULL, 0))
+        return -1;
+    ka_metadata *md = a->md;
+    int cap = 0;
+    for (int b = 0; b < md->nbrokers; b++) {
+        ka_conn *c = ka_node(a, md->brokers[b].id);
+        if (!c)
+            return -1;
+        int v = ka_version(c, KEY_ListGroups, 2);
+        if (v < 0) {
+            unsupported(a, "LIST_GROUPS");
+            return -1;
+        }
+        int64_t deadline = now_ms() + a->timeout_ms;
+        for (;;) {
+            wbuf body, resp;
+            wb_init(&body, 8);
+            wb_init(&resp, 1024);
+            int16_t err = 0;
+            int rc = ka_call(a, c, KEY_ListGroups, (int16_t)v, &body, &resp);
+            if (rc == 0) {
+                rbuf r;
+                rb_init(&r, resp.data, resp.len);
+                int32_t throttle, ng;
+                rc = -1;
+                if (v >= 1)
+                    rb_read_i32(&r, &throttle);
+                rb_read_i16(&r, &err);
+                rb_read_i32(&r, &ng);
+                rb_check_count(&r, ng, 4);
+                if (!err) {
+                    for (int32_t i = 0; i < ng; i++) {
+                        kstr g, pt;
+                        rb_read_str(&r, &g);
+                        rb_read_str(&r, &pt);
+                        if (*n == cap) {
+                            int ncap = cap ? cap * 2 : 32;
+                            ka_group_listing *nl = ka_alloc(a, (size_t)ncap * sizeof(*nl));
+                            if (*n)
+                                memcpy(nl, *out, (size_t)*n * sizeof(*nl));
+                            *out = nl;
+                            cap = ncap;
+                        }
+                        (*out)[*n].group_id = ka_kstrdup(a, g);
+                        (*out)[*n].protocol_type = ka_kstrdup(a, pt);
+                        (*n)++;
+                    }
+                }
+                rc = 0;
+            err_parse:
+                if (rc != 0)
+                    snprintf(a->err, sizeof(a->err), "malformed ListGroups response from %s:%d", c->host, c->port);
+            }
+            wb_free(&body);
+            wb_free(&resp);
+            if (rc != 0)
+                return -1;
+            if (!err)
+                break;
+            if (!retriable_coord(err) || now_ms() + 100 > deadline) {
+                set_kerr(a, err);
+                return -1;
+            }
+            usleep(100 * 1000);
+        }
+    }
+    return 0;
+}
+
+static int parse_describe_groups(kadmin *a, int v, const wbuf *resp, ka_group *g) {
+    rbuf r;
+    rb_init(&r, resp->data, resp->len);
+    int32_t throttle, ng;
+    if (v >= 1)
+        rb_read_i32(&r, &throttle);
+    rb_read_i32(&r, &ng);
+    rb_check_count(&r, ng, 12);
+    for (int32_t i = 0; i < ng; i++) {
+        int16_t err;
+        kstr gid, state, pt, pd;
+        int32_t nm;
+        rb_read_i16(&r, &err);
+        rb_read_str(&r, &gid);
+        rb_read_str(&r, &state);
+        rb_read_str(&r, &pt);
+        rb_read_str(&r, &pd);
+        rb_read_i32(&r, &nm);
+        rb_check_count(&r, nm, 14);
+        g->err = err;
+        g->group_id = ka_kstrdup(a, gid);
+        g->state = ka_kstrdup(a, state);
+        g->protocol_type = ka_kstrdup(a, pt);
+        g->protocol = ka_kstrdup(a, pd);
+        g->nmembers = 0;
+        g->members = ka_alloc(a, (size_t)(nm > 0 ? nm : 1) * sizeof(ka_member));
+        for (int32_t j = 0; j < nm; j++) {
+            ka_member *m = &g->members[g->nmembers++];
+            kstr mid, iid = {0}, cid, host, meta, asg;
+            rb_read_str(&r, &mid);
+            if (v >= 4)
+                rb_read_str(&r, &iid);
+            rb_read_str(&r, &cid);
+            rb_read_str(&r, &host);
+            rb_read_bytes(&r, &meta);
+            rb_read_bytes(&r, &asg);
+            m->member_id = ka_kstrdup(a, mid);
+            m->instance_id = v >= 4 ? ka_kstrdup(a, iid) : NULL;
+            m->client_id = ka_kstrdup(a, cid);
+            m->client_host = ka_kstrdup(a, host);
+            m->metadata_len = KSTR_IS_NULL(meta) ? 0 : meta.len;
+            m->metadata = ka_alloc(a, (size_t)m->metadata_len + 1);
+            if (m->metadata_len)
+                memcpy(m->metadata, meta.s, (size_t)m->metadata_len);
+            m->assignment_len = KSTR_IS_NULL(asg) ? 0 : asg.len;
+            m->assignment = ka_alloc(a, (size_t)m->assignment_len + 1);
+            if (m->assignment_len)
+                memcpy(m->assignment, asg.s, (size_t)m->assignment_len);
+        }
+        if (v >= 3) {
+            int32_t ops;
+            rb_read_i32(&r, &ops);
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+int ka_describe_group(kadmin *a, const char *group, ka_group *g) {
+    memset(g, 0, sizeof(*g));
+    int64_t deadline = now_ms() + a->timeout_ms;
+    for (;;) {
+        ka_conn *c = ka_coordinator_conn(a, group, &g->coordinator);
+        if (!c)
+            return -1;
+        int v = ka_version(c, KEY_DescribeGroups, 4);
+        if (v < 0) {
+            unsupported(a, "DESCRIBE_GROUPS");
+            return -1;
+        }
+        wbuf body, resp;
+        wb_init(&body, 64);
+        wb_init(&resp, 1024);
+        wb_i32(&body, 1);
+        wb_cstr(&body, group);
+        if (v >= 3)
+            wb_i8(&body, 0); /* include_authorized_operations */
+        int rc = ka_call(a, c, KEY_DescribeGroups, (int16_t)v, &body, &resp);
+        if (rc == 0 && parse_describe_groups(a, v, &resp, g) != 0) {
+            snprintf(a->err, sizeof(a->err), "malformed DescribeGroups response from %s:%d", c->host, c->port);
+            rc = -1;
+        }
+        wb_free(&body);
+        wb_free(&resp);
+        if (rc != 0)
+            return -1;
+        if (!retriable_coord(g->err) || now_ms() + 100 > deadline)
+            break;
+        usleep(100 * 1000);
+    }
+    if (g->err) {
+        set_kerr(a, g->err);
+        return -1;
+    }
+    return 0;
+}
+
+int ka_offset_fetch(kadmin *a, const char *group, ka_committed **out, int *n) {
+    *out = NULL;
+    *n = 0;
+    int64_t deadline = now_ms() + a->timeout_ms;
+    for (;;) {
+        ka_conn *c = ka_coordinator_conn(a, group, NULL);
+        if (!c)
+            return -1;
+        int v = ka_version(c, KEY_OffsetFetch, 5);
+        if (v < 2) {
+            unsupported(a, "OFFSET_FETCH");
+            return -1;
+        }
+        wbuf body, resp;
+        wb_init(&body, 64);
+        wb_init(&resp, 1024);
+        wb_cstr(&body, group);
+        wb_i32(&body, -1); /* all topics */
+        int16_t top = 0;
+        int rc = ka_call(a, c, KEY_OffsetFetch, (int16_t)v, &body, &resp);
+        if (rc == 0) {
+            rbuf r;
+            rb_init(&r, resp.data, resp.len);
+            int32_t throttle, nt;
+            rc = -1;
+            *n = 0;
+            if (v >= 3)
+                rb_read_i32(&r, &throttle);
+            rb_read_i32(&r, &nt);
+            rb_check_count(&r, nt, 6);
+            int cap = 0;
+            for (int32_t i = 0; i < nt; i++) {
+                kstr t;
+                int32_t np;
+                rb_read_str(&r, &t);
+                rb_read_i32(&r, &np);
+                rb_check_count(&r, np, 16);
+                char *topic = ka_kstrdup(a, t);
+                for (int32_t j = 0; j < np; j++) {
+                    int32_t part, epoch = -1;
+                    int64_t off;
+                    kstr md;
+                    int16_t err;
+                    rb_read_i32(&r, &part);
+                    rb_read_i64(&r, &off);
+                    if (v >= 5)
+                        rb_read_i32(&r, &epoch);
+                    rb_read_str(&r, &md);
+                    rb_read_i16(&r, &err);
+                    if (*n == cap) {
+                        int ncap = cap ? cap * 2 : 32;
+                        ka_committed *nc = ka_alloc(a, (size_t)ncap * sizeof(*nc));
+                        if (*n)
+                            memcpy(nc, *out, (size_t)*n * sizeof(*nc));
+                        *out = nc;
+                        cap = ncap;
+                    }
+                    ka_committed *x = &(*out)[(*n)++];
+                    x->topic = topic;
+                    x->partition = part;
+                    x->offset = off;
+                    x->leader_epoch = epoch;
+                    x->metadata = ka_kstrdup(a, md);
+                    x->err = err;
+                }
+            }
+            rb_read_i16(&r, &top);
+            rc = 0;
+        err_parse:
+            if (rc != 0)
+                snprintf(a->err, sizeof(a->err), "malformed OffsetFetch response from %s:%d", c->host, c->port);
+        }
+        wb_free(&body);
+        wb_free(&resp);
+        if (rc != 0)
+            return -1;
+        if (!top)
+            return 0;
+        if (!retriable_coord(top) || now_ms() + 100 > deadline) {
+            set_kerr(a, top);
+            return -1;
+        }
+        usleep(100 * 1000);
+    }
+}
+
+/* Parses [topic, [partition, error]] answers (OffsetCommit, OffsetDelete). */
+static int parse_tp_errors(rbuf *r, const ka_tp_offset *tps, int n, ka_result *res) {
+    int32_t nt;
+    rb_read_i32(r, &nt);
+    rb_check_count(r, nt, 6);
+    for (int32_t i = 0; i < nt; i++) {
+        kstr t;
+        int32_t np;
+        rb_read_str(r, &t);
+        rb_read_i32(r, &np);
+        rb_check_count(r, np, 6);
+        for (int32_t j = 0; j < np; j++) {
+            int32_t part;
+            int16_t err;
+            rb_read_i32(r, &part);
+            rb_read_i16(r, &err);
+            for (int k = 0; k < n; k++)
+                if (tps[k].partition == part && kstr_eq(t, tps[k].topic))
+                    res[k].err = err;
+        }
+    }
+    return 0;
+err_parse:
+    return -1;
+}
+
+/* Writes tps grouped by topic: per partition, pw(). */
+static void write_by_topic(wbuf *w, const ka_tp_offset *tps, int n, int v, part_writer pw) {
+    int32_t *leaders = calloc((size_t)(n ? n : 1), sizeof(int32_t));
+    if (!leaders)
+        abort();
+    write_grouped(w, tps, n, leaders, 0, v, pw);
+    free(leaders);
+}
+
+static void write_commit_part(wbuf *w, const ka_tp_offset *tp, int v) {
+    wb_i32(w, tp->partition);
+    wb_i64(w, tp->offset);
+    if (v >= 6)
+        wb_i32(w, -1); /* committed_leader_epoch */
+    wb_cstr(w, "");
+}
+
+static void write_index_part(wbuf *w, const ka_tp_offset *tp, int v) {
+    (void)v;
+    wb_i32(w, tp->partition);
+}
+
+static void init_results(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res) {
+    for (int i = 0; i < n; i++) {
+        memset(&res[i], 0, sizeof(res[i]));
+        res[i].name = ka_strdup(a, tps[i].topic);
+        res[i].partition = tps[i].partition;
+        res[i].value = tps[i].offset;
+    }
+}
+
+int ka_offset_commit(kadmin *a, const char *group, const ka_tp_offset *tps, int n, ka_result *res) {
+    ka_conn *c = ka_coordinator_conn(a, group, NULL);
+    if (!c)
+        return -1;
+    int v = ka_version(c, KEY_OffsetCommit, 7);
+    if (v < 2) {
+        unsupported(a, "OFFSET_COMMIT");
+        return -1;
+    }
+    init_results(a, tps, n, res);
+    wbuf body, resp;
+    wb_init(&body, 256);
+    wb_init(&resp, 256);
+    wb_cstr(&body, group);
+    wb_i32(&body, -1); /* generation: not a member */
+    wb_cstr(&body, "");
+    if (v >= 7)
+        wb_cstr(&body, NULL); /* group_instance_id */
+    if (v >= 2 && v <= 4)
+        wb_i64(&body, -1); /* retention_time: broker default */
+    write_by_topic(&body, tps, n, v, write_commit_part);
+    int rc = ka_call(a, c, KEY_OffsetCommit, (int16_t)v, &body, &resp);
+    if (rc == 0) {
+        rbuf r;
+        rb_init(&r, resp.data, resp.len);
+        int32_t throttle;
+        rc = -1;
+        if (v >= 3)
+            rb_read_i32(&r, &throttle);
+        if (parse_tp_errors(&r, tps, n, res) != 0)
+            goto err_parse;
+        rc = 0;
+    err_parse:
+        if (rc != 0)
+            snprintf(a->err, sizeof(a->err), "malformed OffsetCommit response from %s:%d", c->host, c->port);
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+int ka_offset_delete(kadmin *a, const char *group, const ka_tp_offset *tps, int n, int16_t *top_err,
+                     ka_result *res) {
+    *top_err = 0;
+    ka_conn *c = ka_coordinator_conn(a, group, NULL);
+    if (!c)
+        return -1;
+    int v = ka_version(c, KEY_OffsetDelete, 0);
+    if (v < 0) {
+        unsupported(a, "OFFSET_DELETE");
+        return -1;
+    }
+    init_results(a, tps, n, res);
+    wbuf body, resp;
+    wb_init(&body, 256);
+    wb_init(&resp, 256);
+    wb_cstr(&body, group);
+    write_by_topic(&body, tps, n, v, write_index_part);
+    int rc = ka_call(a, c, KEY_OffsetDelete, (int16_t)v, &body, &resp);
+    if (rc == 0) {
+        rbuf r;
+        rb_init(&r, resp.data, resp.len);
+        int32_t throttle;
+        rc = -1;
+        rb_read_i16(&r, top_err);
+        rb_read_i32(&r, &throttle);
+        if (parse_tp_errors(&r, tps, n, res) != 0)
+            goto err_parse;
+        rc = 0;
+    err_parse:
+        if (rc != 0)
+            snprintf(a->err, sizeof(a->err), "malformed OffsetDelete response from %s:%d", c->host, c->port);
+    }
+    wb_free(&body);
+    wb_free(&resp);
+    return rc;
+}
+
+int ka_delete_groups(kadmin *a, const char *const *groups, int n, ka_result *res) {
+    for (int i = 0; i < n; i++) {
+        memset(&res[i], 0, sizeof(res[i]));
+        res[i].name = ka_strdup(a, groups[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        ka_conn *c = ka_coordinator_conn(a, groups[i], NULL);
+        if (!c)
+            return -1;
+        int v = ka_version(c, KEY_DeleteGroups, 1);
+        if (v < 0) {
+            unsupported(a, "DELETE_GROUPS");
+            return -1;
+        }
+        wbuf body, resp;
+        wb_init(&body, 64);
+        wb_init(&resp, 256);
+        wb_i32(&body, 1);
+        wb_cstr(&body, groups[i]);
+        int rc = ka_call(a, c, KEY_DeleteGroups, (int16_t)v, &body, &resp);
+        if (rc == 0) {
+            rbuf r;
+            rb_init(&r, resp.data, resp.len);
+            int32_t throttle, nr;
+            rc = -1;
+            rb_read_i32(&r, &throttle);
+            rb_read_i32(&r, &nr);
+            rb_check_count(&r, nr, 4);
+            for (int32_t j = 0; j < nr; j++) {
+                kstr g;
+                int16_t err;
+                rb_read_str(&r, &g);
+                rb_read_i16(&r, &err);
+                if (kstr_eq(g, groups[i]))
+                    res[i].err = err;
+            }
+            rc = 0;
+        err_parse:
+            if (rc != 0)
+                snprintf(a->err, sizeof(a->err), "malformed DeleteGroups response from %s:%d", c->host, c->port);
+        }
+        wb_free(&body);
+        wb_free(&resp);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -11,8 +11,9 @@
  * --verify-index-only checks without printing entries, --index-sanity-check
  * runs the broker's startup check ("<file> passed sanity check.").
  * Mismatches, non-consecutive offsets and time index errors go to stderr at
- * the end, as in Kafka. (--offsets-decoder / --transaction-log-decoder are
- * not implemented yet.) */
+ * the end, as in Kafka. --offsets-decoder prints __consumer_offsets records
+ * as GroupMetadataManager's formatter does (tools_offsets.c); the
+ * --transaction-log-decoder is not implemented yet. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +34,7 @@ static const opt_spec specs[] = {
     {"index-sanity-check", OPT_FLAG, NULL, "if set, just checks the index sanity without printing its content. This is the same check that is executed on broker startup to determine if an index needs rebuilding or not."},
     {"key-decoder-class", OPT_ARG, "String", "if set, used to deserialize the keys. This class should implement kafka.serializer.Decoder trait. Custom jar should be available in kafka/libs directory. (default: kafka.serializer.StringDecoder)"},
     {"max-message-size", OPT_ARG, "Integer: size", "Size of largest message. (default: 5242880)"},
+    {"offsets-decoder", OPT_FLAG, NULL, "if set, log data will be parsed as offset data from the __consumer_offsets topic."},
     {"print-data-log", OPT_FLAG, NULL, "if set, printing the messages content when dumping data logs. Automatically set if any decoder option is specified."},
     {"value-decoder-class", OPT_ARG, "String", "if set, used to deserialize the messages. This class should implement kafka.serializer.Decoder trait. Custom jar should be available in kafka/libs directory. (default: kafka.serializer.StringDecoder)"},
     {"verify-index-only", OPT_FLAG, NULL, "if set, just verify the index log without printing its content."},
@@ -176,6 +178,8 @@ typedef struct deep_ctx {
     const char *file;
 } deep_ctx;
 
+static int offsets_decoder; /* --offsets-decoder */
+
 static void print_bytes(const char *label, kstr k) {
     printf(" %s: ", label);
     fwrite(k.s, 1, (size_t)k.len, stdout);
@@ -210,6 +214,17 @@ static int deep_record(void *arg, const record_view *r) {
                    (int32_t)be32_get((const uint8_t *)r->value.s + 2));
         else
             printf(" controlType: UNKNOWN(%d)", type);
+    } else if (d->print_data && offsets_decoder) {
+        char *k = NULL, *v = NULL;
+        if (offsets_format_record((const uint8_t *)r->key.s, r->key.len, (const uint8_t *)r->value.s, r->value.len,
+                                  &k, &v) != 0) {
+            fflush(stdout);
+            fprintf(stderr, "Exception in thread \"main\" org.apache.kafka.common.KafkaException: %s\n", k);
+            exit(1);
+        }
+        printf(" key: %s payload: %s", k, v);
+        free(k);
+        free(v);
     } else if (d->print_data) {
         if (r->key.len >= 0)
             print_bytes("key", r->key);
@@ -466,8 +481,9 @@ int main(int argc, char **argv) {
                "seemingly corrupt log segment.",
                1);
     opts_require(&O, "files");
+    offsets_decoder = opts_has(&O, "offsets-decoder");
     int print_data = opts_has(&O, "print-data-log") || opts_has(&O, "value-decoder-class") ||
-                     opts_has(&O, "key-decoder-class");
+                     opts_has(&O, "key-decoder-class") || offsets_decoder;
     int deep = opts_has(&O, "deep-iteration") || print_data;
     int verify = opts_has(&O, "verify-index-only");
     int sanity = opts_has(&O, "index-sanity-check");

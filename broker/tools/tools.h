@@ -285,4 +285,84 @@ int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *result
  * def if none. Exits 1 with Kafka's message if the file can't be read. */
 int tools_command_config_timeout(const char *path, int def);
 
+/* ------------------------------------------------------------------------
+ * Consumer groups (admin.c): each request goes to the group's coordinator
+ * (FindCoordinator, retried while the coordinator is loading/moving).
+ * ---------------------------------------------------------------------- */
+typedef struct ka_group_listing {
+    char *group_id, *protocol_type;
+} ka_group_listing;
+
+typedef struct ka_member {
+    char *member_id, *instance_id, *client_id, *client_host;
+    uint8_t *metadata, *assignment; /* raw protocol bytes */
+    int32_t metadata_len, assignment_len;
+} ka_member;
+
+typedef struct ka_group {
+    int16_t err;
+    char *group_id, *state, *protocol_type, *protocol;
+    int nmembers;
+    ka_member *members;
+    ka_broker coordinator;
+} ka_group;
+
+typedef struct ka_committed {
+    char *topic;
+    int32_t partition;
+    int64_t offset; /* -1: none */
+    int32_t leader_epoch;
+    char *metadata;
+    int16_t err;
+} ka_committed;
+
+/* The consumer protocol's Assignment / Subscription (ConsumerProtocol). */
+typedef struct ka_assignment {
+    int16_t version;
+    int n; /* assigned partitions, in the encoded order */
+    char **topics;
+    int32_t *partitions;
+    uint8_t *user_data; /* NULL: none */
+    int32_t user_data_len;
+} ka_assignment;
+
+typedef struct ka_subscription {
+    int16_t version;
+    int ntopics;
+    char **topics;
+} ka_subscription;
+
+int ka_find_coordinator(kadmin *a, const char *group, ka_broker *out);
+ka_conn *ka_coordinator_conn(kadmin *a, const char *group, ka_broker *coord);
+/* ListGroups on every broker of the cluster. */
+int ka_list_groups(kadmin *a, ka_group_listing **out, int *n);
+/* DescribeGroups of one group; a group the coordinator doesn't know comes
+ * back with state "Dead". -1 on error (a->err), including group errors. */
+int ka_describe_group(kadmin *a, const char *group, ka_group *g);
+/* OffsetFetch of all committed offsets of the group (v2+). */
+int ka_offset_fetch(kadmin *a, const char *group, ka_committed **out, int *n);
+/* OffsetCommit as the admin client does it: generation -1, member "". */
+int ka_offset_commit(kadmin *a, const char *group, const ka_tp_offset *tps, int n, ka_result *res);
+/* OffsetDelete; *top_err is the group-level error. */
+int ka_offset_delete(kadmin *a, const char *group, const ka_tp_offset *tps, int n, int16_t *top_err,
+                     ka_result *res);
+int ka_delete_groups(kadmin *a, const char *const *groups, int n, ka_result *res);
+/* Decoders for member metadata / assignment bytes; 0 or -1 (malformed).
+ * Empty input gives an empty result. */
+int ka_parse_assignment(kadmin *a, const uint8_t *p, size_t len, ka_assignment *out);
+int ka_parse_subscription(kadmin *a, const uint8_t *p, size_t len, ka_subscription *out);
+
+/* ------------------------------------------------------------------------
+ * __consumer_offsets records (tools_offsets.c), as Kafka 2.5 prints them
+ * ---------------------------------------------------------------------- */
+/* GroupMetadataManager.formatRecordKeyAndValue: "offset_commit::group=g,
+ * partition=t-0" / "offset=5" or "offset=5,metadata=m" or "<DELETE>";
+ * "group_metadata::group=g" / JSON or "<DELETE>". Returns 0, or -1 with
+ * Kafka's KafkaException message in *key. Strings are malloc'd. */
+int offsets_format_record(const uint8_t *key, int32_t klen, const uint8_t *val, int32_t vlen, char **okey,
+                          char **oval);
+/* OffsetsMessageFormatter (console consumer): "[g,t,0]::OffsetAndMetadata(...)"
+ * for offset records, NULL for anything else. malloc'd. */
+char *offsets_format_message(const uint8_t *key, int32_t klen, const uint8_t *val, int32_t vlen);
+
 #endif

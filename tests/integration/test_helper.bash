@@ -369,6 +369,107 @@ zkcli() {
   return "${PIPESTATUS[0]}"
 }
 
+# ------------------------------------------------- our coordinator: ensemble --
+# ensemble_start N [key=value...]: N coordinators on loopback, each with its
+# own free client/quorum/election ports and dataDir (with myid), in
+# $BATS_FILE_TMPDIR/ens/sI; waits until each answers srvr with
+# Mode: leader|follower. Exports ENS_N and ENS_CONNECT (all client ports,
+# comma-separated). Short timings unless overridden: tickTime=200,
+# initLimit=10, syncLimit=5 (a lost peer is noticed within 1 s).
+_ens_dir() { echo "$BATS_FILE_TMPDIR/ens/s$1"; }
+ens_port() { cat "$(_ens_dir "$1")/port"; }
+ens_pid() { cat "$(_ens_dir "$1")/pid" 2>/dev/null || true; }
+ens_4lw() { ZK_PORT=$(ens_port "$1") zk_4lw "$2"; }
+ens_mode() { ens_4lw "$1" srvr | sed -n 's/^Mode: //p'; }
+ens_serving() { [[ $(ens_mode "$1") =~ ^(leader|follower)$ ]]; }
+ens_log_tail() {
+  local i
+  for ((i = 1; i <= ${ENS_N:-0}; i++)); do
+    echo "--- server $i"
+    tail -n "${1:-30}" "$(_ens_dir "$i")/zookeeper.out" 2>/dev/null || true
+  done
+}
+
+ensemble_start() {
+  local n=$1 i j
+  shift
+  ENS_N=$n
+  local -a cport qport eport
+  for ((i = 1; i <= n; i++)); do
+    mkdir -p "$(_ens_dir "$i")/data" "$(_ens_dir "$i")/logs"
+    cport[i]=$(free_port) qport[i]=$(free_port) eport[i]=$(free_port)
+    echo "${cport[i]}" >"$(_ens_dir "$i")/port"
+    echo "$i" >"$(_ens_dir "$i")/data/myid"
+  done
+  ENS_CONNECT=
+  for ((i = 1; i <= n; i++)); do
+    ENS_CONNECT+="${ENS_CONNECT:+,}127.0.0.1:${cport[i]}"
+    {
+      printf '%s\n' "tickTime=200" "initLimit=10" "syncLimit=5" "dataDir=$(_ens_dir "$i")/data" \
+        "clientPort=${cport[i]}" "clientPortAddress=127.0.0.1" "maxClientCnxns=0" \
+        "4lw.commands.whitelist=*" "$@"
+      for ((j = 1; j <= n; j++)); do
+        echo "server.$j=127.0.0.1:${qport[j]}:${eport[j]};${cport[j]}"
+      done
+    } >"$(_ens_dir "$i")/zoo.cfg"
+  done
+  export ENS_N ENS_CONNECT
+  for ((i = 1; i <= n; i++)); do ensemble_launch "$i"; done
+  for ((i = 1; i <= n; i++)); do
+    if ! wait_for 30 ens_serving "$i"; then
+      echo "ensemble_start: server $i is not serving after 30 s" >&2
+      ens_log_tail 40 >&2
+      return 1
+    fi
+  done
+}
+
+# ensemble_launch I: start server I (its config and dataDir as they are).
+ensemble_launch() {
+  local dir
+  dir=$(_ens_dir "$1")
+  echo "=== start $(date -u '+%F %T')" >>"$dir/zookeeper.out"
+  LOG_DIR="$dir/logs" "$ZOOKEEPER_SERVER" "$dir/zoo.cfg" >>"$dir/zookeeper.out" 2>&1 </dev/null 3>&- &
+  echo $! >"$dir/pid"
+}
+
+# ensemble_kill9 I: SIGKILL server I and wait until it is gone.
+ensemble_kill9() {
+  local pid
+  pid=$(ens_pid "$1")
+  [[ -n $pid ]] || { echo "ensemble_kill9: no pid for $1" >&2; return 1; }
+  kill -KILL "$pid" 2>/dev/null || true
+  wait_pid_exit "$pid" 10
+  rm -f "$(_ens_dir "$1")/pid"
+}
+
+# ensemble_restart I: start server I again and wait until it serves.
+ensemble_restart() {
+  ensemble_launch "$1"
+  wait_for 30 ens_serving "$1"
+}
+
+# ensemble_leader: the index of the server reporting Mode: leader.
+ensemble_leader() {
+  local i
+  for ((i = 1; i <= ${ENS_N:-0}; i++)); do
+    if [[ $(ens_mode "$i" 2>/dev/null) == leader ]]; then echo "$i"; return 0; fi
+  done
+  return 1
+}
+
+# ensemble_stop: SIGTERM every server of the ensemble (SIGCONT first).
+ensemble_stop() {
+  local i pid
+  for ((i = 1; i <= ${ENS_N:-0}; i++)); do
+    pid=$(ens_pid "$i")
+    [[ -n $pid ]] || continue
+    kill -CONT "$pid" 2>/dev/null || true
+    stop_pid "$pid" "coordinator $i" 10 || true
+    rm -f "$(_ens_dir "$i")/pid"
+  done
+}
+
 # ----------------------------------------------------------------- broker --
 
 _broker_dir() { echo "$BATS_FILE_TMPDIR/broker"; }

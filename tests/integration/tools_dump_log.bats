@@ -135,3 +135,23 @@ EOF2
   [ "$status" -eq 1 ]
   [ "${stderr_lines[0]}" = 'Missing required argument "[files]"' ]
 }
+
+@test "dump-log: --offsets-decoder prints __consumer_offsets records as Kafka 2.5's GroupMetadataManager" {
+  local g=dumpgrp-$$
+  timeout -k 5 60 "$REPO_ROOT/bin/kafka-console-consumer.sh" --bootstrap-server "$BROKER" --topic "$DUMP_TOPIC" \
+    --group "$g" --from-beginning --max-messages 2 >/dev/null 2>&1
+  local seg out=""
+  for seg in "$BROKER_DIR"/data/__consumer_offsets-*/00000000000000000000.log; do
+    out+=$("$REPO_ROOT/bin/kafka-dump-log.sh" --files "$seg" --offsets-decoder)$'\n'
+  done
+  # the commit of offset 2 for partition 0, metadata empty
+  [[ "$out" =~ \|\ offset:\ [0-9]+\ CreateTime:\ [0-9]+\ keysize:\ [0-9]+\ valuesize:\ [0-9]+\ sequence:\ -1\ headerKeys:\ \[\]\ key:\ offset_commit::group=$g,partition=$DUMP_TOPIC-0\ payload:\ offset=2$'\n' ]]
+  # the group's metadata record after the member left: Empty, no protocol
+  [[ "$out" == *" key: group_metadata::group=$g payload: {\"protocolType\":\"consumer\",\"protocol\":null,\"generationId\":2,\"assignment\":\"{}\"}"$'\n'* ]]
+  # and while it had a member: its assignment as Java's List of TopicPartition
+  [[ "$out" =~ key:\ group_metadata::group=$g\ payload:\ \{\"protocolType\":\"consumer\",\"protocol\":\"range\",\"generationId\":1,\"assignment\":\"\{consumer-$g-1-[0-9a-f-]+=\[$DUMP_TOPIC-0\]\}\"\} ]]
+  # --offsets-decoder on a non-offsets log fails as Kafka's decoder does (record without key)
+  run --separate-stderr "$REPO_ROOT/bin/kafka-dump-log.sh" --files "$SEG.log" --offsets-decoder
+  [ "$status" -eq 1 ]
+  [ "$stderr" = 'Exception in thread "main" org.apache.kafka.common.KafkaException: Unknown message key schema version 27441' ]
+}
