@@ -15,14 +15,7 @@ if [ $# -lt 1 ]; then
   exit 1
 fi
 
-base_dir=$(cd "$(dirname "$0")/.." && pwd)
-if [ -z "$LOG_DIR" ]; then
-  LOG_DIR="$base_dir/logs"
-fi
-if [ ! -d "$LOG_DIR" ]; then
-  mkdir -p "$LOG_DIR" || exit 1
-fi
-export LOG_DIR
+kafka_log_dir "-Xms256M -Xmx2G"
 
 if [ "$1" = "-daemon" ]; then
   shift

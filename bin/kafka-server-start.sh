@@ -21,38 +21,7 @@ if [ $# -lt 1 ]; then
   exit 1
 fi
 
-base_dir=$(cd "$(dirname "$0")/.." && pwd)
-
-if [ -z "$LOG_DIR" ]; then
-  LOG_DIR="$base_dir/logs"
-fi
-if [ ! -d "$LOG_DIR" ]; then
-  mkdir -p "$LOG_DIR" || exit 1
-fi
-
-if [ -z "$KAFKA_HEAP_OPTS" ]; then
-  KAFKA_HEAP_OPTS="-Xmx1G -Xms1G"
-fi
-export LOG_DIR KAFKA_HEAP_OPTS KAFKA_OPTS KAFKA_JMX_OPTS KAFKA_LOG4J_OPTS KAFKA_JVM_PERFORMANCE_OPTS
-
-if [ -n "$KAFKA_SERVER" ]; then
-  server=$KAFKA_SERVER
-elif [ -x "$base_dir/libexec/kafka-server" ]; then
-  server=$base_dir/libexec/kafka-server
-else
-  server=$base_dir/build/bin/kafka-server
-fi
-if [ ! -x "$server" ]; then
-  echo "$0: cannot find the broker daemon (looked for $base_dir/libexec/kafka-server and $base_dir/build/bin/kafka-server)" >&2
-  exit 1
-fi
-
-args=()
-case $1 in
-  -daemon)
-    args=(--daemon)
-    shift
-    ;;
-esac
-
-exec "$server" "${args[@]}" "$@"
+# shellcheck source=bin/tool-env.sh
+. "$(dirname "$0")/tool-env.sh"
+kafka_log_dir "-Xmx1G -Xms1G"
+kafka_daemon_exec kafka-server "$KAFKA_SERVER" "$@"

@@ -22,38 +22,7 @@ if [ $# -lt 1 ]; then
   exit 1
 fi
 
-base_dir=$(cd "$(dirname "$0")/.." && pwd)
-
-if [ -z "$LOG_DIR" ]; then
-  LOG_DIR="$base_dir/logs"
-fi
-if [ ! -d "$LOG_DIR" ]; then
-  mkdir -p "$LOG_DIR" || exit 1
-fi
-
-if [ -z "$KAFKA_HEAP_OPTS" ]; then
-  KAFKA_HEAP_OPTS="-Xmx512M -Xms512M"
-fi
-export LOG_DIR KAFKA_HEAP_OPTS KAFKA_OPTS KAFKA_LOG4J_OPTS KAFKA_JVM_PERFORMANCE_OPTS
-
-if [ -n "$ZOOKEEPER_SERVER" ]; then
-  server=$ZOOKEEPER_SERVER
-elif [ -x "$base_dir/libexec/zookeeper-server" ]; then
-  server=$base_dir/libexec/zookeeper-server
-else
-  server=$base_dir/build/bin/zookeeper-server
-fi
-if [ ! -x "$server" ]; then
-  echo "$0: cannot find the coordinator daemon (looked for $base_dir/libexec/zookeeper-server and $base_dir/build/bin/zookeeper-server)" >&2
-  exit 1
-fi
-
-args=()
-case $1 in
-  -daemon)
-    args=(--daemon)
-    shift
-    ;;
-esac
-
-exec "$server" "${args[@]}" "$@"
+# shellcheck source=bin/tool-env.sh
+. "$(dirname "$0")/tool-env.sh"
+kafka_log_dir "-Xmx512M -Xms512M"
+kafka_daemon_exec zookeeper-server "$ZOOKEEPER_SERVER" "$@"
