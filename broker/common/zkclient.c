@@ -39,7 +39,7 @@
 enum { CS_IDLE, CS_CONNECTING, CS_HANDSHAKE, CS_CONNECTED, CS_EXPIRED };
 enum { W_NONE, W_EXISTS, W_DATA, W_CHILD };        /* watch to register on reply */
 enum { WS_DATA, WS_EXIST, WS_CHILD, WS_COUNT };    /* watch tables */
-enum { CB_NONE, CB_VOID, CB_STRING, CB_STAT, CB_DATA, CB_CHILDREN, CB_MULTI };
+enum { CB_NONE, CB_VOID, CB_STRING, CB_STAT, CB_DATA, CB_CHILDREN, CB_MULTI, CB_RESP };
 
 typedef struct zaddr {
     struct sockaddr_storage sa;
@@ -64,6 +64,7 @@ typedef struct zreq {
         zkc_data_cb *d;
         zkc_children_cb *c;
         zkc_multi_cb *m;
+        zkc_resp_cb *r;
     } cb;
     void *arg;
 } zreq;
@@ -98,6 +99,7 @@ struct zkc {
     zkc_watch_cb *watch_cb;
     void *watch_arg;
     int depth, closing, close_acked;
+    int failed_attempts; /* connects that failed since the last handshake */
 };
 
 static void drop(zkc *z, const char *why);
@@ -242,6 +244,7 @@ static void complete_err(zreq *r, int rc) {
     case CB_DATA: r->cb.d(rc, NULL, -1, NULL, r->arg); break;
     case CB_CHILDREN: r->cb.c(rc, 0, NULL, r->arg); break;
     case CB_MULTI: r->cb.m(rc, 0, NULL, r->arg); break;
+    case CB_RESP: r->cb.r(rc, NULL, r->arg); break;
     }
 }
 
@@ -438,6 +441,14 @@ static int finish(zkc *z, zreq *r, int err, const uint8_t *p, size_t n) {
         break;
     case CB_CHILDREN: deliver_children(r, &resp.children); break;
     case CB_MULTI: deliver_multi(z, r, &resp); break;
+    case CB_RESP: {
+        char *path = resp.path.s ? client_path(z, resp.path) : NULL;
+        if (path)
+            resp.path = jute_kstr(path);
+        r->cb.r(ZOK, &resp, r->arg);
+        free(path);
+        break;
+    }
     }
     jute_resp_free(&resp);
     return 0;
@@ -538,6 +549,7 @@ static int handle_connect_resp(zkc *z, const uint8_t *p, size_t n) {
         memcpy(z->passwd, cr.passwd.s, (size_t)z->passwd_len);
     z->timeout = cr.timeOut;
     z->state = CS_CONNECTED;
+    z->failed_attempts = 0;
     z->tried = 0;
     z->last_send = z->last_recv = ae_mono_ms();
     log_info(LOG_CNXN,
@@ -611,6 +623,8 @@ static void drop(zkc *z, const char *why) {
              (unsigned long long)z->session_id, z->addrs[z->cur_addr].name, why);
     if (!z->closing)
         rearm(z);
+    if (was != CS_CONNECTED)
+        z->failed_attempts++;
     if (was == CS_CONNECTED) {
         fail_reqs(z, ZCONNECTIONLOSS, 1);
         notify_session(z, ZKC_DISCONNECTED, 0);
@@ -983,6 +997,8 @@ int zkc_state(const zkc *z) {
 
 int64_t zkc_session_id(const zkc *z) { return z->session_id; }
 
+int zkc_failed_attempts(const zkc *z) { return z->failed_attempts; }
+
 int zkc_session_timeout(const zkc *z) { return z->timeout > 0 ? z->timeout : z->requested_timeout; }
 
 /* A simple op on one path: encode with the chroot-prefixed path. */
@@ -1037,6 +1053,23 @@ int zkc_set(zkc *z, const char *path, const void *data, int len, int version, zk
 int zkc_children(zkc *z, const char *path, int watch, zkc_children_cb *cb, void *arg) {
     jute_req b = {.type = ZOO_GETCHILDREN_OP, .watch = watch != 0};
     return simple_op(z, &b, path, CB_CHILDREN, (void *)cb, arg, watch ? W_CHILD : W_NONE);
+}
+
+int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg) {
+    if (!body || body->type == ZOO_MULTI_OP || body->type == ZOO_MULTI_READ_OP)
+        return ZBADARGUMENTS;
+    char *path = body->path.len < 0 ? NULL : xstrndup(body->path.s, (size_t)body->path.len);
+    jute_req b = *body;
+    int watch = W_NONE;
+    if (b.watch && b.type == ZOO_EXISTS_OP)
+        watch = W_EXISTS;
+    else if (b.watch && b.type == ZOO_GETDATA_OP)
+        watch = W_DATA;
+    else if (b.watch && (b.type == ZOO_GETCHILDREN_OP || b.type == ZOO_GETCHILDREN2_OP))
+        watch = W_CHILD;
+    int rc = simple_op(z, &b, path, CB_RESP, (void *)cb, arg, watch);
+    free(path);
+    return rc;
 }
 
 int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg) {

@@ -101,6 +101,10 @@ void zkc_set_watcher(zkc *z, zkc_watch_cb *cb, void *arg);
 int zkc_state(const zkc *z);          /* ZKC_CONNECTED, ZKC_DISCONNECTED or ZKC_EXPIRED */
 int64_t zkc_session_id(const zkc *z); /* 0 before the first handshake */
 int zkc_session_timeout(const zkc *z); /* negotiated, else requested */
+/* Connection attempts that failed (refused, timed out, handshake broken)
+ * since the last successful handshake; lets a tool give up as the Java
+ * client does, which fails queued requests after each failed attempt. */
+int zkc_failed_attempts(const zkc *z);
 
 int zkc_create(zkc *z, const char *path, const void *data, int len, int flags,
                zkc_string_cb *cb, void *arg);
@@ -111,6 +115,13 @@ int zkc_set(zkc *z, const char *path, const void *data, int len, int version, zk
             void *arg);
 int zkc_children(zkc *z, const char *path, int watch, zkc_children_cb *cb, void *arg);
 int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg);
+/* Any other single-path request (getACL, setACL, getChildren2, sync,
+ * create2 with an ACL, createTTL...), for tools: body->path is the client
+ * path (the chroot is prepended here) and body->watch registers the watch
+ * the opcode implies. The reply is delivered whole (resp NULL unless
+ * rc == ZOK), with the chroot stripped from resp->path. Not for multi. */
+typedef void zkc_resp_cb(int rc, const jute_resp *resp, void *arg);
+int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg);
 /* Makes sure a persistent path (not "/") exists: creates it, and on NONODE
  * its missing parents first, as Kafka's createRecursive (null data, open
  * ACL); NODEEXISTS counts as success. */

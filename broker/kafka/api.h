@@ -42,6 +42,7 @@ api_handler handle_DeleteGroups;
 api_handler handle_OffsetCommit;
 api_handler handle_OffsetFetch;
 api_handler handle_OffsetDelete;
+api_handler handle_DescribeLogDirs;
 
 /* Fetch long-poll: appends mark waiting fetches for re-evaluation, which
  * happens in fetch_before_sleep (called once per event-loop iteration). */

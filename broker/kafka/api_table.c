@@ -24,6 +24,7 @@ static const api_def apis[] = {
     {ApiKey_InitProducerId, 0, 1, "InitProducerId", handle_InitProducerId},
     {ApiKey_DescribeConfigs, 0, 2, "DescribeConfigs", handle_DescribeConfigs},
     {ApiKey_AlterConfigs, 0, 1, "AlterConfigs", handle_AlterConfigs},
+    {ApiKey_DescribeLogDirs, 0, 1, "DescribeLogDirs", handle_DescribeLogDirs},
     {ApiKey_CreatePartitions, 0, 1, "CreatePartitions", handle_CreatePartitions},
     {ApiKey_DeleteGroups, 0, 1, "DeleteGroups", handle_DeleteGroups},
     {ApiKey_IncrementalAlterConfigs, 0, 0, "IncrementalAlterConfigs",

@@ -24,6 +24,7 @@
 #define ApiKey_InitProducerId 22
 #define ApiKey_DescribeConfigs 32
 #define ApiKey_AlterConfigs 33
+#define ApiKey_DescribeLogDirs 35
 #define ApiKey_CreatePartitions 37
 #define ApiKey_DeleteGroups 42
 #define ApiKey_IncrementalAlterConfigs 44

@@ -121,6 +121,7 @@ def run_confluent(a, files):
         if m.error():
             if m.error().fatal():
                 raise KafkaException(m.error())
+            print("%s: %s" % (a.name, m.error()), file=sys.stderr, flush=True)
             continue
         files.record(m.partition(), m.offset(), m.value())
         c.commit(message=m, asynchronous=False)

@@ -1,0 +1,1449 @@
+/* zookeeper_shell.c -- zookeeper-shell.sh: the ZooKeeper command line as
+ * Kafka 2.5 runs it (ZooKeeper 3.5.7's ZooKeeperMain, through Kafka's
+ * ZooKeeperMainWithTlsSupportForKafka), native, on broker/common/zkclient.
+ *
+ *   zookeeper-shell -server host:port[/chroot] [-timeout ms] [-r] [cmd args...]
+ *
+ * (bin/zookeeper-shell.sh adds the -server, as Kafka's script does.) With a
+ * command it runs it and exits with its status; without one it reads
+ * commands from stdin ("Welcome to ZooKeeper!", "JLine support is
+ * disabled": Kafka ships no jline, so there is no prompt unless stdin is a
+ * terminal). What goes where, as zkCli: "Connecting to", the WATCHER::
+ * blocks and command output on stdout; "Created /x", deprecation notes,
+ * usage and every error on stderr. Errors are the CliException messages of
+ * 3.5.7 ("Node does not exist: /x", the Java KeeperException string for
+ * get, "Path must start with / character"...); status 1, 127 for an
+ * unknown command. Output kept from 3.5.7 where later versions differ:
+ * `ls -s` prints the stat right after "]" and a blank line after it.
+ *
+ * Each command is synchronous: the request goes to zkclient and the event
+ * loop runs until its reply. As the Java client, a request made while the
+ * connection is down fails with ConnectionLoss as soon as a connection
+ * attempt fails. Not supported (an error, status 1): TLS, addauth, quotas,
+ * reconfig, config, removewatches. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ae.h"
+#include "jute.h"
+#include "logger.h"
+#include "zkclient.h"
+
+#define EXIT_CLI 1       /* CliException.DEFAULT_EXCEPTION_EXIT_CODE */
+#define EXIT_NOT_FOUND 127 /* CommandNotFoundException */
+
+static aeEventLoop *el;
+static zkc *Z;
+static char host[1024]; /* connect string of the current session */
+static int session_timeout = 30000;
+static int print_watches = 1;
+static int exit_code;
+static int command_count;
+static char **history;
+static int nhistory;
+
+/* ------------------------------------------------------------------------
+ * Java strings
+ * ---------------------------------------------------------------------- */
+
+/* ZooKeeperMain.printMessage: System.out.println("\n" + msg). */
+static void print_message(const char *msg) {
+    printf("\n%s\n", msg);
+    fflush(stdout);
+}
+
+static void on_session(void *arg, int state, int new_session) {
+    (void)arg;
+    (void)new_session;
+    if (!print_watches)
+        return;
+    const char *s = state == ZKC_CONNECTED ? "SyncConnected" : state == ZKC_EXPIRED ? "Expired"
+                                                                                    : "Disconnected";
+    char b[128];
+    snprintf(b, sizeof(b), "WatchedEvent state:%s type:None path:null", s);
+    print_message("WATCHER::");
+    print_message(b);
+}
+
+static void on_watch(void *arg, int type, const char *path) {
+    (void)arg;
+    if (!print_watches)
+        return;
+    const char *t = type == ZOO_CREATED_EVENT   ? "NodeCreated"
+                    : type == ZOO_DELETED_EVENT ? "NodeDeleted"
+                    : type == ZOO_CHANGED_EVENT ? "NodeDataChanged"
+                    : type == ZOO_CHILD_EVENT   ? "NodeChildrenChanged"
+                                                : "None";
+    char *b = malloc(strlen(path ? path : "null") + 128);
+    if (!b)
+        abort();
+    sprintf(b, "WatchedEvent state:SyncConnected type:%s path:%s", t, path ? path : "null");
+    print_message("WATCHER::");
+    print_message(b);
+    free(b);
+}
+
+/* KeeperException subclass and getCodeMessage of 3.5.7. */
+static const struct {
+    int code;
+    const char *cls, *msg;
+} keeper_errors[] = {
+    {ZSYSTEMERROR, "SystemErrorException", "SystemError"},
+    {ZRUNTIMEINCONSISTENCY, "RuntimeInconsistencyException", "RuntimeInconsistency"},
+    {ZDATAINCONSISTENCY, "DataInconsistencyException", "DataInconsistency"},
+    {ZCONNECTIONLOSS, "ConnectionLossException", "ConnectionLoss"},
+    {ZMARSHALLINGERROR, "MarshallingErrorException", "MarshallingError"},
+    {ZUNIMPLEMENTED, "UnimplementedException", "Unimplemented"},
+    {ZOPERATIONTIMEOUT, "OperationTimeoutException", "OperationTimeout"},
+    {ZNEWCONFIGNOQUORUM, "NewConfigNoQuorum", "NewConfigNoQuorum"},
+    {ZRECONFIGINPROGRESS, "ReconfigInProgress", "ReconfigInProgress"},
+    {ZBADARGUMENTS, "BadArgumentsException", "BadArguments"},
+    {ZAPIERROR, "APIErrorException", "APIError"},
+    {ZNONODE, "NoNodeException", "NoNode"},
+    {ZNOAUTH, "NoAuthException", "NoAuth"},
+    {ZBADVERSION, "BadVersionException", "BadVersion"},
+    {ZNOCHILDRENFOREPHEMERALS, "NoChildrenForEphemeralsException", "NoChildrenForEphemerals"},
+    {ZNODEEXISTS, "NodeExistsException", "NodeExists"},
+    {ZINVALIDACL, "InvalidACLException", "InvalidACL"},
+    {ZAUTHFAILED, "AuthFailedException", "AuthFailed"},
+    {ZNOTEMPTY, "NotEmptyException", "Directory not empty"},
+    {ZSESSIONEXPIRED, "SessionExpiredException", "Session expired"},
+    {ZINVALIDCALLBACK, "InvalidCallbackException", "Invalid callback"},
+    {ZSESSIONMOVED, "SessionMovedException", "Session moved"},
+    {ZNOTREADONLY, "NotReadOnlyException", "Not a read-only call"},
+    {ZEPHEMERALONLOCALSESSION, "EphemeralOnLocalSessionException", "Ephemeral node on local session"},
+    {ZNOWATCHER, "NoWatcherException", "No such watcher"},
+    {ZRECONFIGDISABLED, "ReconfigDisabledException", "Reconfig is disabled"},
+    {ZREQUESTTIMEOUT, "RequestTimeoutException", "Unknown error REQUESTTIMEOUT"},
+};
+
+/* KeeperException.getMessage(): "KeeperErrorCode = NoNode for /x". */
+static void keeper_message(int rc, const char *path, char *out, size_t cap) {
+    const char *m = NULL;
+    for (size_t i = 0; i < sizeof(keeper_errors) / sizeof(keeper_errors[0]); i++)
+        if (keeper_errors[i].code == rc)
+            m = keeper_errors[i].msg;
+    char unk[64];
+    if (!m) {
+        snprintf(unk, sizeof(unk), "Unknown error %d", rc);
+        m = unk;
+    }
+    if (path && *path)
+        snprintf(out, cap, "KeeperErrorCode = %s for %s", m, path);
+    else
+        snprintf(out, cap, "KeeperErrorCode = %s", m);
+}
+
+/* CliException(cause): the message is cause.toString(). */
+static void keeper_tostring(int rc, const char *path, char *out, size_t cap) {
+    const char *cls = "KeeperException";
+    for (size_t i = 0; i < sizeof(keeper_errors) / sizeof(keeper_errors[0]); i++)
+        if (keeper_errors[i].code == rc)
+            cls = keeper_errors[i].cls;
+    char m[2048];
+    keeper_message(rc, path, m, sizeof(m));
+    snprintf(out, cap, "org.apache.zookeeper.KeeperException$%s: %s", cls, m);
+}
+
+/* CliWrapperException(KeeperException).getMessage(). */
+static void wrapper_message(int rc, const char *path, char *out, size_t cap) {
+    switch (rc) {
+    case ZNONODE: snprintf(out, cap, "Node does not exist: %s", path); break;
+    case ZNOCHILDRENFOREPHEMERALS: snprintf(out, cap, "Ephemerals cannot have children: %s", path); break;
+    case ZNODEEXISTS: snprintf(out, cap, "Node already exists: %s", path); break;
+    case ZNOTEMPTY: snprintf(out, cap, "Node not empty: %s", path); break;
+    case ZNOTREADONLY: snprintf(out, cap, "Not a read-only call: %s", path); break;
+    case ZINVALIDACL: snprintf(out, cap, "Acl is not valid : %s", path); break;
+    case ZNOAUTH: snprintf(out, cap, "Authentication is not valid : %s", path); break;
+    case ZBADARGUMENTS: snprintf(out, cap, "Arguments are not valid : %s", path); break;
+    case ZBADVERSION: snprintf(out, cap, "version No is not valid : %s", path); break;
+    case ZRECONFIGINPROGRESS:
+        snprintf(out, cap, "Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)");
+        break;
+    case ZNEWCONFIGNOQUORUM:
+        snprintf(out, cap, "No quorum of new config is connected and up-to-date with the leader of last "
+                           "commmitted config - try invoking reconfiguration after new servers are "
+                           "connected and synced");
+        break;
+    default: keeper_message(rc, path, out, cap);
+    }
+}
+
+/* A failed command: the CliException message on stderr, status 1. */
+typedef struct cli_error {
+    int code;
+    char msg[4096];
+} cli_error;
+
+static int cli_fail(cli_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cli_fail(cli_error *e, int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    e->code = code;
+    return -1;
+}
+
+static int keeper_fail(cli_error *e, int rc, const char *path) {
+    wrapper_message(rc, path, e->msg, sizeof(e->msg));
+    e->code = EXIT_CLI;
+    return -1;
+}
+
+/* PathUtils.validatePath. Java checks UTF-16 units; this decodes UTF-8 to
+ * code points and counts the units, so "@i" matches. */
+static int validate_path(const char *path, int sequential, cli_error *e) {
+    char buf[4096];
+    if (sequential) { /* validatePath(path + "1") */
+        snprintf(buf, sizeof(buf), "%s1", path);
+        path = buf;
+    }
+    size_t n = strlen(path);
+    if (n == 0)
+        return cli_fail(e, EXIT_CLI, "Path length must be > 0");
+    if (path[0] != '/')
+        return cli_fail(e, EXIT_CLI, "Path must start with / character");
+    if (n == 1)
+        return 0;
+    if (path[n - 1] == '/')
+        return cli_fail(e, EXIT_CLI, "Path must not end with / character");
+    /* code points as UTF-16 units */
+    uint32_t *u = malloc((n + 1) * 2 * sizeof(uint32_t));
+    if (!u)
+        abort();
+    size_t nu = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)path[i];
+        uint32_t cp = c;
+        int len = 1;
+        if (c >= 0xf0 && i + 3 < n + 1 && c < 0xf8) {
+            cp = ((uint32_t)(c & 7) << 18) | ((uint32_t)(path[i + 1] & 0x3f) << 12) |
+                 ((uint32_t)(path[i + 2] & 0x3f) << 6) | (uint32_t)(path[i + 3] & 0x3f);
+            len = 4;
+        } else if (c >= 0xe0 && c < 0xf0) {
+            cp = ((uint32_t)(c & 0xf) << 12) | ((uint32_t)(path[i + 1] & 0x3f) << 6) |
+                 (uint32_t)(path[i + 2] & 0x3f);
+            len = 3;
+        } else if (c >= 0xc0 && c < 0xe0) {
+            cp = ((uint32_t)(c & 0x1f) << 6) | (uint32_t)(path[i + 1] & 0x3f);
+            len = 2;
+        } else if (c >= 0x80) {
+            cp = 0xfffd; /* malformed: the decoder's replacement */
+        }
+        for (int k = 1; k < len; k++)
+            if (!path[i + k]) {
+                len = k;
+                cp = 0xfffd;
+                break;
+            }
+        if (cp >= 0x10000) { /* a surrogate pair */
+            u[nu++] = 0xd800 + ((cp - 0x10000) >> 10);
+            u[nu++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+        } else {
+            u[nu++] = cp;
+        }
+        i += (size_t)len;
+    }
+    const char *reason = NULL;
+    size_t at = 0;
+    uint32_t lastc = '/';
+    for (size_t i = 1; i < nu; lastc = u[i], i++) {
+        uint32_t c = u[i];
+        if (c == 0) {
+            reason = "null character not allowed @";
+        } else if (c == '/' && lastc == '/') {
+            reason = "empty node name specified @";
+        } else if (c == '.' && lastc == '.') {
+            if (u[i - 2] == '/' && (i + 1 == nu || u[i + 1] == '/'))
+                reason = "relative paths not allowed @";
+        } else if (c == '.') {
+            if (u[i - 1] == '/' && (i + 1 == nu || u[i + 1] == '/'))
+                reason = "relative paths not allowed @";
+        } else if ((c > 0 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) ||
+                   (c >= 0xfff0 && c <= 0xffff)) {
+            reason = "invalid character @";
+        }
+        if (reason) {
+            at = i;
+            break;
+        }
+    }
+    free(u);
+    if (reason)
+        return cli_fail(e, EXIT_CLI, "Invalid path string \"%s\" caused by %s%zu", path, reason, at);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Synchronous requests
+ * ---------------------------------------------------------------------- */
+typedef struct zacl {
+    int32_t perms;
+    char *scheme, *id;
+} zacl;
+
+/* One reply, copied out of the callback. Heap-allocated: a request given
+ * up on (connection attempt failed) is freed by its late callback. */
+typedef struct zres {
+    int done, rc, abandoned;
+    char *path;
+    char *data;
+    int dlen;
+    jute_stat stat;
+    int nchildren;
+    char **children;
+    int nacl;
+    zacl *acl;
+} zres;
+
+static char *kdup(kstr k) {
+    if (k.len < 0 || !k.s)
+        return NULL;
+    char *s = malloc((size_t)k.len + 1);
+    if (!s)
+        abort();
+    memcpy(s, k.s, (size_t)k.len);
+    s[k.len] = 0;
+    return s;
+}
+
+static void zres_free(zres *x) {
+    if (!x)
+        return;
+    free(x->path);
+    free(x->data);
+    for (int i = 0; i < x->nchildren; i++)
+        free(x->children[i]);
+    free(x->children);
+    for (int i = 0; i < x->nacl; i++) {
+        free(x->acl[i].scheme);
+        free(x->acl[i].id);
+    }
+    free(x->acl);
+    free(x);
+}
+
+static void on_reply(int rc, const jute_resp *r, void *arg) {
+    zres *x = arg;
+    if (x->abandoned) {
+        zres_free(x);
+        return;
+    }
+    x->done = 1;
+    x->rc = rc;
+    if (rc != ZOK || !r)
+        return;
+    x->path = kdup(r->path);
+    if (r->data.len >= 0 && r->data.s) {
+        x->data = kdup(r->data);
+        x->dlen = r->data.len;
+    } else {
+        x->dlen = -1;
+    }
+    x->stat = r->stat;
+    if (r->children.count > 0) {
+        x->children = calloc((size_t)r->children.count, sizeof(char *));
+        if (!x->children)
+            abort();
+        for (int i = 0; i < r->children.count; i++)
+            x->children[i] = kdup(r->children.v[i]);
+        x->nchildren = r->children.count;
+    }
+    if (r->acl.count > 0) {
+        x->acl = calloc((size_t)r->acl.count, sizeof(zacl));
+        if (!x->acl)
+            abort();
+        for (int i = 0; i < r->acl.count; i++) {
+            x->acl[i].perms = r->acl.v[i].perms;
+            x->acl[i].scheme = kdup(r->acl.v[i].id.scheme);
+            x->acl[i].id = kdup(r->acl.v[i].id.id);
+        }
+        x->nacl = r->acl.count;
+    }
+}
+
+/* Runs one request to its end. Returns the reply (rc in ->rc); never NULL. */
+static zres *run(const jute_req *b) {
+    zres *x = calloc(1, sizeof(*x));
+    if (!x)
+        abort();
+    int rc = zkc_request(Z, b, on_reply, x);
+    if (rc != ZOK) {
+        x->done = 1;
+        x->rc = rc;
+        return x;
+    }
+    int failed = zkc_failed_attempts(Z);
+    while (!x->done) {
+        if (zkc_state(Z) != ZKC_CONNECTED && zkc_failed_attempts(Z) > failed) {
+            /* ClientCnxn.cleanup(): queued packets fail with ConnectionLoss */
+            x->abandoned = 1;
+            zres *y = calloc(1, sizeof(*y));
+            if (!y)
+                abort();
+            y->done = 1;
+            y->rc = ZCONNECTIONLOSS;
+            return y;
+        }
+        aeProcessEvents(el, 100);
+    }
+    return x;
+}
+
+static zres *op_path(int type, const char *path, int watch) {
+    jute_req b = {.type = type, .watch = watch != 0};
+    b.path = jute_kstr(path);
+    return run(&b);
+}
+
+/* ------------------------------------------------------------------------
+ * Command-line parsing (commons-cli PosixParser, as the Cli commands use it)
+ * ---------------------------------------------------------------------- */
+typedef struct cmdline {
+    char opt[128];         /* options seen (by letter) */
+    const char *val[128];  /* their values */
+    char **args;           /* the other arguments; args[0] is the command */
+    int nargs;
+} cmdline;
+
+static int cl_has(const cmdline *cl, char c) { return cl->opt[(unsigned char)c & 127] != 0; }
+
+/* spec: option letters, ':' after one that takes a value (e.g. "sv:"). */
+static int posix_parse(const char *spec, char **argv, int argc, cmdline *cl, cli_error *e) {
+    memset(cl, 0, sizeof(*cl));
+    cl->args = calloc((size_t)argc + 1, sizeof(char *));
+    if (!cl->args)
+        abort();
+    int rest = 0;
+    for (int i = 0; i < argc; i++) {
+        char *t = argv[i];
+        if (rest || t[0] != '-' || !t[1]) {
+            cl->args[cl->nargs++] = t;
+            continue;
+        }
+        if (!strcmp(t, "--")) {
+            rest = 1;
+            continue;
+        }
+        for (int k = 1; t[k]; k++) {
+            const char *s = strchr(spec, t[k]);
+            if (t[k] == ':' || !s) {
+                return cli_fail(e, EXIT_CLI,
+                                "org.apache.commons.cli.UnrecognizedOptionException: "
+                                "Unrecognized option: %s",
+                                t);
+            }
+            cl->opt[(unsigned char)t[k] & 127] = 1;
+            if (s[1] == ':') {
+                if (t[k + 1]) {
+                    cl->val[(unsigned char)t[k] & 127] = t + k + 1;
+                } else if (i + 1 < argc) {
+                    cl->val[(unsigned char)t[k] & 127] = argv[++i];
+                } else {
+                    return cli_fail(e, EXIT_CLI,
+                                    "org.apache.commons.cli.MissingArgumentException: "
+                                    "Missing argument for option: %c",
+                                    t[k]);
+                }
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static void cl_free(cmdline *cl) {
+    free(cl->args);
+    cl->args = NULL;
+}
+
+/* Integer.parseInt: the NumberFormatException ends the Java shell. */
+static int parse_java_int(const char *s, int32_t *out) {
+    char *end;
+    if (!s || !*s)
+        return -1;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < INT32_MIN || v > INT32_MAX || isspace((unsigned char)*s))
+        return -1;
+    *out = (int32_t)v;
+    return 0;
+}
+
+static void number_format_exit(const char *s) __attribute__((noreturn));
+static void number_format_exit(const char *s) {
+    fflush(stdout);
+    fprintf(stderr, "Exception in thread \"main\" java.lang.NumberFormatException: For input string: \"%s\"\n",
+            s ? s : "null");
+    exit(1);
+}
+
+/* ------------------------------------------------------------------------
+ * Printing
+ * ---------------------------------------------------------------------- */
+static void print_date(const char *label, int64_t ms) {
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    char b[128];
+    localtime_r(&t, &tm);
+    strftime(b, sizeof(b), "%a %b %d %H:%M:%S %Z %Y", &tm);
+    printf("%s = %s\n", label, b);
+}
+
+/* StatPrinter */
+static void print_stat(const jute_stat *s) {
+    printf("cZxid = 0x%" PRIx64 "\n", (uint64_t)s->czxid);
+    print_date("ctime", s->ctime);
+    printf("mZxid = 0x%" PRIx64 "\n", (uint64_t)s->mzxid);
+    print_date("mtime", s->mtime);
+    printf("pZxid = 0x%" PRIx64 "\n", (uint64_t)s->pzxid);
+    printf("cversion = %d\n", s->cversion);
+    printf("dataVersion = %d\n", s->version);
+    printf("aclVersion = %d\n", s->aversion);
+    printf("ephemeralOwner = 0x%" PRIx64 "\n", (uint64_t)s->ephemeralOwner);
+    printf("dataLength = %d\n", s->dataLength);
+    printf("numChildren = %d\n", s->numChildren);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Utils.toCSVString, as the jute Id.toString() prints scheme and id. */
+static void print_csv(const char *s) {
+    putchar('\'');
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '\0': fputs("%00", stdout); break;
+        case '\n': fputs("%0A", stdout); break;
+        case '\r': fputs("%0D", stdout); break;
+        case ',': fputs("%2C", stdout); break;
+        case '}': fputs("%7D", stdout); break;
+        case '%': fputs("%25", stdout); break;
+        default: putchar(*s);
+        }
+    }
+}
+
+static void perm_string(int32_t p, char *out) {
+    int n = 0;
+    if (p & ZOO_PERM_CREATE)
+        out[n++] = 'c';
+    if (p & ZOO_PERM_DELETE)
+        out[n++] = 'd';
+    if (p & ZOO_PERM_READ)
+        out[n++] = 'r';
+    if (p & ZOO_PERM_WRITE)
+        out[n++] = 'w';
+    if (p & ZOO_PERM_ADMIN)
+        out[n++] = 'a';
+    out[n] = 0;
+}
+
+/* AclParser.parse: "scheme:id:perm,..."; bad entries are reported and skipped. */
+static jute_aclvec parse_acl(const char *s, char **store) {
+    jute_aclvec v = {0, NULL};
+    char *copy = strdup(s);
+    if (!copy)
+        abort();
+    *store = copy;
+    int cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    v.v = calloc((size_t)cap, sizeof(jute_acl));
+    if (!v.v)
+        abort();
+    /* String.split(",") drops trailing empty strings only */
+    for (char *a = copy, *next; a; a = next) {
+        next = strchr(a, ',');
+        if (next)
+            *next++ = 0;
+        if (!*a && (!next || !*next)) {
+            int more = 0;
+            for (char *q = next; q && *q; q++)
+                more |= *q != ',';
+            if (!more)
+                break;
+        }
+        char *first = strchr(a, ':'), *last = strrchr(a, ':');
+        if (!first || first == last) {
+            fprintf(stderr, "%s does not have the form scheme:id:perm\n", a);
+            continue;
+        }
+        *first = 0;
+        *last = 0;
+        int32_t perm = 0;
+        for (char *c = last + 1; *c; c++) {
+            switch (*c) {
+            case 'r': perm |= ZOO_PERM_READ; break;
+            case 'w': perm |= ZOO_PERM_WRITE; break;
+            case 'c': perm |= ZOO_PERM_CREATE; break;
+            case 'd': perm |= ZOO_PERM_DELETE; break;
+            case 'a': perm |= ZOO_PERM_ADMIN; break;
+            default: fprintf(stderr, "Unknown perm type: %c\n", *c);
+            }
+        }
+        v.v[v.count].perms = perm;
+        v.v[v.count].id.scheme = jute_kstr(a);
+        v.v[v.count].id.id = jute_kstr(first + 1);
+        v.count++;
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------------
+ * The commands (org.apache.zookeeper.cli.*Command of 3.5.7)
+ * ---------------------------------------------------------------------- */
+typedef struct command {
+    const char *name, *options; /* as in the usage listing */
+    int (*run)(char **argv, int argc, cli_error *e);
+} command;
+
+/* `ls path [watch]` style: argv[2] becomes -w and the line is parsed again. */
+static int retain_compat(const char *spec, const char *what, char **argv, int argc, cmdline *cl,
+                         cli_error *e, int rewrite) {
+    if (cl->nargs <= 2)
+        return 0;
+    fprintf(stderr, "%s\n", what);
+    if (rewrite)
+        argv[2] = "-w";
+    cl_free(cl);
+    return posix_parse(spec, argv, argc, cl, e);
+}
+
+static int cmd_ls(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("?swR", argv, argc, &cl, e))
+        goto out;
+    if (cl_has(&cl, '?'))
+        fprintf(stderr, "usage: ls [options] path\n -?   help\n -R   recurse\n -s   stat\n -w   watch\n");
+    if (retain_compat("?swR", "'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.",
+                      argv, argc, &cl, e, 1))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "ls [-s] [-w] [-R] path");
+        goto out;
+    }
+    const char *path = cl.args[1];
+    int watch = cl_has(&cl, 'w');
+    if (validate_path(path, 0, e))
+        goto out;
+    if (cl_has(&cl, 'R')) {
+        /* ZKUtil.visitSubTreeDFS: the root must exist (getData), then each
+         * level sorted, printed before descending */
+        zres *x = op_path(ZOO_GETDATA_OP, path, watch);
+        if (x->rc != ZOK) {
+            rc = keeper_fail(e, x->rc, path);
+            zres_free(x);
+            goto out;
+        }
+        zres_free(x);
+        printf("%s\n", path);
+        int cap = 16, n = 1;
+        char **stack = malloc((size_t)cap * sizeof(char *));
+        if (!stack)
+            abort();
+        stack[0] = strdup(path);
+        while (n > 0) {
+            char *p = stack[--n];
+            x = op_path(ZOO_GETCHILDREN_OP, p, watch);
+            if (x->rc == ZOK) {
+                qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
+                int root = strlen(p) == 1;
+                for (int i = 0; i < x->nchildren; i++)
+                    printf("%s%s%s\n", p, root ? "" : "/", x->children[i]);
+                if (n + x->nchildren > cap) {
+                    cap = (n + x->nchildren) * 2;
+                    stack = realloc(stack, (size_t)cap * sizeof(char *));
+                    if (!stack)
+                        abort();
+                }
+                for (int i = x->nchildren - 1; i >= 0; i--) {
+                    char *c = malloc(strlen(p) + strlen(x->children[i]) + 2);
+                    if (!c)
+                        abort();
+                    sprintf(c, "%s%s%s", p, root ? "" : "/", x->children[i]);
+                    stack[n++] = c;
+                }
+            } else if (x->rc != ZNONODE) {
+                rc = keeper_fail(e, x->rc, p);
+                zres_free(x);
+                free(p);
+                while (n > 0)
+                    free(stack[--n]);
+                free(stack);
+                goto out;
+            }
+            zres_free(x);
+            free(p);
+        }
+        free(stack);
+        rc = 0;
+        goto out;
+    }
+    int with_stat = cl_has(&cl, 's');
+    zres *x = op_path(with_stat ? ZOO_GETCHILDREN2_OP : ZOO_GETCHILDREN_OP, path, watch);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
+    putchar('[');
+    for (int i = 0; i < x->nchildren; i++)
+        printf("%s%s", i ? ", " : "", x->children[i]);
+    putchar(']');
+    if (with_stat)
+        print_stat(&x->stat); /* 3.5.7: no newline before the stat */
+    putchar('\n');
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_ls2(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "ls2 path [watch]");
+        goto out;
+    }
+    fprintf(stderr, "'ls2' has been deprecated. Please use 'ls [-s] path' instead.\n");
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    zres *x = op_path(ZOO_GETCHILDREN2_OP, path, cl.nargs > 2);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    /* List.toString(), server order */
+    putchar('[');
+    for (int i = 0; i < x->nchildren; i++)
+        printf("%s%s", i ? ", " : "", x->children[i]);
+    printf("]\n");
+    print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_get(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("sw", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "get [-s] [-w] path");
+        goto out;
+    }
+    if (retain_compat("sw", "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.",
+                      argv, argc, &cl, e, 1))
+        goto out;
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    zres *x = op_path(ZOO_GETDATA_OP, path, cl_has(&cl, 'w'));
+    if (x->rc != ZOK) {
+        /* GetCommand wraps the KeeperException in a plain CliException */
+        keeper_tostring(x->rc, path, e->msg, sizeof(e->msg));
+        e->code = EXIT_CLI;
+        zres_free(x);
+        goto out;
+    }
+    if (x->dlen < 0)
+        fputs("null", stdout);
+    else
+        fwrite(x->data, 1, (size_t)x->dlen, stdout);
+    putchar('\n');
+    if (cl_has(&cl, 's'))
+        print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_stat(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("w", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "stat [-w] path");
+        goto out;
+    }
+    if (retain_compat("w", "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.",
+                      argv, argc, &cl, e, 1))
+        goto out;
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    zres *x = op_path(ZOO_EXISTS_OP, path, cl_has(&cl, 'w'));
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_create(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    char *aclstore = NULL;
+    jute_aclvec acl = {0, NULL};
+    if (posix_parse("esct:", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "create [-s] [-e] [-c] [-t ttl] path [data] [acl]");
+        goto out;
+    }
+    int hasE = cl_has(&cl, 'e'), hasS = cl_has(&cl, 's'), hasC = cl_has(&cl, 'c'), hasT = cl_has(&cl, 't');
+    if (hasC && (hasE || hasS)) {
+        rc = cli_fail(e, EXIT_CLI,
+                      "-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.");
+        goto out;
+    }
+    int64_t ttl = 0;
+    if (hasT) {
+        char *end;
+        const char *v = cl.val['t'];
+        long long t = strtoll(v, &end, 10);
+        if (!*v || *end) {
+            rc = cli_fail(e, EXIT_CLI, "-t argument must be a long value");
+            goto out;
+        }
+        ttl = t;
+    }
+    if (hasT && hasE) {
+        rc = cli_fail(e, EXIT_CLI, "TTLs cannot be used with Ephemeral znodes");
+        goto out;
+    }
+    if (hasT && hasC) {
+        rc = cli_fail(e, EXIT_CLI, "TTLs cannot be used with Container znodes");
+        goto out;
+    }
+    int flags;
+    if (hasE && hasS)
+        flags = ZOO_EPHEMERAL | ZOO_SEQUENCE;
+    else if (hasE)
+        flags = ZOO_EPHEMERAL;
+    else if (hasS)
+        flags = hasT ? ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL : ZOO_SEQUENCE;
+    else if (hasC)
+        flags = ZOO_CONTAINER;
+    else
+        flags = hasT ? ZOO_PERSISTENT_WITH_TTL : ZOO_PERSISTENT;
+    if (hasT && (ttl <= 0 || ttl > 0xffffffffffLL)) { /* EphemeralType.TTL.toEphemeralOwner */
+        rc = cli_fail(e, EXIT_CLI, "ttl must be positive and cannot be larger than: %lld", 0xffffffffffLL);
+        goto out;
+    }
+    const char *path = cl.args[1];
+    jute_req b = {.type = hasT ? ZOO_CREATE_TTL_OP : hasC ? ZOO_CREATE_CONTAINER_OP : ZOO_CREATE_OP,
+                  .flags = flags, .ttl = hasT ? ttl : -1, .acl = JUTE_OPEN_ACL_UNSAFE};
+    b.path = jute_kstr(path);
+    b.data = cl.nargs > 2 ? jute_kstr(cl.args[2]) : (kstr){NULL, -1};
+    if (cl.nargs > 3) {
+        acl = parse_acl(cl.args[3], &aclstore);
+        b.acl = acl;
+    }
+    if (validate_path(path, hasS, e))
+        goto out;
+    zres *x = run(&b);
+    if (x->rc == ZINVALIDACL) {
+        char m[2048];
+        keeper_message(x->rc, path, m, sizeof(m));
+        fprintf(stderr, "%s\n", m);
+    }
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    fflush(stdout);
+    fprintf(stderr, "Created %s\n", x->path ? x->path : path);
+    zres_free(x);
+    rc = 0;
+out:
+    free(acl.v);
+    free(aclstore);
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_set(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("sv:", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 3) {
+        rc = cli_fail(e, EXIT_CLI, "set [-s] [-v version] path data");
+        goto out;
+    }
+    int32_t version = -1;
+    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
+        number_format_exit(cl.val['v']);
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    jute_req b = {.type = ZOO_SETDATA_OP, .version = version};
+    b.path = jute_kstr(path);
+    b.data = jute_kstr(cl.args[2]);
+    zres *x = run(&b);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    if (cl_has(&cl, 's'))
+        print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_delete(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("v:", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "delete [-v version] path");
+        goto out;
+    }
+    if (retain_compat("v:", "'delete path [version]' has been deprecated. Please use 'delete [-v version] path' instead.",
+                      argv, argc, &cl, e, 0))
+        goto out;
+    int32_t version = -1;
+    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
+        number_format_exit(cl.val['v']);
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    jute_req b = {.type = ZOO_DELETE_OP, .version = version};
+    b.path = jute_kstr(path);
+    zres *x = run(&b);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+/* ZKUtil.deleteRecursive: the subtree breadth first, then deleted from
+ * the last entry back. */
+static int cmd_deleteall(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    char **tree = NULL;
+    int n = 0, cap = 0;
+    if (posix_parse("", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "%s path", argv[0]);
+        goto out;
+    }
+    if (!strcmp(cl.args[0], "rmr"))
+        fprintf(stderr, "The command 'rmr' has been deprecated. Please use 'deleteall' instead.\n");
+    const char *root = cl.args[1];
+    if (validate_path(root, 0, e))
+        goto out;
+    cap = 16;
+    tree = malloc((size_t)cap * sizeof(char *));
+    if (!tree)
+        abort();
+    tree[n++] = strdup(root);
+    for (int q = 0; q < n; q++) {
+        if (validate_path(tree[q], 0, e))
+            goto out;
+        zres *x = op_path(ZOO_GETCHILDREN_OP, tree[q], 0);
+        if (x->rc != ZOK) {
+            rc = keeper_fail(e, x->rc, tree[q]);
+            zres_free(x);
+            goto out;
+        }
+        for (int i = 0; i < x->nchildren; i++) {
+            if (n == cap) {
+                cap *= 2;
+                tree = realloc(tree, (size_t)cap * sizeof(char *));
+                if (!tree)
+                    abort();
+            }
+            char *c = malloc(strlen(tree[q]) + strlen(x->children[i]) + 2);
+            if (!c)
+                abort();
+            sprintf(c, "%s/%s", tree[q], x->children[i]);
+            tree[n++] = c;
+        }
+        zres_free(x);
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        if (validate_path(tree[i], 0, e))
+            goto out;
+        jute_req b = {.type = ZOO_DELETE_OP, .version = -1};
+        b.path = jute_kstr(tree[i]);
+        zres *x = run(&b);
+        if (x->rc != ZOK) {
+            rc = keeper_fail(e, x->rc, tree[i]);
+            zres_free(x);
+            goto out;
+        }
+        zres_free(x);
+    }
+    rc = 0;
+out:
+    for (int i = 0; i < n; i++)
+        free(tree[i]);
+    free(tree);
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_get_acl(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("s", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "getAcl [-s] path");
+        goto out;
+    }
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    zres *x = op_path(ZOO_GETACL_OP, path, 0);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    for (int i = 0; i < x->nacl; i++) {
+        char p[8];
+        /* Id.toString() is the jute CSV record: 'scheme,'id and a newline */
+        print_csv(x->acl[i].scheme);
+        putchar(',');
+        print_csv(x->acl[i].id);
+        perm_string(x->acl[i].perms, p);
+        printf("\n: %s\n", p);
+    }
+    if (cl_has(&cl, 's'))
+        print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_set_acl(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    char *aclstore = NULL;
+    jute_aclvec acl = {0, NULL};
+    if (posix_parse("sv:R", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 3) {
+        rc = cli_fail(e, EXIT_CLI, "setAcl [-s] [-v version] [-R] path acl");
+        goto out;
+    }
+    const char *path = cl.args[1];
+    acl = parse_acl(cl.args[2], &aclstore);
+    int32_t version = -1;
+    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
+        number_format_exit(cl.val['v']);
+    if (cl_has(&cl, 'R')) {
+        rc = cli_fail(e, EXIT_CLI, "setAcl -R is not supported by this shell");
+        goto out;
+    }
+    if (validate_path(path, 0, e))
+        goto out;
+    jute_req b = {.type = ZOO_SETACL_OP, .version = version, .acl = acl};
+    b.path = jute_kstr(path);
+    zres *x = run(&b);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, path);
+        zres_free(x);
+        goto out;
+    }
+    if (cl_has(&cl, 's'))
+        print_stat(&x->stat);
+    zres_free(x);
+    rc = 0;
+out:
+    free(acl.v);
+    free(aclstore);
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_sync(char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    int rc = -1;
+    if (posix_parse("", argv, argc, &cl, e))
+        goto out;
+    if (cl.nargs < 2) {
+        rc = cli_fail(e, EXIT_CLI, "sync path");
+        goto out;
+    }
+    const char *path = cl.args[1];
+    if (validate_path(path, 0, e))
+        goto out;
+    zres *x = op_path(ZOO_SYNC_OP, path, 0);
+    if (x->rc == ZOK)
+        printf("Sync is OK\n");
+    else
+        printf("Sync has failed. rc=%d\n", x->rc);
+    zres_free(x);
+    rc = 0;
+out:
+    cl_free(&cl);
+    return rc;
+}
+
+static int cmd_close(char **argv, int argc, cli_error *e) {
+    (void)argv;
+    (void)argc;
+    (void)e;
+    if (Z) {
+        zkc_close(Z);
+        Z = NULL;
+    }
+    return 0;
+}
+
+static int cmd_unsupported(char **argv, int argc, cli_error *e) {
+    (void)argc;
+    return cli_fail(e, EXIT_CLI, "%s is not supported by this shell", argv[0]);
+}
+
+/* ZooKeeperMain.commandMap, in the order usage() prints it (sorted). */
+static const command commands[] = {
+    {"addauth", "scheme auth", cmd_unsupported},
+    {"close", "", cmd_close},
+    {"config", "[-c] [-w] [-s]", cmd_unsupported},
+    {"connect", "host:port", NULL},
+    {"create", "[-s] [-e] [-c] [-t ttl] path [data] [acl]", cmd_create},
+    {"delete", "[-v version] path", cmd_delete},
+    {"deleteall", "path", cmd_deleteall},
+    {"delquota", "[-n|-b] path", cmd_unsupported},
+    {"get", "[-s] [-w] path", cmd_get},
+    {"getAcl", "[-s] path", cmd_get_acl},
+    {"history", "", NULL},
+    {"listquota", "path", cmd_unsupported},
+    {"ls", "[-s] [-w] [-R] path", cmd_ls},
+    {"ls2", "path [watch]", cmd_ls2},
+    {"printwatches", "on|off", NULL},
+    {"quit", "", NULL},
+    {"reconfig",
+     "[-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | "
+     "[-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]",
+     cmd_unsupported},
+    {"redo", "cmdno", NULL},
+    {"removewatches", "path [-c|-d|-a] [-l]", cmd_unsupported},
+    {"rmr", "path", cmd_deleteall},
+    {"set", "[-s] [-v version] path data", cmd_set},
+    {"setAcl", "[-s] [-v version] [-R] path acl", cmd_set_acl},
+    {"setquota", "-n|-b val path", cmd_unsupported},
+    {"stat", "[-w] path", cmd_stat},
+    {"sync", "path", cmd_sync},
+};
+#define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
+
+static void usage(void) {
+    /* Kafka's kafkaTlsUsage */
+    fprintf(stderr, "ZooKeeper -server host:port [-zk-tls-config-file <file>] cmd args\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(stderr, "\t%s %s\n", commands[i].name, commands[i].options);
+}
+
+static const command *find_command(const char *name) {
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Session and the command loop
+ * ---------------------------------------------------------------------- */
+static void connect_zk(const char *new_host) {
+    if (Z)
+        zkc_close(Z);
+    if (new_host != host)
+        snprintf(host, sizeof(host), "%s", new_host);
+    Z = zkc_new(el, host, session_timeout, on_session, NULL);
+    if (Z)
+        zkc_set_watcher(Z, on_watch, NULL);
+}
+
+static int alive(void) { return Z && zkc_state(Z) != ZKC_EXPIRED; }
+
+static void add_history(const char *line) {
+    char **h = realloc(history, (size_t)(nhistory + 1) * sizeof(char *));
+    if (!h)
+        abort();
+    history = h;
+    history[nhistory++] = strdup(line);
+}
+
+static void process_line(const char *line);
+
+/* processCmd: runs one command; exit_code as ZooKeeperMain keeps it. */
+static void process_cmd(char **argv, int argc) {
+    cli_error e = {0, ""};
+    int failed = 0;
+    if (argc < 1) {
+        usage();
+        e.code = EXIT_CLI;
+        snprintf(e.msg, sizeof(e.msg), "No command entered");
+        failed = 1;
+        goto done;
+    }
+    const char *cmd = argv[0];
+    const command *c = find_command(cmd);
+    if (!c) {
+        usage();
+        e.code = EXIT_NOT_FOUND;
+        snprintf(e.msg, sizeof(e.msg), "Command not found: Command not found %s", cmd);
+        failed = 1;
+        goto done;
+    }
+    if (!strcmp(cmd, "quit")) {
+        if (Z)
+            zkc_close(Z);
+        Z = NULL;
+        fflush(stdout);
+        exit(exit_code);
+    } else if (!strcmp(cmd, "redo") && argc >= 2) {
+        char *end;
+        long i = strtol(argv[1], &end, 0);
+        if (*end || !*argv[1])
+            number_format_exit(argv[1]);
+        if (command_count <= i || i < 0) {
+            e.code = EXIT_CLI;
+            snprintf(e.msg, sizeof(e.msg), "Command index out of range");
+            failed = 1;
+            goto done;
+        }
+        const char *l = history[i];
+        if (!strncmp(l, "redo", 4) && (!l[4] || isspace((unsigned char)l[4]))) {
+            e.code = EXIT_CLI;
+            snprintf(e.msg, sizeof(e.msg), "No redoing redos");
+            failed = 1;
+            goto done;
+        }
+        /* the redone line replaces "redo N" in the history */
+        char *copy = strdup(l);
+        if (command_count < nhistory) {
+            free(history[command_count]);
+            history[command_count] = copy;
+        } else {
+            add_history(copy);
+            free(copy);
+        }
+        process_line(history[command_count < nhistory ? command_count : nhistory - 1]);
+    } else if (!strcmp(cmd, "history")) {
+        for (int i = command_count - 10; i <= command_count; ++i)
+            if (i >= 0)
+                printf("%d - %s\n", i, i < nhistory ? history[i] : "null");
+    } else if (!strcmp(cmd, "printwatches")) {
+        if (argc == 1)
+            printf("printwatches is %s\n", print_watches ? "on" : "off");
+        else
+            print_watches = !strcmp(argv[1], "on");
+    } else if (!strcmp(cmd, "connect")) {
+        connect_zk(argc >= 2 ? argv[1] : host);
+    }
+    if (!alive()) {
+        printf("Not connected\n");
+        fflush(stdout);
+        return;
+    }
+    if (c->run) {
+        if (c->run(argv, argc, &e) != 0)
+            failed = 1;
+    }
+done:
+    fflush(stdout);
+    if (failed) {
+        exit_code = e.code;
+        fprintf(stderr, "%s\n", e.msg);
+    } else {
+        exit_code = 0;
+    }
+}
+
+/* MyCommandOptions.parseCommand: tokens are \S+ runs not starting with a
+ * quote, or "..." / '...' (quotes stripped). */
+static void process_line(const char *line) {
+    size_t n = strlen(line);
+    char *buf = malloc(n + 1);
+    char **argv = calloc(n / 2 + 2, sizeof(char *));
+    if (!buf || !argv)
+        abort();
+    int argc = 0;
+    size_t o = 0;
+    const char *p = line;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *start = p;
+        if (*p == '"' || *p == '\'') {
+            const char *close = strchr(p + 1, *p);
+            if (!close) { /* an unmatched quote: the regex skips the char */
+                p++;
+                continue;
+            }
+            start = p + 1;
+            size_t l = (size_t)(close - start);
+            argv[argc++] = memcpy(buf + o, start, l);
+            buf[o + l] = 0;
+            o += l + 1;
+            p = close + 1;
+            continue;
+        }
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        size_t l = (size_t)(p - start);
+        argv[argc++] = memcpy(buf + o, start, l);
+        buf[o + l] = 0;
+        o += l + 1;
+    }
+    if (argc > 0)
+        process_cmd(argv, argc);
+    free(argv);
+    free(buf);
+}
+
+static void prompt(void) {
+    const char *st = !Z ? "CLOSED" : zkc_state(Z) == ZKC_CONNECTED ? "CONNECTED"
+                                 : zkc_state(Z) == ZKC_EXPIRED     ? "CLOSED"
+                                                                   : "CONNECTING";
+    printf("[zk: %s(%s) %d] ", host, st, command_count);
+    fflush(stdout);
+}
+
+/* Reading stdin: waits for the first connection (or a failed attempt) so
+ * that the WATCHER:: lines come before the first command's output, as
+ * they do from the Java shell. With a command, they come when that
+ * command's request is first sent, and not at all when it fails before
+ * (a bad path, an unknown command), as the Java shell exits first. */
+static void await_connect(void) {
+    int64_t until = ae_mono_ms() + session_timeout;
+    while (Z && zkc_state(Z) != ZKC_CONNECTED && zkc_failed_attempts(Z) == 0 && ae_mono_ms() < until)
+        aeProcessEvents(el, 50);
+}
+
+int main(int argc, char **argv) {
+    log_open(NULL, 0, LOG_FATAL); /* zkclient's log lines stay quiet */
+    const char *server = "localhost:2181";
+    int cmd_at = -1;
+    /* Kafka's wrapper: -zk-tls-config-file FILE is taken out first */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-zk-tls-config-file")) {
+            if (i == argc - 1)
+                fprintf(stderr, "Exception in thread \"main\" java.lang.IllegalArgumentException: Error: no "
+                                "filename provided with option -zk-tls-config-file\n");
+            else
+                fprintf(stderr, "zookeeper-shell: -zk-tls-config-file: TLS is not supported\n");
+            return 1;
+        }
+    /* MyCommandOptions.parseOptions */
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (!strcmp(opt, "-server") || !strcmp(opt, "-timeout")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "Error: no argument found for option %s\n", opt);
+                break;
+            }
+            if (opt[1] == 's') {
+                server = argv[++i];
+            } else {
+                int32_t t;
+                if (parse_java_int(argv[i + 1], &t))
+                    number_format_exit(argv[i + 1]);
+                session_timeout = t;
+                i++;
+            }
+        } else if (opt[0] != '-') {
+            cmd_at = i;
+            break;
+        }
+    }
+    el = aeCreateEventLoop(64);
+    if (!el)
+        abort();
+    printf("Connecting to %s\n", server);
+    fflush(stdout);
+    snprintf(host, sizeof(host), "%s", server);
+    connect_zk(host);
+    if (!Z) {
+        fprintf(stderr, "Exception in thread \"main\" java.lang.IllegalArgumentException: "
+                        "A HostProvider may not be empty!\n");
+        return 1;
+    }
+    if (cmd_at >= 0) {
+        process_cmd(argv + cmd_at, argc - cmd_at);
+    } else {
+        printf("Welcome to ZooKeeper!\n");
+        printf("JLine support is disabled\n");
+        fflush(stdout);
+        await_connect();
+        int tty = isatty(0);
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        if (tty)
+            prompt();
+        while ((n = getline(&line, &cap, stdin)) >= 0) {
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = 0;
+            if (n > 0) {
+                add_history(line);
+                process_line(line);
+                command_count++;
+            }
+            if (tty)
+                prompt();
+        }
+        free(line);
+    }
+    fflush(stdout);
+    if (Z)
+        zkc_close(Z);
+    aeDeleteEventLoop(el);
+    for (int i = 0; i < nhistory; i++)
+        free(history[i]);
+    free(history);
+    return exit_code;
+}
