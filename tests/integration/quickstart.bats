@@ -2,8 +2,9 @@
 # Kafka 2.5's quick start and the books' everyday operator commands, verbatim,
 # against `make install DESTDIR=... PREFIX=/usr/local/kafka`, with the sample
 # configs as shipped (localhost:2181/:9092, /tmp/kafka-logs, /tmp/zookeeper).
-# It runs in private network and mount namespaces (quickstart/run.sh), so
-# the fixed ports and paths are this test's alone.
+# It runs in private network, mount and PID namespaces (quickstart/run.sh),
+# so the fixed ports and paths are this test's alone, and the stop scripts
+# (which find their daemon by name, as Kafka's do) see only its processes.
 
 load test_helper
 
@@ -12,7 +13,7 @@ setup_file() {
   OUT="$BATS_FILE_TMPDIR/out"
   mkdir -p "$STAGE" "$OUT"
   make -C "$REPO_ROOT" -s install BUILD="$BUILD" DESTDIR="$STAGE" PREFIX=/usr/local/kafka >/dev/null
-  timeout 300 unshare --net --mount --fork "$TESTS_DIR/integration/quickstart/run.sh" "$STAGE" "$OUT" \
+  timeout 300 unshare --net --mount --pid --fork --mount-proc "$TESTS_DIR/integration/quickstart/run.sh" "$STAGE" "$OUT" \
     >"$OUT/run.log" 2>&1 || { cat "$OUT/run.log" >&3; return 1; }
   export STAGE OUT
 }

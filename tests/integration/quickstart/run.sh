@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integration/quickstart/run.sh -- Kafka 2.5's quick start, verbatim,
-# against an install tree. Run by quickstart.bats inside private network and
-# mount namespaces (unshare --net --mount): localhost:2181/:9092 and
+# against an install tree. Run by quickstart.bats inside private network,
+# mount and PID namespaces (unshare --net --mount --pid): localhost:2181/:9092 and
 # /tmp/kafka-logs, /tmp/zookeeper are then this test's own, and the staged
 # install is mounted at /usr/local/kafka as the books have it.
 #
