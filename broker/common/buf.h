@@ -147,6 +147,16 @@ int rb_fail(rbuf *rb, const char *msg);
         }                                                                      \
     } while (0)
 
+/* The same for an array that may not be null: -1 is malformed too. */
+#define rb_check_count_nn(rb, cnt, min_elem_size)                              \
+    do {                                                                       \
+        if ((cnt) < 0) {                                                       \
+            rb_fail(rb, "null array where one is required");                   \
+            goto err_parse;                                                    \
+        }                                                                      \
+        rb_check_count(rb, cnt, min_elem_size);                                \
+    } while (0)
+
 /* Big-endian helpers for raw memory (segment files, batch headers). */
 static inline uint16_t be16_get(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t be32_get(const uint8_t *p) {

@@ -70,7 +70,7 @@ int handle_CreateTopics(request *rq, response *rs) {
     int8_t validate_only = 0;
     admin_req *a = NULL;
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 16);
+    rb_check_count_nn(rb, ntopics, 16);
     a = admin_new(rq, ntopics, write_create_topics);
     /* Parse everything first: validate_only comes after the topics. */
     size_t topics_at = rb->off;
@@ -82,16 +82,16 @@ int handle_CreateTopics(request *rq, response *rs) {
         rb_read_i32(rb, &np);
         rb_read_i16(rb, &rf);
         rb_read_i32(rb, &nassign);
-        rb_check_count(rb, nassign, 8);
+        rb_check_count_nn(rb, nassign, 8);
         for (int32_t j = 0; j < nassign; j++) {
             int32_t pidx, nb;
             rb_read_i32(rb, &pidx);
             rb_read_i32(rb, &nb);
-            rb_check_count(rb, nb, 4);
+            rb_check_count_nn(rb, nb, 4);
             rb_read_skip(rb, (size_t)nb * 4);
         }
         rb_read_i32(rb, &ncfg);
-        rb_check_count(rb, ncfg, 4);
+        rb_check_count_nn(rb, ncfg, 4);
         for (int32_t j = 0; j < ncfg; j++) {
             rb_read_str(rb, &cname);
             rb_read_str(rb, &cval);
@@ -249,7 +249,7 @@ int handle_DeleteTopics(request *rq, response *rs) {
     int32_t n, timeout_ms;
     admin_req *a = NULL;
     rb_read_i32(rb, &n);
-    rb_check_count(rb, n, 2);
+    rb_check_count_nn(rb, n, 2);
     a = admin_new(rq, n, write_delete_topics);
     for (int32_t i = 0; i < n; i++) {
         kstr name;
@@ -298,7 +298,7 @@ int handle_CreatePartitions(request *rq, response *rs) {
     int *assign_rf = NULL, *assign_n = NULL;
     int16_t *errs = NULL;
     rb_read_i32(rb, &n);
-    rb_check_count(rb, n, 10);
+    rb_check_count_nn(rb, n, 10);
     a = admin_new(rq, n, write_create_partitions);
     counts = calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t));
     assign = calloc((size_t)(n > 0 ? n : 1), sizeof(int32_t *));
@@ -318,7 +318,7 @@ int handle_CreatePartitions(request *rq, response *rs) {
         for (int32_t j = 0; j < na; j++) {
             int32_t nb;
             rb_read_i32(rb, &nb);
-            rb_check_count(rb, nb, 4);
+            rb_check_count_nn(rb, nb, 4);
             if (j == 0) {
                 assign_rf[i] = nb;
                 assign[i] = calloc((size_t)na * (size_t)(nb > 0 ? nb : 1), sizeof(int32_t));
@@ -387,7 +387,7 @@ int handle_DeleteRecords(request *rq, response *rs) {
     rbuf *rb = &rq->body;
     int32_t ntopics, timeout_ms;
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
     wbuf *w = &rs->wb;
     wb_i32(w, 0); /* throttle_time_ms */
     wb_i32(w, ntopics);
@@ -397,7 +397,7 @@ int handle_DeleteRecords(request *rq, response *rs) {
         int32_t nparts;
         rb_read_str(rb, &name);
         rb_read_i32(rb, &nparts);
-        rb_check_count(rb, nparts, 12);
+        rb_check_count_nn(rb, nparts, 12);
         wb_str(w, name.s, name.len);
         wb_i32(w, nparts);
         topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);

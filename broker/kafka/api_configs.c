@@ -97,7 +97,7 @@ int handle_DescribeConfigs(request *rq, response *rs) {
     int v = rq->api_version;
     int32_t nres;
     rb_read_i32(rb, &nres);
-    rb_check_count(rb, nres, 7);
+    rb_check_count_nn(rb, nres, 7);
     size_t res_at = rb->off;
     for (int32_t i = 0; i < nres; i++) {
         int8_t type;
@@ -258,7 +258,7 @@ static int handle_alter(request *rq, response *rs, int incremental) {
     admin_req *a = NULL;
     kvset *sets = NULL;
     rb_read_i32(rb, &nres);
-    rb_check_count(rb, nres, 7);
+    rb_check_count_nn(rb, nres, 7);
     a = admin_new(rq, nres, alter_write);
     sets = calloc((size_t)(nres > 0 ? nres : 1), sizeof(kvset));
     if (!sets)
@@ -270,7 +270,7 @@ static int handle_alter(request *rq, response *rs, int incremental) {
         rb_read_i8(rb, &type);
         rb_read_str(rb, &name);
         rb_read_i32(rb, &n);
-        rb_check_count(rb, n, 4);
+        rb_check_count_nn(rb, n, 4);
         a->items[i].type = type;
         a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
         topic *t = type == RESOURCE_TOPIC ? topic_find(a->items[i].name) : NULL;

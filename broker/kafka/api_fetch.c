@@ -187,7 +187,7 @@ int handle_Fetch(request *rq, response *rs) {
         rb_read_i32(rb, &session_epoch);
     }
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
     f->topics = calloc((size_t)(ntopics > 0 ? ntopics : 1), sizeof(fetch_topic));
     if (!f->topics)
         abort();
@@ -199,7 +199,7 @@ int handle_Fetch(request *rq, response *rs) {
         if (KSTR_IS_NULL(name))
             goto err_parse;
         rb_read_i32(rb, &nparts);
-        rb_check_count(rb, nparts, 16);
+        rb_check_count_nn(rb, nparts, 16);
         ft->name = kstr_dup(name);
         ft->parts = calloc((size_t)(nparts > 0 ? nparts : 1), sizeof(fetch_part));
         if (!ft->parts)
@@ -224,13 +224,13 @@ int handle_Fetch(request *rq, response *rs) {
     if (v >= 7) {
         int32_t nforgotten;
         rb_read_i32(rb, &nforgotten);
-        rb_check_count(rb, nforgotten, 6);
+        rb_check_count_nn(rb, nforgotten, 6);
         for (int32_t i = 0; i < nforgotten; i++) {
             kstr name;
             int32_t n;
             rb_read_str(rb, &name);
             rb_read_i32(rb, &n);
-            rb_check_count(rb, n, 4);
+            rb_check_count_nn(rb, n, 4);
             rb_read_skip(rb, (size_t)n * 4);
         }
     }

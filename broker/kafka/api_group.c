@@ -129,7 +129,7 @@ int handle_JoinGroup(request *rq, response *rs) {
         rb_read_str(rb, &instance_id);
     rb_read_str(rb, &protocol_type);
     rb_read_i32(rb, &nprotocols);
-    rb_check_count(rb, nprotocols, 6);
+    rb_check_count_nn(rb, nprotocols, 6);
     gprotocol *ps = calloc((size_t)(nprotocols > 0 ? nprotocols : 1), sizeof(*ps));
     if (!ps)
         abort();
@@ -185,7 +185,7 @@ int handle_SyncGroup(request *rq, response *rs) {
     if (v >= 3)
         rb_read_str(rb, &instance_id);
     rb_read_i32(rb, &n);
-    rb_check_count(rb, n, 6);
+    rb_check_count_nn(rb, n, 6);
     sync_assignment *as = calloc((size_t)(n > 0 ? n : 1), sizeof(*as));
     char **ids = calloc((size_t)(n > 0 ? n : 1), sizeof(char *));
     if (!as || !ids)
@@ -380,7 +380,7 @@ int handle_DescribeGroups(request *rq, response *rs) {
     int32_t n;
     int8_t include_ops = 0;
     rb_read_i32(rb, &n);
-    rb_check_count(rb, n, 2);
+    rb_check_count_nn(rb, n, 2);
     size_t names_at = rb->off;
     for (int32_t i = 0; i < n; i++) {
         kstr k;
@@ -410,7 +410,7 @@ int handle_DeleteGroups(request *rq, response *rs) {
     rbuf *rb = &rq->body;
     int32_t n;
     rb_read_i32(rb, &n);
-    rb_check_count(rb, n, 2);
+    rb_check_count_nn(rb, n, 2);
     wbuf *w = &rs->wb;
     wb_i32(w, 0); /* throttle_time_ms */
     wb_i32(w, n > 0 ? n : 0);

@@ -117,7 +117,7 @@ int handle_DescribeLogDirs(request *rq, response *rs) {
             ld_topic *rt = &f.topics[i];
             rb_read_str(rb, &rt->name);
             rb_read_i32(rb, &rt->nparts);
-            rb_check_count(rb, rt->nparts, 4);
+            rb_check_count_nn(rb, rt->nparts, 4);
             if (rt->nparts < 0)
                 rt->nparts = 0;
             rb_read_raw(rb, (size_t)rt->nparts * 4, &rt->parts);

@@ -103,6 +103,8 @@ int handle_Metadata(request *rq, response *rs) {
     int32_t ntopics;
     int8_t allow_auto = 1, incl_cluster_ops = 0, incl_topic_ops = 0;
     rb_read_i32(rb, &ntopics);
+    if (v == 0 && ntopics < 0)
+        goto err_parse; /* null topics: v1+ only */
     rb_check_count(rb, ntopics, 2);
     size_t topics_at = rb->off;
     for (int32_t i = 0; i < ntopics; i++) {

@@ -75,7 +75,7 @@ static int tp_decode(rbuf *rb, int32_t ntopics, int kind, int v, tp_list *l, int
         l->names[i] = KSTR_IS_NULL(name) ? NULL : kstr_dup(name);
         rb_read_i32(rb, &np);
         size_t min_size = kind == TP_COMMIT ? 14 : 4;
-        rb_check_count(rb, np, min_size);
+        rb_check_count_nn(rb, np, min_size);
         l->nparts[i] = np;
         for (int32_t j = 0; j < np; j++) {
             tp_item *it = tp_add(l);
@@ -219,7 +219,7 @@ int handle_OffsetCommit(request *rq, response *rs) {
     if (v >= 7)
         rb_read_str(rb, &instance_id);
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
 
     tp_list l = {0};
     /* at most one partition per 14 bytes of the request */
@@ -385,7 +385,7 @@ int handle_OffsetDelete(request *rq, response *rs) {
     int32_t ntopics;
     rb_read_str(rb, &group_id);
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
     tp_list l = {0};
     if (tp_decode(rb, ntopics, TP_INDEXES, 0, &l, NULL) != 0) {
         tp_free(&l);

@@ -15,7 +15,7 @@ int handle_ListOffsets(request *rq, response *rs) {
     if (v >= 2)
         rb_read_i8(rb, &isolation_level);
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
     wbuf *w = &rs->wb;
     if (v >= 2)
         wb_i32(w, 0); /* throttle_time_ms */
@@ -25,7 +25,7 @@ int handle_ListOffsets(request *rq, response *rs) {
         int32_t nparts;
         rb_read_str(rb, &name);
         rb_read_i32(rb, &nparts);
-        rb_check_count(rb, nparts, 12);
+        rb_check_count_nn(rb, nparts, 12);
         wb_str(w, name.s, name.len);
         wb_i32(w, nparts);
         topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);

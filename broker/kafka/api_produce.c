@@ -136,7 +136,7 @@ int handle_Produce(request *rq, response *rs) {
     rb_read_i16(rb, &acks);
     rb_read_i32(rb, &timeout_ms);
     rb_read_i32(rb, &ntopics);
-    rb_check_count(rb, ntopics, 6);
+    rb_check_count_nn(rb, ntopics, 6);
 
     wbuf *w = &rs->wb;
     wb_i32(w, ntopics);
@@ -146,7 +146,7 @@ int handle_Produce(request *rq, response *rs) {
         int32_t nparts;
         rb_read_str(rb, &name);
         rb_read_i32(rb, &nparts);
-        rb_check_count(rb, nparts, 8);
+        rb_check_count_nn(rb, nparts, 8);
         wb_str(w, name.s, name.len);
         wb_i32(w, nparts);
         topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);

@@ -230,7 +230,7 @@ def _encode(fields, values, v, out, path):
         elif typ == "tags":
             out.b += uvarint(0)
         elif "[" in typ:
-            out.mark("count", p)
+            out.mark("ncount" if typ.startswith("n") else "count", p)
             out.put(">i", -1 if val is None else len(val))
             item = typ[typ.index("[") + 1:-1]
             for i, x in enumerate(val or ()):
@@ -358,8 +358,9 @@ def mutations(body):
     b = bytes(body.b)
     out = [("one trailing garbage byte", b + b"\xa5")]
     for off, kind, path in body.marks:
-        if kind == "count":
-            for n in (-2, 0x7FFFFFFF, 0):
+        if kind in ("count", "ncount"):
+            # -1 (null) only where the array may not be null
+            for n in (-2, 0x7FFFFFFF, 0) + ((-1,) if kind == "count" else ()):
                 out.append(("%s count %d" % (path, n), b[:off] + struct.pack(">i", n) + b[off + 4:]))
         elif kind == "str":
             past = len(b) - off - 2 + 1
