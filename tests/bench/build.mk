@@ -2,7 +2,8 @@
 # kbench, a librdkafka load generator, mock_cluster, librdkafka's
 # in-memory mock broker as the reference peer, and group_bench (consumer
 # groups).  Included by the Makefile; not part of `all` or `test`.
-BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster $(BUILD)/bench/group_bench
+BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster $(BUILD)/bench/group_bench $(BUILD)/bench/zk_bench
+$(BUILD)/bench/zk_bench: LDFLAGS += -Wl,--no-as-needed -lzookeeper_mt
 
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
