@@ -3,11 +3,14 @@
 # Each tool is one program, $(BUILD)/bin/kafka-<name>, built from
 # broker/tools/kafka_<name>.c, installed into libexec/ and started by
 # bin/kafka-<name>.sh. They share libtools.a: option parsing, the admin
-# client, Kafka's error table and output helpers. The console producer and
+# client, Kafka's error table and output helpers, and the synchronous
+# ZooKeeper helpers of the --zookeeper modes and zookeeper-shell (zk_sync.c,
+# zk_admin.c). The console producer and
 # consumer also link librdkafka.
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
-	broker/tools/tools_errors.c broker/tools/tools_offsets.c
+	broker/tools/tools_errors.c broker/tools/tools_offsets.c \
+	broker/tools/zk_sync.c broker/tools/zk_admin.c
 TOOLS_LIB = $(BUILD)/libtools.a
 TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log
 TOOLS_PLAIN += kafka-consumer-groups

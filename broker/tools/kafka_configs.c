@@ -10,14 +10,26 @@
  * AlterConfigs with the full dynamic set, as the Java tool does. Argument
  * errors print one line on stderr and exit 1; failures of a request print
  * "Error while executing config command with args '...'" and the Java
- * exception on stderr, exit 1. Users/clients quotas need --zookeeper in 2.5
- * and are not implemented. */
+ * exception on stderr, exit 1.
+ *
+ * With --zookeeper (2.5's deprecated path, two "Warning:" lines first) topic
+ * and broker configs are read from and written to /config/<type>/<name>
+ * with a /config/changes notification, as AdminZkClient does:
+ *
+ *   Configs for topic 't' are retention.ms=1000
+ *   Completed updating config for entity: topic 't'.
+ *
+ * Broker configs other than the replication quotas only while that broker
+ * (or, for the default, every broker) is down, as 2.5 requires; password
+ * encoding and DynamicBrokerConfig's value checks are not done. Users and
+ * clients (quotas, SCRAM credentials) are not implemented. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools.h"
+#include "zk_admin.h"
 
 static const opt_spec specs[] = {
     {"add-config", OPT_ARG, "String", "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'."},
@@ -150,10 +162,8 @@ static void check_args(void) {
         die_arg("One of the required --bootstrap-server or --zookeeper arguments must be specified");
     if (bs && opts_has(&O, "zookeeper"))
         die_arg("Only one of --bootstrap-server or --zookeeper must be specified");
-    if (opts_has(&O, "zookeeper")) {
-        fprintf(stderr, "--zookeeper is not supported by this kafka-configs.sh; use --bootstrap-server\n");
-        exit(1);
-    }
+    if (opts_has(&O, "all") && opts_has(&O, "zookeeper"))
+        die_arg("--bootstrap-server must be specified for --all");
     entity_type = types[0];
 
     /* entity names: --entity-name/--entity-default in order, then shortcuts */
@@ -187,7 +197,7 @@ static void check_args(void) {
     if (opts_has(&O, "describe") && !strcmp(entity_type, "broker-loggers") && !(entity_name && *entity_name))
         die_arg("an entity name must be specified with --describe of broker-loggers");
     if (opts_has(&O, "alter")) {
-        if (!strcmp(entity_type, "brokers")) {
+        if (!strcmp(entity_type, "brokers") || !strcmp(entity_type, "users") || !strcmp(entity_type, "clients")) {
             if (!entity_name)
                 die_arg("an entity-name or default entity must be specified with --alter of users, clients or brokers");
         } else if (!entity_name || !*entity_name) {
@@ -198,7 +208,7 @@ static void check_args(void) {
         if (!opts_has(&O, "add-config") && !opts_has(&O, "delete-config"))
             die_arg("At least one of --add-config or --delete-config must be specified with --alter");
     }
-    if (nnames > 1)
+    if (nnames > 1 && bs)
         die_arg("At most one entity name must be specified with --bootstrap-server");
 }
 
@@ -469,12 +479,222 @@ static void alter(void) {
         printf("Completed updating default config for %s in the cluster.\n", entity_type);
 }
 
+/* ------------------------------------------------------------------------
+ * --zookeeper (Kafka 2.5's processCommandWithZk): configs read from and
+ * written to /config/<type>/<name>, with the /config/changes notification
+ * the brokers watch (zk_admin.c).
+ * ---------------------------------------------------------------------- */
+static zk_sync ZS;
+
+/* The replication quotas may be set through ZooKeeper while brokers run;
+ * other dynamic broker configs only before they start. */
+static int zk_always_updatable(const char *k) {
+    return !strcmp(k, "leader.replication.throttled.rate") || !strcmp(k, "follower.replication.throttled.rate") ||
+           !strcmp(k, "replica.alter.log.dirs.io.max.bytes.per.second");
+}
+
+/* The znode name of the entity: "<default>" for --entity-default. */
+static const char *zk_entity_name(const char *name) { return *name ? name : "<default>"; }
+
+/* ConfigCommand.Entity.toString */
+static void zk_entity_string(const char *name, char *out, size_t cap) {
+    const char *type = !strcmp(entity_type, "topics") ? "topic" : entity_type;
+    if (!*name || !strcmp(name, "<default>"))
+        snprintf(out, cap, "default %s", type);
+    else
+        snprintf(out, cap, "%s '%s'", type, name);
+}
+
+static void zk_die_rc(int rc, const char *path) {
+    char m[2048];
+    if (rc == ZKA_BAD_JSON)
+        snprintf(m, sizeof(m), "com.fasterxml.jackson.core.JsonParseException: malformed JSON in %s", path);
+    else
+        zks_keeper_tostring(rc, path, m, sizeof(m));
+    die_exec(m);
+}
+
+static void zk_connect(void) {
+    int rc = zks_open(&ZS, opts_get(&O, "zookeeper"), 30000, 30000);
+    if (rc == ZBADARGUMENTS)
+        die_exec("java.lang.IllegalArgumentException: A HostProvider may not be empty!");
+    if (rc != ZOK)
+        die_exec("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in state: "
+                 "CONNECTING");
+}
+
+static void zk_describe(void) {
+    char **names = NULL;
+    int n = 0, own = 0;
+    if (entity_name) {
+        names = ka_alloc(&A, sizeof(char *));
+        names[0] = ka_strdup(&A, zk_entity_name(entity_name));
+        n = 1;
+    } else {
+        char path[256];
+        snprintf(path, sizeof(path), "/config/%s", entity_type);
+        int rc = zks_children(&ZS, path, &names, &n);
+        if (rc == ZNONODE)
+            n = 0;
+        else if (rc != ZOK)
+            zk_die_rc(rc, path);
+        own = 1;
+    }
+    for (int i = 0; i < n; i++) {
+        zka_props p;
+        int rc = zka_config_get(&ZS, entity_type, names[i], &p);
+        if (rc != ZOK)
+            zk_die_rc(rc, "/config");
+        char ent[1024];
+        zk_entity_string(names[i], ent, sizeof(ent));
+        int *order = ka_alloc(&A, (size_t)(p.n + 1) * sizeof(int));
+        zka_props_order(&p, order);
+        printf("Configs for %s are ", ent);
+        for (int k = 0; k < p.n; k++)
+            printf("%s%s=%s", k ? "," : "", p.keys[order[k]], p.vals[order[k]]);
+        printf("\n");
+        zka_props_free(&p);
+    }
+    if (own)
+        zks_strv_free(names, n);
+}
+
+static void zk_alter(void) {
+    const char **add_k = NULL, **add_v = NULL, **del = NULL;
+    int nadd = parse_add(&add_k, &add_v);
+    int ndel = parse_delete(&del);
+    const char *name = zk_entity_name(entity_name);
+    char msg[4096];
+    if (!strcmp(entity_type, "brokers")) {
+        /* ConfigCommand: only the replication quotas while brokers run */
+        char set[2048] = "";
+        for (int i = 0; i < nadd; i++)
+            if (!zk_always_updatable(add_k[i]))
+                snprintf(set + strlen(set), sizeof(set) - strlen(set), "%s%s", *set ? ", " : "", add_k[i]);
+        if (*set) {
+            const char *info = "Broker configuration updates using ZooKeeper are supported for bootstrapping before "
+                               "brokers are started to enable encrypted password configs to be stored in ZooKeeper.";
+            if (*entity_name) {
+                char path[256];
+                snprintf(path, sizeof(path), "/brokers/ids/%s", entity_name);
+                int rc = zks_exists(&ZS, path);
+                if (rc != ZOK && rc != ZNONODE)
+                    zk_die_rc(rc, path);
+                if (rc == ZOK) {
+                    snprintf(msg, sizeof(msg),
+                             "requirement failed: --bootstrap-server option must be specified to update broker configs "
+                             "Set(%s). when broker %s is running. %s",
+                             set, entity_name, info);
+                    die_arg(msg);
+                }
+            } else {
+                zka_broker *b;
+                int nb;
+                int rc = zka_brokers(&ZS, &b, &nb);
+                if (rc != ZOK)
+                    zk_die_rc(rc, "/brokers/ids");
+                zka_brokers_free(b, nb);
+                if (nb > 0) {
+                    snprintf(msg, sizeof(msg),
+                             "requirement failed: --bootstrap-server option must be specified to update broker configs "
+                             "Set(%s). for default cluster if any broker is running. %s",
+                             set, info);
+                    die_arg(msg);
+                }
+            }
+        }
+        for (int i = 0; i < nadd; i++)
+            if (zk_always_updatable(add_k[i])) {
+                int64_t v;
+                if (parse_i64(add_v[i], &v) != 0) {
+                    snprintf(msg, sizeof(msg),
+                             "org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s: "
+                             "Not a number of type LONG",
+                             add_v[i], add_k[i]);
+                    die_exec(msg);
+                }
+                if (v < 0) {
+                    snprintf(msg, sizeof(msg),
+                             "org.apache.kafka.common.config.ConfigException: Invalid value %s for configuration %s: "
+                             "Value must be at least 0",
+                             add_v[i], add_k[i]);
+                    die_exec(msg);
+                }
+            }
+    }
+    zka_props cfg;
+    int rc = zka_config_get(&ZS, entity_type, name, &cfg);
+    if (rc != ZOK)
+        zk_die_rc(rc, "/config");
+    char bad[2048] = "";
+    for (int i = 0; i < ndel; i++)
+        if (!zka_props_get(&cfg, del[i]))
+            snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), "%s%s", *bad ? "," : "", del[i]);
+    if (*bad) {
+        snprintf(msg, sizeof(msg), "Invalid config(s): %s", bad);
+        die_arg(msg);
+    }
+    for (int i = 0; i < nadd; i++)
+        zka_props_put(&cfg, add_k[i], add_v[i]);
+    for (int i = 0; i < ndel; i++)
+        zka_props_remove(&cfg, del[i]);
+    if (!strcmp(entity_type, "topics")) {
+        /* AdminZkClient.changeTopicConfig: Topic.validate, existence, names */
+        if (zka_validate_topic_name(name, msg, sizeof(msg)) != 0) {
+            char e[4200];
+            snprintf(e, sizeof(e), "org.apache.kafka.common.errors.InvalidTopicException: %s", msg);
+            die_exec(e);
+        }
+        int ex = zka_topic_exists(&ZS, name);
+        if (ex < 0)
+            zk_die_rc(ex, "/brokers/topics");
+        if (!ex) {
+            snprintf(msg, sizeof(msg), "kafka.admin.AdminOperationException: Topic \"%s\" does not exist.", name);
+            die_exec(msg);
+        }
+        for (int i = 0; i < cfg.n; i++)
+            if (!topic_config_name_valid(cfg.keys[i])) {
+                snprintf(msg, sizeof(msg), "Unknown topic config name: %s", cfg.keys[i]);
+                die_arg(msg);
+            }
+    }
+    rc = zka_config_change(&ZS, entity_type, name, &cfg);
+    zka_props_free(&cfg);
+    if (rc != ZOK)
+        zk_die_rc(rc, "/config");
+    char ent[1024];
+    zk_entity_string(name, ent, sizeof(ent));
+    printf("Completed updating config for entity: %s.\n", ent);
+}
+
+static int zk_main(void) {
+    printf("Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\n");
+    printf("Use --bootstrap-server instead to specify a broker to connect to.\n");
+    fflush(stdout);
+    if (!strcmp(entity_type, "users") || !strcmp(entity_type, "clients")) {
+        fprintf(stderr, "--entity-type %s (quotas) is not supported by this kafka-configs.sh\n", entity_type);
+        return 1;
+    }
+    zk_connect();
+    if (opts_has(&O, "alter"))
+        zk_alter();
+    else
+        zk_describe();
+    fflush(stdout);
+    zks_close(&ZS);
+    ka_close(&A);
+    opts_free(&O);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     g_argc = argc;
     g_argv = argv;
     opts_parse(&O, specs, argc, argv,
                "This tool helps to manipulate and describe entity config for a topic, client, user or broker", 1);
     check_args();
+    if (opts_has(&O, "zookeeper"))
+        return zk_main();
     int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
     if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
         die_exec(A.err);

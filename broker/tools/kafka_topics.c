@@ -9,14 +9,20 @@
  *   Error while executing topic command : <message>      (exit 1)
  *
  * --if-exists / --if-not-exists are accepted with --bootstrap-server as
- * Kafka 2.6+ does (2.5 only took them with --zookeeper, which this build
- * does not implement). */
+ * Kafka 2.6+ does (2.5 only took them with --zookeeper).
+ *
+ * With --zookeeper HOST:PORT[/chroot] it is 2.5's ZookeeperTopicService: it
+ * writes Kafka's znodes itself (zk_admin.c) and the controller acts on them
+ * ("Topic t is marked for deletion.", "Adding partitions succeeded!", "t -
+ * marked for deletion" in --list, MarkedForDeletion in --describe). Replicas
+ * are placed with AdminUtils.assignReplicasToBrokers over /brokers/ids. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools.h"
+#include "zk_admin.h"
 
 static const opt_spec specs[] = {
     {"alter", OPT_FLAG, NULL, "Alter the number of partitions, replica assignment, and/or configuration for the topic."},
@@ -94,16 +100,16 @@ static void check_args(int argc) {
                         "--bootstrap-server or --zookeeper must be specified\n");
         exit(1);
     }
-    if (opts_has(&O, "zookeeper")) {
-        fprintf(stderr, "--zookeeper is not supported by this kafka-topics.sh; use --bootstrap-server\n");
-        exit(1);
-    }
     if (opts_has(&O, "describe") && opts_has(&O, "if-exists"))
         opts_require(&O, "topic");
     if (!opts_has(&O, "list") && !opts_has(&O, "describe"))
         opts_require(&O, "topic");
-    if (opts_has(&O, "alter")) {
-        if (opts_has(&O, "config") && opts_has(&O, "bootstrap-server"))
+    if (opts_has(&O, "create") && !opts_has(&O, "replica-assignment") && opts_has(&O, "zookeeper")) {
+        opts_require(&O, "partitions");
+        opts_require(&O, "replication-factor");
+    }
+    if (opts_has(&O, "alter") && opts_has(&O, "bootstrap-server")) {
+        if (opts_has(&O, "config"))
             opts_die(&O, "Option combination \"[bootstrap-server],[config]\" can't be used with option \"[alter]\"");
         opts_require(&O, "partitions");
     }
@@ -124,6 +130,8 @@ static void check_args(int argc) {
                 opts_invalid(&O, reports[r], reports[q]);
         opts_invalid(&O, reports[r], "topics-with-overrides");
     }
+    opts_invalid(&O, "under-min-isr-partitions", "zookeeper"); /* 2.5: AdminClient only */
+    opts_invalid(&O, "at-min-isr-partitions", "zookeeper");
     only_with("topics-with-overrides", "d");
     for (int q = 0; q < 4; q++)
         opts_invalid(&O, "topics-with-overrides", reports[q]);
@@ -495,9 +503,510 @@ static void describe_topics(void) {
     }
 }
 
+/* ------------------------------------------------------------------------
+ * --zookeeper (Kafka 2.5's ZookeeperTopicService): the tool reads and
+ * writes Kafka's znodes itself (zk_admin.c); the controller acts on them.
+ * ---------------------------------------------------------------------- */
+static zk_sync ZS;
+
+static void zk_fail_rc(int rc, const char *path) {
+    char m[2048];
+    if (rc == ZKA_BAD_JSON)
+        snprintf(m, sizeof(m), "Malformed JSON in %s", path);
+    else
+        zks_keeper_message(rc, path, m, sizeof(m));
+    fail(m);
+}
+
+static void zk_connect(void) {
+    int rc = zks_open(&ZS, opts_get(&O, "zookeeper"), 30000, 30000);
+    if (rc == ZOK)
+        return;
+    fflush(stdout);
+    if (rc == ZBADARGUMENTS)
+        fprintf(stderr, "Exception in thread \"main\" java.lang.IllegalArgumentException: A HostProvider may not "
+                        "be empty!\n");
+    else
+        fprintf(stderr, "Exception in thread \"main\" kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out "
+                        "waiting for connection while in state: CONNECTING\n");
+    exit(1);
+}
+
+/* Sorted names of the topics in /brokers/topics matching --topic. */
+static char **zk_get_topics(int *count) {
+    char **all;
+    int n;
+    int rc = zka_topics(&ZS, &all, &n);
+    if (rc != ZOK)
+        zk_fail_rc(rc, "/brokers/topics");
+    char **names = ka_alloc(&A, (size_t)(n + 1) * sizeof(char *));
+    int m = 0;
+    topic_filter *f = NULL;
+    const char *raw = opts_get(&O, "topic");
+    if (raw) {
+        char err[512];
+        f = topic_filter_new(raw, err, sizeof(err));
+        if (!f)
+            fail(err);
+    }
+    int excl = opts_has(&O, "exclude-internal");
+    for (int i = 0; i < n; i++) {
+        if (excl && topic_is_internal(all[i]))
+            continue;
+        if (f && !topic_filter_match(f, all[i]))
+            continue;
+        names[m++] = ka_strdup(&A, all[i]);
+    }
+    topic_filter_free(f);
+    zks_strv_free(all, n);
+    *count = m;
+    return names;
+}
+
+static void zk_ensure_topic_exists(int found) {
+    if (!opts_has(&O, "if-exists"))
+        ensure_topic_exists(found);
+}
+
+/* AdminZkClient.getBrokerMetadatas with --disable-rack-aware or not. */
+static zka_broker *zk_broker_metadatas(int *n, int *rack_aware) {
+    zka_broker *b;
+    int rc = zka_brokers(&ZS, &b, n);
+    if (rc != ZOK)
+        zk_fail_rc(rc, "/brokers/ids");
+    int with_rack = 0;
+    for (int i = 0; i < *n; i++)
+        with_rack += b[i].rack != NULL;
+    *rack_aware = !opts_has(&O, "disable-rack-aware");
+    if (*rack_aware && with_rack > 0 && with_rack < *n) {
+        zka_brokers_free(b, *n);
+        fail("Not all brokers have rack information. Add --disable-rack-aware in command line to make replica "
+             "assignment without rack information.");
+    }
+    return b;
+}
+
+static void topic_exists_fail(const char *name) {
+    char msg[1024];
+    snprintf(msg, sizeof(msg), "Topic '%s' already exists.", name);
+    fail(msg);
+}
+
+/* AdminZkClient.createTopicWithAssignment. Returns 0, or 1 when the topic
+ * exists and --if-not-exists was given. */
+static int zk_create_with_assignment(const char *name, const char *const *keys, const char *const *vals, int ncfg,
+                                     const int32_t *assign, int nparts, int rf) {
+    char msg[1024];
+    if (zka_validate_topic_name(name, msg, sizeof(msg)) != 0)
+        fail(msg);
+    int ex = zka_topic_exists(&ZS, name);
+    if (ex < 0)
+        zk_fail_rc(ex, "/brokers/topics");
+    if (ex == 1) {
+        if (opts_has(&O, "if-not-exists"))
+            return 1;
+        topic_exists_fail(name);
+    }
+    if (strchr(name, '.') || strchr(name, '_')) {
+        int n;
+        char **all;
+        int rc = zka_topics(&ZS, &all, &n);
+        if (rc != ZOK)
+            zk_fail_rc(rc, "/brokers/topics");
+        char colliding[4096] = "";
+        int exists = 0;
+        for (int i = 0; i < n; i++) {
+            if (!strcmp(all[i], name))
+                exists = 1;
+            int same = strlen(all[i]) == strlen(name);
+            for (size_t k = 0; same && name[k]; k++) {
+                char a = name[k] == '.' ? '_' : name[k], b = all[i][k] == '.' ? '_' : all[i][k];
+                same = a == b;
+            }
+            if (same)
+                snprintf(colliding + strlen(colliding), sizeof(colliding) - strlen(colliding), "%s%s",
+                         *colliding ? ", " : "", all[i]);
+        }
+        zks_strv_free(all, n);
+        if (exists) {
+            if (opts_has(&O, "if-not-exists"))
+                return 1;
+            topic_exists_fail(name);
+        }
+        if (*colliding) {
+            snprintf(msg, sizeof(msg), "Topic '%s' collides with existing topics: %s", name, colliding);
+            fail(msg);
+        }
+    }
+    zka_props cfg = {0};
+    for (int i = 0; i < ncfg; i++)
+        zka_props_put(&cfg, keys[i], vals[i]);
+    int rc = zka_config_write(&ZS, "topics", name, &cfg);
+    zka_props_free(&cfg);
+    if (rc != ZOK)
+        zk_fail_rc(rc, "/config/topics");
+    zka_topic t = {0};
+    for (int p = 0; p < nparts; p++)
+        zka_topic_add(&t, p, assign + (size_t)p * (size_t)rf, rf);
+    char *json = zka_topic_encode(&t);
+    zka_topic_free(&t);
+    char path[1024];
+    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
+    rc = zks_create_recursive(&ZS, path, json, (int)strlen(json), 1);
+    free(json);
+    if (rc == ZNODEEXISTS) {
+        if (opts_has(&O, "if-not-exists"))
+            return 1;
+        topic_exists_fail(name);
+    }
+    if (rc != ZOK) {
+        char m[2048];
+        zks_keeper_tostring(rc, path, m, sizeof(m));
+        fail(m);
+    }
+    return 0;
+}
+
+static void zk_create_topic(void) {
+    const char *name = opts_get(&O, "topic");
+    int32_t partitions = -1, rf = -1;
+    if (opts_has(&O, "partitions") && parse_i32(opts_get(&O, "partitions"), &partitions) != 0)
+        opts_die(&O, "Cannot parse argument for option partitions");
+    if (opts_has(&O, "replication-factor") && parse_i32(opts_get(&O, "replication-factor"), &rf) != 0)
+        opts_die(&O, "Cannot parse argument for option replication-factor");
+    int nassign = 0, assign_rf = 0;
+    const int32_t *assign = NULL;
+    const char *ra = opts_get(&O, "replica-assignment");
+    if (ra && *ra)
+        assign = parse_assignment(ra, &nassign, &assign_rf);
+    const char **keys, **vals;
+    int ncfg = parse_configs(&keys, &vals);
+    if (strchr(name, '.') || strchr(name, '_'))
+        printf("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') "
+               "could collide. To avoid issues it is best to use either, but not both.\n");
+    int existed;
+    if (assign) {
+        existed = zk_create_with_assignment(name, keys, vals, ncfg, assign, nassign, assign_rf);
+    } else {
+        int nb, rack_aware;
+        zka_broker *b = zk_broker_metadatas(&nb, &rack_aware);
+        int32_t *out = ka_alloc(&A, (size_t)(partitions > 0 ? partitions : 1) * (size_t)(rf > 0 ? rf : 1) *
+                                        sizeof(int32_t));
+        char err[512];
+        int rc = zka_assign_replicas(b, nb, partitions, rf, -1, -1, rack_aware, out, err, sizeof(err));
+        zka_brokers_free(b, nb);
+        if (rc != 0)
+            fail(err);
+        existed = zk_create_with_assignment(name, keys, vals, ncfg, out, partitions, rf);
+    }
+    if (!existed)
+        printf("Created topic %s.\n", name);
+}
+
+static void zk_list_topics(void) {
+    int n;
+    char **names = zk_get_topics(&n);
+    for (int i = 0; i < n; i++) {
+        int marked = zka_marked_for_deletion(&ZS, names[i]);
+        if (marked < 0)
+            zk_fail_rc(marked, "/admin/delete_topics");
+        printf("%s%s\n", names[i], marked ? " - marked for deletion" : "");
+    }
+}
+
+static void zk_print_ids(const int32_t *ids, int n) {
+    for (int i = 0; i < n; i++)
+        printf("%s%d", i ? "," : "", ids[i]);
+}
+
+static void zk_describe_topics(void) {
+    int n;
+    char **names = zk_get_topics(&n);
+    zk_ensure_topic_exists(n);
+    zka_broker *live;
+    int nlive;
+    int rc = zka_brokers(&ZS, &live, &nlive);
+    if (rc != ZOK)
+        zk_fail_rc(rc, "/brokers/ids");
+    int rep_under = opts_has(&O, "under-replicated-partitions");
+    int rep_unavail = opts_has(&O, "unavailable-partitions");
+    int overrides = opts_has(&O, "topics-with-overrides");
+    int describe_configs = !rep_under && !rep_unavail;
+    for (int ti = 0; ti < n; ti++) {
+        const char *name = names[ti];
+        zka_topic t;
+        rc = zka_topic_get(&ZS, name, &t);
+        if (rc == ZNONODE) {
+            printf("Topic %s doesn't exist!\n", name);
+            continue;
+        }
+        if (rc != ZOK)
+            zk_fail_rc(rc, "/brokers/topics");
+        int marked = zka_marked_for_deletion(&ZS, name);
+        if (marked < 0)
+            zk_fail_rc(marked, "/admin/delete_topics");
+        if (describe_configs) {
+            zka_props cfg;
+            rc = zka_config_get(&ZS, "topics", name, &cfg);
+            if (rc != ZOK)
+                zk_fail_rc(rc, "/config/topics");
+            if ((!overrides || cfg.n > 0) && t.nparts > 0) {
+                printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: ", name, t.nparts,
+                       t.parts[0].nrep);
+                /* a Config: its entries in java.util.HashMap order */
+                int *order = ka_alloc(&A, (size_t)(cfg.n + 1) * sizeof(int));
+                zka_props_order(&cfg, order);
+                for (int i = 0; i < cfg.n; i++)
+                    printf("%s%s=%s", i ? "," : "", cfg.keys[order[i]], cfg.vals[order[i]]);
+                printf("%s\n", marked ? "\tMarkedForDeletion: true" : "");
+            }
+            zka_props_free(&cfg);
+        }
+        for (int i = 0; !overrides && i < t.nparts; i++) {
+            const zka_part *p = &t.parts[i];
+            zka_state st;
+            rc = zka_partition_state(&ZS, name, p->id, &st);
+            if (rc != ZOK && rc != ZNONODE)
+                zk_fail_rc(rc, "/brokers/topics");
+            int leader = rc == ZOK ? st.leader : -1, leader_live = 0;
+            for (int b = 0; b < nlive; b++)
+                leader_live |= live[b].id == leader;
+            int print = describe_configs || (rep_under && p->nrep - st.nisr > 0) ||
+                        (rep_unavail && (leader < 0 || !leader_live));
+            if (print) {
+                printf("\tTopic: %s\tPartition: %d\tLeader: ", name, p->id);
+                if (leader >= 0)
+                    printf("%d", leader);
+                else
+                    printf("none");
+                printf("\tReplicas: ");
+                zk_print_ids(p->rep, p->nrep);
+                printf("\tIsr: ");
+                zk_print_ids(st.isr, st.nisr);
+                printf("%s\n", marked ? "\tMarkedForDeletion: true" : "");
+            }
+            zka_state_free(&st);
+        }
+        zka_topic_free(&t);
+    }
+    zka_brokers_free(live, nlive);
+}
+
+static void zk_delete_topics(void) {
+    int n;
+    char **names = zk_get_topics(&n);
+    zk_ensure_topic_exists(n);
+    for (int i = 0; i < n; i++) {
+        char msg[1024], path[1024];
+        if (topic_is_internal(names[i])) {
+            snprintf(msg, sizeof(msg),
+                     "Topic %s is a kafka internal topic and is not allowed to be marked for deletion.", names[i]);
+            fail(msg);
+        }
+        snprintf(path, sizeof(path), "/admin/delete_topics/%s", names[i]);
+        int rc = zks_create_recursive(&ZS, path, NULL, -1, 1);
+        if (rc == ZNODEEXISTS) {
+            printf("Topic %s is already marked for deletion.\n", names[i]);
+        } else if (rc != ZOK) {
+            snprintf(msg, sizeof(msg), "Error while deleting topic %s", names[i]);
+            fail(msg);
+        } else {
+            printf("Topic %s is marked for deletion.\n", names[i]);
+            printf("Note: This will have no impact if delete.topic.enable is not set to true.\n");
+        }
+    }
+}
+
+/* AdminZkClient.addPartitions. assign: the --replica-assignment rows
+ * (nrows x arf), of which those past the existing partitions are used. */
+static void zk_add_partitions(const char *topic, int32_t count, const int32_t *assign, int nrows, int arf) {
+    char msg[2048];
+    zka_topic t;
+    int rc = zka_topic_get(&ZS, topic, &t);
+    if (rc == ZNONODE || (rc == ZOK && t.nparts == 0)) {
+        snprintf(msg, sizeof(msg), "The topic %s does not exist", topic);
+        fail(msg);
+    }
+    if (rc != ZOK)
+        zk_fail_rc(rc, "/brokers/topics");
+    if (t.parts[0].id != 0) {
+        snprintf(msg, sizeof(msg), "Unexpected existing replica assignment for topic '%s', partition id 0 is missing.",
+                 topic);
+        fail(msg);
+    }
+    int existing = t.nparts, rf0 = t.parts[0].nrep;
+    int to_add = count - existing;
+    if (to_add <= 0) {
+        snprintf(msg, sizeof(msg),
+                 "The number of partitions for a topic can only be increased. Topic %s currently has %d partitions, "
+                 "%d would not be an increase.",
+                 topic, existing, count);
+        fail(msg);
+    }
+    int nb, rack_aware;
+    zka_broker *b = zk_broker_metadatas(&nb, &rack_aware);
+    if (assign && nrows > existing) {
+        /* validateReplicaAssignment */
+        for (int r = existing; r < nrows; r++) {
+            const int32_t *reps = assign + (size_t)r * (size_t)arf;
+            for (int k = 0; k < arf; k++) {
+                int ok = 0;
+                for (int i = 0; i < nb; i++)
+                    ok |= b[i].id == reps[k];
+                if (!ok) {
+                    int l = snprintf(msg, sizeof(msg),
+                                     "Some brokers specified for partition id %d are not available. Specified "
+                                     "brokers: ",
+                                     r);
+                    for (int j = 0; j < arf; j++)
+                        l += snprintf(msg + l, sizeof(msg) - (size_t)l, "%s%d", j ? ", " : "", reps[j]);
+                    l += snprintf(msg + l, sizeof(msg) - (size_t)l, ", available brokers: ");
+                    for (int i = 0; i < nb; i++)
+                        l += snprintf(msg + l, sizeof(msg) - (size_t)l, "%s%d", i ? ", " : "", b[i].id);
+                    snprintf(msg + l, sizeof(msg) - (size_t)l, ".");
+                    fail(msg);
+                }
+            }
+        }
+        if (arf != rf0) {
+            int l = snprintf(msg, sizeof(msg),
+                             "Inconsistent replication factor between partitions, partition 0 has %d while "
+                             "partitions [",
+                             rf0);
+            for (int r = existing; r < nrows; r++)
+                l += snprintf(msg + l, sizeof(msg) - (size_t)l, "%s%d", r > existing ? ", " : "", r);
+            l += snprintf(msg + l, sizeof(msg) - (size_t)l, "] have replication factors [");
+            for (int r = existing; r < nrows; r++)
+                l += snprintf(msg + l, sizeof(msg) - (size_t)l, "%s%d", r > existing ? ", " : "", arf);
+            snprintf(msg + l, sizeof(msg) - (size_t)l, "], respectively.");
+            fail(msg);
+        }
+        for (int r = existing; r < nrows; r++)
+            zka_topic_add(&t, r, assign + (size_t)r * (size_t)arf, arf);
+    } else {
+        int start = 0;
+        for (int i = 0; i < nb; i++)
+            if (b[i].id >= t.parts[0].rep[0]) {
+                start = i;
+                break;
+            }
+        int32_t *out = ka_alloc(&A, (size_t)to_add * (size_t)(rf0 > 0 ? rf0 : 1) * sizeof(int32_t));
+        char err[512];
+        if (zka_assign_replicas(b, nb, to_add, rf0, start, existing, rack_aware, out, err, sizeof(err)) != 0)
+            fail(err);
+        for (int k = 0; k < to_add; k++)
+            zka_topic_add(&t, existing + k, out + (size_t)k * (size_t)rf0, rf0);
+    }
+    zka_brokers_free(b, nb);
+    char *json = zka_topic_encode(&t);
+    zka_topic_free(&t);
+    char path[1024];
+    snprintf(path, sizeof(path), "/brokers/topics/%s", topic);
+    rc = zks_set(&ZS, path, json, (int)strlen(json), -1);
+    free(json);
+    if (rc != ZOK) {
+        zks_keeper_tostring(rc, path, msg, sizeof(msg));
+        fail(msg);
+    }
+}
+
+static void zk_alter_topics(void) {
+    int n;
+    char **names = zk_get_topics(&n);
+    int nrows = 0, arf = 0;
+    const int32_t *assign = NULL;
+    const char *ra = opts_get(&O, "replica-assignment");
+    if (ra && *ra)
+        assign = parse_assignment(ra, &nrows, &arf);
+    const char **keys, **vals;
+    int ncfg = parse_configs(&keys, &vals);
+    int ndel = opts_count(&O, "delete-config");
+    const char **dels = ka_alloc(&A, (size_t)(ndel + 1) * sizeof(char *));
+    for (int i = 0; i < ndel; i++) {
+        char *d = ka_strdup(&A, opts_nth(&O, "delete-config", i));
+        while (isspace((unsigned char)*d))
+            d++;
+        for (size_t l = strlen(d); l && isspace((unsigned char)d[l - 1]);)
+            d[--l] = 0;
+        if (!topic_config_name_valid(d)) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "Unknown topic config name: %s", d);
+            fail(msg);
+        }
+        dels[i] = d;
+    }
+    zk_ensure_topic_exists(n);
+    int32_t count = 1;
+    if (opts_has(&O, "partitions") && parse_i32(opts_get(&O, "partitions"), &count) != 0)
+        opts_die(&O, "Cannot parse argument for option partitions");
+    for (int ti = 0; ti < n; ti++) {
+        const char *topic = names[ti];
+        char msg[1024];
+        zka_props cfg;
+        int rc = zka_config_get(&ZS, "topics", topic, &cfg);
+        if (rc != ZOK)
+            zk_fail_rc(rc, "/config/topics");
+        if (opts_has(&O, "config") || opts_has(&O, "delete-config")) {
+            printf("WARNING: Altering topic configuration from this script has been deprecated and may be removed in "
+                   "future releases.\n");
+            printf("         Going forward, please use kafka-configs.sh for this functionality\n");
+            for (int i = 0; i < ncfg; i++)
+                zka_props_put(&cfg, keys[i], vals[i]);
+            for (int i = 0; i < ndel; i++)
+                zka_props_remove(&cfg, dels[i]);
+            if (zka_validate_topic_name(topic, msg, sizeof(msg)) != 0)
+                fail(msg);
+            int ex = zka_topic_exists(&ZS, topic);
+            if (ex < 0)
+                zk_fail_rc(ex, "/brokers/topics");
+            if (!ex) {
+                snprintf(msg, sizeof(msg), "Topic \"%s\" does not exist.", topic);
+                fail(msg);
+            }
+            rc = zka_config_change(&ZS, "topics", topic, &cfg);
+            if (rc != ZOK)
+                zk_fail_rc(rc, "/config");
+            printf("Updated config for topic %s.\n", topic);
+        }
+        zka_props_free(&cfg);
+        if (opts_has(&O, "partitions")) {
+            if (topic_is_internal(topic)) {
+                snprintf(msg, sizeof(msg), "The number of partitions for the internal topic %s cannot be changed.",
+                         topic);
+                fail(msg);
+            }
+            printf("WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering "
+                   "of the messages will be affected\n");
+            zk_add_partitions(topic, count, assign, nrows, arf);
+            printf("Adding partitions succeeded!\n");
+        }
+    }
+}
+
+static int zk_main(void) {
+    zk_connect();
+    if (opts_has(&O, "create"))
+        zk_create_topic();
+    else if (opts_has(&O, "alter"))
+        zk_alter_topics();
+    else if (opts_has(&O, "list"))
+        zk_list_topics();
+    else if (opts_has(&O, "describe"))
+        zk_describe_topics();
+    else if (opts_has(&O, "delete"))
+        zk_delete_topics();
+    fflush(stdout);
+    zks_close(&ZS);
+    ka_close(&A);
+    opts_free(&O);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     opts_parse(&O, specs, argc, argv, "This tool helps to create, delete, describe, or change a topic.", 0);
     check_args(argc);
+    if (opts_has(&O, "zookeeper"))
+        return zk_main();
     int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
     if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
         fail(A.err);

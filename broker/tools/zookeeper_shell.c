@@ -34,6 +34,7 @@
 #include "jute.h"
 #include "logger.h"
 #include "zkclient.h"
+#include "zk_sync.h"
 
 #define EXIT_CLI 1       /* CliException.DEFAULT_EXCEPTION_EXIT_CODE */
 #define EXIT_NOT_FOUND 127 /* CommandNotFoundException */
@@ -89,68 +90,6 @@ static void on_watch(void *arg, int type, const char *path) {
     free(b);
 }
 
-/* KeeperException subclass and getCodeMessage of 3.5.7. */
-static const struct {
-    int code;
-    const char *cls, *msg;
-} keeper_errors[] = {
-    {ZSYSTEMERROR, "SystemErrorException", "SystemError"},
-    {ZRUNTIMEINCONSISTENCY, "RuntimeInconsistencyException", "RuntimeInconsistency"},
-    {ZDATAINCONSISTENCY, "DataInconsistencyException", "DataInconsistency"},
-    {ZCONNECTIONLOSS, "ConnectionLossException", "ConnectionLoss"},
-    {ZMARSHALLINGERROR, "MarshallingErrorException", "MarshallingError"},
-    {ZUNIMPLEMENTED, "UnimplementedException", "Unimplemented"},
-    {ZOPERATIONTIMEOUT, "OperationTimeoutException", "OperationTimeout"},
-    {ZNEWCONFIGNOQUORUM, "NewConfigNoQuorum", "NewConfigNoQuorum"},
-    {ZRECONFIGINPROGRESS, "ReconfigInProgress", "ReconfigInProgress"},
-    {ZBADARGUMENTS, "BadArgumentsException", "BadArguments"},
-    {ZAPIERROR, "APIErrorException", "APIError"},
-    {ZNONODE, "NoNodeException", "NoNode"},
-    {ZNOAUTH, "NoAuthException", "NoAuth"},
-    {ZBADVERSION, "BadVersionException", "BadVersion"},
-    {ZNOCHILDRENFOREPHEMERALS, "NoChildrenForEphemeralsException", "NoChildrenForEphemerals"},
-    {ZNODEEXISTS, "NodeExistsException", "NodeExists"},
-    {ZINVALIDACL, "InvalidACLException", "InvalidACL"},
-    {ZAUTHFAILED, "AuthFailedException", "AuthFailed"},
-    {ZNOTEMPTY, "NotEmptyException", "Directory not empty"},
-    {ZSESSIONEXPIRED, "SessionExpiredException", "Session expired"},
-    {ZINVALIDCALLBACK, "InvalidCallbackException", "Invalid callback"},
-    {ZSESSIONMOVED, "SessionMovedException", "Session moved"},
-    {ZNOTREADONLY, "NotReadOnlyException", "Not a read-only call"},
-    {ZEPHEMERALONLOCALSESSION, "EphemeralOnLocalSessionException", "Ephemeral node on local session"},
-    {ZNOWATCHER, "NoWatcherException", "No such watcher"},
-    {ZRECONFIGDISABLED, "ReconfigDisabledException", "Reconfig is disabled"},
-    {ZREQUESTTIMEOUT, "RequestTimeoutException", "Unknown error REQUESTTIMEOUT"},
-};
-
-/* KeeperException.getMessage(): "KeeperErrorCode = NoNode for /x". */
-static void keeper_message(int rc, const char *path, char *out, size_t cap) {
-    const char *m = NULL;
-    for (size_t i = 0; i < sizeof(keeper_errors) / sizeof(keeper_errors[0]); i++)
-        if (keeper_errors[i].code == rc)
-            m = keeper_errors[i].msg;
-    char unk[64];
-    if (!m) {
-        snprintf(unk, sizeof(unk), "Unknown error %d", rc);
-        m = unk;
-    }
-    if (path && *path)
-        snprintf(out, cap, "KeeperErrorCode = %s for %s", m, path);
-    else
-        snprintf(out, cap, "KeeperErrorCode = %s", m);
-}
-
-/* CliException(cause): the message is cause.toString(). */
-static void keeper_tostring(int rc, const char *path, char *out, size_t cap) {
-    const char *cls = "KeeperException";
-    for (size_t i = 0; i < sizeof(keeper_errors) / sizeof(keeper_errors[0]); i++)
-        if (keeper_errors[i].code == rc)
-            cls = keeper_errors[i].cls;
-    char m[2048];
-    keeper_message(rc, path, m, sizeof(m));
-    snprintf(out, cap, "org.apache.zookeeper.KeeperException$%s: %s", cls, m);
-}
-
 /* CliWrapperException(KeeperException).getMessage(). */
 static void wrapper_message(int rc, const char *path, char *out, size_t cap) {
     switch (rc) {
@@ -171,7 +110,7 @@ static void wrapper_message(int rc, const char *path, char *out, size_t cap) {
                            "commmitted config - try invoking reconfiguration after new servers are "
                            "connected and synced");
         break;
-    default: keeper_message(rc, path, out, cap);
+    default: zks_keeper_message(rc, path, out, cap);
     }
 }
 
@@ -282,126 +221,11 @@ static int validate_path(const char *path, int sequential, cli_error *e) {
 }
 
 /* ------------------------------------------------------------------------
- * Synchronous requests
+ * Synchronous requests (zk_sync.c) on this shell's session
  * ---------------------------------------------------------------------- */
-typedef struct zacl {
-    int32_t perms;
-    char *scheme, *id;
-} zacl;
+static zks_res *run(const jute_req *b) { return zks_run(el, Z, b); }
 
-/* One reply, copied out of the callback. Heap-allocated: a request given
- * up on (connection attempt failed) is freed by its late callback. */
-typedef struct zres {
-    int done, rc, abandoned;
-    char *path;
-    char *data;
-    int dlen;
-    jute_stat stat;
-    int nchildren;
-    char **children;
-    int nacl;
-    zacl *acl;
-} zres;
-
-static char *kdup(kstr k) {
-    if (k.len < 0 || !k.s)
-        return NULL;
-    char *s = malloc((size_t)k.len + 1);
-    if (!s)
-        abort();
-    memcpy(s, k.s, (size_t)k.len);
-    s[k.len] = 0;
-    return s;
-}
-
-static void zres_free(zres *x) {
-    if (!x)
-        return;
-    free(x->path);
-    free(x->data);
-    for (int i = 0; i < x->nchildren; i++)
-        free(x->children[i]);
-    free(x->children);
-    for (int i = 0; i < x->nacl; i++) {
-        free(x->acl[i].scheme);
-        free(x->acl[i].id);
-    }
-    free(x->acl);
-    free(x);
-}
-
-static void on_reply(int rc, const jute_resp *r, void *arg) {
-    zres *x = arg;
-    if (x->abandoned) {
-        zres_free(x);
-        return;
-    }
-    x->done = 1;
-    x->rc = rc;
-    if (rc != ZOK || !r)
-        return;
-    x->path = kdup(r->path);
-    if (r->data.len >= 0 && r->data.s) {
-        x->data = kdup(r->data);
-        x->dlen = r->data.len;
-    } else {
-        x->dlen = -1;
-    }
-    x->stat = r->stat;
-    if (r->children.count > 0) {
-        x->children = calloc((size_t)r->children.count, sizeof(char *));
-        if (!x->children)
-            abort();
-        for (int i = 0; i < r->children.count; i++)
-            x->children[i] = kdup(r->children.v[i]);
-        x->nchildren = r->children.count;
-    }
-    if (r->acl.count > 0) {
-        x->acl = calloc((size_t)r->acl.count, sizeof(zacl));
-        if (!x->acl)
-            abort();
-        for (int i = 0; i < r->acl.count; i++) {
-            x->acl[i].perms = r->acl.v[i].perms;
-            x->acl[i].scheme = kdup(r->acl.v[i].id.scheme);
-            x->acl[i].id = kdup(r->acl.v[i].id.id);
-        }
-        x->nacl = r->acl.count;
-    }
-}
-
-/* Runs one request to its end. Returns the reply (rc in ->rc); never NULL. */
-static zres *run(const jute_req *b) {
-    zres *x = calloc(1, sizeof(*x));
-    if (!x)
-        abort();
-    int rc = zkc_request(Z, b, on_reply, x);
-    if (rc != ZOK) {
-        x->done = 1;
-        x->rc = rc;
-        return x;
-    }
-    int failed = zkc_failed_attempts(Z);
-    while (!x->done) {
-        if (zkc_state(Z) != ZKC_CONNECTED && zkc_failed_attempts(Z) > failed) {
-            /* ClientCnxn.cleanup(): queued packets fail with ConnectionLoss */
-            x->abandoned = 1;
-            zres *y = calloc(1, sizeof(*y));
-            if (!y)
-                abort();
-            y->done = 1;
-            y->rc = ZCONNECTIONLOSS;
-            return y;
-        }
-        aeProcessEvents(el, 100);
-    }
-    return x;
-}
-
-static zres *op_path(int type, const char *path, int watch) {
-    jute_req b = {.type = type, .watch = watch != 0};
-    b.path = jute_kstr(path);
-    return run(&b);
-}
+static zks_res *op_path(int type, const char *path, int watch) { return zks_op_path(el, Z, type, path, watch); }
 
 /* ------------------------------------------------------------------------
  * Command-line parsing (commons-cli PosixParser, as the Cli commands use it)
@@ -638,13 +462,13 @@ static int cmd_ls(char **argv, int argc, cli_error *e) {
     if (cl_has(&cl, 'R')) {
         /* ZKUtil.visitSubTreeDFS: the root must exist (getData), then each
          * level sorted, printed before descending */
-        zres *x = op_path(ZOO_GETDATA_OP, path, watch);
+        zks_res *x = op_path(ZOO_GETDATA_OP, path, watch);
         if (x->rc != ZOK) {
             rc = keeper_fail(e, x->rc, path);
-            zres_free(x);
+            zks_res_free(x);
             goto out;
         }
-        zres_free(x);
+        zks_res_free(x);
         printf("%s\n", path);
         int cap = 16, n = 1;
         char **stack = malloc((size_t)cap * sizeof(char *));
@@ -674,14 +498,14 @@ static int cmd_ls(char **argv, int argc, cli_error *e) {
                 }
             } else if (x->rc != ZNONODE) {
                 rc = keeper_fail(e, x->rc, p);
-                zres_free(x);
+                zks_res_free(x);
                 free(p);
                 while (n > 0)
                     free(stack[--n]);
                 free(stack);
                 goto out;
             }
-            zres_free(x);
+            zks_res_free(x);
             free(p);
         }
         free(stack);
@@ -689,10 +513,10 @@ static int cmd_ls(char **argv, int argc, cli_error *e) {
         goto out;
     }
     int with_stat = cl_has(&cl, 's');
-    zres *x = op_path(with_stat ? ZOO_GETCHILDREN2_OP : ZOO_GETCHILDREN_OP, path, watch);
+    zks_res *x = op_path(with_stat ? ZOO_GETCHILDREN2_OP : ZOO_GETCHILDREN_OP, path, watch);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
@@ -703,7 +527,7 @@ static int cmd_ls(char **argv, int argc, cli_error *e) {
     if (with_stat)
         print_stat(&x->stat); /* 3.5.7: no newline before the stat */
     putchar('\n');
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -723,10 +547,10 @@ static int cmd_ls2(char **argv, int argc, cli_error *e) {
     const char *path = cl.args[1];
     if (validate_path(path, 0, e))
         goto out;
-    zres *x = op_path(ZOO_GETCHILDREN2_OP, path, cl.nargs > 2);
+    zks_res *x = op_path(ZOO_GETCHILDREN2_OP, path, cl.nargs > 2);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     /* List.toString(), server order */
@@ -735,7 +559,7 @@ static int cmd_ls2(char **argv, int argc, cli_error *e) {
         printf("%s%s", i ? ", " : "", x->children[i]);
     printf("]\n");
     print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -757,12 +581,12 @@ static int cmd_get(char **argv, int argc, cli_error *e) {
     const char *path = cl.args[1];
     if (validate_path(path, 0, e))
         goto out;
-    zres *x = op_path(ZOO_GETDATA_OP, path, cl_has(&cl, 'w'));
+    zks_res *x = op_path(ZOO_GETDATA_OP, path, cl_has(&cl, 'w'));
     if (x->rc != ZOK) {
         /* GetCommand wraps the KeeperException in a plain CliException */
-        keeper_tostring(x->rc, path, e->msg, sizeof(e->msg));
+        zks_keeper_tostring(x->rc, path, e->msg, sizeof(e->msg));
         e->code = EXIT_CLI;
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     if (x->dlen < 0)
@@ -772,7 +596,7 @@ static int cmd_get(char **argv, int argc, cli_error *e) {
     putchar('\n');
     if (cl_has(&cl, 's'))
         print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -794,14 +618,14 @@ static int cmd_stat(char **argv, int argc, cli_error *e) {
     const char *path = cl.args[1];
     if (validate_path(path, 0, e))
         goto out;
-    zres *x = op_path(ZOO_EXISTS_OP, path, cl_has(&cl, 'w'));
+    zks_res *x = op_path(ZOO_EXISTS_OP, path, cl_has(&cl, 'w'));
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -870,20 +694,20 @@ static int cmd_create(char **argv, int argc, cli_error *e) {
     }
     if (validate_path(path, hasS, e))
         goto out;
-    zres *x = run(&b);
+    zks_res *x = run(&b);
     if (x->rc == ZINVALIDACL) {
         char m[2048];
-        keeper_message(x->rc, path, m, sizeof(m));
+        zks_keeper_message(x->rc, path, m, sizeof(m));
         fprintf(stderr, "%s\n", m);
     }
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     fflush(stdout);
     fprintf(stderr, "Created %s\n", x->path ? x->path : path);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     free(acl.v);
@@ -910,15 +734,15 @@ static int cmd_set(char **argv, int argc, cli_error *e) {
     jute_req b = {.type = ZOO_SETDATA_OP, .version = version};
     b.path = jute_kstr(path);
     b.data = jute_kstr(cl.args[2]);
-    zres *x = run(&b);
+    zks_res *x = run(&b);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     if (cl_has(&cl, 's'))
         print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -945,13 +769,13 @@ static int cmd_delete(char **argv, int argc, cli_error *e) {
         goto out;
     jute_req b = {.type = ZOO_DELETE_OP, .version = version};
     b.path = jute_kstr(path);
-    zres *x = run(&b);
+    zks_res *x = run(&b);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -984,10 +808,10 @@ static int cmd_deleteall(char **argv, int argc, cli_error *e) {
     for (int q = 0; q < n; q++) {
         if (validate_path(tree[q], 0, e))
             goto out;
-        zres *x = op_path(ZOO_GETCHILDREN_OP, tree[q], 0);
+        zks_res *x = op_path(ZOO_GETCHILDREN_OP, tree[q], 0);
         if (x->rc != ZOK) {
             rc = keeper_fail(e, x->rc, tree[q]);
-            zres_free(x);
+            zks_res_free(x);
             goto out;
         }
         for (int i = 0; i < x->nchildren; i++) {
@@ -1003,20 +827,20 @@ static int cmd_deleteall(char **argv, int argc, cli_error *e) {
             sprintf(c, "%s/%s", tree[q], x->children[i]);
             tree[n++] = c;
         }
-        zres_free(x);
+        zks_res_free(x);
     }
     for (int i = n - 1; i >= 0; i--) {
         if (validate_path(tree[i], 0, e))
             goto out;
         jute_req b = {.type = ZOO_DELETE_OP, .version = -1};
         b.path = jute_kstr(tree[i]);
-        zres *x = run(&b);
+        zks_res *x = run(&b);
         if (x->rc != ZOK) {
             rc = keeper_fail(e, x->rc, tree[i]);
-            zres_free(x);
+            zks_res_free(x);
             goto out;
         }
-        zres_free(x);
+        zks_res_free(x);
     }
     rc = 0;
 out:
@@ -1039,10 +863,10 @@ static int cmd_get_acl(char **argv, int argc, cli_error *e) {
     const char *path = cl.args[1];
     if (validate_path(path, 0, e))
         goto out;
-    zres *x = op_path(ZOO_GETACL_OP, path, 0);
+    zks_res *x = op_path(ZOO_GETACL_OP, path, 0);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     for (int i = 0; i < x->nacl; i++) {
@@ -1056,7 +880,7 @@ static int cmd_get_acl(char **argv, int argc, cli_error *e) {
     }
     if (cl_has(&cl, 's'))
         print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
@@ -1087,15 +911,15 @@ static int cmd_set_acl(char **argv, int argc, cli_error *e) {
         goto out;
     jute_req b = {.type = ZOO_SETACL_OP, .version = version, .acl = acl};
     b.path = jute_kstr(path);
-    zres *x = run(&b);
+    zks_res *x = run(&b);
     if (x->rc != ZOK) {
         rc = keeper_fail(e, x->rc, path);
-        zres_free(x);
+        zks_res_free(x);
         goto out;
     }
     if (cl_has(&cl, 's'))
         print_stat(&x->stat);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     free(acl.v);
@@ -1116,12 +940,12 @@ static int cmd_sync(char **argv, int argc, cli_error *e) {
     const char *path = cl.args[1];
     if (validate_path(path, 0, e))
         goto out;
-    zres *x = op_path(ZOO_SYNC_OP, path, 0);
+    zks_res *x = op_path(ZOO_SYNC_OP, path, 0);
     if (x->rc == ZOK)
         printf("Sync is OK\n");
     else
         printf("Sync has failed. rc=%d\n", x->rc);
-    zres_free(x);
+    zks_res_free(x);
     rc = 0;
 out:
     cl_free(&cl);
