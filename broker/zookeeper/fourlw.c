@@ -78,7 +78,7 @@ static void server_stats(zk_conn *c) {
     out(c, "Connections: %d\n", Z.nconns);
     out(c, "Outstanding: 0\n");
     out(c, "Zxid: 0x%" PRIx64 "\n", (uint64_t)Z.last_zxid);
-    out(c, "Mode: standalone\n");
+    out(c, "Mode: %s\n", zk_quorum_mode());
     out(c, "Node count: %zu\n", Z.tree.count + 1); /* DataTree maps "" and "/" to the root */
 }
 
@@ -123,7 +123,7 @@ static void mntr(zk_conn *c) {
         fds -= 3; /* ".", ".." and the DIR's own descriptor */
     }
     out(c, "zk_version\t%s\n", ZK_VERSION_STRING);
-    out(c, "zk_server_state\tstandalone\n");
+    out(c, "zk_server_state\t%s\n", zk_quorum_mode());
     out(c, "zk_avg_latency\t%s\n", avg);
     out(c, "zk_max_latency\t%" PRId64 "\n", Z.max_lat);
     out(c, "zk_min_latency\t%" PRId64 "\n", min_lat());
@@ -140,6 +140,13 @@ static void mntr(zk_conn *c) {
     out(c, "zk_max_file_descriptor_count\t%llu\n", (unsigned long long)rl.rlim_cur);
     out(c, "zk_global_sessions\t%zu\n", Z.sessions.count);
     out(c, "zk_local_sessions\t0\n");
+    if (Z.role == ZK_ROLE_LEADING) {
+        int synced, n = zk_quorum_followers(&synced);
+        out(c, "zk_learners\t%d\n", n);
+        out(c, "zk_synced_followers\t%d\n", synced);
+        out(c, "zk_pending_syncs\t0\n");
+        out(c, "zk_quorum_size\t%d\n", Z.cfg.npeers);
+    }
 }
 
 static void envi(zk_conn *c) {
@@ -175,7 +182,11 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
         out(c, "%s is not executed because it is not in the whitelist.\n", w);
         return true;
     }
-    if (!strcmp(w, "ruok")) {
+    bool stat_type = strcmp(w, "ruok") && strcmp(w, "isro") && strcmp(w, "envi") &&
+                     strcmp(w, "conf") && strcmp(w, "dirs");
+    if (Z.role != ZK_ROLE_STANDALONE && !Z.serving && stat_type) {
+        out(c, "This ZooKeeper instance is not currently serving requests\n");
+    } else if (!strcmp(w, "ruok")) {
         out(c, "imok");
     } else if (!strcmp(w, "isro")) {
         out(c, "rw");
@@ -207,6 +218,27 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
         out(c, "maxSessionTimeout=%d\n", Z.cfg.max_session_timeout);
         out(c, "clientPortListenBacklog=-1\n");
         out(c, "serverId=%d\n", Z.cfg.my_id);
+        if (Z.role != ZK_ROLE_STANDALONE) {
+            out(c, "initLimit=%d\n", Z.cfg.init_limit);
+            out(c, "syncLimit=%d\n", Z.cfg.sync_limit);
+            out(c, "electionAlg=3\n");
+            for (int i = 0; i < Z.cfg.npeers; i++) {
+                const zk_peer *p = &Z.cfg.peers[i];
+                if (p->id == Z.cfg.my_id) {
+                    out(c, "electionPort=%d\n", p->election_port);
+                    out(c, "quorumPort=%d\n", p->quorum_port);
+                    out(c, "peerType=%d\n", p->observer ? 1 : 0);
+                }
+            }
+            out(c, "membership: \n");
+            for (int i = 0; i < Z.cfg.npeers; i++) {
+                const zk_peer *p = &Z.cfg.peers[i];
+                out(c, "server.%d=%s:%d:%d:%s;%s:%d\n", p->id, p->host, p->quorum_port,
+                    p->election_port, p->observer ? "observer" : "participant",
+                    p->client_host[0] ? p->client_host : "0.0.0.0",
+                    p->client_port ? p->client_port : Z.cfg.client_port);
+            }
+        }
     } else if (!strcmp(w, "envi")) {
         envi(c);
     } else if (!strcmp(w, "wchs")) {

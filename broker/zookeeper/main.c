@@ -1,5 +1,5 @@
 /* main.c -- the zookeeper-server daemon: a ZooKeeper-compatible coordinator
- * (standalone). Reads zoo.cfg / zookeeper.properties, recovers the tree,
+ * (standalone, or one server of an ensemble: see ENSEMBLE.md). Reads zoo.cfg / zookeeper.properties, recovers the tree,
  * sessions and zxid from dataDir, serves clients on one event loop, and on
  * SIGTERM/SIGINT syncs the log and exits (sessions stay; their clients
  * reconnect after a restart).
@@ -23,8 +23,12 @@
 
 #define LOGGER "org.apache.zookeeper.server.ZooKeeperServerMain"
 
-static void on_signal(int sig) {
+static volatile sig_atomic_t stop_sender;
+
+static void on_signal(int sig, siginfo_t *si, void *ctx) {
     (void)sig;
+    (void)ctx;
+    stop_sender = si ? si->si_pid : 0;
     Z.stop_requested = 1;
 }
 
@@ -88,14 +92,12 @@ int main(int argc, char **argv) {
     /* Log the warnings of the config (unknown keys) too. */
     zk_config_load(&Z.cfg, cfg_path, err, sizeof err);
     log_info(LOGGER, "Starting server (%s)", ZK_VERSION_STRING);
-    if (Z.cfg.npeers > 0)
-        log_warn(LOGGER, "server.N entries found: this build runs standalone; the ensemble is not "
-                         "implemented yet");
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
@@ -107,7 +109,21 @@ int main(int argc, char **argv) {
     }
     log_info(LOGGER, "Started, serving clients on port %d", Z.cfg.client_port);
     zk_server_run();
-    log_info(LOGGER, "Shutting down");
+    if (stop_sender > 0) { /* who asked: helps when a stray script stops servers */
+        char path[64], cmd[256] = "";
+        snprintf(path, sizeof path, "/proc/%d/cmdline", (int)stop_sender);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            size_t n = fread(cmd, 1, sizeof cmd - 1, f);
+            for (size_t i = 0; i < n; i++)
+                cmd[i] = cmd[i] ? cmd[i] : ' ';
+            cmd[n] = '\0';
+            fclose(f);
+        }
+        log_info(LOGGER, "Shutting down (signal from pid %d: %s)", (int)stop_sender, cmd);
+    } else {
+        log_info(LOGGER, "Shutting down");
+    }
     zk_server_shutdown();
     log_info(LOGGER, "Shutdown complete");
     log_close();

@@ -88,9 +88,15 @@ zk_conn *zk_conn_by_id(uint64_t id) {
 static zk_results *commit(const wbuf *rec) {
     zk_results *res = NULL;
     zk_log_append(rec->data, rec->len);
+    if (Z.role == ZK_ROLE_LEADING)
+        zk_quorum_proposed(rec->data, rec->len);
     zk_txn_apply(rec->data, rec->len, &res);
     return res;
 }
+
+zk_results *zk_server_commit(const wbuf *rec) { return commit(rec); }
+
+static bool following(void) { return Z.role == ZK_ROLE_FOLLOWING; }
 
 static void close_session_txn(int64_t sid, int32_t cxid) {
     zk_session *s = zk_session_get(&Z.sessions, sid);
@@ -103,15 +109,22 @@ static void close_session_txn(int64_t sid, int32_t cxid) {
     wb_free(&rec);
 }
 
-static void handle_write(zk_conn *c, int32_t xid, const jute_req *r) {
-    wbuf rec;
-    wb_init(&rec, 256);
-    int32_t *errs = r->nops > 0 ? calloc((size_t)r->nops, sizeof(int32_t)) : NULL;
-    int rc = zk_txn_prepare(r, c->sess->id, xid, c->auth, c->nauth, &rec, errs);
+void zk_server_reply_err(zk_conn *c, int32_t xid, int32_t err) { reply_err(c, xid, err); }
+
+void zk_server_reply_sync(zk_conn *c, int32_t xid, const char *path) {
+    jute_resp resp = {.type = ZOO_SYNC_OP};
+    resp.path = path ? jute_kstr(path) : (kstr){"/", 1};
+    reply_resp(c, xid, &resp);
+}
+
+/* The answer to a write: rc 1 = a failed multi (errs), another error, or
+ * the results of the applied txn. */
+void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const int32_t *errs,
+                           int32_t nerrs, const zk_results *res) {
     if (rc == 1) { /* failed multi: every result an ErrorResult */
-        jute_resp resp = {.type = ZOO_MULTI_OP, .nresults = r->nops};
-        resp.results = calloc((size_t)r->nops, sizeof(jute_resp));
-        for (int32_t i = 0; i < r->nops; i++) {
+        jute_resp resp = {.type = ZOO_MULTI_OP, .nresults = nerrs};
+        resp.results = calloc((size_t)nerrs, sizeof(jute_resp));
+        for (int32_t i = 0; i < nerrs; i++) {
             resp.results[i].type = ZOO_ERROR_OP;
             resp.results[i].err = errs[i];
         }
@@ -120,9 +133,8 @@ static void handle_write(zk_conn *c, int32_t xid, const jute_req *r) {
     } else if (rc != ZOK) {
         reply_err(c, xid, rc);
     } else {
-        zk_results *res = commit(&rec);
         int n = res ? res->n : 0;
-        if (r->type == ZOO_MULTI_OP) {
+        if (type == ZOO_MULTI_OP) {
             jute_resp resp = {.type = ZOO_MULTI_OP, .nresults = n};
             resp.results = n ? calloc((size_t)n, sizeof(jute_resp)) : NULL;
             for (int i = 0; i < n; i++) {
@@ -133,15 +145,24 @@ static void handle_write(zk_conn *c, int32_t xid, const jute_req *r) {
             reply_resp(c, xid, &resp);
             free(resp.results);
         } else if (n == 1) {
-            jute_resp resp = {.type = r->type};
+            jute_resp resp = {.type = type};
             resp.path = jute_kstr(res->v[0].path);
             resp.stat = res->v[0].stat;
             reply_resp(c, xid, &resp);
         } else {
             reply_err(c, xid, ZSYSTEMERROR);
         }
-        zk_results_free(res);
     }
+}
+
+static void handle_write(zk_conn *c, int32_t xid, const jute_req *r) {
+    wbuf rec;
+    wb_init(&rec, 256);
+    int32_t *errs = r->nops > 0 ? calloc((size_t)r->nops, sizeof(int32_t)) : NULL;
+    int rc = zk_txn_prepare(r, c->sess->id, xid, c->auth, c->nauth, &rec, errs);
+    zk_results *res = rc == ZOK ? commit(&rec) : NULL;
+    zk_server_reply_write(c, xid, r->type, rc, errs, r->nops, res);
+    zk_results_free(res);
     free(errs);
     wb_free(&rec);
 }
@@ -434,6 +455,11 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
         reply_err(c, h.xid, ZOK);
         return 0;
     }
+    if (following() && (h.type == ZOO_CLOSE_OP || is_write(h.type) || h.type == ZOO_SYNC_OP)) {
+        /* the leader turns it into a txn; the answer comes with its commit */
+        zk_quorum_forward(c, h.xid, h.type, p + off, len - (uint32_t)off);
+        return 0;
+    }
     if (h.type == ZOO_CLOSE_OP) {
         int64_t sid = c->sess->id;
         log_info(ZK_LOGGER_SERVER, "Closing session 0x%" PRIx64, (uint64_t)sid);
@@ -456,7 +482,8 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
             log_warn(ZK_LOGGER_SERVER, "Unknown opcode %d from 0x%" PRIx64 "; closing the session",
                      h.type, (uint64_t)c->sess->id);
             reply_err(c, h.xid, ZUNIMPLEMENTED);
-            close_session_txn(c->sess->id, h.xid);
+            if (!following()) /* a follower's session expires at the leader */
+                close_session_txn(c->sess->id, h.xid);
             c->closing = true;
             return 0;
         }
@@ -546,6 +573,17 @@ static int handle_connect(zk_conn *c, const uint8_t *p, uint32_t len) {
     jute_connect_resp resp = {0, to, 0, {(const char *)pw, 16}, false, req.has_readOnly};
     c->handshaken = true;
     c->readonly_flag = req.readOnly;
+    c->has_ro = req.has_readOnly;
+    if (req.sessionId == 0 && following()) {
+        /* the session is created by a txn at the leader; the handshake is
+         * answered when it commits (zk_server_finish_connect) */
+        c->pending_sid = zk_session_next_id(&Z.sessions);
+        c->pending_to = to;
+        uint8_t body[4];
+        be32_put(body, (uint32_t)to);
+        zk_quorum_forward(c, 0, ZOO_CREATE_SESSION_OP, body, sizeof body);
+        return 0;
+    }
     if (req.sessionId == 0) {
         int64_t sid = zk_session_next_id(&Z.sessions);
         wbuf rec;
@@ -612,6 +650,10 @@ static void conn_close(zk_conn *c) {
 }
 
 static void conn_free(zk_conn *c) {
+    for (int i = 0; i < c->nfwd; i++)
+        free(c->fwd[i].path);
+    free(c->fwd);
+    free(c->bar);
     for (int i = 0; i < c->nauth; i++) {
         free(c->auth[i].scheme);
         free(c->auth[i].id);
@@ -626,6 +668,14 @@ static void conn_free(zk_conn *c) {
 static int conn_process(zk_conn *c) {
     size_t off = 0;
     while (!c->closing) {
+        if (c->pending_sid || c->nfwd > 0)
+            break; /* the rest waits for the forwarded request's commit */
+        if (Z.role != ZK_ROLE_STANDALONE && !Z.serving && !c->handshaken &&
+            !(c->in_len - off >= 4 && zk_4lw_is_word(c->in + off))) {
+            if (c->in_len - off < 4)
+                break;
+            return -1; /* not in a quorum: no client is served */
+        }
         if (!c->handshaken && c->in_len - off >= 4 && zk_4lw_is_word(c->in + off)) {
             zk_4lw_handle(c, c->in + off);
             c->is_4lw = true;
@@ -678,10 +728,50 @@ static void conn_read(aeEventLoop *el, int fd, void *arg, int mask) {
         conn_close(c);
 }
 
+/* How much of c->out may leave: on a leader, output that reflects a txn
+ * not yet committed (on disk at a quorum) is held back. Everything queued
+ * so far reflects at most Z.last_zxid, so that is its barrier. */
+static size_t flush_limit(zk_conn *c) {
+    if (Z.role != ZK_ROLE_LEADING)
+        return c->out.len;
+    if (Z.last_zxid > Z.committed_zxid &&
+        (c->nbar == 0 || c->bar[c->bar_head + c->nbar - 1].off < c->out.len)) {
+        if (c->bar_head + c->nbar == c->bar_cap) {
+            if (c->bar_head > 0) {
+                memmove(c->bar, c->bar + c->bar_head, (size_t)c->nbar * sizeof(*c->bar));
+                c->bar_head = 0;
+            } else {
+                c->bar_cap = c->bar_cap ? c->bar_cap * 2 : 8;
+                c->bar = realloc(c->bar, (size_t)c->bar_cap * sizeof(*c->bar));
+            }
+        }
+        c->bar[c->bar_head + c->nbar++] = (struct zk_bar){c->out.len, Z.last_zxid};
+    }
+    size_t limit = c->out_off;
+    bool popped = false;
+    while (c->nbar > 0 && c->bar[c->bar_head].zxid <= Z.committed_zxid) {
+        limit = c->bar[c->bar_head].off;
+        c->bar_head++;
+        c->nbar--;
+        popped = true;
+    }
+    if (c->nbar == 0) {
+        c->bar_head = 0;
+        return c->out.len;
+    }
+    if (popped) { /* partly released: keep the released part as a passed barrier */
+        c->bar_head--;
+        c->nbar++;
+        c->bar[c->bar_head] = (struct zk_bar){limit, Z.committed_zxid};
+    }
+    return limit;
+}
+
 /* Writes what it can; returns -1 if the connection was closed. */
 static int conn_flush(zk_conn *c) {
-    while (c->out_off < c->out.len) {
-        ssize_t n = write(c->fd, c->out.data + c->out_off, c->out.len - c->out_off);
+    size_t limit = flush_limit(c);
+    while (c->out_off < limit) {
+        ssize_t n = write(c->fd, c->out.data + c->out_off, limit - c->out_off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
@@ -695,6 +785,7 @@ static int conn_flush(zk_conn *c) {
     if (c->out_off == c->out.len) {
         wb_reset(&c->out);
         c->out_off = 0;
+        c->nbar = c->bar_head = 0;
         if (c->write_handler) {
             aeDeleteFileEvent(Z.el, c->fd, AE_WRITABLE);
             c->write_handler = false;
@@ -703,7 +794,7 @@ static int conn_flush(zk_conn *c) {
             conn_close(c);
             return -1;
         }
-    } else if (!c->write_handler) {
+    } else if (!c->write_handler && c->out_off < limit) {
         aeCreateFileEvent(Z.el, c->fd, AE_WRITABLE, conn_write, c);
         c->write_handler = true;
     }
@@ -830,8 +921,11 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
         return CRON_MS;
     }
     int64_t now = ae_mono_ms();
-    zk_sessions_each(&Z.sessions, expire_one, &now);
-    if (now - Z.last_container_ms >= Z.cfg.container_check_ms) {
+    /* in an ensemble the leader decides expiry and reaps containers */
+    bool decides = Z.role == ZK_ROLE_STANDALONE || (Z.role == ZK_ROLE_LEADING && Z.serving);
+    if (decides)
+        zk_sessions_each(&Z.sessions, expire_one, &now);
+    if (decides && now - Z.last_container_ms >= Z.cfg.container_check_ms) {
         Z.last_container_ms = now;
         reap_containers();
     }
@@ -854,6 +948,8 @@ void zk_server_flush(void) {
         log_error(ZK_LOGGER_SERVER, "Cannot write the transaction log; exiting");
         exit(2);
     }
+    if (Z.role != ZK_ROLE_STANDALONE)
+        zk_quorum_after_sync(); /* acks, commits */
     if (Z.txns_since_snap >= Z.cfg.snap_count) {
         zk_log_roll();
         zk_snap_write(Z.snap_dir);
@@ -907,6 +1003,8 @@ int zk_server_init(void) {
     zk_sessions_init(&Z.sessions, Z.cfg.my_id);
     Z.recovering = true;
     int64_t snap = zk_snap_load(Z.snap_dir);
+    if (Z.cfg.npeers > 0)
+        zk_quorum_pre_recover(snap < 0 ? 0 : snap);
     long replayed = zk_log_recover(Z.log_dir, snap < 0 ? 0 : snap);
     Z.recovering = false;
     if (replayed < 0)
@@ -940,6 +1038,8 @@ int zk_server_init(void) {
     aeCreateTimeEvent(Z.el, CRON_MS, cron, NULL);
     aeSetBeforeSleepProc(Z.el, before_sleep);
     Z.started_ms = ae_mono_ms();
+    if (Z.cfg.npeers > 0 && zk_quorum_init() != 0)
+        return -1;
     log_info("org.apache.zookeeper.server.NIOServerCnxnFactory",
              "binding to port %s:%d", bind ? bind : "0.0.0.0", Z.cfg.client_port);
     return 0;
@@ -950,6 +1050,12 @@ void zk_server_run(void) { aeMain(Z.el); }
 void zk_server_shutdown(void) {
     if (zk_log_pending())
         zk_log_sync();
+    if (Z.role != ZK_ROLE_STANDALONE) {
+        zk_quorum_shutdown();
+        /* what a quorum has not committed must not be answered */
+        while (Z.conns)
+            conn_close(Z.conns);
+    }
     while (Z.conns) {
         zk_conn *c = Z.conns;
         conn_flush(c);
@@ -965,4 +1071,46 @@ void zk_server_shutdown(void) {
     if (Z.el)
         aeDeleteEventLoop(Z.el);
     Z.el = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Services for the ensemble (quorum.c)
+ * ---------------------------------------------------------------------- */
+void zk_server_finish_connect(zk_conn *c) {
+    int64_t sid = c->pending_sid;
+    c->pending_sid = 0;
+    zk_session *s = zk_session_get(&Z.sessions, sid);
+    if (!s) {
+        c->closing = true;
+        return;
+    }
+    uint8_t pw[16];
+    zk_session_passwd(sid, pw);
+    s->conn = c;
+    c->sess = s;
+    zk_session_touch(s);
+    jute_connect_resp resp = {0, c->pending_to, sid, {(const char *)pw, 16}, false, c->has_ro};
+    size_t at = jute_frame_begin(&c->out);
+    jute_connect_resp_write(&c->out, &resp);
+    jute_frame_end(&c->out, at);
+    c->sent++;
+    Z.packets_sent++;
+    log_info(ZK_LOGGER_SERVER, "Established session 0x%" PRIx64 " with negotiated timeout %d for client /%s:%d",
+             (uint64_t)sid, c->pending_to, c->ip, c->port);
+    zk_conn_resume(c);
+}
+
+void zk_conn_resume(zk_conn *c) {
+    if (c->closing || c->pending_sid || c->nfwd > 0 || !c->in_len)
+        return;
+    if (conn_process(c) < 0)
+        c->closing = true; /* closed by the next flush (the caller walks connections) */
+}
+
+void zk_server_close_clients(void) {
+    for (zk_conn *c = Z.conns, *next; c; c = next) {
+        next = c->next;
+        if (!c->is_4lw)
+            conn_close(c);
+    }
 }

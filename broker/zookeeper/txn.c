@@ -348,6 +348,15 @@ void zk_txn_delete_node(wbuf *out, const char *path, int64_t sid) {
     put_str(out, path, (int32_t)strlen(path));
 }
 
+void zk_txn_error(wbuf *out, int64_t zxid, int64_t sid, int32_t cxid, int32_t err,
+                  const int32_t *errs, int32_t n) {
+    put_header(out, zxid ? zxid : Z.last_zxid + 1, sid, cxid, ZK_TXN_ERROR);
+    wb_i32(out, err);
+    wb_i32(out, n);
+    for (int32_t i = 0; i < n; i++)
+        wb_i32(out, errs[i]);
+}
+
 /* ------------------------------------------------------------------------
  * Apply
  * ---------------------------------------------------------------------- */
@@ -541,6 +550,13 @@ int zk_txn_apply(const uint8_t *p, size_t len, zk_results **res) {
     case ZK_TXN_CLOSE_SESSION:
         close_session(h.sid, h.zxid);
         break;
+    case ZK_TXN_ERROR: { /* no effect on the tree */
+        int32_t err, n;
+        rb_read_i32(&rb, &err);
+        rb_read_i32(&rb, &n);
+        rb_check_count(&rb, n, 4);
+        break;
+    }
     case ZK_TXN_MULTI: {
         int32_t n;
         rb_read_i32(&rb, &n);

@@ -178,13 +178,16 @@ static void replay_one(const uint8_t *rec, size_t n, void *arg) {
     int64_t z = zk_txn_zxid(rec, n);
     if (r->gap || z <= r->after || z <= Z.last_zxid)
         return;
-    if (z != Z.last_zxid + 1 && Z.last_zxid != 0) {
+    /* a new epoch (ensemble leader change) restarts the counter */
+    if (z != Z.last_zxid + 1 && Z.last_zxid != 0 && (z >> 32) <= (Z.last_zxid >> 32)) {
         log_warn(ZK_LOGGER_TXNLOG, "Gap in the transaction log: 0x%" PRIx64 " after 0x%" PRIx64,
                  (uint64_t)z, (uint64_t)Z.last_zxid);
         r->gap = true;
         return;
     }
     zk_txn_apply(rec, n, NULL);
+    if (Z.on_replay)
+        Z.on_replay(rec, n);
     r->applied++;
 }
 

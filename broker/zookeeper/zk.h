@@ -1,8 +1,10 @@
 /* zk.h -- the ZooKeeper-compatible coordinator: shared types and the
  * interfaces between its files.
  *
- * Data flow of one write (single node; the ensemble will slot its
- * replication in between steps 2 and 3):
+ * Data flow of one write (single node; in an ensemble, quorum.c and
+ * ENSEMBLE.md: a follower forwards step 2 to the leader, the leader also
+ * sends the record to the followers at step 3, and output that reflects it
+ * is held until a quorum has it on disk):
  *   1. server.c decodes a request frame (jute.c) on a connection;
  *   2. txn.c "prepares" it: checks it against the tree (versions, ACLs,
  *      paths) and, when it would succeed, encodes a transaction record with
@@ -226,7 +228,7 @@ typedef struct zk_results {
 /* Transaction types in the log (our own record format, see txn.c). */
 enum { ZK_TXN_CREATE = 1, ZK_TXN_DELETE = 2, ZK_TXN_SETDATA = 5, ZK_TXN_SETACL = 7,
        ZK_TXN_CHECK = 13, ZK_TXN_MULTI = 14, ZK_TXN_CREATE_SESSION = -10,
-       ZK_TXN_CLOSE_SESSION = -11 };
+       ZK_TXN_CLOSE_SESSION = -11, ZK_TXN_ERROR = -1 };
 
 /* Prepares a write request from session sid (authenticated as ids) into a
  * transaction record in out (zxid = next zxid). Returns ZOK, or the error
@@ -237,6 +239,12 @@ int zk_txn_prepare(const jute_req *r, int64_t sid, int32_t cxid, const zk_authid
 void zk_txn_create_session(wbuf *out, int64_t sid, int32_t timeout);
 void zk_txn_close_session(wbuf *out, int64_t sid, int32_t cxid);
 void zk_txn_delete_node(wbuf *out, const char *path, int64_t sid); /* container/TTL reaper */
+/* A transaction that changes nothing (ensemble: the answer to a forwarded
+ * request that failed, a forwarded sync, a new leader's first txn): body
+ * int32 err, int32 n, n x int32 per-op errors of a failed multi. zxid 0 =
+ * the next one. */
+void zk_txn_error(wbuf *out, int64_t zxid, int64_t sid, int32_t cxid, int32_t err,
+                  const int32_t *errs, int32_t n);
 /* Decodes and applies one record. Returns 0, or -1 for a malformed record.
  * *res (when res != NULL) gets a malloc'd result list to free with zk_results_free. */
 int zk_txn_apply(const uint8_t *p, size_t len, zk_results **res);
@@ -302,6 +310,14 @@ typedef struct zk_conn {
     int32_t last_cxid;
     int64_t last_zxid;
     const char *last_op;
+    /* ensemble */
+    struct zk_fwd { int32_t xid, type; char *path; } *fwd; /* forwarded, unanswered requests */
+    int nfwd, fwd_cap;
+    int64_t pending_sid;  /* follower: createSession forwarded, handshake unanswered */
+    int32_t pending_to;
+    bool has_ro;
+    struct zk_bar { size_t off; int64_t zxid; } *bar; /* leader: output held until zxid commits */
+    int bar_head, nbar, bar_cap;
     struct zk_conn *next, *prev;
 } zk_conn;
 
@@ -323,7 +339,14 @@ typedef struct zk_server {
     int64_t last_purge_ms, last_container_ms;
     volatile int stop_requested;
     bool recovering;
+    /* ensemble (quorum.c) */
+    int role;                /* ZK_ROLE_* */
+    bool serving;            /* part of a quorum and caught up: clients are served */
+    int64_t committed_zxid;  /* leader: highest zxid a quorum has on disk */
+    void (*on_replay)(const uint8_t *rec, size_t len); /* recovery hook */
 } zk_server;
+
+enum { ZK_ROLE_STANDALONE = 0, ZK_ROLE_LOOKING, ZK_ROLE_FOLLOWING, ZK_ROLE_LEADING };
 
 extern zk_server Z; /* the one server of this process */
 
@@ -340,6 +363,48 @@ void zk_server_shutdown(void);
 /* Four-letter words: if the 4 bytes are a known word, appends its answer
  * to c->out and returns true. */
 bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]);
+/* server.c services for the ensemble */
+zk_results *zk_server_commit(const wbuf *rec); /* log (+ propose) + apply */
+void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const int32_t *errs,
+                           int32_t nerrs, const zk_results *res);
+void zk_server_reply_err(zk_conn *c, int32_t xid, int32_t err);
+void zk_server_reply_sync(zk_conn *c, int32_t xid, const char *path);
+void zk_server_finish_connect(zk_conn *c); /* the forwarded createSession committed */
+void zk_server_close_clients(void);        /* this server stops serving */
+void zk_conn_resume(zk_conn *c);           /* handles input held behind a forwarded request */
+
+/* ------------------------------------------------------------------------
+ * The ensemble (quorum.c; see ENSEMBLE.md)
+ * ---------------------------------------------------------------------- */
+int zk_quorum_init(void);          /* after recovery, when server.N lines exist */
+void zk_quorum_pre_recover(int64_t snap_zxid); /* before recovery: collect the history */
+void zk_quorum_after_sync(void);   /* before-sleep, after the log fdatasync */
+void zk_quorum_proposed(const uint8_t *rec, size_t len); /* leader: a new txn */
+/* follower: sends a client's request (header already read) to the leader */
+void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *body, size_t len);
+void zk_quorum_shutdown(void);
+const char *zk_quorum_mode(void);  /* "leader", "follower", ... */
+int zk_quorum_followers(int *synced);
+
+/* Peer messages (our own protocol): frame = uint32 length, uint8 type, body. */
+enum { ZK_PM_VOTE_REQ = 1, ZK_PM_VOTE_RESP, ZK_PM_FINFO, ZK_PM_LINFO, ZK_PM_PROPOSAL,
+       ZK_PM_COMMIT, ZK_PM_ACK, ZK_PM_REQUEST };
+#define ZK_PM_MAX_IDS 32
+typedef struct zk_peer_msg {
+    int type;
+    int8_t flag;              /* VOTE_*: pre-vote; VOTE_RESP: granted (bit 1); LINFO: 1 = snapshot */
+    int32_t id, leader_id;    /* sender; VOTE_RESP: the leader it follows (0 = none) */
+    int64_t term, zxid, leader_term;
+    int64_t sid;              /* REQUEST */
+    int32_t cxid, optype, nids;
+    kstr ids[ZK_PM_MAX_IDS][2];
+    int32_t nsids;            /* ACK: sessions alive on the follower */
+    const uint8_t *sids;      /* nsids x int64 */
+    const uint8_t *data;      /* PROPOSAL record, LINFO snapshot, REQUEST body */
+    size_t dlen;
+} zk_peer_msg;
+/* Decodes one frame body (type byte first). 0, or -1 when malformed. */
+int zk_peer_decode(const uint8_t *p, size_t len, zk_peer_msg *m);
 bool zk_4lw_is_word(const uint8_t word[4]);
 int64_t zk_dir_size(const char *dir);
 
