@@ -18,7 +18,10 @@ kafka_tool_path() {
   elif [[ -x $base_dir/libexec/$prog ]]; then
     tool=$base_dir/libexec/$prog
   fi
-  if [[ ! -x $tool ]]; then
+  if [[ -n $override && ! -x $tool ]]; then
+    echo "$0: $tool (set in the environment) is not an executable program" >&2
+    exit 1
+  elif [[ ! -x $tool ]]; then
     echo "$0: cannot find $prog (looked for $base_dir/libexec/$prog and $build/bin/$prog)" >&2
     exit 1
   fi

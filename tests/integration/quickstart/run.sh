@@ -11,6 +11,8 @@
 set -euo pipefail
 stage=$1
 out=$2
+# an operator's shell: nothing points into the source tree
+unset KAFKA_SERVER ZOOKEEPER_SERVER BUILD
 
 ip link set lo up
 # /usr/local becomes a private tmpfs holding the install and (reachable once
