@@ -41,8 +41,8 @@
 #define QCRON_MS 10
 #define ELECT_MAX_FRAME 256
 #define QUORUM_MAX_FRAME (1024u * 1024 * 1024)
-#define HIST_MAX_ENTRIES 200000
-#define HIST_MAX_BYTES (128u * 1024 * 1024)
+#define HIST_MAX_ENTRIES 20000
+#define HIST_MAX_BYTES (16u * 1024 * 1024)
 
 /* ------------------------------------------------------------------------
  * Peer message codec
