@@ -1174,14 +1174,25 @@ static int qcron(aeEventLoop *el, long long id, void *arg) {
             send_ack(Q.leader);
         break;
     case ZK_ROLE_LEADING: {
-        int live = 1;
+        /* When a quorum was last heard from: the need-th most recent message
+         * of the synced followers (the leader counts itself). A leader
+         * steps down syncLimit ticks after that, not syncLimit ticks after
+         * it noticed the silence. */
+        int need = Q.nvoters / 2, n = 0;
+        int64_t heard[32];
         for (pconn *pc = Q.conns; pc; pc = pc->next)
-            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && now - pc->last_heard <= sync_ms)
-                live++;
-        if (live >= Q.nvoters / 2 + 1) {
-            if (now > Q.last_quorum_ms)
-                Q.last_quorum_ms = now;
-        } else if (now - Q.last_quorum_ms > sync_ms) {
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && n < 32)
+                heard[n++] = pc->last_heard;
+        for (int i = 1; i < n; i++) /* descending */
+            for (int j = i; j > 0 && heard[j] > heard[j - 1]; j--) {
+                int64_t t = heard[j];
+                heard[j] = heard[j - 1];
+                heard[j - 1] = t;
+            }
+        int64_t quorum_heard = need == 0 ? now : n >= need ? heard[need - 1] : INT64_MIN;
+        if (quorum_heard > Q.last_quorum_ms)
+            Q.last_quorum_ms = quorum_heard;
+        if (now - Q.last_quorum_ms > sync_ms) {
             become_looking("not enough followers in sync");
             break;
         }

@@ -22,6 +22,18 @@
       the session is re-established on another server with the same id, then
       changes the watched node through OTHERHOST and checks that the watch
       fires and the ephemeral is still owned by the session.
+  isolated HOST PATH READYFILE GOFILE SECONDS
+      a client on the cut-off side of a network partition: connects to HOST
+      only and writes PATH/before, then touches READYFILE and waits for
+      GOFILE (the test creates it once the partition is in place). For
+      SECONDS it then keeps writing PATH/i-<k> whenever it is connected.
+      Fails if any of those writes is acknowledged, if the server does not
+      drop the connection, if the session is re-established on HOST during
+      those SECONDS, or if a new client can connect to HOST at the end.
+      Prints how long after GOFILE the connection was dropped.
+  fourlw HOST:PORT WORD
+      sends a four-letter word, prints the answer (used inside network
+      namespaces, where the bash helpers cannot run).
 """
 import hashlib
 import os
@@ -156,6 +168,81 @@ def move(hosts, killpid, other):
     print("ok")
 
 
+def isolated(host, path, readyfile, gofile, seconds):
+    seconds = float(seconds)
+    c = client(host, timeout=4.0, randomize=False)
+    c.ensure_path(path)
+    c.create(path + "/before", b"b")
+    states = []
+    c.add_listener(lambda st: states.append((time.time(), st)))
+    open(readyfile, "w").close()
+    deadline = time.time() + 60
+    while not os.path.exists(gofile):
+        if time.time() > deadline:
+            sys.exit("isolated: %s did not appear within 60 s" % gofile)
+        time.sleep(0.02)
+    t0 = time.time()
+    tried = acked = failed = 0
+    while time.time() < t0 + seconds:
+        if c.state == KazooState.CONNECTED:
+            tried += 1
+            try:
+                c.create_async(path + "/i-", b"%d" % tried, sequence=True).get(timeout=2)
+                acked += 1
+                print("write %d ACKNOWLEDGED by the isolated server %.2f s after the cut"
+                      % (tried, time.time() - t0))
+            except (KazooException, KazooTimeoutError) as e:
+                failed += 1
+                if failed == 1:
+                    print("first write after the cut failed after %.2f s: %s"
+                          % (time.time() - t0, type(e).__name__))
+                time.sleep(0.05)
+        else:
+            time.sleep(0.05)
+    lost = [t - t0 for t, st in states if st != KazooState.CONNECTED and t >= t0]
+    back = [t - t0 for t, st in states if st == KazooState.CONNECTED and t >= t0]
+    bad = 0
+    if acked:
+        bad += 1
+    if lost:
+        print("connection dropped %.2f s after the cut; %d writes tried, %d acknowledged"
+              % (lost[0], tried, acked))
+    else:
+        print("the isolated server never dropped the connection (%d writes tried)" % tried)
+        bad += 1
+    if back:
+        print("the session was re-established %.2f s after the cut" % back[0])
+        bad += 1
+    sys.stdout.flush()
+    c2 = KazooClient(hosts=host, randomize_hosts=False, connection_retry=dict(max_tries=2))
+    try:
+        c2.start(timeout=3)
+        print("a new client CONNECTED to the isolated server")
+        bad += 1
+    except Exception as e:
+        print("a new client is refused: %s" % type(e).__name__)
+    sys.stdout.flush()
+    os._exit(1 if bad else 0)  # kazoo's stop() would try to reach the server
+
+
+def fourlw(hostport, word):
+    import socket
+    host, port = hostport.rsplit(":", 1)
+    try:
+        s = socket.create_connection((host, int(port)), timeout=3)
+        s.settimeout(3)
+        s.sendall(word.encode())
+        out = b""
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            out += b
+        sys.stdout.write(out.decode(errors="replace"))
+    except OSError as e:
+        sys.exit("fourlw: %s" % e)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "write":
@@ -166,6 +253,10 @@ def main():
         outage(sys.argv[2], sys.argv[3])
     elif cmd == "move":
         move(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif cmd == "isolated":
+        isolated(*sys.argv[2:7])
+    elif cmd == "fourlw":
+        fourlw(sys.argv[2], sys.argv[3])
     else:
         sys.exit("unknown command")
 
