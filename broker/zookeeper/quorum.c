@@ -481,8 +481,14 @@ static void apply_one(const uint8_t *rec, size_t len) {
     rb_read_i64(&rb, &sid);
     rb_read_i32(&rb, &cxid);
     rb_read_i32(&rb, &type);
-    zk_conn *c = NULL;
-    if (type == ZK_TXN_CREATE_SESSION) {
+    zk_conn *c = NULL, *rv = NULL;
+    if (sid && cxid == ZK_REVALIDATE_XID)
+        for (zk_conn *x = Z.conns; x; x = x->next)
+            if (x->revalidate_sid == sid && !x->closing)
+                rv = x;
+    if (rv) {
+        /* the reply to a reconnect's sync: the session is known now if it lives */
+    } else if (type == ZK_TXN_CREATE_SESSION) {
         for (zk_conn *x = Z.conns; x; x = x->next)
             if (x->pending_sid == sid && !x->closing)
                 c = x;
@@ -492,7 +498,9 @@ static void apply_one(const uint8_t *rec, size_t len) {
     }
     zk_results *res = NULL;
     zk_txn_apply(rec, len, &res);
-    if (c && type == ZK_TXN_CREATE_SESSION) {
+    if (rv) {
+        zk_server_finish_revalidate(rv);
+    } else if (c && type == ZK_TXN_CREATE_SESSION) {
         zk_server_finish_connect(c);
     } else if (c && c->nfwd > 0 && c->fwd[0].xid == cxid) {
         struct zk_fwd f = c->fwd[0];
@@ -642,8 +650,13 @@ void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *bod
         c->fwd_cap = c->fwd_cap ? c->fwd_cap * 2 : 4;
         c->fwd = realloc(c->fwd, (size_t)c->fwd_cap * sizeof(*c->fwd));
     }
-    int64_t sid = type == ZOO_CREATE_SESSION_OP ? c->pending_sid : c->sess ? c->sess->id : 0;
-    if (type != ZOO_CREATE_SESSION_OP) { /* createSession is answered by finish_connect */
+    int64_t sid = type == ZOO_CREATE_SESSION_OP ? c->pending_sid
+                  : xid == ZK_REVALIDATE_XID    ? c->revalidate_sid
+                  : c->sess                     ? c->sess->id
+                                                : 0;
+    /* createSession is answered by finish_connect, a revalidation by
+     * finish_revalidate: neither waits in c->fwd */
+    if (type != ZOO_CREATE_SESSION_OP && xid != ZK_REVALIDATE_XID) {
         struct zk_fwd *f = &c->fwd[c->nfwd++];
         f->xid = xid;
         f->type = type;

@@ -551,6 +551,35 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
 /* ------------------------------------------------------------------------
  * Handshake
  * ---------------------------------------------------------------------- */
+/* A reconnect with session sid: attach it to c if it is alive and the
+ * password (16 bytes, NULL if the client sent another length) matches, else
+ * answer "expired" (timeout 0, session 0) and close after the answer. */
+static void attach_session(zk_conn *c, int64_t sid, const uint8_t *passwd, int32_t to,
+                           jute_connect_resp *resp, uint8_t pw[16]) {
+    zk_session *s = zk_session_get(&Z.sessions, sid);
+    zk_session_passwd(sid, pw);
+    if (!s || s->closing || !passwd || memcmp(passwd, pw, 16)) {
+        log_info(ZK_LOGGER_SERVER, "Invalid session 0x%" PRIx64 " for client /%s:%d, probably expired",
+                 (uint64_t)sid, c->ip, c->port);
+        memset(pw, 0, 16);
+        resp->timeOut = 0;
+        resp->sessionId = 0;
+        c->closing = true;
+        return;
+    }
+    if (s->conn && s->conn != c) {
+        s->conn->sess = NULL;
+        s->conn->closing = true;
+    }
+    s->conn = c;
+    s->timeout = to;
+    zk_session_touch(s);
+    c->sess = s;
+    resp->sessionId = s->id;
+    log_info(ZK_LOGGER_SERVER, "Established session 0x%" PRIx64 " with negotiated timeout %d for client /%s:%d (reconnect)",
+             (uint64_t)s->id, to, c->ip, c->port);
+}
+
 static int handle_connect(zk_conn *c, const uint8_t *p, uint32_t len) {
     jute_connect_req req;
     if (jute_connect_req_read(p, len, &req) < 0)
@@ -599,28 +628,22 @@ static int handle_connect(zk_conn *c, const uint8_t *p, uint32_t len) {
         log_info(ZK_LOGGER_SERVER, "Established session 0x%" PRIx64 " with negotiated timeout %d for client /%s:%d",
                  (uint64_t)sid, to, c->ip, c->port);
     } else {
-        zk_session *s = zk_session_get(&Z.sessions, req.sessionId);
-        zk_session_passwd(req.sessionId, pw);
-        if (!s || s->closing || req.passwd.len != 16 || memcmp(req.passwd.s, pw, 16)) {
-            log_info(ZK_LOGGER_SERVER, "Invalid session 0x%" PRIx64 " for client /%s:%d, probably expired",
-                     (uint64_t)req.sessionId, c->ip, c->port);
-            memset(pw, 0, sizeof pw);
-            resp.timeOut = 0;
-            resp.sessionId = 0;
-            c->closing = true;
-        } else {
-            if (s->conn && s->conn != c) {
-                s->conn->sess = NULL;
-                s->conn->closing = true;
-            }
-            s->conn = c;
-            s->timeout = to;
-            zk_session_touch(s);
-            c->sess = s;
-            resp.sessionId = s->id;
-            log_info(ZK_LOGGER_SERVER, "Established session 0x%" PRIx64 " with negotiated timeout %d for client /%s:%d (reconnect)",
-                     (uint64_t)s->id, to, c->ip, c->port);
+        if (!zk_session_get(&Z.sessions, req.sessionId) && following()) {
+            /* The session may be newer than what this follower applied so
+             * far (created through another server): a sync through the
+             * leader brings it up to date, then the session is checked
+             * (zk_server_finish_revalidate), as ZooKeeper revalidates. */
+            c->revalidate_sid = req.sessionId;
+            c->pending_to = to;
+            c->revalidate_pw_ok = req.passwd.len == 16;
+            if (c->revalidate_pw_ok)
+                memcpy(c->revalidate_pw, req.passwd.s, 16);
+            uint8_t body[5] = {0, 0, 0, 1, '/'}; /* SyncRequest{path "/"} */
+            zk_quorum_forward(c, ZK_REVALIDATE_XID, ZOO_SYNC_OP, body, sizeof body);
+            return 0;
         }
+        attach_session(c, req.sessionId, req.passwd.len == 16 ? (const uint8_t *)req.passwd.s : NULL,
+                       to, &resp, pw);
     }
     size_t at = jute_frame_begin(&c->out);
     jute_connect_resp_write(&c->out, &resp);
@@ -668,7 +691,7 @@ static void conn_free(zk_conn *c) {
 static int conn_process(zk_conn *c) {
     size_t off = 0;
     while (!c->closing) {
-        if (c->pending_sid || c->nfwd > 0)
+        if (c->pending_sid || c->revalidate_sid || c->nfwd > 0)
             break; /* the rest waits for the forwarded request's commit */
         if (Z.role != ZK_ROLE_STANDALONE && !Z.serving && !c->handshaken &&
             !(c->in_len - off >= 4 && zk_4lw_is_word(c->in + off))) {
@@ -1100,8 +1123,22 @@ void zk_server_finish_connect(zk_conn *c) {
     zk_conn_resume(c);
 }
 
+void zk_server_finish_revalidate(zk_conn *c) {
+    int64_t sid = c->revalidate_sid;
+    c->revalidate_sid = 0;
+    uint8_t pw[16];
+    jute_connect_resp resp = {0, c->pending_to, 0, {(const char *)pw, 16}, false, c->has_ro};
+    attach_session(c, sid, c->revalidate_pw_ok ? c->revalidate_pw : NULL, c->pending_to, &resp, pw);
+    size_t at = jute_frame_begin(&c->out);
+    jute_connect_resp_write(&c->out, &resp);
+    jute_frame_end(&c->out, at);
+    c->sent++;
+    Z.packets_sent++;
+    zk_conn_resume(c);
+}
+
 void zk_conn_resume(zk_conn *c) {
-    if (c->closing || c->pending_sid || c->nfwd > 0 || !c->in_len)
+    if (c->closing || c->pending_sid || c->revalidate_sid || c->nfwd > 0 || !c->in_len)
         return;
     if (conn_process(c) < 0)
         c->closing = true; /* closed by the next flush (the caller walks connections) */

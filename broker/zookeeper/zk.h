@@ -35,6 +35,11 @@
 #define ZK_LOGGER_SERVER "org.apache.zookeeper.server.ZooKeeperServer"
 #define ZK_LOGGER_CNXN "org.apache.zookeeper.server.NIOServerCnxn"
 #define ZK_LOGGER_CONFIG "org.apache.zookeeper.server.quorum.QuorumPeerConfig"
+/* cxid of the sync a follower sends through the leader to revalidate a
+ * reconnecting session it does not know yet (clients' xids are positive or
+ * ZooKeeper's few reserved negatives: -1 notification, -2 ping, -4 auth,
+ * -8 setWatches) */
+#define ZK_REVALIDATE_XID (-77)
 #define ZK_LOGGER_TXNLOG "org.apache.zookeeper.server.persistence.FileTxnLog"
 #define ZK_LOGGER_SNAP "org.apache.zookeeper.server.persistence.FileSnap"
 #define ZK_LOGGER_SESSION "org.apache.zookeeper.server.SessionTrackerImpl"
@@ -315,6 +320,10 @@ typedef struct zk_conn {
     int nfwd, fwd_cap;
     int64_t pending_sid;  /* follower: createSession forwarded, handshake unanswered */
     int32_t pending_to;
+    int64_t revalidate_sid; /* follower: reconnect to a session not known here yet; a sync
+                               through the leader is out, the handshake unanswered */
+    uint8_t revalidate_pw[16];
+    bool revalidate_pw_ok; /* the client sent a 16-byte password */
     bool has_ro;
     struct zk_bar { size_t off; int64_t zxid; } *bar; /* leader: output held until zxid commits */
     int bar_head, nbar, bar_cap;
@@ -370,6 +379,9 @@ void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const 
 void zk_server_reply_err(zk_conn *c, int32_t xid, int32_t err);
 void zk_server_reply_sync(zk_conn *c, int32_t xid, const char *path);
 void zk_server_finish_connect(zk_conn *c); /* the forwarded createSession committed */
+/* The sync sent for a reconnect (revalidate_sid) is applied here: this
+ * server now knows every session the leader knew when it answered. */
+void zk_server_finish_revalidate(zk_conn *c);
 void zk_server_close_clients(void);        /* this server stops serving */
 void zk_conn_resume(zk_conn *c);           /* handles input held behind a forwarded request */
 

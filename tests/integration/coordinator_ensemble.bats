@@ -239,6 +239,40 @@ EOF
   ensemble_restart "$a"
 }
 
+@test "a follower revalidates an unknown session through the leader: expired, wrong password refused" {
+  local l f
+  l=$(ensemble_leader)
+  f=$((l % ENS_N + 1))
+  # unknown session id -> (sync through the leader) -> expired answer and close;
+  # a session made on the follower reconnected with a wrong password -> refused
+  run timeout 60 "$PY" "$CLIENTS_DIR/zk_raw.py" "127.0.0.1:$(ens_port "$f")" expired_session
+  echo "$output"
+  [[ $status -eq 0 && $output == "ok expired_session" ]]
+  # a session created through the leader reconnects on the follower at once
+  run timeout 60 "$PY" - "127.0.0.1:$(ens_port "$l")" "127.0.0.1:$(ens_port "$f")" <<'PYEOF'
+import socket, struct, sys
+def connect(addr, sid=0, pw=b"\0" * 16):
+    host, port = addr.rsplit(":", 1)
+    s = socket.create_connection((host, int(port)), timeout=10)
+    body = struct.pack(">iqiq", 0, 0, 10000, sid) + struct.pack(">i", 16) + pw + b"\0"
+    s.sendall(struct.pack(">i", len(body)) + body)
+    n = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+    r = s.recv(n, socket.MSG_WAITALL)
+    _, to, got = struct.unpack(">iiq", r[:16])
+    return s, to, got, r[20:36]
+for i in range(20):
+    a, to, sid, pw = connect(sys.argv[1])
+    b, to2, sid2, _ = connect(sys.argv[2], sid, pw)
+    if sid2 != sid or to2 <= 0:
+        sys.exit("round %d: session 0x%x refused by the follower (0x%x, %d)" % (i, sid, sid2, to2))
+    a.close()
+    b.close()
+print("ok")
+PYEOF
+  echo "$output"
+  [[ $status -eq 0 && $output == ok ]]
+}
+
 not_serving() { ens_4lw "$1" srvr | grep -q 'not currently serving requests'; }
 
 @test "a server without a quorum stops serving clients, and serves again when it has one" {
