@@ -983,44 +983,39 @@ static void zk_alter_topics(void) {
     }
 }
 
-static int zk_main(void) {
-    zk_connect();
-    if (opts_has(&O, "create"))
-        zk_create_topic();
-    else if (opts_has(&O, "alter"))
-        zk_alter_topics();
-    else if (opts_has(&O, "list"))
-        zk_list_topics();
-    else if (opts_has(&O, "describe"))
-        zk_describe_topics();
-    else if (opts_has(&O, "delete"))
-        zk_delete_topics();
-    fflush(stdout);
-    zks_close(&ZS);
-    ka_close(&A);
-    opts_free(&O);
-    return 0;
-}
+/* The actions, each through the brokers (--bootstrap-server) or through
+ * ZooKeeper (--zookeeper); check_args made sure exactly one is given. */
+static const struct {
+    const char *opt;
+    void (*via_brokers)(void);
+    void (*via_zookeeper)(void);
+} dispatch[] = {
+    {"create", create_topic, zk_create_topic},
+    {"alter", alter_topics, zk_alter_topics},
+    {"list", list_topics, zk_list_topics},
+    {"describe", describe_topics, zk_describe_topics},
+    {"delete", delete_topics, zk_delete_topics},
+};
 
 int main(int argc, char **argv) {
     opts_parse(&O, specs, argc, argv, "This tool helps to create, delete, describe, or change a topic.", 0);
     check_args(argc);
-    if (opts_has(&O, "zookeeper"))
-        return zk_main();
-    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
-        fail(A.err);
-    if (opts_has(&O, "create"))
-        create_topic();
-    else if (opts_has(&O, "alter"))
-        alter_topics();
-    else if (opts_has(&O, "list"))
-        list_topics();
-    else if (opts_has(&O, "describe"))
-        describe_topics();
-    else if (opts_has(&O, "delete"))
-        delete_topics();
+    int zk = opts_has(&O, "zookeeper");
+    if (zk) {
+        zk_connect();
+    } else {
+        int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
+        if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+            fail(A.err);
+    }
+    for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
+        if (opts_has(&O, dispatch[i].opt)) {
+            (zk ? dispatch[i].via_zookeeper : dispatch[i].via_brokers)();
+            break;
+        }
     fflush(stdout);
+    if (zk)
+        zks_close(&ZS);
     ka_close(&A);
     opts_free(&O);
     return 0;
