@@ -423,397 +423,272 @@ static jute_aclvec parse_acl(const char *s, char **store) {
 
 /* ------------------------------------------------------------------------
  * The commands (org.apache.zookeeper.cli.*Command of 3.5.7)
+ *
+ * process_cmd parses a command's line with its option letters, prints its
+ * usage when a path (or other argument) is missing, warns about and
+ * rewrites the 3.4 forms (`get path watch`), and checks the path in
+ * args[1] before the command runs; each command is left with its request.
  * ---------------------------------------------------------------------- */
 typedef struct command {
     const char *name, *options; /* as in the usage listing */
-    int (*run)(char **argv, int argc, cli_error *e);
+    const char *spec;           /* option letters ("sv:"); NULL: the words as they are */
+    int min_args;               /* words the line needs, the command included */
+    const char *deprecated;     /* printed when a 3.4 form (a third word) is used */
+    int watch_word;             /* ...whose third word then means -w */
+    int path_first;             /* args[1] is checked before the command runs (others
+                                   check it where their Java command reaches it) */
+    int (*run)(cmdline *cl, cli_error *e);
 } command;
 
-/* `ls path [watch]` style: argv[2] becomes -w and the line is parsed again. */
-static int retain_compat(const char *spec, const char *what, char **argv, int argc, cmdline *cl,
-                         cli_error *e, int rewrite) {
-    if (cl->nargs <= 2)
-        return 0;
-    fprintf(stderr, "%s\n", what);
-    if (rewrite)
-        argv[2] = "-w";
-    cl_free(cl);
-    return posix_parse(spec, argv, argc, cl, e);
+#define PATH(cl) ((cl)->args[1])
+
+/* The reply when it is ZOK; otherwise NULL with the CliException in e. */
+static zks_res *ok_or_fail(zks_res *x, const char *path, cli_error *e) {
+    if (x->rc == ZOK)
+        return x;
+    keeper_fail(e, x->rc, path);
+    zks_res_free(x);
+    return NULL;
 }
 
-static int cmd_ls(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("?swR", argv, argc, &cl, e))
-        goto out;
-    if (cl_has(&cl, '?'))
-        fprintf(stderr, "usage: ls [options] path\n -?   help\n -R   recurse\n -s   stat\n -w   watch\n");
-    if (retain_compat("?swR", "'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.",
-                      argv, argc, &cl, e, 1))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "ls [-s] [-w] [-R] path");
-        goto out;
-    }
-    const char *path = cl.args[1];
-    int watch = cl_has(&cl, 'w');
-    if (validate_path(path, 0, e))
-        goto out;
-    if (cl_has(&cl, 'R')) {
-        /* ZKUtil.visitSubTreeDFS: the root must exist (getData), then each
-         * level sorted, printed before descending */
-        zks_res *x = op_path(ZOO_GETDATA_OP, path, watch);
-        if (x->rc != ZOK) {
-            rc = keeper_fail(e, x->rc, path);
-            zks_res_free(x);
-            goto out;
-        }
-        zks_res_free(x);
-        printf("%s\n", path);
-        int cap = 16, n = 1;
-        char **stack = malloc((size_t)cap * sizeof(char *));
-        if (!stack)
-            abort();
-        stack[0] = strdup(path);
-        while (n > 0) {
-            char *p = stack[--n];
-            x = op_path(ZOO_GETCHILDREN_OP, p, watch);
-            if (x->rc == ZOK) {
-                qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
-                int root = strlen(p) == 1;
-                for (int i = 0; i < x->nchildren; i++)
-                    printf("%s%s%s\n", p, root ? "" : "/", x->children[i]);
-                if (n + x->nchildren > cap) {
-                    cap = (n + x->nchildren) * 2;
-                    stack = realloc(stack, (size_t)cap * sizeof(char *));
-                    if (!stack)
-                        abort();
-                }
-                for (int i = x->nchildren - 1; i >= 0; i--) {
-                    char *c = malloc(strlen(p) + strlen(x->children[i]) + 2);
-                    if (!c)
-                        abort();
-                    sprintf(c, "%s%s%s", p, root ? "" : "/", x->children[i]);
-                    stack[n++] = c;
-                }
-            } else if (x->rc != ZNONODE) {
-                rc = keeper_fail(e, x->rc, p);
-                zks_res_free(x);
-                free(p);
-                while (n > 0)
-                    free(stack[--n]);
-                free(stack);
-                goto out;
-            }
-            zks_res_free(x);
-            free(p);
-        }
-        free(stack);
-        rc = 0;
-        goto out;
-    }
-    int with_stat = cl_has(&cl, 's');
-    zks_res *x = op_path(with_stat ? ZOO_GETCHILDREN2_OP : ZOO_GETCHILDREN_OP, path, watch);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
-    qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
+/* List.toString() of the children, optionally sorted (the CLI sorts). */
+static void print_children(zks_res *x, int sorted) {
+    if (sorted)
+        qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
     putchar('[');
     for (int i = 0; i < x->nchildren; i++)
         printf("%s%s", i ? ", " : "", x->children[i]);
     putchar(']');
+}
+
+/* ZKUtil.visitSubTreeDFS: the root must exist (getData), then each level
+ * sorted, printed before descending. */
+static int ls_recursive(const char *path, int watch, cli_error *e) {
+    zks_res *x = ok_or_fail(op_path(ZOO_GETDATA_OP, path, watch), path, e);
+    if (!x)
+        return -1;
+    zks_res_free(x);
+    printf("%s\n", path);
+    int cap = 16, n = 1, rc = 0;
+    char **stack = malloc((size_t)cap * sizeof(char *));
+    if (!stack)
+        abort();
+    stack[0] = strdup(path);
+    while (n > 0) {
+        char *p = stack[--n];
+        x = op_path(ZOO_GETCHILDREN_OP, p, watch);
+        if (x->rc == ZOK) {
+            qsort(x->children, (size_t)x->nchildren, sizeof(char *), cmp_str);
+            int root = strlen(p) == 1;
+            for (int i = 0; i < x->nchildren; i++)
+                printf("%s%s%s\n", p, root ? "" : "/", x->children[i]);
+            if (n + x->nchildren > cap) {
+                cap = (n + x->nchildren) * 2;
+                stack = realloc(stack, (size_t)cap * sizeof(char *));
+                if (!stack)
+                    abort();
+            }
+            for (int i = x->nchildren - 1; i >= 0; i--) {
+                char *c = malloc(strlen(p) + strlen(x->children[i]) + 2);
+                if (!c)
+                    abort();
+                sprintf(c, "%s%s%s", p, root ? "" : "/", x->children[i]);
+                stack[n++] = c;
+            }
+        } else if (x->rc != ZNONODE) {
+            rc = keeper_fail(e, x->rc, p);
+            n = 0;
+        }
+        zks_res_free(x);
+        free(p);
+    }
+    while (n > 0)
+        free(stack[--n]);
+    free(stack);
+    return rc;
+}
+
+static int cmd_ls(cmdline *cl, cli_error *e) {
+    int watch = cl_has(cl, 'w');
+    if (cl_has(cl, 'R'))
+        return ls_recursive(PATH(cl), watch, e);
+    int with_stat = cl_has(cl, 's');
+    zks_res *x = ok_or_fail(op_path(with_stat ? ZOO_GETCHILDREN2_OP : ZOO_GETCHILDREN_OP, PATH(cl), watch),
+                            PATH(cl), e);
+    if (!x)
+        return -1;
+    print_children(x, 1);
     if (with_stat)
         print_stat(&x->stat); /* 3.5.7: no newline before the stat */
     putchar('\n');
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_ls2(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "ls2 path [watch]");
-        goto out;
-    }
+static int cmd_ls2(cmdline *cl, cli_error *e) {
     fprintf(stderr, "'ls2' has been deprecated. Please use 'ls [-s] path' instead.\n");
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    zks_res *x = op_path(ZOO_GETCHILDREN2_OP, path, cl.nargs > 2);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
-    /* List.toString(), server order */
-    putchar('[');
-    for (int i = 0; i < x->nchildren; i++)
-        printf("%s%s", i ? ", " : "", x->children[i]);
-    printf("]\n");
+    zks_res *x;
+    if (validate_path(PATH(cl), 0, e) ||
+        !(x = ok_or_fail(op_path(ZOO_GETCHILDREN2_OP, PATH(cl), cl->nargs > 2), PATH(cl), e)))
+        return -1;
+    print_children(x, 0); /* server order */
+    putchar('\n');
     print_stat(&x->stat);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_get(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("sw", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "get [-s] [-w] path");
-        goto out;
-    }
-    if (retain_compat("sw", "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.",
-                      argv, argc, &cl, e, 1))
-        goto out;
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    zks_res *x = op_path(ZOO_GETDATA_OP, path, cl_has(&cl, 'w'));
+static int cmd_get(cmdline *cl, cli_error *e) {
+    zks_res *x = op_path(ZOO_GETDATA_OP, PATH(cl), cl_has(cl, 'w'));
     if (x->rc != ZOK) {
         /* GetCommand wraps the KeeperException in a plain CliException */
-        zks_keeper_tostring(x->rc, path, e->msg, sizeof(e->msg));
+        zks_keeper_tostring(x->rc, PATH(cl), e->msg, sizeof(e->msg));
         e->code = EXIT_CLI;
         zks_res_free(x);
-        goto out;
+        return -1;
     }
     if (x->dlen < 0)
         fputs("null", stdout);
     else
         fwrite(x->data, 1, (size_t)x->dlen, stdout);
     putchar('\n');
-    if (cl_has(&cl, 's'))
+    if (cl_has(cl, 's'))
         print_stat(&x->stat);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_stat(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("w", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "stat [-w] path");
-        goto out;
-    }
-    if (retain_compat("w", "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.",
-                      argv, argc, &cl, e, 1))
-        goto out;
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    zks_res *x = op_path(ZOO_EXISTS_OP, path, cl_has(&cl, 'w'));
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
+static int cmd_stat(cmdline *cl, cli_error *e) {
+    zks_res *x = ok_or_fail(op_path(ZOO_EXISTS_OP, PATH(cl), cl_has(cl, 'w')), PATH(cl), e);
+    if (!x)
+        return -1;
     print_stat(&x->stat);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_create(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    char *aclstore = NULL;
-    jute_aclvec acl = {0, NULL};
-    if (posix_parse("esct:", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "create [-s] [-e] [-c] [-t ttl] path [data] [acl]");
-        goto out;
-    }
-    int hasE = cl_has(&cl, 'e'), hasS = cl_has(&cl, 's'), hasC = cl_has(&cl, 'c'), hasT = cl_has(&cl, 't');
-    if (hasC && (hasE || hasS)) {
-        rc = cli_fail(e, EXIT_CLI,
-                      "-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.");
-        goto out;
-    }
-    int64_t ttl = 0;
+/* CreateCommand's flag checks, in its order. */
+static int create_flags(cmdline *cl, int *flags, int64_t *ttl, cli_error *e) {
+    int hasE = cl_has(cl, 'e'), hasS = cl_has(cl, 's'), hasC = cl_has(cl, 'c'), hasT = cl_has(cl, 't');
+    if (hasC && (hasE || hasS))
+        return cli_fail(e, EXIT_CLI, "-c cannot be combined with -s or -e. Containers cannot be ephemeral or sequential.");
+    *ttl = -1;
     if (hasT) {
         char *end;
-        const char *v = cl.val['t'];
+        const char *v = cl->val['t'];
         long long t = strtoll(v, &end, 10);
-        if (!*v || *end) {
-            rc = cli_fail(e, EXIT_CLI, "-t argument must be a long value");
-            goto out;
-        }
-        ttl = t;
+        if (!*v || *end)
+            return cli_fail(e, EXIT_CLI, "-t argument must be a long value");
+        *ttl = t;
     }
-    if (hasT && hasE) {
-        rc = cli_fail(e, EXIT_CLI, "TTLs cannot be used with Ephemeral znodes");
-        goto out;
-    }
-    if (hasT && hasC) {
-        rc = cli_fail(e, EXIT_CLI, "TTLs cannot be used with Container znodes");
-        goto out;
-    }
-    int flags;
+    if (hasT && hasE)
+        return cli_fail(e, EXIT_CLI, "TTLs cannot be used with Ephemeral znodes");
+    if (hasT && hasC)
+        return cli_fail(e, EXIT_CLI, "TTLs cannot be used with Container znodes");
     if (hasE && hasS)
-        flags = ZOO_EPHEMERAL | ZOO_SEQUENCE;
+        *flags = ZOO_EPHEMERAL | ZOO_SEQUENCE;
     else if (hasE)
-        flags = ZOO_EPHEMERAL;
+        *flags = ZOO_EPHEMERAL;
     else if (hasS)
-        flags = hasT ? ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL : ZOO_SEQUENCE;
+        *flags = hasT ? ZOO_PERSISTENT_SEQUENTIAL_WITH_TTL : ZOO_SEQUENCE;
     else if (hasC)
-        flags = ZOO_CONTAINER;
+        *flags = ZOO_CONTAINER;
     else
-        flags = hasT ? ZOO_PERSISTENT_WITH_TTL : ZOO_PERSISTENT;
-    if (hasT && (ttl <= 0 || ttl > 0xffffffffffLL)) { /* EphemeralType.TTL.toEphemeralOwner */
-        rc = cli_fail(e, EXIT_CLI, "ttl must be positive and cannot be larger than: %lld", 0xffffffffffLL);
-        goto out;
-    }
-    const char *path = cl.args[1];
-    jute_req b = {.type = hasT ? ZOO_CREATE_TTL_OP : hasC ? ZOO_CREATE_CONTAINER_OP : ZOO_CREATE_OP,
-                  .flags = flags, .ttl = hasT ? ttl : -1, .acl = JUTE_OPEN_ACL_UNSAFE};
+        *flags = hasT ? ZOO_PERSISTENT_WITH_TTL : ZOO_PERSISTENT;
+    if (hasT && (*ttl <= 0 || *ttl > 0xffffffffffLL)) /* EphemeralType.TTL.toEphemeralOwner */
+        return cli_fail(e, EXIT_CLI, "ttl must be positive and cannot be larger than: %lld", 0xffffffffffLL);
+    return 0;
+}
+
+static int cmd_create(cmdline *cl, cli_error *e) {
+    int flags = ZOO_PERSISTENT;
+    int64_t ttl = -1;
+    if (create_flags(cl, &flags, &ttl, e))
+        return -1;
+    const char *path = PATH(cl);
+    jute_req b = {.type = ttl >= 0 ? ZOO_CREATE_TTL_OP : cl_has(cl, 'c') ? ZOO_CREATE_CONTAINER_OP : ZOO_CREATE_OP,
+                  .flags = flags, .ttl = ttl, .acl = JUTE_OPEN_ACL_UNSAFE};
     b.path = jute_kstr(path);
-    b.data = cl.nargs > 2 ? jute_kstr(cl.args[2]) : (kstr){NULL, -1};
-    if (cl.nargs > 3) {
-        acl = parse_acl(cl.args[3], &aclstore);
-        b.acl = acl;
-    }
-    if (validate_path(path, hasS, e))
-        goto out;
-    zks_res *x = run(&b);
+    b.data = cl->nargs > 2 ? jute_kstr(cl->args[2]) : (kstr){NULL, -1};
+    char *aclstore = NULL;
+    jute_aclvec acl = {0, NULL};
+    if (cl->nargs > 3)
+        b.acl = acl = parse_acl(cl->args[3], &aclstore);
+    int bad_path = validate_path(path, cl_has(cl, 's'), e);
+    zks_res *x = bad_path ? NULL : run(&b);
+    free(acl.v);
+    free(aclstore);
+    if (bad_path)
+        return -1;
     if (x->rc == ZINVALIDACL) {
         char m[2048];
         zks_keeper_message(x->rc, path, m, sizeof(m));
         fprintf(stderr, "%s\n", m);
     }
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
+    if (!(x = ok_or_fail(x, path, e)))
+        return -1;
     fflush(stdout);
     fprintf(stderr, "Created %s\n", x->path ? x->path : path);
     zks_res_free(x);
-    rc = 0;
-out:
-    free(acl.v);
-    free(aclstore);
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_set(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("sv:", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 3) {
-        rc = cli_fail(e, EXIT_CLI, "set [-s] [-v version] path data");
-        goto out;
-    }
+/* -v version (Integer.parseInt); -1 when absent. */
+static int32_t version_opt(cmdline *cl) {
     int32_t version = -1;
-    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
-        number_format_exit(cl.val['v']);
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    jute_req b = {.type = ZOO_SETDATA_OP, .version = version};
-    b.path = jute_kstr(path);
-    b.data = jute_kstr(cl.args[2]);
-    zks_res *x = run(&b);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
-    if (cl_has(&cl, 's'))
+    if (cl_has(cl, 'v') && parse_java_int(cl->val['v'], &version))
+        number_format_exit(cl->val['v']);
+    return version;
+}
+
+/* Checks PATH(cl), runs a request on it and prints the stat with -s. */
+static int run_with_stat(cmdline *cl, jute_req *b, cli_error *e) {
+    b->path = jute_kstr(PATH(cl));
+    zks_res *x;
+    if (validate_path(PATH(cl), 0, e) || !(x = ok_or_fail(run(b), PATH(cl), e)))
+        return -1;
+    if (cl_has(cl, 's'))
         print_stat(&x->stat);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_delete(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("v:", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "delete [-v version] path");
-        goto out;
-    }
-    if (retain_compat("v:", "'delete path [version]' has been deprecated. Please use 'delete [-v version] path' instead.",
-                      argv, argc, &cl, e, 0))
-        goto out;
-    int32_t version = -1;
-    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
-        number_format_exit(cl.val['v']);
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    jute_req b = {.type = ZOO_DELETE_OP, .version = version};
-    b.path = jute_kstr(path);
-    zks_res *x = run(&b);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
-    zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
+static int cmd_set(cmdline *cl, cli_error *e) {
+    jute_req b = {.type = ZOO_SETDATA_OP, .version = version_opt(cl)};
+    b.data = jute_kstr(cl->args[2]);
+    return run_with_stat(cl, &b, e);
+}
+
+static int cmd_delete(cmdline *cl, cli_error *e) {
+    jute_req b = {.type = ZOO_DELETE_OP, .version = version_opt(cl)};
+    return run_with_stat(cl, &b, e); /* no -s option: prints nothing */
+}
+
+static int cmd_set_acl(cmdline *cl, cli_error *e) {
+    char *aclstore = NULL;
+    jute_aclvec acl = parse_acl(cl->args[2], &aclstore);
+    jute_req b = {.type = ZOO_SETACL_OP, .version = version_opt(cl), .acl = acl};
+    int rc = cl_has(cl, 'R') ? cli_fail(e, EXIT_CLI, "setAcl -R is not supported by this shell")
+                             : run_with_stat(cl, &b, e);
+    free(acl.v);
+    free(aclstore);
     return rc;
 }
 
 /* ZKUtil.deleteRecursive: the subtree breadth first, then deleted from
  * the last entry back. */
-static int cmd_deleteall(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    char **tree = NULL;
-    int n = 0, cap = 0;
-    if (posix_parse("", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "%s path", argv[0]);
-        goto out;
-    }
-    if (!strcmp(cl.args[0], "rmr"))
+static int cmd_deleteall(cmdline *cl, cli_error *e) {
+    if (!strcmp(cl->args[0], "rmr"))
         fprintf(stderr, "The command 'rmr' has been deprecated. Please use 'deleteall' instead.\n");
-    const char *root = cl.args[1];
-    if (validate_path(root, 0, e))
-        goto out;
-    cap = 16;
-    tree = malloc((size_t)cap * sizeof(char *));
+    int n = 0, cap = 16, rc = -1;
+    char **tree = malloc((size_t)cap * sizeof(char *));
     if (!tree)
         abort();
-    tree[n++] = strdup(root);
+    tree[n++] = strdup(PATH(cl));
     for (int q = 0; q < n; q++) {
-        if (validate_path(tree[q], 0, e))
+        zks_res *x;
+        if (validate_path(tree[q], 0, e) || !(x = ok_or_fail(op_path(ZOO_GETCHILDREN_OP, tree[q], 0), tree[q], e)))
             goto out;
-        zks_res *x = op_path(ZOO_GETCHILDREN_OP, tree[q], 0);
-        if (x->rc != ZOK) {
-            rc = keeper_fail(e, x->rc, tree[q]);
-            zks_res_free(x);
-            goto out;
-        }
         for (int i = 0; i < x->nchildren; i++) {
             if (n == cap) {
                 cap *= 2;
@@ -830,16 +705,11 @@ static int cmd_deleteall(char **argv, int argc, cli_error *e) {
         zks_res_free(x);
     }
     for (int i = n - 1; i >= 0; i--) {
-        if (validate_path(tree[i], 0, e))
-            goto out;
         jute_req b = {.type = ZOO_DELETE_OP, .version = -1};
         b.path = jute_kstr(tree[i]);
-        zks_res *x = run(&b);
-        if (x->rc != ZOK) {
-            rc = keeper_fail(e, x->rc, tree[i]);
-            zks_res_free(x);
+        zks_res *x;
+        if (validate_path(tree[i], 0, e) || !(x = ok_or_fail(run(&b), tree[i], e)))
             goto out;
-        }
         zks_res_free(x);
     }
     rc = 0;
@@ -847,28 +717,13 @@ out:
     for (int i = 0; i < n; i++)
         free(tree[i]);
     free(tree);
-    cl_free(&cl);
     return rc;
 }
 
-static int cmd_get_acl(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("s", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "getAcl [-s] path");
-        goto out;
-    }
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    zks_res *x = op_path(ZOO_GETACL_OP, path, 0);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
+static int cmd_get_acl(cmdline *cl, cli_error *e) {
+    zks_res *x = ok_or_fail(op_path(ZOO_GETACL_OP, PATH(cl), 0), PATH(cl), e);
+    if (!x)
+        return -1;
     for (int i = 0; i < x->nacl; i++) {
         char p[8];
         /* Id.toString() is the jute CSV record: 'scheme,'id and a newline */
@@ -878,83 +733,25 @@ static int cmd_get_acl(char **argv, int argc, cli_error *e) {
         perm_string(x->acl[i].perms, p);
         printf("\n: %s\n", p);
     }
-    if (cl_has(&cl, 's'))
+    if (cl_has(cl, 's'))
         print_stat(&x->stat);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_set_acl(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    char *aclstore = NULL;
-    jute_aclvec acl = {0, NULL};
-    if (posix_parse("sv:R", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 3) {
-        rc = cli_fail(e, EXIT_CLI, "setAcl [-s] [-v version] [-R] path acl");
-        goto out;
-    }
-    const char *path = cl.args[1];
-    acl = parse_acl(cl.args[2], &aclstore);
-    int32_t version = -1;
-    if (cl_has(&cl, 'v') && parse_java_int(cl.val['v'], &version))
-        number_format_exit(cl.val['v']);
-    if (cl_has(&cl, 'R')) {
-        rc = cli_fail(e, EXIT_CLI, "setAcl -R is not supported by this shell");
-        goto out;
-    }
-    if (validate_path(path, 0, e))
-        goto out;
-    jute_req b = {.type = ZOO_SETACL_OP, .version = version, .acl = acl};
-    b.path = jute_kstr(path);
-    zks_res *x = run(&b);
-    if (x->rc != ZOK) {
-        rc = keeper_fail(e, x->rc, path);
-        zks_res_free(x);
-        goto out;
-    }
-    if (cl_has(&cl, 's'))
-        print_stat(&x->stat);
-    zks_res_free(x);
-    rc = 0;
-out:
-    free(acl.v);
-    free(aclstore);
-    cl_free(&cl);
-    return rc;
-}
-
-static int cmd_sync(char **argv, int argc, cli_error *e) {
-    cmdline cl;
-    int rc = -1;
-    if (posix_parse("", argv, argc, &cl, e))
-        goto out;
-    if (cl.nargs < 2) {
-        rc = cli_fail(e, EXIT_CLI, "sync path");
-        goto out;
-    }
-    const char *path = cl.args[1];
-    if (validate_path(path, 0, e))
-        goto out;
-    zks_res *x = op_path(ZOO_SYNC_OP, path, 0);
+static int cmd_sync(cmdline *cl, cli_error *e) {
+    (void)e;
+    zks_res *x = op_path(ZOO_SYNC_OP, PATH(cl), 0);
     if (x->rc == ZOK)
         printf("Sync is OK\n");
     else
         printf("Sync has failed. rc=%d\n", x->rc);
     zks_res_free(x);
-    rc = 0;
-out:
-    cl_free(&cl);
-    return rc;
+    return 0;
 }
 
-static int cmd_close(char **argv, int argc, cli_error *e) {
-    (void)argv;
-    (void)argc;
+static int cmd_close(cmdline *cl, cli_error *e) {
+    (void)cl;
     (void)e;
     if (Z) {
         zkc_close(Z);
@@ -963,43 +760,78 @@ static int cmd_close(char **argv, int argc, cli_error *e) {
     return 0;
 }
 
-static int cmd_unsupported(char **argv, int argc, cli_error *e) {
-    (void)argc;
-    return cli_fail(e, EXIT_CLI, "%s is not supported by this shell", argv[0]);
+static int cmd_unsupported(cmdline *cl, cli_error *e) {
+    return cli_fail(e, EXIT_CLI, "%s is not supported by this shell", cl->args[0]);
 }
 
-/* ZooKeeperMain.commandMap, in the order usage() prints it (sorted). */
+#define LS_HELP "usage: ls [options] path\n -?   help\n -R   recurse\n -s   stat\n -w   watch\n"
+#define DEPRECATED(old, new) "'" old "' has been deprecated. Please use '" new "' instead."
+
+/* ZooKeeperMain.commandMap, in the order usage() prints it (sorted). A NULL
+ * run is a shell command process_cmd carries out itself. */
 static const command commands[] = {
-    {"addauth", "scheme auth", cmd_unsupported},
-    {"close", "", cmd_close},
-    {"config", "[-c] [-w] [-s]", cmd_unsupported},
-    {"connect", "host:port", NULL},
-    {"create", "[-s] [-e] [-c] [-t ttl] path [data] [acl]", cmd_create},
-    {"delete", "[-v version] path", cmd_delete},
-    {"deleteall", "path", cmd_deleteall},
-    {"delquota", "[-n|-b] path", cmd_unsupported},
-    {"get", "[-s] [-w] path", cmd_get},
-    {"getAcl", "[-s] path", cmd_get_acl},
-    {"history", "", NULL},
-    {"listquota", "path", cmd_unsupported},
-    {"ls", "[-s] [-w] [-R] path", cmd_ls},
-    {"ls2", "path [watch]", cmd_ls2},
-    {"printwatches", "on|off", NULL},
-    {"quit", "", NULL},
+    {"addauth", "scheme auth", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"close", "", NULL, 0, NULL, 0, 0, cmd_close},
+    {"config", "[-c] [-w] [-s]", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"connect", "host:port", NULL, 0, NULL, 0, 0, NULL},
+    {"create", "[-s] [-e] [-c] [-t ttl] path [data] [acl]", "esct:", 2, NULL, 0, 0, cmd_create},
+    {"delete", "[-v version] path", "v:", 2, DEPRECATED("delete path [version]", "delete [-v version] path"), 0,
+     0, cmd_delete},
+    {"deleteall", "path", "", 2, NULL, 0, 0, cmd_deleteall},
+    {"delquota", "[-n|-b] path", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"get", "[-s] [-w] path", "sw", 2, DEPRECATED("get path [watch]", "get [-s] [-w] path"), 1, 1, cmd_get},
+    {"getAcl", "[-s] path", "s", 2, NULL, 0, 1, cmd_get_acl},
+    {"history", "", NULL, 0, NULL, 0, 0, NULL},
+    {"listquota", "path", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"ls", "[-s] [-w] [-R] path", "?swR", 2, DEPRECATED("ls path [watch]", "ls [-w] path"), 1, 1, cmd_ls},
+    {"ls2", "path [watch]", "", 2, NULL, 0, 0, cmd_ls2},
+    {"printwatches", "on|off", NULL, 0, NULL, 0, 0, NULL},
+    {"quit", "", NULL, 0, NULL, 0, 0, NULL},
     {"reconfig",
      "[-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | "
      "[-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]",
-     cmd_unsupported},
-    {"redo", "cmdno", NULL},
-    {"removewatches", "path [-c|-d|-a] [-l]", cmd_unsupported},
-    {"rmr", "path", cmd_deleteall},
-    {"set", "[-s] [-v version] path data", cmd_set},
-    {"setAcl", "[-s] [-v version] [-R] path acl", cmd_set_acl},
-    {"setquota", "-n|-b val path", cmd_unsupported},
-    {"stat", "[-w] path", cmd_stat},
-    {"sync", "path", cmd_sync},
+     NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"redo", "cmdno", NULL, 0, NULL, 0, 0, NULL},
+    {"removewatches", "path [-c|-d|-a] [-l]", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"rmr", "path", "", 2, NULL, 0, 0, cmd_deleteall},
+    {"set", "[-s] [-v version] path data", "sv:", 3, NULL, 0, 0, cmd_set},
+    {"setAcl", "[-s] [-v version] [-R] path acl", "sv:R", 3, NULL, 0, 0, cmd_set_acl},
+    {"setquota", "-n|-b val path", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"stat", "[-w] path", "w", 2, DEPRECATED("stat path [watch]", "stat [-w] path"), 1, 1, cmd_stat},
+    {"sync", "path", "", 2, NULL, 0, 1, cmd_sync},
 };
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
+
+/* Parses argv for c, checks what every command checks, runs it. */
+static int run_command(const command *c, char **argv, int argc, cli_error *e) {
+    cmdline cl;
+    if (!c->spec) { /* the words as they are */
+        cmdline raw = {.args = argv, .nargs = argc};
+        return c->run(&raw, e);
+    }
+    int rc = -1;
+    if (posix_parse(c->spec, argv, argc, &cl, e))
+        goto out;
+    if (cl_has(&cl, '?'))
+        fputs(LS_HELP, stderr);
+    if (c->deprecated && cl.nargs > 2) { /* `get path watch`: parsed again with -w */
+        fprintf(stderr, "%s\n", c->deprecated);
+        if (c->watch_word)
+            argv[2] = "-w";
+        cl_free(&cl);
+        if (posix_parse(c->spec, argv, argc, &cl, e))
+            goto out;
+    }
+    if (cl.nargs < c->min_args) {
+        rc = cli_fail(e, EXIT_CLI, "%s %s", c->name, c->options);
+        goto out;
+    }
+    if (!c->path_first || !validate_path(PATH(&cl), 0, e))
+        rc = c->run(&cl, e);
+out:
+    cl_free(&cl);
+    return rc;
+}
 
 static void usage(void) {
     /* Kafka's kafkaTlsUsage */
@@ -1112,7 +944,7 @@ static void process_cmd(char **argv, int argc) {
         return;
     }
     if (c->run) {
-        if (c->run(argv, argc, &e) != 0)
+        if (run_command(c, argv, argc, &e) != 0)
             failed = 1;
     }
 done:
