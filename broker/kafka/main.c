@@ -16,6 +16,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "group.h"
+#include "daemon.h"
 #include "logger.h"
 
 #define LOGGER "kafka.server.KafkaServer"
@@ -48,27 +49,6 @@ static void before_sleep(aeEventLoop *el) {
         aeStop(el);
 }
 
-static void daemonize(const char *log_dir) {
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        exit(1);
-    }
-    if (pid > 0)
-        exit(0);
-    setsid();
-    char out[4096];
-    snprintf(out, sizeof(out), "%s/kafkaServer.out", log_dir);
-    int fd = open(out, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0)
-        dup2(devnull, 0);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
-}
-
 int main(int argc, char **argv) {
     int as_daemon = 0;
     const char *props_path = NULL;
@@ -93,8 +73,11 @@ int main(int argc, char **argv) {
     if (!log_dir || !*log_dir)
         log_dir = "logs";
     mkdir(log_dir, 0755);
-    if (as_daemon)
-        daemonize(log_dir);
+    if (as_daemon) {
+        char out_path[4096];
+        snprintf(out_path, sizeof(out_path), "%s/kafkaServer.out", log_dir);
+        daemonize(out_path);
+    }
     char log_path[4096];
     snprintf(log_path, sizeof(log_path), "%s/server.log", log_dir);
     if (log_open(log_path, !as_daemon, LOG_INFO) != 0)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "logger.h"
 #include "zk.h"
 
@@ -35,27 +36,6 @@ static void on_signal(int sig, siginfo_t *si, void *ctx) {
 static void usage(void) {
     fprintf(stderr, "USAGE: zookeeper-server [--daemon] zookeeper.properties\n");
     exit(2);
-}
-
-static void daemonize(const char *log_dir) {
-    pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        exit(1);
-    }
-    if (pid > 0)
-        exit(0);
-    setsid();
-    char outp[4096];
-    snprintf(outp, sizeof outp, "%s/zookeeper.out", log_dir);
-    int fd = open(outp, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0)
-        dup2(devnull, 0);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-    }
 }
 
 int main(int argc, char **argv) {
@@ -83,8 +63,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Invalid config, exiting abnormally: %s\n", err);
         return 2;
     }
-    if (as_daemon)
-        daemonize(log_dir);
+    if (as_daemon) {
+        char out_path[4096];
+        snprintf(out_path, sizeof(out_path), "%s/zookeeper.out", log_dir);
+        daemonize(out_path);
+    }
     char log_path[4096];
     snprintf(log_path, sizeof log_path, "%s/zookeeper.log", log_dir);
     if (log_open(log_path, 1, LOG_INFO) != 0)
