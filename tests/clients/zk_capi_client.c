@@ -7,7 +7,10 @@
  *   zk_capi_client HOST:PORT --restart CMD   a watch set before CMD (which
  *       restarts the server) fires after the client reconnects: the
  *       library re-registers it with SetWatches; the session survives
+ *   zk_capi_client HOST:PORT --dying        (its own child for the expiry
+ *       check) an ephemeral under a session that is then killed
  * Prints "ok <check>" per passed check; exits 1 at the first failure. */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,6 +139,19 @@ static int across_restart(const char *cmd) {
     return 0;
 }
 
+/* --dying: creates an ephemeral, writes its session id to stdout and waits
+ * to be killed. */
+static int dying_session(void) {
+    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+    zhandle_t *z2 = connect_zk(10000, NULL);
+    EXPECT_RC(zoo_create(z2, "/capi/dying", "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0), ZOK);
+    const clientid_t *id = zoo_client_id(z2);
+    if (write(1, id, sizeof *id) != (ssize_t)sizeof *id)
+        FAIL("write session id");
+    for (;;)
+        pause();
+}
+
 int main(int argc, char **argv) {
     if (argc < 2)
         FAIL("usage: zk_capi_client HOST:PORT [--ttl | --restart CMD]");
@@ -144,6 +160,8 @@ int main(int argc, char **argv) {
         zoo_set_debug_level(0);
         return across_restart(argv[3]);
     }
+    if (argc > 2 && !strcmp(argv[2], "--dying"))
+        return dying_session();
     int ttl = argc > 2 && !strcmp(argv[2], "--ttl");
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
     zhandle_t *zh = connect_zk(10000, NULL);
@@ -254,24 +272,25 @@ int main(int argc, char **argv) {
     OK("ttl");
 
     /* session expiry: a child process creates an ephemeral and dies
-     * without closing; its session must expire and the node go away. */
+     * without closing; its session must expire and the node go away. The
+     * child is this program started afresh (--dying): a forked copy of a
+     * process with the client's threads running may inherit a held lock. */
     int fds[2];
     if (pipe(fds))
         FAIL("pipe");
+    char *child_argv[] = {argv[0], (char *)hosts, "--dying", NULL};
     pid_t pid = fork();
     if (pid == 0) {
-        zhandle_t *z2 = connect_zk(2000, NULL);
-        if (zoo_create(z2, "/capi/dying", "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0))
-            _exit(3);
-        const clientid_t *id = zoo_client_id(z2);
-        if (write(fds[1], id, sizeof *id) != (ssize_t)sizeof *id)
-            _exit(4);
-        pause();
-        _exit(0);
+        dup2(fds[1], 1);
+        execv("/proc/self/exe", child_argv);
+        _exit(5);
     }
+    close(fds[1]);
     clientid_t dead;
-    if (read(fds[0], &dead, sizeof dead) != (ssize_t)sizeof dead)
-        FAIL("child did not report its session");
+    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+    if (poll(&pfd, 1, 20000) != 1 || read(fds[0], &dead, sizeof dead) != (ssize_t)sizeof dead)
+        FAIL("child did not report its session within 20 s");
+    close(fds[0]);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     EXPECT_RC(zoo_exists(zh, "/capi/dying", 0, &st), ZOK);
