@@ -255,7 +255,7 @@ int request_conn_alive(const request *rq) { return !rq->c->dead; }
 const char *request_client_host(const request *rq) { return rq->c->ip; }
 
 static void request_free(request *rq) {
-    free(rq->frame);
+    free(rq->frame_store);
     free(rq);
 }
 
@@ -295,15 +295,12 @@ static void reply_unsupported_apiversions(conn *c, int32_t correlation_id) {
 }
 
 /* Returns -1 when the connection must be closed. */
-static int dispatch(conn *c, const uint8_t *p, size_t len) {
+static int dispatch(conn *c, uint8_t *p, size_t len) {
     request *rq = calloc(1, sizeof(*rq));
     if (!rq)
         abort();
     rq->c = c;
-    rq->frame = malloc(len ? len : 1);
-    if (!rq->frame)
-        abort();
-    memcpy(rq->frame, p, len);
+    rq->frame = p; /* in c->in; handed over with it if the request is deferred */
     rq->frame_len = len;
     rbuf *rb = &rq->body;
     rb_init(rb, rq->frame, len);
@@ -393,6 +390,17 @@ static void conn_process_input(conn *c) {
             return;
         }
         off += 4 + (size_t)size;
+        if (c->pending) {
+            /* Deferred: the request keeps the buffer its frame is in (its
+             * handler holds pointers into it); the connection goes on with
+             * a new one holding what follows. */
+            wbuf rest;
+            wb_init(&rest, c->in.len - off);
+            wb_write(&rest, c->in.data + off, c->in.len - off);
+            c->pending->frame_store = wb_steal(&c->in, NULL);
+            c->in = rest;
+            off = 0;
+        }
     }
     if (c->dead)
         return;
@@ -411,8 +419,18 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
         aeDeleteFileEvent(el, fd, AE_READABLE);
         return;
     }
-    wb_reserve(&c->in, READ_CHUNK);
-    ssize_t n = read(fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+    /* Read up to the end of a large frame and no further, so that nothing
+     * after it has to be moved to the front once it is handled. */
+    size_t want = READ_CHUNK;
+    if (c->in.len >= 4) {
+        int32_t size = (int32_t)be32_get(c->in.data);
+        size_t frame_end = 4 + (size_t)size;
+        if (size >= 8 && size <= B.cfg.socket_request_max_bytes && frame_end > c->in.len &&
+            frame_end - c->in.len > want)
+            want = frame_end - c->in.len;
+    }
+    wb_reserve(&c->in, want);
+    ssize_t n = read(fd, c->in.data + c->in.len, want);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         conn_close(c);
         return;

@@ -20,8 +20,9 @@ typedef struct request {
     int16_t api_version;
     int32_t correlation_id;
     kstr client_id;
-    uint8_t *frame; /* owned copy of the request (without the size prefix) */
+    uint8_t *frame; /* the request without its size prefix (writable) */
     size_t frame_len;
+    uint8_t *frame_store; /* the buffer frame lies in, owned once deferred */
     rbuf body;      /* positioned at the request body */
     void *state;    /* handler state while deferred */
 } request;
