@@ -295,6 +295,37 @@ static segment *seg_new(const char *dir, int64_t base, int64_t now_ms) {
     return s;
 }
 
+/* ------------------------------------------------------------------------
+ * Blocks reserved ahead of the end of the active .log
+ * ---------------------------------------------------------------------- */
+#define RESERVE_MIN (1 << 20)
+#define RESERVE_MAX (16 << 20)
+
+/* Before writing len bytes at the end: reserve the next step if they go past
+ * the reserve. A filesystem without fallocate just goes on without one. */
+static void reserve_ahead(segment *s, size_t len) {
+    if (s->reserved_end < 0 || s->size + (int64_t)len <= s->reserved_end)
+        return;
+    int64_t step = s->size / 8;
+    step = step < RESERVE_MIN ? RESERVE_MIN : step > RESERVE_MAX ? RESERVE_MAX : step;
+    int64_t from = s->size > s->reserved_end ? s->size : s->reserved_end;
+    int64_t to = s->size + (int64_t)len + step;
+    if (fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(to - from)) == 0)
+        s->reserved_end = to;
+    else if (errno == EOPNOTSUPP || errno == ENOSYS)
+        s->reserved_end = -1; /* not on this filesystem: never again */
+}
+
+/* Gives back blocks past the end of the file: truncating to the file's own
+ * size frees them and changes no byte. */
+static int release_reserve(segment *s) {
+    struct stat st;
+    if (s->fd < 0 || s->reserved_end <= 0 || fstat(s->fd, &st) < 0)
+        return 0;
+    s->reserved_end = 0;
+    return ftruncate(s->fd, st.st_size);
+}
+
 segment *seg_create(const char *dir, int64_t base, int32_t index_bytes, int64_t now_ms) {
     segment *s = seg_new(dir, base, now_ms);
     if (!s)
@@ -338,6 +369,12 @@ segment *seg_open(const char *dir, int64_t base, int64_t now_ms) {
         return NULL;
     }
     s->size = st.st_size;
+    /* a reserve left by a crash (more blocks than the data needs, with
+     * room for extent-tree blocks) */
+    if ((int64_t)st.st_blocks * 512 > st.st_size + RESERVE_MIN / 2 + 65536) {
+        s->reserved_end = 1;
+        release_reserve(s);
+    }
     return s;
 }
 
@@ -346,6 +383,7 @@ void seg_close(segment *s) {
         return;
     idx_unmap(&s->idx);
     idx_unmap(&s->tidx);
+    release_reserve(s);
     if (s->fd >= 0)
         close(s->fd);
     free(s->path);
@@ -457,6 +495,8 @@ int seg_load(segment *s, int rw, int32_t index_bytes, int32_t interval, int64_t 
 }
 
 int seg_make_inactive(segment *s) {
+    if (release_reserve(s) < 0)
+        return -1;
     if (!s->loaded || !s->idx.rw)
         return 0;
     tidx_maybe_append(s, s->max_ts, s->max_ts_offset, 1);
@@ -471,10 +511,13 @@ int seg_truncate(segment *s, int64_t size) {
     if (ftruncate(s->fd, (off_t)size) < 0)
         return -1;
     s->size = size;
+    if (s->reserved_end > 0)
+        s->reserved_end = 0; /* the truncate freed the reserve too */
     return 0;
 }
 
 int seg_append(segment *s, const uint8_t *data, size_t len, int32_t interval) {
+    reserve_ahead(s, len);
     for (size_t done = 0; done < len;) {
         ssize_t k = pwrite(s->fd, data + done, len - done, (off_t)(s->size + (int64_t)done));
         if (k < 0 && errno == EINTR)

@@ -14,6 +14,13 @@
  * never has zero padding: a padded, unaligned or non-monotonic index file is
  * "corrupt" and is rebuilt from the .log. Indexes of inactive segments are
  * mapped lazily on first use.
+ *
+ * The active .log has disk blocks reserved ahead of its end with
+ * fallocate(FALLOC_FL_KEEP_SIZE), in steps that grow with the segment (1 to
+ * 16 MiB): the file's size stays the data's size, and appends skip the
+ * filesystem's per-block delayed-allocation work. The reserve is given back
+ * when the segment stops being active or is closed, and at start-up for a
+ * segment a crash left with one.
  */
 #ifndef KAFKA_SEGMENT_H
 #define KAFKA_SEGMENT_H
@@ -37,6 +44,7 @@ typedef struct segment {
     char *path;               /* "<dir>/<20-digit base>" without extension */
     int fd;                   /* .log, read/write */
     int64_t size;             /* bytes of valid batches in .log */
+    int64_t reserved_end;     /* .log blocks reserved beyond size up to here */
     seg_index idx, tidx;      /* .index / .timeindex */
     int loaded;               /* indexes mapped and validated */
     int64_t bytes_since_index;/* bytes since the last indexed batch started */

@@ -786,6 +786,60 @@ static void test_meta_properties(void) {
     }
 }
 
+/* Disk blocks reserved ahead of the active .log (fallocate KEEP_SIZE): the
+ * file's size stays the data's size, the reserve is given back when the
+ * segment rolls and when the log closes, and a reserve a crash left behind
+ * is given back when the log is opened again. */
+static int64_t allocated_bytes(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (int64_t)st.st_blocks * 512 : -1;
+}
+
+static void test_block_reserve(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 256 << 10;
+    plog *l = unit_open_log("reserve-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    char seg0[512], seg1[512];
+    unit_seg_path(seg0, sizeof seg0, "reserve-0", 0, ".log");
+    for (int i = 0; i < 20; i++)
+        CHECK_EQ(append_n(l, 4, 1000 + i, 1000, NOW), 4 * i);
+    int64_t size0 = unit_file_size(seg0);
+    CHECK_EQ(size0, plog_size_bytes(l));
+    CHECK(allocated_bytes(seg0) >= size0 + (512 << 10)); /* at least 1 MiB reserved */
+
+    while (plog_segment_count(l) < 2)
+        CHECK(append_n(l, 4, 2000, 1000, NOW) >= 0);
+    int64_t bases[4];
+    CHECK_EQ(unit_list_segments("reserve-0", bases, 4), 2);
+    size0 = unit_file_size(seg0);
+    CHECK(size0 > 0 && size0 <= 256 << 10);
+    CHECK(allocated_bytes(seg0) <= size0 + 8192); /* rolled: reserve given back */
+    unit_seg_path(seg1, sizeof seg1, "reserve-0", bases[1], ".log");
+    CHECK(allocated_bytes(seg1) >= unit_file_size(seg1) + (512 << 10));
+
+    plog_close(l);
+    int64_t size1 = unit_file_size(seg1);
+    CHECK(allocated_bytes(seg1) <= size1 + 8192); /* closed: given back */
+
+    /* a crash with a reserve in place: reopening gives it back, data intact */
+    int fd = open(seg1, O_RDWR);
+    CHECK(fd >= 0 && fallocate(fd, FALLOC_FL_KEEP_SIZE, size1, 4 << 20) == 0);
+    close(fd);
+    CHECK(allocated_bytes(seg1) >= size1 + (4 << 20));
+    l = unit_open_log("reserve-0", &c, 0, -1, 0);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    CHECK(allocated_bytes(seg1) <= size1 + 8192);
+    CHECK_EQ(unit_file_size(seg1), size1);
+    CHECK_EQ(read_back(l, 0, 1 << 20), plog_log_end_offset(l));
+    plog_close(l);
+}
+
 int main(void) {
     if (unit_mkdtemp(unit_root, sizeof unit_root, "test_log") < 0)
         return 1;
@@ -803,6 +857,7 @@ int main(void) {
     test_leader_epochs();
     test_checkpoints();
     test_meta_properties();
+    test_block_reserve();
     log_close();
     return unit_report_storage("test_log");
 }
