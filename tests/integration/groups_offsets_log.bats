@@ -43,10 +43,10 @@ PYEOF
   group="g-offsets-log-$RANDOM"
   kafka_topic_create "$topic" 3
   commit_many "$group" "$topic" 3000
-  # 9000 offset records of ~90 bytes: ~800 KiB and ~100 segments uncompacted
-  wait_for 60 eval '(( $(offsets_log_bytes) < 100000 ))'
+  # 9000 offset records of ~90 bytes: ~800 KiB and ~100 segments uncompacted;
+  # the cleaner gets there in passes, so wait for the end state as a whole
+  wait_for 60 eval '(( $(offsets_log_bytes) < 100000 && $(offsets_segments) <= 12 ))'
   note "__consumer_offsets-0 after 3000 commit rounds: $(offsets_log_bytes) bytes in $(offsets_segments) segments"
-  (( $(offsets_segments) <= 12 ))
   grep -q "Cleaned log up to offset" "$BROKER_DIR/logs/server.log"
 
   broker_kill9
