@@ -143,7 +143,7 @@ static int across_restart(const char *cmd) {
  * to be killed. */
 static int dying_session(void) {
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-    zhandle_t *z2 = connect_zk(10000, NULL);
+    zhandle_t *z2 = connect_zk(2000, NULL); /* a 2 s session: it expires soon after the kill */
     EXPECT_RC(zoo_create(z2, "/capi/dying", "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, NULL, 0), ZOK);
     const clientid_t *id = zoo_client_id(z2);
     if (write(1, id, sizeof *id) != (ssize_t)sizeof *id)
