@@ -147,13 +147,9 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Sorted names of the topics matching --topic (all if absent). */
-static const char **get_topics(int *count) {
-    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
-    if (!md)
-        fail_admin();
-    const char **names = ka_alloc(&A, (size_t)(md->ntopics + 1) * sizeof(char *));
-    int n = 0;
+/* Keeps, in place and in order, the names --topic matches (all if absent),
+ * leaving out internal topics under --exclude-internal. Returns how many. */
+static int keep_selected(const char **names, int n) {
     topic_filter *f = NULL;
     const char *raw = opts_get(&O, "topic");
     if (raw) {
@@ -162,18 +158,28 @@ static const char **get_topics(int *count) {
         if (!f)
             fail(err);
     }
+    int excl = opts_has(&O, "exclude-internal"), m = 0;
+    for (int i = 0; i < n; i++)
+        if (!(excl && topic_is_internal(names[i])) && !(f && !topic_filter_match(f, names[i])))
+            names[m++] = names[i];
+    topic_filter_free(f);
+    return m;
+}
+
+/* Sorted names of the topics matching --topic (all if absent). */
+static const char **get_topics(int *count) {
+    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
+    if (!md)
+        fail_admin();
+    const char **names = ka_alloc(&A, (size_t)(md->ntopics + 1) * sizeof(char *));
+    int n = 0;
     int excl = opts_has(&O, "exclude-internal");
     for (int i = 0; i < md->ntopics; i++) {
         const ka_topic *t = &md->topics[i];
-        if (t->err)
-            continue;
-        if (excl && (t->internal || topic_is_internal(t->name)))
-            continue;
-        if (f && !topic_filter_match(f, t->name))
-            continue;
-        names[n++] = t->name;
+        if (!t->err && !(excl && t->internal))
+            names[n++] = t->name;
     }
-    topic_filter_free(f);
+    n = keep_selected(names, n);
     qsort(names, (size_t)n, sizeof(char *), cmp_str);
     *count = n;
     return names;
@@ -540,26 +546,10 @@ static char **zk_get_topics(int *count) {
     if (rc != ZOK)
         zk_fail_rc(rc, "/brokers/topics");
     char **names = ka_alloc(&A, (size_t)(n + 1) * sizeof(char *));
-    int m = 0;
-    topic_filter *f = NULL;
-    const char *raw = opts_get(&O, "topic");
-    if (raw) {
-        char err[512];
-        f = topic_filter_new(raw, err, sizeof(err));
-        if (!f)
-            fail(err);
-    }
-    int excl = opts_has(&O, "exclude-internal");
-    for (int i = 0; i < n; i++) {
-        if (excl && topic_is_internal(all[i]))
-            continue;
-        if (f && !topic_filter_match(f, all[i]))
-            continue;
-        names[m++] = ka_strdup(&A, all[i]);
-    }
-    topic_filter_free(f);
+    for (int i = 0; i < n; i++)
+        names[i] = ka_strdup(&A, all[i]);
     zks_strv_free(all, n);
-    *count = m;
+    *count = keep_selected((const char **)names, n);
     return names;
 }
 
