@@ -5,6 +5,6 @@
 BENCH_BINS = $(BUILD)/bench/kbench $(BUILD)/bench/mock_cluster $(BUILD)/bench/group_bench $(BUILD)/bench/zk_bench
 $(BUILD)/bench/zk_bench: LDFLAGS += -Wl,--no-as-needed -lzookeeper_mt
 
-$(BUILD)/bench/%: tests/bench/%.c
+$(BUILD)/bench/%: tests/bench/%.c tests/bench/bench_clock.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lrdkafka -lpthread
+	$(CC) $(ALL_CFLAGS) -Itests/bench $(LDFLAGS) -o $@ $< -lrdkafka -lpthread

@@ -14,16 +14,14 @@
  *       groups the coordinator keeps); prints "idle-groups count=N".
  * Exit status 0, or 1 with a message on stderr. */
 #include <librdkafka/rdkafka.h>
+
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return (double)now_ns() / 1e6; }
 
 static rd_kafka_t *consumer(const char *bootstrap, const char *group) {
     char err[256];

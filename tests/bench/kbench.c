@@ -33,6 +33,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "bench_clock.h"
+
 typedef struct opts {
     const char *mode;
     const char *brokers;
@@ -49,19 +51,6 @@ typedef struct opts {
 /* ------------------------------------------------------------------------
  * Small utilities
  * ---------------------------------------------------------------------- */
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double cpu_seconds(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 static void die(const char *fmt, const char *arg) {
     fprintf(stderr, "kbench: ");
     fprintf(stderr, fmt, arg);
