@@ -38,6 +38,7 @@ struct conn {
     char ip[64];
     int port;
     wbuf in;          /* unparsed input */
+    size_t frame_missing; /* bytes the partial frame at the front of in lacks */
     outchunk *out_head, *out_tail;
     request *pending; /* deferred request in progress */
     int closing;      /* close once output drained */
@@ -368,6 +369,7 @@ err_parse:
 
 static void conn_process_input(conn *c) {
     size_t off = 0;
+    c->frame_missing = 0;
     while (!c->pending && !c->dead && !c->closing) {
         size_t avail = c->in.len - off;
         if (avail < 4)
@@ -382,7 +384,8 @@ static void conn_process_input(conn *c) {
             return;
         }
         if (avail < 4 + (size_t)size) {
-            wb_reserve(&c->in, 4 + (size_t)size - avail);
+            c->frame_missing = 4 + (size_t)size - avail;
+            wb_reserve(&c->in, c->frame_missing);
             break;
         }
         if (dispatch(c, c->in.data + off + 4, (size_t)size) < 0) {
@@ -421,14 +424,7 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
     }
     /* Read up to the end of a large frame and no further, so that nothing
      * after it has to be moved to the front once it is handled. */
-    size_t want = READ_CHUNK;
-    if (c->in.len >= 4) {
-        int32_t size = (int32_t)be32_get(c->in.data);
-        size_t frame_end = 4 + (size_t)size;
-        if (size >= 8 && size <= B.cfg.socket_request_max_bytes && frame_end > c->in.len &&
-            frame_end - c->in.len > want)
-            want = frame_end - c->in.len;
-    }
+    size_t want = c->frame_missing > READ_CHUNK ? c->frame_missing : READ_CHUNK;
     wb_reserve(&c->in, want);
     ssize_t n = read(fd, c->in.data + c->in.len, want);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
