@@ -371,10 +371,9 @@ segment *seg_open(const char *dir, int64_t base, int64_t now_ms) {
     s->size = st.st_size;
     /* a reserve left by a crash (more blocks than the data needs, with
      * room for extent-tree blocks) */
-    if ((int64_t)st.st_blocks * 512 > st.st_size + RESERVE_MIN / 2 + 65536) {
-        s->reserved_end = 1;
-        release_reserve(s);
-    }
+    if ((int64_t)st.st_blocks * 512 > st.st_size + RESERVE_MIN / 2 + 65536 && ftruncate(s->fd, st.st_size) < 0)
+        log_warn("kafka.log.Log", "Could not free the blocks reserved past the end of %s.log: %s", s->path,
+                 strerror(errno));
     return s;
 }
 
