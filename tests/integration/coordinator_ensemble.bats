@@ -82,18 +82,9 @@ same_zxid() {
 verify_everywhere() {
   wait_for 30 all_serving
   wait_for 30 same_zxid
-  local i digest first=
-  for ((i = 1; i <= ENS_N; i++)); do
-    run ens verify "127.0.0.1:$(ens_port "$i")" "$WPATH" "$ACKED"
-    echo "server $i: $output"
-    [[ $status -eq 0 ]]
-    digest=$(sed -n 's/^digest \([0-9a-f]*\) .*/\1/p' <<<"$output")
-    [[ -n $digest ]]
-    first=${first:-$digest}
-    [[ $digest == "$first" ]]
-  done
-  note "every server: $(tail -n1 <<<"$output")"
+  same_tree_everywhere "$ENS_N" verify_server
 }
+verify_server() { ens verify "127.0.0.1:$(ens_port "$1")" "$WPATH" "$ACKED"; }
 
 @test "three servers elect one leader; srvr, stat and mntr show the mode" {
   wait_for 20 all_serving

@@ -390,6 +390,23 @@ ens_log_tail() {
   done
 }
 
+# same_tree_everywhere N VERIFY: runs "VERIFY i" (zk_ensemble.py verify of
+# server i) for i in 1..N; each must pass and all must report the same tree
+# digest. Notes the last server's summary line.
+same_tree_everywhere() {
+  local n=$1 verify=$2 i digest first=
+  for ((i = 1; i <= n; i++)); do
+    run "$verify" "$i"
+    echo "server $i: $output"
+    [[ $status -eq 0 ]] || return 1
+    digest=$(sed -n 's/^digest \([0-9a-f]*\) .*/\1/p' <<<"$output")
+    [[ -n $digest ]] || return 1
+    first=${first:-$digest}
+    [[ $digest == "$first" ]] || return 1
+  done
+  note "every server: $(tail -n1 <<<"$output")"
+}
+
 ensemble_start() {
   local n=$1 i j
   shift
