@@ -168,12 +168,6 @@ int rb_fail(rbuf *rb, const char *msg) {
             return rb_fail(rb, "underflow");                                   \
     } while (0)
 
-int rb_get_i8(rbuf *rb, int8_t *v) {
-    NEED(rb, 1);
-    *v = (int8_t)rb->p[rb->off];
-    rb->off += 1;
-    return 0;
-}
 int rb_get_i16(rbuf *rb, int16_t *v) {
     NEED(rb, 2);
     *v = (int16_t)be16_get(rb->p + rb->off);
@@ -199,7 +193,7 @@ int rb_get_i64(rbuf *rb, int64_t *v) {
     return 0;
 }
 
-int rb_get_uvarint(rbuf *rb, uint64_t *v) {
+int rb_get_uvarint_slow(rbuf *rb, uint64_t *v) {
     uint64_t r = 0;
     for (int shift = 0; shift < 70; shift += 7) {
         NEED(rb, 1);
@@ -213,25 +207,6 @@ int rb_get_uvarint(rbuf *rb, uint64_t *v) {
         }
     }
     return rb_fail(rb, "varint too long");
-}
-
-int rb_get_varint(rbuf *rb, int32_t *v) {
-    uint64_t u;
-    if (rb_get_uvarint(rb, &u))
-        return -1;
-    if (u > 0xffffffffull)
-        return rb_fail(rb, "varint out of range");
-    uint32_t x = (uint32_t)u;
-    *v = (int32_t)((x >> 1) ^ (~(x & 1) + 1));
-    return 0;
-}
-
-int rb_get_varlong(rbuf *rb, int64_t *v) {
-    uint64_t u;
-    if (rb_get_uvarint(rb, &u))
-        return -1;
-    *v = (int64_t)((u >> 1) ^ (~(u & 1) + 1));
-    return 0;
 }
 
 static int get_view(rbuf *rb, int64_t len, kstr *k) {
@@ -270,18 +245,6 @@ int rb_get_cmpstr(rbuf *rb, kstr *k) {
     return get_view(rb, (int64_t)l - 1, k);
 }
 int rb_get_cmpbytes(rbuf *rb, kstr *k) { return rb_get_cmpstr(rb, k); }
-
-int rb_get_raw(rbuf *rb, size_t n, const uint8_t **out) {
-    NEED(rb, n);
-    *out = rb->p + rb->off;
-    rb->off += n;
-    return 0;
-}
-int rb_skip(rbuf *rb, size_t n) {
-    NEED(rb, n);
-    rb->off += n;
-    return 0;
-}
 
 int rb_skip_tags(rbuf *rb) {
     uint64_t n, tag, sz;

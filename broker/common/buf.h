@@ -97,22 +97,78 @@ static inline const uint8_t *rb_cur(const rbuf *rb) { return rb->p + rb->off; }
 
 /* Non-jumping primitives: return 0 on success, -1 (and set rb->err) on
  * underflow/invalid. The macros below wrap them with `goto err_parse`. */
-int rb_get_i8(rbuf *rb, int8_t *v);
+int rb_fail(rbuf *rb, const char *msg);
+/* The readers record walking calls for every record are inline: the common
+ * case (enough bytes left, a varint of one or two bytes) takes no call; the
+ * rest goes to rb_get_uvarint_slow, which does the full checks. */
+int rb_get_uvarint_slow(rbuf *rb, uint64_t *v);
+static inline int rb_get_i8(rbuf *rb, int8_t *v) {
+    if (rb->err || rb->off >= rb->len) {
+        *v = 0;
+        return rb_fail(rb, "underflow");
+    }
+    *v = (int8_t)rb->p[rb->off++];
+    return 0;
+}
+static inline int rb_get_uvarint(rbuf *rb, uint64_t *v) { /* at most 10 bytes */
+    if (!rb->err && rb->off < rb->len) {
+        const uint8_t *q = rb->p + rb->off;
+        if (q[0] < 0x80) {
+            *v = q[0];
+            rb->off += 1;
+            return 0;
+        }
+        if (rb->len - rb->off >= 2 && q[1] < 0x80) {
+            *v = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+            rb->off += 2;
+            return 0;
+        }
+    }
+    return rb_get_uvarint_slow(rb, v);
+}
+static inline int rb_get_varint(rbuf *rb, int32_t *v) { /* zig-zag, at most 5 bytes */
+    uint64_t u;
+    *v = 0;
+    if (rb_get_uvarint(rb, &u))
+        return -1;
+    if (u > 0xffffffffull)
+        return rb_fail(rb, "varint out of range");
+    uint32_t x = (uint32_t)u;
+    *v = (int32_t)((x >> 1) ^ (~(x & 1) + 1));
+    return 0;
+}
+static inline int rb_get_varlong(rbuf *rb, int64_t *v) { /* zig-zag */
+    uint64_t u;
+    *v = 0;
+    if (rb_get_uvarint(rb, &u))
+        return -1;
+    *v = (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+    return 0;
+}
+static inline int rb_get_raw(rbuf *rb, size_t n, const uint8_t **out) {
+    if (rb->err || rb->len - rb->off < n) {
+        *out = NULL;
+        return rb_fail(rb, "underflow");
+    }
+    *out = rb->p + rb->off;
+    rb->off += n;
+    return 0;
+}
+static inline int rb_skip(rbuf *rb, size_t n) {
+    if (rb->err || rb->len - rb->off < n)
+        return rb_fail(rb, "underflow");
+    rb->off += n;
+    return 0;
+}
 int rb_get_i16(rbuf *rb, int16_t *v);
 int rb_get_i32(rbuf *rb, int32_t *v);
 int rb_get_i64(rbuf *rb, int64_t *v);
 int rb_get_u32(rbuf *rb, uint32_t *v);
-int rb_get_uvarint(rbuf *rb, uint64_t *v); /* at most 10 bytes */
-int rb_get_varint(rbuf *rb, int32_t *v);   /* zig-zag, at most 5 bytes */
-int rb_get_varlong(rbuf *rb, int64_t *v);  /* zig-zag */
 int rb_get_str(rbuf *rb, kstr *k);         /* int16 length, -1 = null */
 int rb_get_bytes(rbuf *rb, kstr *k);       /* int32 length, -1 = null */
 int rb_get_cmpstr(rbuf *rb, kstr *k);      /* uvarint len+1, 0 = null */
 int rb_get_cmpbytes(rbuf *rb, kstr *k);
-int rb_get_raw(rbuf *rb, size_t n, const uint8_t **out);
-int rb_skip(rbuf *rb, size_t n);
 int rb_skip_tags(rbuf *rb); /* flexible-version tagged fields */
-int rb_fail(rbuf *rb, const char *msg);
 
 #define RB_TRY(expr)                                                           \
     do {                                                                       \

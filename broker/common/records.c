@@ -54,14 +54,15 @@ int batch_iter_next(batch_iter *it, const uint8_t **batch, size_t *blen, int *ma
  * Record walking
  * ---------------------------------------------------------------------- */
 /* varint length + bytes; length -1 is null. */
-static int get_vbytes(rbuf *rb, kstr *k) {
+static inline __attribute__((always_inline)) int get_vbytes(rbuf *rb, kstr *k) {
     int32_t n;
     const uint8_t *d;
+    k->s = NULL;
+    k->len = -1;
     if (rb_get_varint(rb, &n))
         return -1;
     if (n < -1)
         return rb_fail(rb, "negative length");
-    k->s = NULL;
     k->len = n;
     if (n >= 0) {
         if (rb_get_raw(rb, (size_t)n, &d))

@@ -81,6 +81,10 @@ static int idx_map(seg_index *x, const char *path, size_t esz, int rw, int32_t c
         if (m == MAP_FAILED)
             goto fail;
         x->map = m;
+        /* Appends touch the map's pages one by one, beyond the file's data
+         * they are holes: readahead would only zero-fill pages ahead. */
+        if (rw)
+            (void)madvise(m, len, MADV_RANDOM);
     }
     x->map_len = len;
     x->max = (int32_t)(len / esz);
