@@ -332,7 +332,7 @@ static int run_consume(const opts *o) {
             if (batch[i]->err) {
                 if (errors++ < 5)
                     fprintf(stderr, "kbench: consume: %s\n", rd_kafka_message_errstr(batch[i]));
-            } else {
+            } else if (msgs < expected) { /* the last batch may run past the count */
                 msgs++;
                 bytes += (long)batch[i]->len;
             }
