@@ -164,7 +164,7 @@ int rb_fail(rbuf *rb, const char *msg) {
 
 #define NEED(rb, n)                                                            \
     do {                                                                       \
-        if ((rb)->err || rb_remain(rb) < (size_t)(n))                          \
+        if (rb_lacks(rb, (size_t)(n)))                                         \
             return rb_fail(rb, "underflow");                                   \
     } while (0)
 

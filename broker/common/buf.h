@@ -102,8 +102,10 @@ int rb_fail(rbuf *rb, const char *msg);
  * case (enough bytes left, a varint of one or two bytes) takes no call; the
  * rest goes to rb_get_uvarint_slow, which does the full checks. */
 int rb_get_uvarint_slow(rbuf *rb, uint64_t *v);
+/* True when n more bytes cannot be read (or a read already failed). */
+static inline int rb_lacks(const rbuf *rb, size_t n) { return rb->err || rb->len - rb->off < n; }
 static inline int rb_get_i8(rbuf *rb, int8_t *v) {
-    if (rb->err || rb->off >= rb->len) {
+    if (rb_lacks(rb, 1)) {
         *v = 0;
         return rb_fail(rb, "underflow");
     }
@@ -111,14 +113,14 @@ static inline int rb_get_i8(rbuf *rb, int8_t *v) {
     return 0;
 }
 static inline int rb_get_uvarint(rbuf *rb, uint64_t *v) { /* at most 10 bytes */
-    if (!rb->err && rb->off < rb->len) {
+    if (!rb_lacks(rb, 1)) {
         const uint8_t *q = rb->p + rb->off;
         if (q[0] < 0x80) {
             *v = q[0];
             rb->off += 1;
             return 0;
         }
-        if (rb->len - rb->off >= 2 && q[1] < 0x80) {
+        if (!rb_lacks(rb, 2) && q[1] < 0x80) {
             *v = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
             rb->off += 2;
             return 0;
@@ -146,7 +148,7 @@ static inline int rb_get_varlong(rbuf *rb, int64_t *v) { /* zig-zag */
     return 0;
 }
 static inline int rb_get_raw(rbuf *rb, size_t n, const uint8_t **out) {
-    if (rb->err || rb->len - rb->off < n) {
+    if (rb_lacks(rb, n)) {
         *out = NULL;
         return rb_fail(rb, "underflow");
     }
@@ -155,7 +157,7 @@ static inline int rb_get_raw(rbuf *rb, size_t n, const uint8_t **out) {
     return 0;
 }
 static inline int rb_skip(rbuf *rb, size_t n) {
-    if (rb->err || rb->len - rb->off < n)
+    if (rb_lacks(rb, n))
         return rb_fail(rb, "underflow");
     rb->off += n;
     return 0;

@@ -321,13 +321,13 @@ static void reserve_ahead(segment *s, size_t len) {
 }
 
 /* Gives back blocks past the end of the file: truncating to the file's own
- * size frees them and changes no byte. */
+ * size (s->size: appends and truncations keep it) frees them and changes no
+ * byte. */
 static int release_reserve(segment *s) {
-    struct stat st;
-    if (s->fd < 0 || s->reserved_end <= 0 || fstat(s->fd, &st) < 0)
+    if (s->fd < 0 || s->reserved_end <= 0)
         return 0;
     s->reserved_end = 0;
-    return ftruncate(s->fd, st.st_size);
+    return ftruncate(s->fd, (off_t)s->size);
 }
 
 segment *seg_create(const char *dir, int64_t base, int32_t index_bytes, int64_t now_ms) {
@@ -527,8 +527,7 @@ int seg_append(segment *s, const uint8_t *data, size_t len, int32_t interval) {
             continue;
         if (k <= 0) {
             int e = k < 0 ? errno : EIO;
-            if (ftruncate(s->fd, (off_t)s->size) < 0) { /* keep the first error */
-            }
+            (void)seg_truncate(s, s->size); /* drop the part written; keep the first error */
             errno = e;
             return -1;
         }

@@ -13,13 +13,13 @@
  *       COUNT groups each commit one offset and go away (idle, Empty
  *       groups the coordinator keeps); prints "idle-groups count=N".
  * Exit status 0, or 1 with a message on stderr. */
-#include <librdkafka/rdkafka.h>
-
-#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "bench_clock.h"
 
 static double now_ms(void) { return (double)now_ns() / 1e6; }
 
