@@ -115,7 +115,7 @@ static void test_torn_at_every_offset(const char *root) {
         CHECK(left == (int64_t)(k ? ends[k] : (cut >= ZK_LOG_HEADER_SIZE ? ZK_LOG_HEADER_SIZE : 0)));
     }
     /* a flipped byte inside record 10 stops replay before it */
-    memcpy(image + ends[9] + 20, "\xff", 1);
+    image[ends[9] + 20] ^= 0xff; /* a byte of the record's time: flipped, it differs whatever the clock says */
     unit_spit(log2, image, len);
     reset();
     CHECK_EQ(zk_log_recover(dir2, 0), 9);
