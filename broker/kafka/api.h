@@ -12,6 +12,7 @@ typedef struct api_def {
     int16_t max_version;
     const char *name;
     api_handler *handler;
+    int16_t flexible_from; /* first flexible version (header v2, tagged fields); 0 = none */
 } api_def;
 
 const api_def *api_lookup(int16_t key);
@@ -49,5 +50,15 @@ api_handler handle_DescribeLogDirs;
 void fetch_wakeup(void);
 void fetch_before_sleep(void);
 void fetch_abort_all(void);
+
+/* acks=all produces wait for the high watermark; replica.c calls
+ * produce_wakeup when it moves or leadership changes, and the waiting
+ * produces are settled in produce_before_sleep (once per loop iteration). */
+void produce_wakeup(void);
+void produce_before_sleep(void);
+void produce_abort_all(void);
+
+api_handler handle_OffsetForLeaderEpoch;
+api_handler handle_ControlledShutdown;
 
 #endif

@@ -6,7 +6,11 @@
  * is larger (the first partition with data). If fewer than min_bytes are
  * available it waits, up to max_wait_ms, for appends to wake it up.
  * Fetch v0-3 get what those versions can read, as Kafka down-converts:
- * magic-0 messages (v0-1) or magic-1 messages (v2-3), copied inline. */
+ * magic-0 messages (v0-1) or magic-1 messages (v2-3), copied inline.
+ *
+ * Consumers read below the high watermark; followers (replica_id >= 0)
+ * read up to the log end, and their fetch offset tells the leader how far
+ * they are (replica.c), once, when the request arrives. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,9 +18,11 @@
 #include "api.h"
 #include "broker.h"
 #include "records.h"
+#include "replica.h"
 
 typedef struct fetch_part {
     int32_t partition;
+    int32_t current_leader_epoch;
     int64_t fetch_offset;
     int32_t max_bytes;
 } fetch_part;
@@ -29,6 +35,7 @@ typedef struct fetch_topic {
 
 typedef struct fetch_req {
     request *rq;
+    int32_t replica_id;
     int32_t max_wait_ms, min_bytes, max_bytes;
     int8_t isolation_level;
     int ntopics;
@@ -97,15 +104,18 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
                 err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
             else if (!p->log || !partition_is_leader(p))
                 err = ERR_NOT_LEADER_FOR_PARTITION;
+            else if ((err = replica_check_epoch(p, fp->current_leader_epoch)))
+                ;
             else {
-                hw = lso = plog_log_end_offset(p->log);
+                hw = lso = p->hw;
                 lstart = plog_log_start_offset(p->log);
+                int64_t upto = f->replica_id >= 0 ? INT64_MAX : p->hw;
                 int64_t room = v >= 3 ? (int64_t)f->max_bytes - total : INT32_MAX;
                 int32_t limit = fp->max_bytes;
                 if (room < limit)
                     limit = room > 0 ? (int32_t)room : 0;
                 int min_one = total == 0 && (v < 3 || f->max_bytes > 0);
-                int r = plog_read(p->log, fp->fetch_offset, limit, min_one, &rr);
+                int r = plog_read_bounded(p->log, fp->fetch_offset, upto, limit, min_one, &rr);
                 if (r == 1)
                     err = ERR_OFFSET_OUT_OF_RANGE;
                 else if (r < 0)
@@ -165,6 +175,22 @@ static int fetch_timeout(aeEventLoop *el, long long id, void *cd) {
     return AE_NOMORE;
 }
 
+/* A follower's fetch offsets are its log end offsets (Kafka's
+ * updateFollowerFetchState), recorded when the request arrives. */
+static void note_follower_fetch(fetch_req *f) {
+    for (int i = 0; i < f->ntopics; i++) {
+        topic *t = topic_find(f->topics[i].name);
+        if (!t || t->deleting)
+            continue;
+        for (int j = 0; j < f->topics[i].nparts; j++) {
+            fetch_part *fp = &f->topics[i].parts[j];
+            partition *p = partition_get(t, fp->partition);
+            if (p && partition_is_leader(p) && !replica_check_epoch(p, fp->current_leader_epoch))
+                replica_follower_fetch(p, f->replica_id, fp->fetch_offset);
+        }
+    }
+}
+
 int handle_Fetch(request *rq, response *rs) {
     rbuf *rb = &rq->body;
     int v = rq->api_version;
@@ -173,8 +199,8 @@ int handle_Fetch(request *rq, response *rs) {
         abort();
     f->rq = rq;
     f->max_bytes = INT32_MAX;
-    int32_t replica_id, ntopics;
-    rb_read_i32(rb, &replica_id);
+    int32_t ntopics;
+    rb_read_i32(rb, &f->replica_id);
     rb_read_i32(rb, &f->max_wait_ms);
     rb_read_i32(rb, &f->min_bytes);
     if (v >= 3)
@@ -208,10 +234,9 @@ int handle_Fetch(request *rq, response *rs) {
         for (int32_t j = 0; j < nparts; j++) {
             fetch_part *fp = &ft->parts[j];
             rb_read_i32(rb, &fp->partition);
-            if (v >= 9) {
-                int32_t current_leader_epoch;
-                rb_read_i32(rb, &current_leader_epoch);
-            }
+            fp->current_leader_epoch = -1;
+            if (v >= 9)
+                rb_read_i32(rb, &fp->current_leader_epoch);
             rb_read_i64(rb, &fp->fetch_offset);
             if (v >= 5) {
                 int64_t log_start_offset;
@@ -239,6 +264,8 @@ int handle_Fetch(request *rq, response *rs) {
         rb_read_str(rb, &rack_id);
     }
 
+    if (f->replica_id >= 0)
+        note_follower_fetch(f);
     int64_t got = fetch_build(f, rs);
     if (got < 0 || got >= f->min_bytes || f->max_wait_ms <= 0 || B.shutting_down) {
         fetch_req_free(f);

@@ -1,7 +1,9 @@
 /* api_offsets.c -- ListOffsets v0-5: earliest (-2), latest (-1) and by
- * timestamp through the time index. */
+ * timestamp through the time index. Consumers (replica_id < 0) see the log
+ * up to the high watermark; followers up to its end. */
 #include "api.h"
 #include "broker.h"
+#include "replica.h"
 
 #define LATEST_TIMESTAMP -1
 #define EARLIEST_TIMESTAMP -2
@@ -32,7 +34,7 @@ int handle_ListOffsets(request *rq, response *rs) {
         if (t && t->deleting)
             t = NULL;
         for (int32_t j = 0; j < nparts; j++) {
-            int32_t pidx, current_leader_epoch, max_num_offsets = 1;
+            int32_t pidx, current_leader_epoch = -1, max_num_offsets = 1;
             int64_t ts;
             rb_read_i32(rb, &pidx);
             if (v >= 4)
@@ -47,13 +49,20 @@ int handle_ListOffsets(request *rq, response *rs) {
                 err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
             else if (!p->log || !partition_is_leader(p))
                 err = ERR_NOT_LEADER_FOR_PARTITION;
-            else if (ts == LATEST_TIMESTAMP)
+            else if ((err = replica_check_epoch(p, current_leader_epoch)))
+                ;
+            else if (ts == LATEST_TIMESTAMP && replica_id >= 0)
                 off = plog_log_end_offset(p->log);
+            else if (ts == LATEST_TIMESTAMP && p->leader_epoch_start > p->hw)
+                err = ERR_OFFSET_NOT_AVAILABLE; /* KIP-207: a new leader's HW is not known yet */
+            else if (ts == LATEST_TIMESTAMP)
+                off = p->hw;
             else if (ts == EARLIEST_TIMESTAMP)
                 off = plog_log_start_offset(p->log);
             else if (ts < 0)
                 err = ERR_INVALID_REQUEST;
-            else if (plog_offset_for_timestamp(p->log, ts, &off, &found_ts) != 0)
+            else if (plog_offset_for_timestamp(p->log, ts, &off, &found_ts) != 0 ||
+                     (replica_id < 0 && off >= p->hw))
                 off = found_ts = -1;
             wb_i32(w, pidx);
             wb_i16(w, err);

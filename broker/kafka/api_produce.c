@@ -1,7 +1,12 @@
 /* api_produce.c -- Produce v0-8: validates each partition's records
  * (CRC-32C, sizes, idempotent sequences), converts message formats v0/v1 to
  * record batches v2, appends them to the partition log and answers with the
- * base offset. acks=0 gets no response, as in Kafka. */
+ * base offset. acks=0 gets no response, as in Kafka; acks=1 answers after
+ * the leader's append; acks=all (-1) first needs min.insync.replicas in the
+ * ISR, then waits until the high watermark passes every appended batch
+ * (Kafka's DelayedProduce): NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR
+ * shrank below the minimum meanwhile, NOT_LEADER_FOR_PARTITION if the
+ * leadership moved, REQUEST_TIMED_OUT after the request's timeout. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +16,7 @@
 #include "logger.h"
 #include "producer.h"
 #include "records.h"
+#include "replica.h"
 
 #define LOGGER "kafka.server.ReplicaManager"
 
@@ -21,7 +27,12 @@ typedef struct part_result {
     int64_t base_offset;
     int64_t log_append_time;
     int64_t log_start_offset;
+    int64_t required_offset; /* acks=all: the high watermark that covers the append */
 } part_result;
+
+static int64_t batch_end(int64_t base, const uint8_t *batch) {
+    return base + rbh_last_offset_delta(batch) + 1;
+}
 
 /* Appends one validated v2 batch (writable, in place). */
 static int16_t append_batch(partition *p, uint8_t *batch, size_t blen, part_result *res,
@@ -31,6 +42,7 @@ static int16_t append_batch(partition *p, uint8_t *batch, size_t blen, part_resu
     if (chk == 1) {
         if (first)
             res->base_offset = dup;
+        res->required_offset = batch_end(dup, batch);
         return ERR_NONE;
     }
     if (chk > 1)
@@ -41,6 +53,7 @@ static int16_t append_batch(partition *p, uint8_t *batch, size_t blen, part_resu
         return ERR_KAFKA_STORAGE_ERROR;
     }
     pstate_update(p->producers, batch);
+    res->required_offset = info.last_offset + 1;
     if (first) {
         res->base_offset = info.first_offset;
         res->log_append_time = info.log_append_time;
@@ -48,16 +61,24 @@ static int16_t append_batch(partition *p, uint8_t *batch, size_t blen, part_resu
     return ERR_NONE;
 }
 
-static void produce_partition(request *rq, topic *t, int32_t pidx, const uint8_t *rec, size_t len,
-                              part_result *res) {
+static void produce_partition(request *rq, int16_t acks, topic *t, int32_t pidx,
+                              const uint8_t *rec, size_t len, part_result *res) {
     int v = rq->api_version;
     partition *p = t ? partition_get(t, pidx) : NULL;
     if (!p) {
         res->error = ERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
-    if (!p->log || !partition_is_leader(p)) {
+    if (!p->log || !partition_is_leader(p) || p->role != REPLICA_LEADER) {
         res->error = ERR_NOT_LEADER_FOR_PARTITION;
+        return;
+    }
+    if (acks == -1 && replica_isr_size(p) < t->cfg.min_insync_replicas) {
+        log_error(LOGGER, "[ReplicaManager broker=%d] Error processing append operation on "
+                  "partition %s-%d: The size of the current ISR %d is insufficient to satisfy "
+                  "the min.isr requirement of %d for partition %s-%d", B.id, t->name, pidx,
+                  replica_isr_size(p), t->cfg.min_insync_replicas, t->name, pidx);
+        res->error = ERR_NOT_ENOUGH_REPLICAS;
         return;
     }
     res->log_start_offset = plog_log_start_offset(p->log);
@@ -111,6 +132,7 @@ static void produce_partition(request *rq, topic *t, int32_t pidx, const uint8_t
             res->error = append_batch(p, conv.data, conv.len, res, 1);
         }
         wb_free(&conv);
+        replica_leader_appended(p);
         return;
     }
     /* Second pass: append (records are writable inside the request frame). */
@@ -120,8 +142,146 @@ static void produce_partition(request *rq, topic *t, int32_t pidx, const uint8_t
     while (batch_iter_next(&it, &b, &blen, &magic) == 1) {
         res->error = append_batch(p, (uint8_t *)b, blen, res, first);
         if (res->error)
-            return;
+            break;
         first = 0;
+    }
+    replica_leader_appended(p);
+}
+
+/* ------------------------------------------------------------------------
+ * acks=all: produces waiting for the high watermark
+ * ---------------------------------------------------------------------- */
+typedef struct wait_part {
+    char *topic;
+    int32_t partition;
+    int32_t leader_epoch; /* of the append */
+    int64_t required_offset;
+    size_t error_at;      /* where the partition's error code is in the response */
+    int done;
+} wait_part;
+
+typedef struct produce_wait {
+    request *rq;
+    response rs;
+    wait_part *parts;
+    int nparts, cap, left;
+    long long timer;
+    struct produce_wait *next;
+} produce_wait;
+
+static produce_wait *waiting;
+static int wake_pending;
+
+static void wait_free(produce_wait *pw) {
+    for (int i = 0; i < pw->nparts; i++)
+        free(pw->parts[i].topic);
+    free(pw->parts);
+    free(pw);
+}
+
+static void wait_unlink(produce_wait *pw) {
+    for (produce_wait **pp = &waiting; *pp; pp = &(*pp)->next)
+        if (*pp == pw) {
+            *pp = pw->next;
+            return;
+        }
+}
+
+static void wait_finish(produce_wait *pw, int16_t pending_error) {
+    for (int i = 0; i < pw->nparts; i++)
+        if (!pw->parts[i].done)
+            wb_put_i16(&pw->rs.wb, pw->parts[i].error_at, pending_error);
+    aeDeleteTimeEvent(B.el, pw->timer);
+    request_complete(pw->rq, &pw->rs);
+    wait_free(pw);
+}
+
+/* Settles what can be settled; returns the number of partitions left. */
+static int wait_check(produce_wait *pw) {
+    for (int i = 0; i < pw->nparts; i++) {
+        wait_part *wp = &pw->parts[i];
+        if (wp->done)
+            continue;
+        topic *t = topic_find(wp->topic);
+        partition *p = t && !t->deleting ? partition_get(t, wp->partition) : NULL;
+        int16_t err;
+        if (!p || !partition_is_leader(p) || p->role != REPLICA_LEADER ||
+            p->leader_epoch != wp->leader_epoch)
+            err = ERR_NOT_LEADER_FOR_PARTITION;
+        else if (p->hw >= wp->required_offset)
+            err = replica_isr_size(p) < t->cfg.min_insync_replicas
+                      ? ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND
+                      : ERR_NONE;
+        else
+            continue;
+        wb_put_i16(&pw->rs.wb, wp->error_at, err);
+        wp->done = 1;
+        pw->left--;
+    }
+    return pw->left;
+}
+
+static int wait_timeout(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    produce_wait *pw = arg;
+    wait_unlink(pw);
+    wait_check(pw);
+    pw->timer = -1;
+    for (int i = 0; i < pw->nparts; i++)
+        if (!pw->parts[i].done)
+            wb_put_i16(&pw->rs.wb, pw->parts[i].error_at, ERR_REQUEST_TIMED_OUT);
+    request_complete(pw->rq, &pw->rs);
+    wait_free(pw);
+    return AE_NOMORE;
+}
+
+static void wait_add(produce_wait *pw, topic *t, int32_t pidx, const part_result *res,
+                     size_t error_at) {
+    partition *p = partition_get(t, pidx);
+    if (pw->nparts == pw->cap) {
+        pw->cap = pw->cap ? pw->cap * 2 : 4;
+        pw->parts = realloc(pw->parts, (size_t)pw->cap * sizeof(wait_part));
+        if (!pw->parts)
+            abort();
+    }
+    wait_part *wp = &pw->parts[pw->nparts++];
+    wp->topic = strdup(t->name);
+    if (!wp->topic)
+        abort();
+    wp->partition = pidx;
+    wp->leader_epoch = p->leader_epoch;
+    wp->required_offset = res->required_offset;
+    wp->error_at = error_at;
+    wp->done = 0;
+    pw->left++;
+}
+
+void produce_wakeup(void) { wake_pending = 1; }
+
+void produce_before_sleep(void) {
+    if (!wake_pending)
+        return;
+    wake_pending = 0;
+    produce_wait **pp = &waiting;
+    while (*pp) {
+        produce_wait *pw = *pp;
+        if (wait_check(pw) > 0 && request_conn_alive(pw->rq)) {
+            pp = &pw->next;
+            continue;
+        }
+        *pp = pw->next;
+        wait_finish(pw, ERR_REQUEST_TIMED_OUT);
+    }
+}
+
+/* Shutdown: what has not reached the ISR is not acknowledged. */
+void produce_abort_all(void) {
+    while (waiting) {
+        produce_wait *pw = waiting;
+        waiting = pw->next;
+        wait_check(pw);
+        wait_finish(pw, ERR_NOT_LEADER_FOR_PARTITION);
     }
 }
 
@@ -129,6 +289,7 @@ int handle_Produce(request *rq, response *rs) {
     rbuf *rb = &rq->body;
     int v = rq->api_version;
     kstr transactional_id = {NULL, -1};
+    produce_wait *pw = NULL;
     int16_t acks;
     int32_t timeout_ms, ntopics;
     if (v >= 3)
@@ -157,7 +318,7 @@ int handle_Produce(request *rq, response *rs) {
             kstr records;
             rb_read_i32(rb, &pidx);
             rb_read_bytes(rb, &records);
-            part_result res = {ERR_NONE, -1, -1, -1};
+            part_result res = {ERR_NONE, -1, -1, -1, -1};
             if (!KSTR_IS_NULL(transactional_id))
                 res.error = ERR_INVALID_REQUEST; /* transactions are not offered */
             else if (acks != 0 && acks != 1 && acks != -1)
@@ -167,11 +328,19 @@ int handle_Produce(request *rq, response *rs) {
             else if (!t)
                 res.error = ERR_UNKNOWN_TOPIC_OR_PARTITION;
             else
-                produce_partition(rq, t, pidx, (const uint8_t *)records.s, (size_t)records.len,
-                                  &res);
+                produce_partition(rq, acks, t, pidx, (const uint8_t *)records.s,
+                                  (size_t)records.len, &res);
             any_appended |= res.error == ERR_NONE;
             wb_i32(w, pidx);
-            wb_i16(w, res.error);
+            size_t error_at = wb_i16(w, res.error);
+            if (acks == -1 && res.error == ERR_NONE && res.required_offset >= 0) {
+                if (!pw) {
+                    pw = calloc(1, sizeof(*pw));
+                    if (!pw)
+                        abort();
+                }
+                wait_add(pw, t, pidx, &res, error_at);
+            }
             wb_i64(w, res.base_offset);
             if (v >= 2)
                 wb_i64(w, res.log_append_time);
@@ -187,7 +356,22 @@ int handle_Produce(request *rq, response *rs) {
         wb_i32(w, 0); /* throttle_time_ms */
     if (any_appended)
         fetch_wakeup();
+    if (pw) {
+        pw->rq = rq;
+        pw->rs = *rs; /* the response now belongs to the waiting produce */
+        if (wait_check(pw) == 0) {
+            *rs = pw->rs;
+            wait_free(pw);
+            return 0;
+        }
+        pw->timer = aeCreateTimeEvent(B.el, timeout_ms > 0 ? timeout_ms : 0, wait_timeout, pw);
+        pw->next = waiting;
+        waiting = pw;
+        return 1;
+    }
     return acks == 0 ? 2 : 0;
 err_parse:
+    if (pw)
+        wait_free(pw);
     return -1;
 }

@@ -22,10 +22,20 @@ typedef struct partition {
     int32_t *isr;
     int nisr;
     int32_t state_zk_version;
+    int32_t state_controller_epoch; /* controller_epoch in the state znode */
     plog *log;           /* non-NULL when this broker hosts the partition */
     const char *logdir;  /* the log.dirs entry holding it */
     producer_state *producers;
     int64_t last_flush_ms;
+    /* replication (replica.c): this broker's role and, as leader, what it
+     * knows of its followers */
+    int role;                  /* REPLICA_NONE / _LEADER / _FOLLOWER */
+    int32_t applied_epoch;     /* the leader epoch this broker last acted on, -1 none */
+    int64_t hw;                /* high watermark: consumers read below it */
+    int64_t leader_epoch_start;/* log end offset when this broker became leader */
+    struct follower_state *followers;
+    int nfollowers;
+    int isr_write_in_flight;
 } partition;
 
 typedef struct topic_override {
@@ -54,6 +64,8 @@ struct broker {
     int32_t controller_id;
     int32_t controller_epoch;
     int registered;      /* /brokers/ids/<id> is ours in the current session */
+    int64_t broker_epoch; /* czxid of our /brokers/ids/<id>, -1 unknown */
+    int leaving;         /* controlled shutdown under way: fetchers stop */
     int shutting_down;
     volatile int stop_requested; /* set by SIGTERM/SIGINT */
     int clean_shutdown_found;
@@ -67,6 +79,7 @@ struct broker {
         char host[256];
         int port;
         char *rack;
+        int64_t epoch; /* czxid of /brokers/ids/<id> (KIP-380 broker epoch) */
     } *nodes;
     int nnodes;
     /* producer id block from /latest_producer_id_block */
@@ -80,11 +93,13 @@ topic *topic_find(const char *name);
 topic *topic_findn(const char *name, int len);
 topic *topic_add(const char *name, int npartitions);
 void topic_remove(topic *t);
+partition *partition_new(topic *t, int32_t id); /* no log, no leader yet */
 partition *partition_get(topic *t, int32_t id);
 void topic_foreach(void (*cb)(topic *t, void *arg), void *arg);
 int topic_name_valid(const char *name, int len, char *why, size_t whylen);
 void topic_apply_config(topic *t);
 int partition_open_log(partition *p);
+void partition_rebuild_producers(partition *p); /* idempotence state from the log's batches */
 int partition_is_leader(const partition *p);
 void topics_checkpoint(void); /* writes the offset checkpoint files */
 int topics_load_checkpoints(void); /* reads them (start-up), notes clean shutdown */

@@ -28,13 +28,17 @@
 #include "checkpoint.h"
 #include "json.h"
 #include "logger.h"
+#include "replica.h"
 #include "zkclient.h"
 
 #define LOG_ZK "kafka.zk.KafkaZkClient"
 #define LOG_CTRL "kafka.controller.KafkaController"
+#define LOG_STATE "state.change.logger"
+#define LOG_PARTITION "kafka.cluster.Partition"
 #define WAIT_TIMEOUT_MS 30000
 
 static zkc *zk;
+static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
 static int loading;     /* outstanding reads of the initial load */
 static int load_done;
 static int fatal_error;
@@ -42,6 +46,9 @@ static long long retry_timer = -1;
 
 static void establish(void);
 static void load_topic(const char *name);
+static void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg);
+static void state_exists_cb(int rc, const jute_stat *st, void *arg);
+static void load_state(topic *t, int32_t p);
 static void controller_check_partitions(topic *t);
 static void controller_check_cb(topic *t, void *arg) {
     (void)arg;
@@ -76,6 +83,32 @@ static int alive(int32_t id) {
         if (B.nodes[i].id == id)
             return 1;
     return 0;
+}
+
+/* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
+static int32_t shutting_down[256];
+static int nshutting_down;
+
+static int is_shutting_down(int32_t id) {
+    for (int i = 0; i < nshutting_down; i++)
+        if (shutting_down[i] == id)
+            return 1;
+    return 0;
+}
+
+/* May lead or stay in the ISR of p: alive and, for replicated partitions,
+ * not shutting down (an RF=1 partition stays with its broker until it is
+ * gone, as in Kafka). */
+static int eligible(const partition *p, int32_t id) {
+    return alive(id) && !(p->nreplicas > 1 && is_shutting_down(id));
+}
+
+static void forget_gone_shutting_down(void) {
+    int k = 0;
+    for (int i = 0; i < nshutting_down; i++)
+        if (alive(shutting_down[i]))
+            shutting_down[k++] = shutting_down[i];
+    nshutting_down = k;
 }
 
 int cluster_live_broker_count(void) { return B.nnodes; }
@@ -189,7 +222,6 @@ typedef struct brokers_load {
 } brokers_load;
 
 static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)st;
     brokers_load *bl = ((void **)arg)[0];
     int idx = (int)(intptr_t)((void **)arg)[1];
     free(arg);
@@ -218,6 +250,9 @@ static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st
         }
         const char *rack = json_str(json_get(j, "rack"));
         bl->nodes[idx].rack = rack ? xstrdup(rack) : NULL;
+        bl->nodes[idx].epoch = st ? st->czxid : -1;
+        if (bl->nodes[idx].id == B.id && st)
+            B.broker_epoch = st->czxid;
         json_free(j);
     } else {
         bl->nodes[idx].id = -1;
@@ -235,6 +270,7 @@ static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st
     B.nodes = bl->nodes;
     B.nnodes = k;
     free(bl);
+    forget_gone_shutting_down();
     if (B.is_controller)
         topic_foreach(controller_check_cb, NULL);
     check_waiters();
@@ -299,10 +335,10 @@ static void state_path(char *out, size_t cap, const char *t, int32_t p) {
     snprintf(out, cap, "/brokers/topics/%s/partitions/%d/state", t, p);
 }
 
-static void state_json(wbuf *w, int32_t leader, int32_t leader_epoch, const int32_t *isr,
-                       int nisr) {
+static void state_json(wbuf *w, int32_t controller_epoch, int32_t leader, int32_t leader_epoch,
+                       const int32_t *isr, int nisr) {
     wprintf_(w, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":",
-             B.controller_epoch, leader, leader_epoch);
+             controller_epoch, leader, leader_epoch);
     write_int_list(w, isr, nisr);
     wb_i8(w, '}');
 }
@@ -314,22 +350,19 @@ static int in_list(const int32_t *a, int n, int32_t v) {
     return 0;
 }
 
-/* This broker's part once the state is known: open hosted logs, start a
- * new leader epoch when it became the leader. */
-static void apply_state(partition *p, int32_t old_leader, int32_t old_epoch) {
+/* This broker's part once the state is known: open hosted logs, then
+ * lead or follow (replica.c). */
+static void apply_state(partition *p) {
     if (!in_list(p->replicas, p->nreplicas, B.id)) {
-        if (p->log)
+        if (p->log) {
+            replica_stop(p);
             partition_close_log(p, 0);
+        }
         return;
     }
     if (!p->log && partition_open_log(p) != 0)
         return;
-    if (p->leader == B.id && (old_leader != B.id || old_epoch != p->leader_epoch)) {
-        plog_assign_leader_epoch(p->log, p->leader_epoch);
-        log_info("state.change.logger", "[Broker id=%d] Leader %s-%d starts at leader epoch %d "
-                 "from offset %lld", B.id, p->topic->name, p->id, p->leader_epoch,
-                 (long long)plog_log_end_offset(p->log));
-    }
+    replica_apply_state(p);
 }
 
 static void state_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
@@ -343,7 +376,9 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
         int nisr = parse_int_list(json_get(j, "isr"), &isr);
         if (j && json_int(json_get(j, "leader"), &leader) == 0 &&
             json_int(json_get(j, "leader_epoch"), &epoch) == 0 && nisr >= 0) {
-            int32_t old_leader = p->leader, old_epoch = p->leader_epoch;
+            int64_t cepoch = 0;
+            json_int(json_get(j, "controller_epoch"), &cepoch);
+            p->state_controller_epoch = (int32_t)cepoch;
             p->leader = (int32_t)leader;
             p->leader_epoch = (int32_t)epoch;
             free(p->isr);
@@ -351,7 +386,7 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
             p->nisr = nisr;
             p->state_zk_version = st->version;
             isr = NULL;
-            apply_state(p, old_leader, old_epoch);
+            apply_state(p);
         } else {
             log_warn(LOG_ZK, "Ignoring malformed partition state of %s-%d", r->topic, r->partition);
         }
@@ -360,6 +395,11 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
     } else if (p && rc == ZNONODE) {
         p->state_zk_version = -1;
         p->leader = -1;
+        /* getData leaves no watch on a missing znode: watch for its creation
+         * (the controller writes it after the assignment we just read) */
+        char path[512];
+        state_path(path, sizeof(path), r->topic, r->partition);
+        zkc_exists(zk, path, 1, state_exists_cb, part_ref_new(r->topic, r->partition));
     }
     if (p && B.is_controller)
         controller_check_partitions(p->topic);
@@ -367,6 +407,16 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
     if (loading > 0 && --loading == 0)
         load_done = 1;
     check_waiters();
+}
+
+/* Created between our read and our exists: read it now. */
+static void state_exists_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    part_ref *r = arg;
+    topic *t = rc == ZOK ? topic_find(r->topic) : NULL;
+    if (t)
+        load_state(t, r->partition);
+    part_ref_free(r);
 }
 
 static void load_state(topic *t, int32_t p) {
@@ -393,10 +443,6 @@ static void state_write_cb(int rc, const char *path, void *arg) {
     part_ref_free(r);
 }
 
-static void state_set_cb(int rc, const jute_stat *st, void *arg) {
-    (void)st;
-    state_write_cb(rc, NULL, arg);
-}
 
 static void state_parent_cb(int rc, void *arg) {
     part_ref *r = arg;
@@ -417,11 +463,228 @@ static void state_parent_cb(int rc, void *arg) {
             isr[nisr++] = p->replicas[i];
     wbuf w;
     wb_init(&w, 128);
-    state_json(&w, leader, 0, isr, nisr);
+    state_json(&w, B.controller_epoch, leader, 0, isr, nisr);
     char path[512];
     state_path(path, sizeof(path), r->topic, r->partition);
     zkc_create(zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
     wb_free(&w);
+}
+
+/* The controller's write of a partition state, fenced by the controller
+ * epoch's zk version (Kafka's checkControllerEpoch multi, KAFKA-6082): a
+ * controller that lost its place writes nothing. */
+typedef void state_written_cb(void *arg, int ok);
+typedef struct fenced_write {
+    part_ref *ref;
+    state_written_cb *done;
+    void *arg;
+} fenced_write;
+
+static void fenced_write_cb(int rc, int n, const zkc_op_result *res, void *arg) {
+    fenced_write *fw = arg;
+    part_ref *r = fw->ref;
+    if (fw->done)
+        fw->done(fw->arg, rc == ZOK);
+    free(fw);
+    if (rc != ZOK) {
+        int fenced = n > 0 && res[0].err != ZOK;
+        log_warn(LOG_CTRL, "[Controller id=%d] Failed to write the state of %s-%d: %s", B.id,
+                 r->topic, r->partition, fenced ? "the controller epoch changed" : zerr(rc));
+        if (fenced && B.is_controller) {
+            log_info(LOG_CTRL, "[Controller id=%d] Resigning: another controller was elected",
+                     B.id);
+            B.is_controller = 0;
+            zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
+        }
+    }
+    topic *t = topic_find(r->topic);
+    if (t)
+        load_state(t, r->partition);
+    part_ref_free(r);
+}
+
+static void controller_write_state(partition *p, int32_t leader, const int32_t *isr, int nisr,
+                                   state_written_cb *done, void *done_arg) {
+    wbuf w;
+    wb_init(&w, 128);
+    state_json(&w, B.controller_epoch, leader, p->leader_epoch + 1, isr, nisr);
+    char path[512];
+    state_path(path, sizeof(path), p->topic->name, p->id);
+    zkc_op ops[2] = {
+        {.type = ZOO_CHECK_OP, .path = "/controller_epoch", .version = controller_epoch_zk_version},
+        {.type = ZOO_SETDATA_OP, .path = path, .data = w.data, .len = (int)w.len,
+         .version = p->state_zk_version},
+    };
+    p->state_zk_version = -3; /* write in progress */
+    fenced_write *fw = malloc(sizeof(*fw));
+    if (!fw)
+        abort();
+    fw->ref = part_ref_new(p->topic->name, p->id);
+    fw->done = done;
+    fw->arg = done_arg;
+    zkc_multi(zk, ops, 2, fenced_write_cb, fw);
+    wb_free(&w);
+}
+
+/* Kafka's offline-partition election and OfflineReplica handling in one
+ * step: dead brokers leave the ISR (its last member stays, to record who
+ * may lead cleanly); a dead or missing leader is replaced by the first
+ * assigned replica that is alive and in the ISR; with none, and
+ * unclean.leader.election.enable, by the first live replica (ISR = [it]);
+ * else the partition stays offline (leader -1). Each change bumps the
+ * leader epoch. */
+static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *arg);
+static void controller_elect(topic *t, partition *p) { controller_elect_cb(t, p, NULL, NULL); }
+
+/* Returns 1 when a write was started (done is called when it ends). */
+static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *done_arg) {
+    int32_t live_isr[256];
+    int nlive = 0;
+    for (int k = 0; k < p->nisr && nlive < 256; k++)
+        if (eligible(p, p->isr[k]))
+            live_isr[nlive++] = p->isr[k];
+    int leader_ok = p->leader >= 0 && eligible(p, p->leader);
+    if (leader_ok && nlive == p->nisr)
+        return 0; /* nothing to do */
+    int32_t leader = leader_ok ? p->leader : -1;
+    const int32_t *isr = live_isr;
+    int nisr = nlive;
+    int32_t one;
+    if (!leader_ok) {
+        for (int k = 0; k < p->nreplicas && leader < 0; k++)
+            if (eligible(p, p->replicas[k]) && in_list(live_isr, nlive, p->replicas[k]))
+                leader = p->replicas[k];
+        if (leader < 0 && t->cfg.unclean_leader_election_enable) {
+            for (int k = 0; k < p->nreplicas && leader < 0; k++)
+                if (eligible(p, p->replicas[k]))
+                    leader = p->replicas[k];
+            if (leader >= 0) {
+                log_warn(LOG_CTRL, "[Controller id=%d] Unclean leader election. Partition %s-%d "
+                         "is being elected with leader %d, which is not in the ISR; data may "
+                         "be lost", B.id, t->name, p->id, leader);
+                one = leader;
+                isr = &one;
+                nisr = 1;
+            }
+        }
+    }
+    if (nisr == 0) { /* keep the last in-sync replica on record */
+        one = p->nisr > 0 ? (in_list(p->isr, p->nisr, p->leader) ? p->leader : p->isr[0]) : -1;
+        isr = &one;
+        nisr = one >= 0 ? 1 : 0;
+    }
+    if (leader == p->leader && nisr == p->nisr && !memcmp(isr, p->isr, (size_t)nisr * 4))
+        return 0; /* still offline, nothing new to record */
+    char from[256] = "", to[256] = "";
+    for (int k = 0, at = 0; k < p->nisr && at < 240; k++)
+        at += snprintf(from + at, sizeof(from) - (size_t)at, "%s%d", k ? "," : "", p->isr[k]);
+    for (int k = 0, at = 0; k < nisr && at < 240; k++)
+        at += snprintf(to + at, sizeof(to) - (size_t)at, "%s%d", k ? "," : "", isr[k]);
+    log_info(LOG_STATE, "[Controller id=%d epoch=%d] Partition %s-%d: leader %d -> %d, ISR [%s] "
+             "-> [%s], leader epoch %d", B.id, B.controller_epoch, t->name, p->id, p->leader,
+             leader, from, to, p->leader_epoch + 1);
+    if (leader >= 0 && leader != p->leader)
+        log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d elected leader %d", B.id, t->name,
+                 p->id, leader);
+    controller_write_state(p, leader, isr, nisr, done, done_arg);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Controller: controlled shutdown (Kafka's KafkaController.doControlledShutdown)
+ * ---------------------------------------------------------------------- */
+typedef struct cs_req {
+    int32_t broker;
+    int outstanding;
+    int failed;
+    int started;
+    cluster_shutdown_cb *cb;
+    void *arg;
+} cs_req;
+
+static void cs_count_remaining(topic *t, void *arg) {
+    void **a = arg;
+    int32_t broker = *(int32_t *)a[0];
+    wbuf *names = a[1];
+    int *n = a[2];
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas > 1 && p->leader == broker && p->state_zk_version != -3) {
+            wb_cstr(names, t->name);
+            wb_i32(names, p->id);
+            (*n)++;
+        }
+    }
+}
+
+static void cs_finish(cs_req *cs) {
+    if (!cs->started || cs->outstanding > 0)
+        return;
+    /* what the broker still leads among replicated partitions */
+    wbuf names;
+    wb_init(&names, 64);
+    int n = 0;
+    void *a[3] = {&cs->broker, &names, &n};
+    topic_foreach(cs_count_remaining, a);
+    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d: %d partitions left to move",
+             B.id, cs->broker, n);
+    /* a failed write leaves a leadership in place: the broker asks again */
+    cs->cb(cs->arg, cs->failed ? ERR_UNKNOWN_SERVER_ERROR : ERR_NONE, &names, n);
+    wb_free(&names);
+    free(cs);
+}
+
+static void cs_written(void *arg, int ok) {
+    cs_req *cs = arg;
+    cs->failed += !ok;
+    cs->outstanding--;
+    cs_finish(cs);
+}
+
+static void cs_partitions(topic *t, void *arg) {
+    cs_req *cs = arg;
+    if (t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas <= 1 || !in_list(p->replicas, p->nreplicas, cs->broker) ||
+            p->state_zk_version < 0)
+            continue;
+        if (controller_elect_cb(t, p, cs_written, cs))
+            cs->outstanding++;
+    }
+}
+
+void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_shutdown_cb *cb,
+                                 void *arg) {
+    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d", B.id, broker);
+    if (!B.is_controller || !B.registered) {
+        cb(arg, ERR_STALE_CONTROLLER_EPOCH, NULL, 0);
+        return;
+    }
+    int64_t known = -2;
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id == broker)
+            known = B.nodes[i].epoch;
+    if (known == -2) {
+        cb(arg, ERR_BROKER_NOT_AVAILABLE, NULL, 0);
+        return;
+    }
+    if (broker_epoch >= 0 && broker_epoch < known) {
+        cb(arg, ERR_STALE_BROKER_EPOCH, NULL, 0);
+        return;
+    }
+    if (!is_shutting_down(broker) && nshutting_down < 256)
+        shutting_down[nshutting_down++] = broker;
+    cs_req *cs = calloc(1, sizeof(*cs));
+    if (!cs)
+        abort();
+    cs->broker = broker;
+    cs->cb = cb;
+    cs->arg = arg;
+    topic_foreach(cs_partitions, cs);
+    cs->started = 1;
+    cs_finish(cs);
 }
 
 static void controller_check_partitions(topic *t) {
@@ -441,33 +704,104 @@ static void controller_check_partitions(topic *t) {
         }
         if (p->state_zk_version < 0)
             continue;
-        if (p->leader >= 0 && alive(p->leader))
-            continue;
-        /* leader gone (or offline): a live in-sync replica takes over */
-        int32_t leader = -1;
-        for (int k = 0; k < p->nisr; k++)
-            if (alive(p->isr[k])) {
-                leader = p->isr[k];
-                break;
-            }
-        if (leader < 0 && p->leader == -1)
-            continue; /* still offline */
-        wbuf w;
-        wb_init(&w, 128);
-        int32_t one = leader;
-        if (leader >= 0)
-            state_json(&w, leader, p->leader_epoch + 1, &one, 1);
-        else
-            state_json(&w, -1, p->leader_epoch + 1, p->isr, p->nisr);
-        char path[512];
-        state_path(path, sizeof(path), t->name, p->id);
-        log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d: leader %d -> %d, epoch %d",
-                 B.id, t->name, p->id, p->leader, leader, p->leader_epoch + 1);
-        int version = p->state_zk_version;
-        p->state_zk_version = -3; /* write in progress */
-        zkc_set(zk, path, w.data, (int)w.len, version, state_set_cb, part_ref_new(t->name, p->id));
-        wb_free(&w);
+        controller_elect(t, p);
     }
+}
+
+/* A leader's ISR change: conditional on the state's zk version, keeping the
+ * leader, its epoch and the deciding controller's epoch (Kafka's
+ * ReplicationUtils.updateLeaderAndIsr). */
+typedef struct isr_write {
+    part_ref *ref;
+    int32_t *isr;
+    int nisr;
+    int32_t epoch;
+    isr_write_cb *cb;
+} isr_write;
+
+static void isr_read_back_cb(int rc, const char *data, int len, const jute_stat *st, void *arg);
+
+static void isr_write_done(isr_write *iw, int ok, int version) {
+    topic *t = topic_find(iw->ref->topic);
+    partition *p = t ? partition_get(t, iw->ref->partition) : NULL;
+    if (p && ok && p->leader_epoch == iw->epoch) {
+        free(p->isr);
+        p->isr = iw->isr;
+        p->nisr = iw->nisr;
+        iw->isr = NULL;
+        if (version > p->state_zk_version)
+            p->state_zk_version = version;
+    }
+    if (p)
+        iw->cb(p, ok && p->leader_epoch == iw->epoch);
+    free(iw->isr);
+    part_ref_free(iw->ref);
+    free(iw);
+}
+
+static void isr_set_cb(int rc, const jute_stat *st, void *arg) {
+    isr_write *iw = arg;
+    if (rc == ZOK) {
+        isr_write_done(iw, 1, st->version);
+        return;
+    }
+    if (rc == ZBADVERSION || rc == ZCONNECTIONLOSS) {
+        /* a retry after a lost connection may have written it: read back */
+        char path[512];
+        state_path(path, sizeof(path), iw->ref->topic, iw->ref->partition);
+        zkc_get(zk, path, 0, isr_read_back_cb, iw);
+        return;
+    }
+    log_warn(LOG_ZK, "Failed to update the ISR of %s-%d: %s", iw->ref->topic, iw->ref->partition,
+             zerr(rc));
+    isr_write_done(iw, 0, -1);
+}
+
+static void isr_read_back_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    isr_write *iw = arg;
+    int same = 0;
+    if (rc == ZOK && data) {
+        json *j = json_parse(data, (size_t)len);
+        int64_t leader = -1, epoch = -1;
+        int32_t *isr = NULL;
+        int nisr = parse_int_list(json_get(j, "isr"), &isr);
+        json_int(json_get(j, "leader"), &leader);
+        json_int(json_get(j, "leader_epoch"), &epoch);
+        same = leader == B.id && epoch == iw->epoch && nisr == iw->nisr &&
+               !memcmp(isr, iw->isr, (size_t)nisr * sizeof(int32_t));
+        free(isr);
+        json_free(j);
+    }
+    if (!same) {
+        topic *t = topic_find(iw->ref->topic);
+        partition *p = t ? partition_get(t, iw->ref->partition) : NULL;
+        log_info(LOG_PARTITION, "[Partition %s-%d broker=%d] Cached zkVersion %d not equal to "
+                 "that in zookeeper, skip updating ISR", iw->ref->topic, iw->ref->partition, B.id,
+                 p ? p->state_zk_version : -1);
+    }
+    isr_write_done(iw, same, same && st ? st->version : -1);
+}
+
+void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb *cb) {
+    isr_write *iw = calloc(1, sizeof(*iw));
+    if (!iw)
+        abort();
+    iw->ref = part_ref_new(p->topic->name, p->id);
+    iw->isr = malloc((size_t)(nisr > 0 ? nisr : 1) * sizeof(int32_t));
+    if (!iw->isr)
+        abort();
+    memcpy(iw->isr, isr, (size_t)nisr * sizeof(int32_t));
+    iw->nisr = nisr;
+    iw->epoch = p->leader_epoch;
+    iw->cb = cb;
+    wbuf w;
+    wb_init(&w, 128);
+    state_json(&w, p->state_controller_epoch, B.id, p->leader_epoch, isr, nisr);
+    char path[512];
+    state_path(path, sizeof(path), p->topic->name, p->id);
+    if (!zk || zkc_set(zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
+        isr_write_done(iw, 0, -1);
+    wb_free(&w);
 }
 
 /* ------------------------------------------------------------------------
@@ -528,12 +862,8 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
             } else if (np > t->npartitions) {
                 t->parts = realloc(t->parts, (size_t)np * sizeof(partition *));
                 for (int i = t->npartitions; i < np; i++) {
-                    partition *p = calloc(1, sizeof(*p));
-                    p->topic = t;
-                    p->id = i;
-                    p->leader = -1;
-                    p->state_zk_version = -4;
-                    t->parts[i] = p;
+                    t->parts[i] = partition_new(t, i);
+                    t->parts[i]->state_zk_version = -4;
                 }
                 t->npartitions = np;
             }
@@ -775,10 +1105,11 @@ static void become_controller(void) {
 }
 
 static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {
-    (void)st;
     (void)arg;
-    if (rc == ZOK)
+    if (rc == ZOK) {
+        controller_epoch_zk_version = st ? st->version : 0;
         become_controller();
+    }
     else
         log_warn(LOG_CTRL, "Failed to increment the controller epoch: %s", zerr(rc));
 }
@@ -1152,6 +1483,7 @@ int cluster_start(void) {
              B.cfg.zookeeper_connect);
     B.pid_next = 0;
     B.pid_end = -1;
+    B.broker_epoch = -1;
     B.controller_id = -1;
     if (ensure_chroot() != 0) {
         log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. Prepare "

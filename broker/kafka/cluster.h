@@ -34,4 +34,14 @@ void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg);
 int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out);
 int cluster_live_broker_count(void);
 
+/* Controller: a broker asks to shut down (ControlledShutdown). Its
+ * replicated partitions get new leaders from the rest of their ISR and it
+ * leaves their ISRs; cb gets the partitions it still leads, as
+ * (int16 length, name, int32 partition) entries in `remaining`. */
+#include "buf.h"
+typedef void cluster_shutdown_cb(void *arg, int16_t error_code, const wbuf *remaining,
+                                 int nremaining);
+void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_shutdown_cb *cb,
+                                 void *arg);
+
 #endif

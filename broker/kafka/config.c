@@ -1036,6 +1036,7 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
     c->controller_socket_timeout_ms = VI("controller.socket.timeout.ms");
     c->replica_lag_time_max_ms = VL("replica.lag.time.max.ms");
     c->replica_socket_timeout_ms = VI("replica.socket.timeout.ms");
+    c->replica_socket_receive_buffer_bytes = VI("replica.socket.receive.buffer.bytes");
     c->replica_fetch_max_bytes = VI("replica.fetch.max.bytes");
     c->replica_fetch_wait_max_ms = VI("replica.fetch.wait.max.ms");
     c->replica_fetch_min_bytes = VI("replica.fetch.min.bytes");

@@ -119,6 +119,7 @@ typedef struct broker_config {
     int32_t controller_socket_timeout_ms; /* controller.socket.timeout.ms */
     int64_t replica_lag_time_max_ms;     /* replica.lag.time.max.ms */
     int32_t replica_socket_timeout_ms;   /* replica.socket.timeout.ms */
+    int32_t replica_socket_receive_buffer_bytes; /* replica.socket.receive.buffer.bytes (-1: kernel default) */
     int32_t replica_fetch_max_bytes;     /* replica.fetch.max.bytes */
     int32_t replica_fetch_wait_max_ms;   /* replica.fetch.wait.max.ms */
     int32_t replica_fetch_min_bytes;     /* replica.fetch.min.bytes */

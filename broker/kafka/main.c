@@ -15,9 +15,12 @@
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
+#include "controlled_shutdown.h"
 #include "group.h"
 #include "daemon.h"
+#include "fetcher.h"
 #include "logger.h"
+#include "replica.h"
 
 #define LOGGER "kafka.server.KafkaServer"
 #define CRON_MS 100
@@ -32,12 +35,26 @@ static void usage(void) {
     exit(1);
 }
 
+/* On SIGTERM: first a controlled shutdown (the loop keeps serving while
+ * the controller moves this broker's leaderships), then stop the loop. */
+static void maybe_stop(aeEventLoop *el) {
+    static int handing_over;
+    if (!B.stop_requested)
+        return;
+    if (!handing_over && B.cfg.controlled_shutdown_enable && B.registered) {
+        handing_over = 1;
+        controlled_shutdown_start();
+    }
+    if (!handing_over || controlled_shutdown_done())
+        aeStop(el);
+}
+
 static int cron(aeEventLoop *el, long long id, void *arg) {
     (void)id;
     (void)arg;
-    if (B.stop_requested)
-        aeStop(el);
+    maybe_stop(el);
     topics_periodic(ae_mono_ms());
+    replica_periodic(ae_mono_ms());
     group_periodic(ae_mono_ms());
     return CRON_MS;
 }
@@ -45,8 +62,8 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
 static void before_sleep(aeEventLoop *el) {
     group_flush_answers();
     fetch_before_sleep();
-    if (B.stop_requested)
-        aeStop(el);
+    produce_before_sleep();
+    maybe_stop(el);
 }
 
 int main(int argc, char **argv) {
@@ -132,6 +149,8 @@ int main(int argc, char **argv) {
     log_info(LOGGER, "[KafkaServer id=%d] shutting down", B.id);
     B.shutting_down = 1;
     network_stop_accepting();
+    fetcher_shutdown();
+    produce_abort_all();
     fetch_abort_all();
     group_shutdown();
     network_close_all();

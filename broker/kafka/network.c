@@ -329,11 +329,14 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
         request_free(rq);
         return -1;
     }
-    if (rq->api_key == ApiKey_ApiVersions && rq->api_version >= 3)
+    int flexible = d->flexible_from > 0 && rq->api_version >= d->flexible_from;
+    if (flexible)
         rb_read_tags(rb); /* request header v2 */
 
     response rs;
     resp_init(&rs);
+    if (flexible && rq->api_key != ApiKey_ApiVersions)
+        wb_i8(&rs.wb, 0); /* response header v1: no tagged fields (ApiVersions keeps v0) */
     c->pending = rq;
     c->dispatching = 1;
     int r = d->handler(rq, &rs);

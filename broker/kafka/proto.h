@@ -8,6 +8,7 @@
 #define ApiKey_Fetch 1
 #define ApiKey_ListOffsets 2
 #define ApiKey_Metadata 3
+#define ApiKey_ControlledShutdown 7
 #define ApiKey_OffsetCommit 8
 #define ApiKey_OffsetFetch 9
 #define ApiKey_FindCoordinator 10
@@ -22,6 +23,7 @@
 #define ApiKey_DeleteTopics 20
 #define ApiKey_DeleteRecords 21
 #define ApiKey_InitProducerId 22
+#define ApiKey_OffsetForLeaderEpoch 23
 #define ApiKey_DescribeConfigs 32
 #define ApiKey_AlterConfigs 33
 #define ApiKey_DescribeLogDirs 35
@@ -39,14 +41,18 @@
 #define ERR_UNKNOWN_TOPIC_OR_PARTITION 3
 #define ERR_LEADER_NOT_AVAILABLE 5
 #define ERR_NOT_LEADER_FOR_PARTITION 6
+#define ERR_BROKER_NOT_AVAILABLE 8
 #define ERR_REQUEST_TIMED_OUT 7
 #define ERR_MESSAGE_TOO_LARGE 10
+#define ERR_STALE_CONTROLLER_EPOCH 11
 #define ERR_OFFSET_METADATA_TOO_LARGE 12
 #define ERR_COORDINATOR_LOAD_IN_PROGRESS 14
 #define ERR_COORDINATOR_NOT_AVAILABLE 15
 #define ERR_NOT_COORDINATOR 16
 #define ERR_INVALID_TOPIC_EXCEPTION 17
 #define ERR_RECORD_LIST_TOO_LARGE 18
+#define ERR_NOT_ENOUGH_REPLICAS 19
+#define ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND 20
 #define ERR_INVALID_REQUIRED_ACKS 21
 #define ERR_ILLEGAL_GENERATION 22
 #define ERR_INCONSISTENT_GROUP_PROTOCOL 23
@@ -71,7 +77,11 @@
 #define ERR_NON_EMPTY_GROUP 68
 #define ERR_GROUP_ID_NOT_FOUND 69
 #define ERR_TOPIC_DELETION_DISABLED 73
+#define ERR_FENCED_LEADER_EPOCH 74
+#define ERR_UNKNOWN_LEADER_EPOCH 75
 #define ERR_UNSUPPORTED_COMPRESSION_TYPE 76
+#define ERR_STALE_BROKER_EPOCH 77
+#define ERR_OFFSET_NOT_AVAILABLE 78
 #define ERR_MEMBER_ID_REQUIRED 79
 #define ERR_GROUP_MAX_SIZE_REACHED 81
 #define ERR_FENCED_INSTANCE_ID 82

@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "checkpoint.h"
+#include "replica.h"
 #include "logger.h"
 #include "producer.h"
 #include "records.h"
@@ -59,15 +60,8 @@ topic *topic_add(const char *name, int npartitions) {
     topic_config_defaults(&B.cfg, &t->cfg);
     t->npartitions = npartitions;
     t->parts = calloc((size_t)(npartitions > 0 ? npartitions : 1), sizeof(partition *));
-    for (int i = 0; i < npartitions; i++) {
-        partition *p = calloc(1, sizeof(*p));
-        if (!p)
-            abort();
-        p->topic = t;
-        p->id = i;
-        p->leader = -1;
-        t->parts[i] = p;
-    }
+    for (int i = 0; i < npartitions; i++)
+        t->parts[i] = partition_new(t, i);
     uint32_t b = name_hash(name, (int)strlen(name)) % (uint32_t)B.ntopic_buckets;
     t->next = B.topic_buckets[b];
     B.topic_buckets[b] = t;
@@ -75,7 +69,19 @@ topic *topic_add(const char *name, int npartitions) {
     return t;
 }
 
+partition *partition_new(topic *t, int32_t id) {
+    partition *p = calloc(1, sizeof(*p));
+    if (!p)
+        abort();
+    p->topic = t;
+    p->id = id;
+    p->leader = -1;
+    p->applied_epoch = -1;
+    return p;
+}
+
 static void partition_free(partition *p) {
+    replica_stop(p);
     partition_close_log(p, 0);
     free(p->replicas);
     free(p->isr);
@@ -90,6 +96,7 @@ void topic_remove(topic *t) {
             break;
         }
     for (int i = 0; i < t->npartitions; i++) {
+        replica_stop(t->parts[i]);
         partition_close_log(t->parts[i], 1);
         partition_free(t->parts[i]);
     }
@@ -211,6 +218,8 @@ typedef struct dir_state {
     size_t nrecovery;
     ckpt_entry *start;
     size_t nstart;
+    ckpt_entry *hw;
+    size_t nhw;
     int clean;
     int npartitions;
 } dir_state;
@@ -241,6 +250,9 @@ int topics_load_checkpoints(void) {
             log_warn(LOGGER, "Ignoring malformed %s", path);
         snprintf(path, sizeof(path), "%s/log-start-offset-checkpoint", d->dir);
         if (ckpt_read(path, &d->start, &d->nstart) < 0)
+            log_warn(LOGGER, "Ignoring malformed %s", path);
+        snprintf(path, sizeof(path), "%s/replication-offset-checkpoint", d->dir);
+        if (ckpt_read(path, &d->hw, &d->nhw) < 0)
             log_warn(LOGGER, "Ignoring malformed %s", path);
         snprintf(path, sizeof(path), "%s/%s", d->dir, CLEAN_SHUTDOWN_FILE);
         d->clean = access(path, F_OK) == 0;
@@ -299,12 +311,21 @@ int partition_open_log(partition *p) {
     }
     p->logdir = root;
     d->npartitions++;
+    /* the high watermark from replication-offset-checkpoint, clamped to the log */
+    int64_t hw = ckpt_lookup(d->hw, d->nhw, t->name, p->id, 0);
+    int64_t lo = plog_log_start_offset(p->log), hi = plog_log_end_offset(p->log);
+    p->hw = hw < lo ? lo : hw > hi ? hi : hw;
     p->producers = pstate_new();
+    partition_rebuild_producers(p);
+    return 0;
+}
+
+void partition_rebuild_producers(partition *p) {
+    pstate_clear(p->producers);
     plog_scan_batch_headers(p->log, plog_log_start_offset(p->log), rebuild_producer_cb,
                             p->producers);
     log_info("kafka.log.Log", "[Log partition=%s-%d, dir=%s] Loading producer state till offset "
-             "%lld", t->name, p->id, root, (long long)plog_log_end_offset(p->log));
-    return 0;
+             "%lld", p->topic->name, p->id, p->logdir, (long long)plog_log_end_offset(p->log));
 }
 
 void partition_close_log(partition *p, int delete_files) {
@@ -349,7 +370,7 @@ static void collect_cb(topic *t, void *arg) {
                 abort();
         }
         s->rec[s->nrec++] = (ckpt_entry){t->name, p->id, plog_recovery_point(p->log)};
-        s->hw[s->nhw++] = (ckpt_entry){t->name, p->id, plog_log_end_offset(p->log)};
+        s->hw[s->nhw++] = (ckpt_entry){t->name, p->id, p->hw};
         int64_t lso = plog_log_start_offset(p->log);
         if (lso > 0)
             s->start[s->nstart++] = (ckpt_entry){t->name, p->id, lso};
