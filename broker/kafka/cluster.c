@@ -332,6 +332,19 @@ static void apply_state(partition *p, int32_t old_leader, int32_t old_epoch) {
     }
 }
 
+static void load_state(topic *t, int32_t p);
+
+/* The exists watch on an absent state: created meanwhile, read it now
+ * (else on_watch reads it when the creation event comes). */
+static void state_exists_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    part_ref *r = arg;
+    topic *t = topic_find(r->topic);
+    if (rc == ZOK && t && partition_get(t, r->partition))
+        load_state(t, r->partition);
+    part_ref_free(r);
+}
+
 static void state_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     part_ref *r = arg;
     topic *t = topic_find(r->topic);
@@ -360,6 +373,12 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
     } else if (p && rc == ZNONODE) {
         p->state_zk_version = -1;
         p->leader = -1;
+        /* Not written yet (the controller writes it after it has seen the
+         * topic). A read of an absent node leaves no watch in ZooKeeper;
+         * an exists watch fires when it is created (state_exists_cb). */
+        char path[512];
+        state_path(path, sizeof(path), r->topic, r->partition);
+        zkc_exists(zk, path, 1, state_exists_cb, part_ref_new(r->topic, r->partition));
     }
     if (p && B.is_controller)
         controller_check_partitions(p->topic);
