@@ -1,5 +1,6 @@
 """Shared by the Python client test programs (kafka_python_client.py,
-confluent_client.py, verify_dump.py): the message scheme, the verifier,
+confluent_client.py, verify_dump.py,
+acked_checker.py): the message scheme, the verifier,
 argument parsing, exit codes and the watchdog.
 
 Message i (0 <= i < count):  key   = "k<i % 1000>"
