@@ -1,5 +1,6 @@
 """Shared by the Python client test programs (kafka_python_client.py,
-confluent_client.py, verify_dump.py): the message scheme, the verifier,
+confluent_client.py, verify_dump.py,
+acked_checker.py): the message scheme, the verifier,
 argument parsing, exit codes and the watchdog.
 
 Message i (0 <= i < count):  key   = "k<i % 1000>"
@@ -313,12 +314,9 @@ def run_main(name, func, args):
     os._exit(EXIT_OK)
 
 
-def load_acked(path):
-    """Read a produce-acked file: lines 'partition offset value'.
-    Returns {partition: {offset: value}}; two different values acked at the
-    same offset is a broker bug, and so is a file with nothing in it."""
-    acked = {}
-    n = 0
+def read_acked(path):
+    """Yields (partition, offset, value) of each line 'partition offset
+    value' of a produce-acked file (Deliveries writes them)."""
     try:
         f = open(path)
     except OSError as e:
@@ -332,13 +330,22 @@ def load_acked(path):
             if len(parts) != 3:
                 # a torn last line is possible only if the producer was killed
                 raise TestFailure("%s:%d: malformed line %r" % (path, lineno, line[:80]))
-            p, o, v = int(parts[0]), int(parts[1]), parts[2]
-            prev = acked.setdefault(p, {}).get(o)
-            if prev is not None and prev != v:
-                raise TestFailure("offset %d in partition %d acknowledged for two messages: %r and %r"
-                                  % (o, p, prev, v))
-            acked[p][o] = v
-            n += 1
+            yield int(parts[0]), int(parts[1]), parts[2]
+
+
+def load_acked(path):
+    """Read a produce-acked file (read_acked).
+    Returns {partition: {offset: value}}; two different values acked at the
+    same offset is a broker bug, and so is a file with nothing in it."""
+    acked = {}
+    n = 0
+    for p, o, v in read_acked(path):
+        prev = acked.setdefault(p, {}).get(o)
+        if prev is not None and prev != v:
+            raise TestFailure("offset %d in partition %d acknowledged for two messages: %r and %r"
+                              % (o, p, prev, v))
+        acked[p][o] = v
+        n += 1
     if n == 0:
         raise TestFailure("%s holds no acknowledged message" % path)
     return acked
@@ -436,14 +443,16 @@ def check_total(topic, wm, count):
 class Deliveries:
     """Thread-safe tally of a producer's delivery results.  With a path, also
     a produce-acked file: one line "partition offset value" per acknowledged
-    message, written (line-buffered) as soon as it is acknowledged."""
+    message, written (line-buffered) as soon as it is acknowledged; with
+    failed_path, one line "value error" per failed message."""
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, failed_path=None):
         self.lock = threading.Lock()
         self.ok = 0
         self.err = 0
         self.first = None
         self.out = open(path, "w", buffering=1) if path else None
+        self.failed = open(failed_path, "w", buffering=1) if failed_path else None
 
     def success(self, partition=None, offset=None, value=None):
         with self.lock:
@@ -451,17 +460,21 @@ class Deliveries:
                 self.out.write("%d %d %s\n" % (partition, offset, value))
             self.ok += 1
 
-    def failure(self, e):
+    def failure(self, e, value=None):
+        text = e if isinstance(e, str) else repr(e)
         with self.lock:
             self.err += 1
             if self.first is None:
-                self.first = e if isinstance(e, str) else repr(e)
+                self.first = text
+            if self.failed:
+                self.failed.write("%s %s\n" % (value, " ".join(text.split())))
 
     def close(self):
         with self.lock:
-            if self.out:
-                self.out.close()
-                self.out = None
+            for f in (self.out, self.failed):
+                if f:
+                    f.close()
+            self.out = self.failed = None
 
     def first_error(self):
         return "; first error: %s" % self.first if self.first else ""

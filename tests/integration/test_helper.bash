@@ -488,19 +488,23 @@ ensemble_stop() {
 }
 
 # ----------------------------------------------------------------- broker --
+# One broker's state lives in a directory (DIR: port, pid, overrides,
+# server.properties, data/, logs/, stdout.log).  The _broker_*_in functions
+# work on any such directory; broker_* below use $BATS_FILE_TMPDIR/broker, and
+# tests/integration/cluster_helper.bash runs several brokers, one directory
+# each.
 
 _broker_dir() { echo "$BATS_FILE_TMPDIR/broker"; }
 
 broker_pid() { cat "$(_broker_dir)/pid" 2>/dev/null || true; }
 broker_alive() { pid_alive "$(broker_pid)"; }
 
-# _broker_write_properties PORT [key=value...]: server.properties with the
-# defaults below, each overridden (never duplicated) by the arguments.
+# _broker_write_properties DIR PORT [key=value...]: DIR/server.properties
+# with the defaults below (data in DIR/data), each overridden (never
+# duplicated) by the arguments.
 _broker_write_properties() {
-  local port=$1
-  shift
-  local dir
-  dir=$(_broker_dir)
+  local dir=$1 port=$2
+  shift 2
   local -a keys=()
   local -A val=()
   local kv k
@@ -539,27 +543,30 @@ _broker_write_properties() {
   } >"$dir/server.properties"
 }
 
-# broker_registered: /brokers/ids/1 exists in ZooKeeper (under ZK_CHROOT).
+# broker_registered [ID]: /brokers/ids/ID (default 1) exists in ZooKeeper
+# (under ZK_CHROOT).
 broker_registered() {
-  zk_cmd --chroot "${ZK_CHROOT:-}" exists /brokers/ids/1
+  zk_cmd --chroot "${ZK_CHROOT:-}" exists "/brokers/ids/${1:-1}"
 }
 broker_unregistered() {
-  ! broker_registered
+  ! broker_registered "$@"
 }
 
-# broker_start [key=value...]: start $KAFKA_SERVER on a free 127.0.0.1 port
-# (the same port and dirs on every later start in this file), wait for the
-# "started (kafka.server.KafkaServer)" line.  Exports BROKER, BROKER_PORT,
-# BROKER_PID, BROKER_DIR.  The overrides are remembered for broker_restart.
-broker_start() {
-  local dir
-  dir=$(_broker_dir)
+# _broker_start_in DIR [key=value...]: start $KAFKA_SERVER with state in DIR
+# on a free 127.0.0.1 port (the same port and dirs on every later start),
+# wait for the "started (kafka.server.KafkaServer)" line and the open port.
+# The overrides are remembered in DIR/overrides.
+_broker_start_in() {
+  local dir=$1
+  shift
   if [[ ! -x $KAFKA_SERVER ]]; then
     echo "broker_start: broker binary not found: $KAFKA_SERVER (run make)" >&2
     return 1
   fi
-  if broker_alive; then
-    echo "broker_start: broker already running (pid $(broker_pid))" >&2
+  local pid
+  pid=$(cat "$dir/pid" 2>/dev/null || true)
+  if pid_alive "$pid"; then
+    echo "broker_start: broker already running in $dir (pid $pid)" >&2
     return 1
   fi
   mkdir -p "$dir/data" "$dir/logs"
@@ -571,7 +578,7 @@ broker_start() {
     echo "$port" >"$dir/port"
   fi
   if (($# > 0)); then printf '%s\n' "$@" >"$dir/overrides"; else : >"$dir/overrides"; fi
-  _broker_write_properties "$port" "$@" || return 1
+  _broker_write_properties "$dir" "$port" "$@" || return 1
 
   local out="$dir/stdout.log" offset=0
   [[ -f $out ]] && offset=$(stat -c %s "$out")
@@ -579,25 +586,20 @@ broker_start() {
   offset=$((offset + 1))
   LOG_DIR="$dir/logs" "$KAFKA_SERVER" "$dir/server.properties" \
     >>"$out" 2>&1 </dev/null 3>&- &
-  local pid=$!
+  pid=$!
   echo "$pid" >"$dir/pid"
-  BROKER_PORT=$port
-  BROKER="127.0.0.1:$port"
-  BROKER_PID=$pid
-  BROKER_DIR=$dir
-  export BROKER BROKER_PORT BROKER_PID BROKER_DIR
 
   local deadline=$((SECONDS + BROKER_START_TIMEOUT))
   until tail -c "+$offset" "$out" | grep -qF "$STARTED_RE"; do
     if ! pid_alive "$pid"; then
       local st=0
       wait "$pid" 2>/dev/null || st=$?
-      echo "broker_start: kafka-server exited (status $st) before logging '$STARTED_RE'" >&2
+      echo "broker_start: kafka-server ($dir) exited (status $st) before logging '$STARTED_RE'" >&2
       tail -c "+$offset" "$out" | tail -n 40 >&2
       return 1
     fi
     if ((SECONDS >= deadline)); then
-      echo "broker_start: no '$STARTED_RE' line within ${BROKER_START_TIMEOUT}s" >&2
+      echo "broker_start: no '$STARTED_RE' line within ${BROKER_START_TIMEOUT}s ($dir)" >&2
       tail -c "+$offset" "$out" | tail -n 40 >&2
       return 1
     fi
@@ -609,27 +611,58 @@ broker_start() {
   fi
 }
 
-# broker_stop [TIMEOUT_S]: graceful stop (SIGTERM by PID), wait for exit.
-# Fails if the broker needed SIGKILL.
-broker_stop() {
-  local pid
-  pid=$(broker_pid)
+# _broker_stop_in DIR [TIMEOUT_S]: graceful stop (SIGTERM by PID, SIGCONT
+# in case it was paused), wait for exit.  Fails if it needed SIGKILL.
+_broker_stop_in() {
+  local dir=$1 pid
+  pid=$(cat "$dir/pid" 2>/dev/null || true)
   [[ -n $pid ]] || return 0
   local rc=0
-  stop_pid "$pid" kafka-server "${1:-30}" || rc=1
-  rm -f "$(_broker_dir)/pid"
+  kill -CONT "$pid" 2>/dev/null || true
+  stop_pid "$pid" "kafka-server ($dir)" "${2:-30}" || rc=1
+  rm -f "$dir/pid"
   return $rc
 }
 
-# broker_kill9: SIGKILL the broker, wait until it is gone.
-broker_kill9() {
-  local pid
-  pid=$(broker_pid)
-  [[ -n $pid ]] || { echo "broker_kill9: no broker pid" >&2; return 1; }
+# _broker_kill9_in DIR: SIGKILL the broker, wait until it is gone.
+_broker_kill9_in() {
+  local dir=$1 pid
+  pid=$(cat "$dir/pid" 2>/dev/null || true)
+  [[ -n $pid ]] || { echo "broker_kill9: no broker pid in $dir" >&2; return 1; }
   kill -KILL "$pid" 2>/dev/null || true
   wait_pid_exit "$pid" 10
-  rm -f "$(_broker_dir)/pid"
+  rm -f "$dir/pid"
 }
+
+# _broker_log_tail_in DIR [N]: last N lines of the broker's stdout and
+# server.log.
+_broker_log_tail_in() {
+  local dir=$1 n=${2:-40}
+  [[ -f $dir/stdout.log ]] && { echo "--- $dir/stdout.log (last $n lines)"; tail -n "$n" "$dir/stdout.log"; }
+  [[ -f $dir/logs/server.log ]] && { echo "--- $dir/logs/server.log (last $n lines)"; tail -n "$n" "$dir/logs/server.log"; }
+  return 0
+}
+
+# broker_start [key=value...]: start the broker of $BATS_FILE_TMPDIR/broker
+# (_broker_start_in).  Exports BROKER, BROKER_PORT, BROKER_PID, BROKER_DIR.
+# The overrides are remembered for broker_restart.
+broker_start() {
+  local dir
+  dir=$(_broker_dir)
+  _broker_start_in "$dir" "$@" || return 1
+  BROKER_PORT=$(<"$dir/port")
+  BROKER="127.0.0.1:$BROKER_PORT"
+  BROKER_PID=$(<"$dir/pid")
+  BROKER_DIR=$dir
+  export BROKER BROKER_PORT BROKER_PID BROKER_DIR
+}
+
+# broker_stop [TIMEOUT_S]: graceful stop (SIGTERM by PID), wait for exit.
+# Fails if the broker needed SIGKILL.
+broker_stop() { _broker_stop_in "$(_broker_dir)" "$@"; }
+
+# broker_kill9: SIGKILL the broker, wait until it is gone.
+broker_kill9() { _broker_kill9_in "$(_broker_dir)"; }
 
 # broker_restart [TIMEOUT_S]: stop if running, start again on the same port
 # and directories with the same overrides.
@@ -648,13 +681,7 @@ broker_rss_kb() {
 }
 
 # broker_log_tail [N]: last N lines of the broker's stdout and server.log.
-broker_log_tail() {
-  local dir n=${1:-40}
-  dir=$(_broker_dir)
-  [[ -f $dir/stdout.log ]] && { echo "--- broker stdout (last $n lines)"; tail -n "$n" "$dir/stdout.log"; }
-  [[ -f $dir/logs/server.log ]] && { echo "--- $dir/logs/server.log (last $n lines)"; tail -n "$n" "$dir/logs/server.log"; }
-  return 0
-}
+broker_log_tail() { _broker_log_tail_in "$(_broker_dir)" "$@"; }
 
 # assert_broker_alive: the broker process is still running.
 assert_broker_alive() {
@@ -704,6 +731,12 @@ kreq() {
   local t=$1
   shift
   timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_requests.py" "$@"
+}
+# kchecker T produce|verify ...: the acknowledged-vs-read checker.
+kchecker() {
+  local t=$1
+  shift
+  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/acked_checker.py" "$@"
 }
 
 # kcat_roundtrip_ok TOPIC: kcat produces one message and reads it back.

@@ -69,10 +69,8 @@ teardown_file() {
 }
 
 @test "harness: server.properties defaults are overridden, never duplicated" {
-  # shellcheck disable=SC2034 # read by _broker_dir
-  BATS_FILE_TMPDIR=$BATS_TEST_TMPDIR
   mkdir -p "$BATS_TEST_TMPDIR/broker"
-  ZK_CHROOT=/chroot _broker_write_properties 12345 num.partitions=3 log.segment.bytes=1024
+  ZK_CHROOT=/chroot _broker_write_properties "$BATS_TEST_TMPDIR/broker" 12345 num.partitions=3 log.segment.bytes=1024
   local props="$BATS_TEST_TMPDIR/broker/server.properties"
   cat "$props"
   [ "$(grep -c '^num.partitions=' "$props")" -eq 1 ]
@@ -82,7 +80,8 @@ teardown_file() {
   grep -qx 'advertised.listeners=PLAINTEXT://127.0.0.1:12345' "$props"
   grep -qx "zookeeper.connect=$ZK_CONNECT/chroot" "$props"
   grep -qx 'broker.id=1' "$props"
-  run _broker_write_properties 12345 notkeyvalue
+  grep -qx "log.dirs=$BATS_TEST_TMPDIR/broker/data" "$props"
+  run _broker_write_properties "$BATS_TEST_TMPDIR/broker" 12345 notkeyvalue
   [ "$status" -eq 1 ]
 }
 

@@ -1,0 +1,179 @@
+# shellcheck shell=bash
+# tests/integration/cluster_helper.bash -- several brokers against one
+# ZooKeeper (or our coordinator, ZK_IMPL=coordinator), for the multi-broker
+# and replication tests.
+#
+# Usage in a .bats file:
+#
+#   load test_helper
+#   load cluster_helper
+#   setup_file()    { zk_start; cluster_start 3 min.insync.replicas=2; }
+#   teardown_file() { cluster_stop_all; zk_stop; }
+#   teardown()      { cluster_show_logs_on_failure; }
+#
+# Broker I (1..N) has broker.id=I and its state in $BATS_FILE_TMPDIR/cluster/bI
+# (the layout of test_helper.bash's _broker_*_in functions: port, pid,
+# overrides, server.properties, data/, logs/server.log, stdout.log).  The
+# cluster's size and common overrides are kept in $BATS_FILE_TMPDIR/cluster
+# so that every test process (bats runs each test in its own) sees them.
+#
+# Partition state is read from ZooKeeper, where the controller writes it:
+# /brokers/topics/T/partitions/P/state and /controller (Kafka's znodes).
+
+_cluster_dir() { echo "$BATS_FILE_TMPDIR/cluster"; }
+_cluster_broker_dir() { echo "$BATS_FILE_TMPDIR/cluster/b$1"; }
+
+# cluster_size: N of the last cluster_start (0 before).
+cluster_size() { cat "$(_cluster_dir)/size" 2>/dev/null || echo 0; }
+
+cluster_port() { cat "$(_cluster_broker_dir "$1")/port"; }
+cluster_pid() { cat "$(_cluster_broker_dir "$1")/pid" 2>/dev/null || true; }
+cluster_broker_alive() { pid_alive "$(cluster_pid "$1")"; }
+
+# cluster_bootstrap: host:port of every broker, comma-separated.
+cluster_bootstrap() {
+  local i out=
+  for ((i = 1; i <= $(cluster_size); i++)); do
+    out+="${out:+,}127.0.0.1:$(cluster_port "$i")"
+  done
+  echo "$out"
+}
+
+# cluster_start N [key=value...]: start brokers 1..N (broker.id=I, own
+# directories and free ports, the same ZooKeeper), all with the overrides,
+# one after the other, each waited for until it logged "started" and is
+# registered in /brokers/ids.  Exports CLUSTER_N and CLUSTER_BOOTSTRAP.
+cluster_start() {
+  local n=$1 i dir
+  shift
+  mkdir -p "$(_cluster_dir)"
+  echo "$n" >"$(_cluster_dir)/size"
+  if (($# > 0)); then printf '%s\n' "$@" >"$(_cluster_dir)/overrides"; else : >"$(_cluster_dir)/overrides"; fi
+  for ((i = 1; i <= n; i++)); do
+    dir=$(_cluster_broker_dir "$i")
+    mkdir -p "$dir"
+    [[ -s $dir/port ]] || free_port >"$dir/port"
+  done
+  for ((i = 1; i <= n; i++)); do
+    cluster_broker_start "$i" || return 1
+  done
+  CLUSTER_N=$n
+  CLUSTER_BOOTSTRAP=$(cluster_bootstrap)
+  export CLUSTER_N CLUSTER_BOOTSTRAP
+}
+
+# cluster_broker_start I [key=value...]: start broker I (again) with the
+# cluster's overrides, then these; wait until it is registered.
+cluster_broker_start() {
+  local i=$1
+  shift
+  local -a common=()
+  mapfile -t common <"$(_cluster_dir)/overrides"
+  _broker_start_in "$(_cluster_broker_dir "$i")" "broker.id=$i" "${common[@]}" "$@" || return 1
+  if ! wait_for 30 broker_registered "$i"; then
+    echo "cluster_broker_start: broker $i is not in /brokers/ids after 30 s" >&2
+    _broker_log_tail_in "$(_cluster_broker_dir "$i")" 40 >&2
+    return 1
+  fi
+}
+
+# cluster_broker_stop I [TIMEOUT_S]: SIGTERM broker I (by PID), wait for its
+# exit.  Fails if it needed SIGKILL.
+cluster_broker_stop() { _broker_stop_in "$(_cluster_broker_dir "$1")" "${2:-30}"; }
+
+# cluster_broker_kill9 I: SIGKILL broker I, wait until it is gone.
+cluster_broker_kill9() { _broker_kill9_in "$(_cluster_broker_dir "$1")"; }
+
+# cluster_broker_pause I / cluster_broker_resume I: SIGSTOP / SIGCONT.
+cluster_broker_pause() { _cluster_signal "$1" STOP; }
+cluster_broker_resume() { _cluster_signal "$1" CONT; }
+_cluster_signal() {
+  local pid
+  pid=$(cluster_pid "$1")
+  pid_alive "$pid" || { echo "cluster: broker $1 is not running" >&2; return 1; }
+  kill "-$2" "$pid"
+}
+
+# cluster_stop_all: for teardown_file -- stop every broker of the cluster.
+cluster_stop_all() {
+  local i
+  for ((i = 1; i <= $(cluster_size); i++)); do
+    cluster_broker_stop "$i" 30 || true
+  done
+}
+
+# cluster_log_tail [N]: each broker's last N lines of logs/server.log (and
+# of its stdout if it is not running: a crash or sanitizer report).
+cluster_log_tail() {
+  local i dir n=${1:-30}
+  for ((i = 1; i <= $(cluster_size); i++)); do
+    dir=$(_cluster_broker_dir "$i")
+    if cluster_broker_alive "$i"; then
+      echo "=== broker $i (pid $(cluster_pid "$i")): $dir/logs/server.log"
+    else
+      echo "=== broker $i (not running): $dir/logs/server.log"
+      tail -n 10 "$dir/stdout.log" 2>/dev/null | grep -v '^\[' || true
+    fi
+    tail -n "$n" "$dir/logs/server.log" 2>/dev/null || true
+  done
+}
+
+# cluster_show_logs_on_failure: for teardown.
+cluster_show_logs_on_failure() {
+  if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
+    cluster_log_tail 30
+  fi
+  return 0
+}
+
+# ----------------------------------------------- state in ZooKeeper --
+
+# _cluster_znode_field PATH FIELD: FIELD of the JSON in znode PATH (under
+# ZK_CHROOT); a list is printed comma-separated.  Fails if the node is absent.
+_cluster_znode_field() {
+  local data
+  data=$(zk_cmd --chroot "${ZK_CHROOT:-}" get "$1" 2>/dev/null) || return 1
+  jq -r --arg f "$2" '.[$f] | if type == "array" then map(tostring) | join(",") else tostring end' <<<"$data"
+}
+
+_cluster_state_field() {
+  _cluster_znode_field "/brokers/topics/$1/partitions/$2/state" "$3"
+}
+
+# cluster_leader TOPIC PART / cluster_isr TOPIC PART / cluster_epoch TOPIC
+# PART: the partition's leader (-1: none), ISR ("1,2,3") and leader epoch.
+cluster_leader() { _cluster_state_field "$1" "$2" leader; }
+cluster_isr() { _cluster_state_field "$1" "$2" isr; }
+cluster_epoch() { _cluster_state_field "$1" "$2" leader_epoch; }
+
+# cluster_controller: the broker id in /controller.
+cluster_controller() { _cluster_znode_field /controller brokerid; }
+
+# cluster_leader_is TOPIC PART ID: the partition's leader is ID (-1: none).
+cluster_leader_is() { [[ $(cluster_leader "$1" "$2") == "$3" ]]; }
+
+# cluster_controller_moved OLD_ID: /controller names a broker other than
+# OLD_ID (for wait_for after stopping the controller).
+cluster_controller_moved() {
+  local c
+  c=$(cluster_controller 2>/dev/null) || return 1
+  [[ -n $c && $c != "$1" ]]
+}
+
+# cluster_isr_is TOPIC PART "1,2,3": the ISR is that set (in any order).
+cluster_isr_is() {
+  local got want
+  got=$(cluster_isr "$1" "$2") || return 1
+  got=$(tr ',' '\n' <<<"$got" | sort -n | paste -sd,)
+  want=$(tr ',' '\n' <<<"$3" | sort -n | paste -sd,)
+  [[ $got == "$want" ]]
+}
+
+# cluster_wait_isr TOPIC PART "1,2,3" [TIMEOUT_S]: wait until the ISR is
+# that set; on timeout say what it is.
+cluster_wait_isr() {
+  if ! wait_for "${4:-30}" cluster_isr_is "$1" "$2" "$3" 2>/dev/null; then
+    echo "cluster_wait_isr: ISR of $1-$2 is '$(cluster_isr "$1" "$2")', not $3 after ${4:-30}s" >&2
+    return 1
+  fi
+}
