@@ -28,6 +28,7 @@
 #include "crc32c.h"
 #include "logger.h"
 #include "log_internal.h"
+#include "records.h"
 #include "segment.h"
 
 #define EPOCH_FILE "leader-epoch-checkpoint"
@@ -184,7 +185,7 @@ void plog_end_offset_for_epoch(const plog *l, int32_t epoch, int32_t *out_epoch,
                                int64_t *end_offset) {
     *out_epoch = -1;
     *end_offset = -1;
-    if (epoch < 0)
+    if (epoch == -1)
         return;
     if (epoch == plog_latest_epoch(l)) {
         *out_epoch = epoch;
@@ -334,29 +335,17 @@ static int64_t load_active(plog *l) {
     segment *s = active(l);
     if (ensure_loaded(l, l->nsegs - 1) < 0)
         return -1;
-    seg_scan sc;
-    int64_t next = s->base;
-    scan_init(&sc, s, seg_lookup_pos(s, s->size), 0);
-    while (scan_next(&sc)) {
-        next = sc.last + 1;
-        if (sc.max_ts > s->max_ts) {
-            s->max_ts = sc.max_ts;
-            s->max_ts_offset = sc.last;
-        }
-    }
-    scan_free(&sc);
-    if (sc.err < 0)
+    int64_t next, bad;
+    const char *why;
+    int rc = seg_load_tail(s, &next, &bad, &why);
+    if (rc < 0)
         return -1;
-    if (sc.err > 0) {
+    if (rc > 0) {
         log_warn(LOGGER,
                  "%sInvalid batch in active segment %s.log at byte %" PRId64 " (%s), recovering it",
-                 l->ident, s->path, sc.pos, sc.why);
+                 l->ident, s->path, bad, why);
         return recover(l, s->base);
     }
-    scan_init(&sc, s, 0, 0); /* time-based rolling starts at the first batch's timestamp */
-    if (scan_next(&sc))
-        s->rolling_ts = sc.max_ts;
-    scan_free(&sc);
     return next;
 }
 
@@ -576,76 +565,123 @@ static int should_roll(const plog *l, size_t len, int64_t max_ts, int64_t last, 
            seg_idx_full(s) || last - s->base > INT32_MAX;
 }
 
-int plog_append(plog *l, uint8_t *b, size_t len, int32_t leader_epoch, int64_t now_ms,
-                plog_append_info *info) {
-    int lat = l->cfg.message_timestamp_type == 1;
-    int64_t n_offsets = 0, max_ts = -1, max_ts_off = -1;
-    for (size_t off = 0; off < len;) {
+/* Writes whole batches that already carry their final offsets, epochs and
+ * timestamps (leader and follower appends share it): rolls first when due,
+ * appends and indexes them, records each batch's PartitionLeaderEpoch in the
+ * epoch cache when it is newer (Kafka's maybeAssignEpochStartOffset), moves
+ * the LEO to the last batch's last offset + 1 and applies
+ * flush_interval_messages. Fills info (log_append_time -1). */
+static int append_batches(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
+                          plog_append_info *info) {
+    int64_t first = l->leo, last = l->leo - 1, max_ts = -1, max_ts_off = -1;
+    for (size_t off = 0; off < len; off += (size_t)(RB_LOG_OVERHEAD + rbh_length(b + off))) {
         const uint8_t *h = b + off;
-        if (len - off < BATCH_HDR)
-            goto invalid;
-        int64_t bsize = 12 + (int64_t)(int32_t)be32_get(h + 8);
-        int32_t delta = (int32_t)be32_get(h + 23);
-        if (bsize < BATCH_HDR || (uint64_t)bsize > len - off || h[16] != 2 || delta < 0)
-            goto invalid;
-        n_offsets += (int64_t)delta + 1;
-        if ((int64_t)be64_get(h + 35) > max_ts)
-            max_ts = (int64_t)be64_get(h + 35);
-        off += (size_t)bsize;
+        if (off == 0)
+            first = rbh_base_offset(h);
+        last = rbh_last_offset(h);
+        if (rbh_max_timestamp(h) > max_ts) {
+            max_ts = rbh_max_timestamp(h);
+            max_ts_off = last;
+        }
     }
+    if (info) {
+        info->first_offset = first;
+        info->last_offset = last;
+        info->log_append_time = -1;
+        info->max_timestamp = max_ts;
+        info->offset_of_max_timestamp = max_ts_off;
+        info->bytes_appended = len;
+    }
+    if (!len)
+        return 0;
     if (len > (uint64_t)l->cfg.segment_bytes) {
         errno = EMSGSIZE;
         return -1;
     }
-    int64_t first = l->leo, last = first + n_offsets - 1;
-    if (len && should_roll(l, len, lat ? now_ms : max_ts, last, now_ms) && roll(l, now_ms) < 0)
+    if (should_roll(l, len, max_ts, last, now_ms) && roll(l, now_ms) < 0)
         return -1;
-
-    max_ts = -1;
-    int64_t next = first;
-    for (size_t off = 0; off < len;) {
-        uint8_t *h = b + off;
-        int64_t bsize = 12 + (int64_t)(int32_t)be32_get(h + 8);
-        int64_t blast = next + (int32_t)be32_get(h + 23);
-        be64_put(h, (uint64_t)next);
-        be32_put(h + 12, (uint32_t)leader_epoch);
-        if (lat) {
-            be16_put(h + 21, (uint16_t)(be16_get(h + 21) | 0x08));
-            be64_put(h + 35, (uint64_t)now_ms);
-            be32_put(h + 17, crc32c(0, h + 21, (size_t)bsize - 21));
-        }
-        if ((int64_t)be64_get(h + 35) > max_ts) {
-            max_ts = (int64_t)be64_get(h + 35);
-            max_ts_off = blast;
-        }
-        next = blast + 1;
-        off += (size_t)bsize;
-    }
-    if (lat && len)
-        max_ts_off = last;
-    if (len && seg_append(active(l), b, len, l->cfg.index_interval_bytes) < 0) {
+    if (seg_append(active(l), b, len, l->cfg.index_interval_bytes) < 0) {
         log_error(LOGGER, "%sError appending to %s.log: %s", l->ident, active(l)->path,
                   strerror(errno));
         return -1;
     }
-    l->leo = next;
+    l->leo = last + 1;
     l->size += (int64_t)len;
-    if (info) {
-        info->first_offset = first;
-        info->last_offset = last;
-        info->log_append_time = lat ? now_ms : -1;
-        info->max_timestamp = max_ts;
-        info->offset_of_max_timestamp = max_ts_off;
-    }
-    if (!len)
-        return 0;
-    if (leader_epoch >= 0)
-        epochs_assign(l, leader_epoch, first);
+    for (size_t off = 0; off < len; off += (size_t)(RB_LOG_OVERHEAD + rbh_length(b + off)))
+        epochs_assign(l, rbh_leader_epoch(b + off), rbh_base_offset(b + off));
     if (l->unflushed_since < 0)
         l->unflushed_since = now_ms;
     if (l->leo - l->recovery_point >= l->cfg.flush_interval_messages)
         plog_flush(l);
     return 0;
+}
+
+int plog_append(plog *l, uint8_t *b, size_t len, int32_t leader_epoch, int64_t now_ms,
+                plog_append_info *info) {
+    int lat = l->cfg.message_timestamp_type == 1;
+    for (size_t off = 0; off < len;) {
+        const uint8_t *h = b + off;
+        if (len - off < BATCH_HDR)
+            goto invalid;
+        int64_t bsize = RB_LOG_OVERHEAD + (int64_t)rbh_length(h);
+        if (bsize < BATCH_HDR || (uint64_t)bsize > len - off || rbh_magic(h) != 2 ||
+            rbh_last_offset_delta(h) < 0)
+            goto invalid;
+        off += (size_t)bsize;
+    }
+    int64_t next = l->leo;
+    for (size_t off = 0; off < len;) {
+        uint8_t *h = b + off;
+        int64_t bsize = RB_LOG_OVERHEAD + (int64_t)rbh_length(h);
+        rbh_set_base_offset(h, next);
+        rbh_set_leader_epoch(h, leader_epoch);
+        if (lat) {
+            be16_put(h + RBH_ATTRIBUTES, (uint16_t)(rbh_attributes(h) | BATCH_ATTR_LOG_APPEND_TIME));
+            be64_put(h + RBH_MAX_TIMESTAMP, (uint64_t)now_ms);
+            batch_set_crc(h, (size_t)bsize);
+        }
+        next = rbh_last_offset(h) + 1;
+        off += (size_t)bsize;
+    }
+    if (append_batches(l, b, len, now_ms, info) < 0)
+        return -1;
+    if (info && lat) {
+        info->log_append_time = now_ms;
+        if (len)
+            info->offset_of_max_timestamp = info->last_offset;
+    }
+    return 0;
+invalid:
+    errno = EINVAL;
+    return -1;
+}
+
+int plog_append_follower(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
+                         plog_append_info *info) {
+    size_t off = 0;
+    int64_t prev_last = -1;
+    /* whole batches only: a fetch response may end in a truncated one */
+    while (len - off >= RB_LOG_OVERHEAD) {
+        const uint8_t *h = b + off;
+        int64_t bsize = RB_LOG_OVERHEAD + (int64_t)rbh_length(h);
+        if (bsize < BATCH_HDR)
+            goto invalid;
+        if ((uint64_t)bsize > len - off)
+            break;
+        if (rbh_magic(h) != 2 || rbh_last_offset_delta(h) < 0 ||
+            rbh_base_offset(h) > INT64_MAX - rbh_last_offset_delta(h) ||
+            batch_crc(h, (size_t)bsize) != rbh_crc(h))
+            goto invalid;
+        if (off == 0 && rbh_base_offset(h) < l->leo) {
+            errno = ERANGE;
+            return -1;
+        }
+        if (off > 0 && rbh_base_offset(h) <= prev_last)
+            goto invalid;
+        prev_last = rbh_last_offset(h);
+        off += (size_t)bsize;
+    }
+    return append_batches(l, b, off, now_ms, info);
 invalid:
     errno = EINVAL;
     return -1;
@@ -673,13 +709,29 @@ static int find_batch(plog *l, int64_t offset, int *idx, seg_scan *sc) {
     return 0;
 }
 
-int plog_read(plog *l, int64_t offset, int32_t max_bytes, int min_one_batch, plog_read_result *r) {
+/* First file position in segment i not to be read below max_offset: the
+ * start of the first batch whose last offset >= max_offset (Kafka's
+ * translateOffset of the high watermark), the segment's size if none.
+ * -1 on I/O error. */
+static int64_t read_limit_pos(plog *l, int i, int64_t max_offset) {
+    segment *s = l->segs[i];
+    if (max_offset >= (i + 1 < l->nsegs ? l->segs[i + 1]->base : l->leo))
+        return s->size;
+    seg_scan sc;
+    int rc = seg_find(s, &sc, max_offset);
+    int64_t pos = rc > 0 ? sc.pos : s->size;
+    scan_free(&sc);
+    return rc < 0 ? -1 : pos;
+}
+
+int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                      int min_one_batch, plog_read_result *r) {
     r->fd = -1;
     r->file_pos = 0;
     r->len = 0;
     if (offset < l->start || offset > l->leo)
         return 1;
-    if (offset == l->leo)
+    if (offset >= max_offset)
         return 0;
     seg_scan sc;
     int i, rc = find_batch(l, offset, &i, &sc);
@@ -687,12 +739,13 @@ int plog_read(plog *l, int64_t offset, int32_t max_bytes, int min_one_batch, plo
         return rc;
     segment *s = l->segs[i];
     int64_t start = sc.pos, end = sc.next, limit = start + (max_bytes > 0 ? max_bytes : 0);
-    if (sc.bsize > (int64_t)max_bytes && !min_one_batch) {
+    int64_t seg_end = sc.last < max_offset ? read_limit_pos(l, i, max_offset) : start;
+    if (seg_end <= start || (sc.bsize > (int64_t)max_bytes && !min_one_batch)) {
         scan_free(&sc);
-        return 0;
+        return seg_end < 0 ? -1 : 0;
     }
-    if (limit >= s->size) {
-        end = s->size > end ? s->size : end;
+    if (limit >= seg_end) {
+        end = seg_end;
     } else if (end < limit) {
         /* jump to the last indexed batch before the limit, then walk headers */
         int64_t p = seg_lookup_pos(s, limit);
@@ -713,6 +766,10 @@ int plog_read(plog *l, int64_t offset, int32_t max_bytes, int min_one_batch, plo
     r->file_pos = start;
     r->len = (int32_t)(end - start);
     return 0;
+}
+
+int plog_read(plog *l, int64_t offset, int32_t max_bytes, int min_one_batch, plog_read_result *r) {
+    return plog_read_bounded(l, offset, INT64_MAX, max_bytes, min_one_batch, r);
 }
 
 int plog_scan_batch_headers(plog *l, int64_t from_offset, plog_batch_cb *cb, void *arg) {
@@ -881,6 +938,97 @@ int plog_delete_records(plog *l, int64_t offset) {
     epochs_truncate_start(l, offset);
     delete_old(l, BY_START, wall_ms());
     return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Truncation (follower side: Kafka's Log.truncateTo / truncateFullyAndStartAt)
+ * ---------------------------------------------------------------------- */
+/* Deletes segments from the last one down while there are more than keep
+ * and the last one's base offset is above `above`: whatever a kill -9 leaves
+ * of it is a prefix of the log. */
+static void drop_tail(plog *l, int keep, int64_t above) {
+    while (l->nsegs > keep && active(l)->base > above)
+        drop_segs(l, l->nsegs - 1, 1);
+}
+
+/* Makes the last segment active (writable indexes), cuts it at file position
+ * pos and moves the LEO to new_leo, clamping what must stay below it. */
+static int cut_active(plog *l, int64_t pos, int64_t new_leo) {
+    segment *s = active(l);
+    int64_t old_size = s->size;
+    if (ensure_loaded(l, l->nsegs - 1) < 0 || seg_cut(s, pos, new_leo) < 0) {
+        log_error(LOGGER, "%sError truncating %s.log: %s", l->ident, s->path, strerror(errno));
+        return -1;
+    }
+    l->size -= old_size - s->size;
+    l->leo = new_leo;
+    if (l->recovery_point > new_leo)
+        l->recovery_point = new_leo;
+    if (l->clean_end > new_leo)
+        l->clean_end = new_leo;
+    if (l->start > new_leo)
+        l->start = new_leo;
+    epochs_truncate_end(l, new_leo);
+    return 0;
+}
+
+int plog_truncate_fully_and_start_at(plog *l, int64_t offset) {
+    if (offset < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    log_info(LOGGER, "%sTruncate and start at offset %" PRId64, l->ident, offset);
+    drop_tail(l, 1, INT64_MIN);
+    /* the one segment left is emptied first, so that nothing of the old
+     * data survives a crash in between, then replaced by one at offset */
+    if (cut_active(l, 0, l->segs[0]->base) < 0)
+        return -1;
+    if (l->segs[0]->base != offset) {
+        segment *s = seg_create(l->dir, offset, l->cfg.segment_index_bytes, wall_ms());
+        if (!s || push_seg(l, s) < 0) {
+            int e = errno;
+            seg_close(s);
+            log_error(LOGGER, "%sError creating segment %" PRId64 ": %s", l->ident, offset,
+                      strerror(e));
+            errno = e;
+            return -1;
+        }
+        drop_segs(l, 0, 1);
+    }
+    l->leo = l->start = l->recovery_point = l->clean_end = offset;
+    l->nepochs = 0;
+    return epochs_write(l);
+}
+
+int plog_truncate_to(plog *l, int64_t offset) {
+    if (offset < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (offset >= l->leo) {
+        log_info(LOGGER,
+                 "%sTruncating to %" PRId64 " has no effect as the largest offset in the log is %" PRId64,
+                 l->ident, offset, l->leo - 1);
+        return 0;
+    }
+    log_info(LOGGER, "%sTruncating to offset %" PRId64, l->ident, offset);
+    if (offset < l->start || offset < l->segs[0]->base)
+        return plog_truncate_fully_and_start_at(l, offset);
+    drop_tail(l, 1, offset);
+    /* cut at the first batch holding offsets >= offset: the LEO becomes its
+     * base offset (offset itself when truncating at a batch boundary or in
+     * a gap a compaction left) */
+    segment *s = active(l);
+    seg_scan sc;
+    if (ensure_loaded(l, l->nsegs - 1) < 0)
+        return -1;
+    int rc = seg_find(s, &sc, offset);
+    int64_t pos = rc > 0 ? sc.pos : s->size;
+    int64_t new_leo = rc > 0 && sc.first < offset ? sc.first : offset;
+    scan_free(&sc);
+    if (rc < 0)
+        return -1;
+    return cut_active(l, pos, new_leo);
 }
 
 /* ------------------------------------------------------------------------

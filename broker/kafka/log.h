@@ -60,6 +60,8 @@ typedef struct plog_append_info {
     int64_t log_append_time;  /* -1 unless LogAppendTime */
     int64_t max_timestamp;
     int64_t offset_of_max_timestamp;
+    size_t bytes_appended;    /* bytes of whole batches written (plog_append_follower may stop
+                               * before a trailing partial batch) */
 } plog_append_info;
 /* Appends `len` bytes holding one or more complete magic-2 record batches already validated by
  * the caller (CRC checked). Assigns offsets (BaseOffset), sets PartitionLeaderEpoch; with
@@ -73,6 +75,40 @@ typedef struct plog_append_info {
 int plog_append(plog *l, uint8_t *batches, size_t len, int32_t leader_epoch, int64_t now_ms,
                 plog_append_info *info);
 
+/* Kafka's Log.appendAsFollower: appends magic-2 batches fetched from the leader as they are,
+ * keeping their base offsets, PartitionLeaderEpoch, timestamps and CRCs (nothing is rewritten).
+ * A trailing partial batch (a fetch response may end in one) is not an error: only the whole
+ * batches before it are appended and info->bytes_appended says how many bytes that was (0 and
+ * nothing changed if there is no whole batch). Checks, all before anything is written: every
+ * whole batch is magic 2 with a valid CRC-32C (else EINVAL); the first batch's base offset is
+ * >= the log end offset (else ERANGE: Kafka's UnexpectedAppendOffsetException); each batch's base
+ * offset is above the previous batch's last offset (else EINVAL: OffsetsOutOfOrderException).
+ * As in Kafka, a batch may start above the previous one's last offset + 1 (or above the log end
+ * offset): a compacted leader log has such gaps. Rolls and indexes exactly like plog_append;
+ * each batch whose PartitionLeaderEpoch is newer than the latest cached epoch adds (epoch, base
+ * offset) to the leader epoch cache (leader-epoch-checkpoint rewritten). The log end offset
+ * becomes the last batch's last offset + 1. info: first/last offset of the appended batches,
+ * max_timestamp and offset_of_max_timestamp (last offset of the batch holding it),
+ * log_append_time -1. Returns 0, or -1 with errno (EINVAL, ERANGE, EMSGSIZE, EIO...). */
+int plog_append_follower(plog *l, const uint8_t *batches, size_t len, int64_t now_ms,
+                         plog_append_info *info);
+
+/* Kafka's Log.truncateTo: removes every offset >= offset. Nothing happens if offset >= log end
+ * offset. If offset is below the log start offset (or the first segment), behaves as
+ * plog_truncate_fully_and_start_at(offset). Otherwise segments whose base offset is above offset
+ * are deleted (last first, so a kill -9 leaves a prefix of the log that plog_open recovers), the
+ * segment holding offset is cut at the first batch whose last offset >= offset with its indexes
+ * trimmed to match, and becomes the active segment; the log end offset becomes offset (the cut
+ * batch's base offset if offset falls inside a batch); the recovery point and the log start
+ * offset are clamped to it and leader epochs starting at or after it are dropped (checkpoint
+ * rewritten). Logs "Truncating to offset N". Returns 0, or -1 with errno (EINVAL if offset < 0,
+ * I/O errors). */
+int plog_truncate_to(plog *l, int64_t offset);
+/* Kafka's Log.truncateFullyAndStartAt: deletes every segment and starts an empty active segment
+ * at base offset `offset`; log end offset = log start offset = recovery point = offset; the
+ * leader epoch cache is cleared (checkpoint rewritten, empty). Returns 0 or -1 with errno. */
+int plog_truncate_fully_and_start_at(plog *l, int64_t offset);
+
 typedef struct plog_read_result {
     int fd;            /* dup()ed fd of the segment's .log file (caller closes), -1 if no data */
     int64_t file_pos;  /* where the data starts in that file */
@@ -84,6 +120,13 @@ typedef struct plog_read_result {
  * offset == log end offset, or when the first batch does not fit and !min_one_batch), 1 if
  * offset is out of range (< log start offset or > log end offset), or -1 on I/O error. */
 int plog_read(plog *l, int64_t offset, int32_t max_bytes, int min_one_batch, plog_read_result *r);
+/* plog_read bounded by max_offset (the high watermark for consumers, INT64_MAX or the log end
+ * offset for followers): returns only batches whose last offset < max_offset, so a batch
+ * containing max_offset is not returned. An offset in [max_offset, log end offset] returns 0 with
+ * len 0 (not out of range); out of range (1) is offset < log start offset or > log end offset.
+ * plog_read(l, o, ...) is plog_read_bounded(l, o, INT64_MAX, ...). */
+int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                      int min_one_batch, plog_read_result *r);
 
 int64_t plog_log_start_offset(const plog *l);
 int64_t plog_log_end_offset(const plog *l);  /* next offset to be assigned */
@@ -134,9 +177,12 @@ int plog_scan_batch_headers(plog *l, int64_t from_offset, plog_batch_cb *cb, voi
  * Returns 0, or -1 if the file could not be written. */
 int plog_assign_leader_epoch(plog *l, int32_t epoch);
 int32_t plog_latest_epoch(const plog *l); /* -1 if none */
-/* OffsetForLeaderEpoch (Kafka's LeaderEpochFileCache.endOffsetFor): for the requested epoch,
- * the largest epoch <= it and the start offset of the next higher epoch (or the log end offset
- * for the latest epoch). Both -1 if unknown. */
+/* OffsetForLeaderEpoch (Kafka 2.5's LeaderEpochFileCache.endOffsetFor):
+ *   requested == -1 (UNDEFINED_EPOCH) or empty cache      -> (-1, -1)
+ *   requested == latest cached epoch                       -> (requested, log end offset)
+ *   requested above every cached epoch                     -> (-1, -1)
+ *   requested below every cached epoch                     -> (requested, first entry's start offset)
+ *   otherwise -> (largest cached epoch <= requested, start offset of the first larger epoch). */
 void plog_end_offset_for_epoch(const plog *l, int32_t epoch, int32_t *out_epoch,
                                int64_t *end_offset);
 

@@ -458,6 +458,17 @@ static int seg_remap(segment *s, int rw, int32_t index_bytes) {
     return rc;
 }
 
+/* What appends track in memory, as far as the indexes tell: the largest
+ * timestamp (last time index entry) and the bytes since the last indexed batch. */
+static void state_from_indexes(segment *s) {
+    s->max_ts = s->max_ts_offset = -1;
+    if (s->tidx.n) {
+        s->max_ts = tidx_ts(&s->tidx, s->tidx.n - 1);
+        s->max_ts_offset = s->base + tidx_rel(&s->tidx, s->tidx.n - 1);
+    }
+    s->bytes_since_index = s->size - (s->idx.n ? idx_pos(&s->idx, s->idx.n - 1) : 0);
+}
+
 int seg_load(segment *s, int rw, int32_t index_bytes, int32_t interval, int64_t limit) {
     if (s->loaded && s->idx.rw == rw)
         return 0;
@@ -488,11 +499,7 @@ int seg_load(segment *s, int rw, int32_t index_bytes, int32_t interval, int64_t 
                       why);
         return valid < 0 ? -1 : 0;
     }
-    if (s->tidx.n) {
-        s->max_ts = tidx_ts(&s->tidx, s->tidx.n - 1);
-        s->max_ts_offset = s->base + tidx_rel(&s->tidx, s->tidx.n - 1);
-    }
-    s->bytes_since_index = s->size - (s->idx.n ? idx_pos(&s->idx, s->idx.n - 1) : 0);
+    state_from_indexes(s);
     s->loaded = 1;
     return 0;
 }
@@ -517,6 +524,62 @@ int seg_truncate(segment *s, int64_t size) {
     if (s->reserved_end > 0)
         s->reserved_end = 0; /* the truncate freed the reserve too */
     return 0;
+}
+
+int seg_load_tail(segment *s, int64_t *next_offset, int64_t *bad_pos, const char **why) {
+    seg_scan sc;
+    state_from_indexes(s);
+    *next_offset = s->base;
+    scan_init(&sc, s, s->idx.n ? idx_pos(&s->idx, s->idx.n - 1) : 0, 0);
+    while (scan_next(&sc)) {
+        *next_offset = sc.last + 1;
+        if (sc.max_ts > s->max_ts) {
+            s->max_ts = sc.max_ts;
+            s->max_ts_offset = sc.last;
+        }
+    }
+    scan_free(&sc);
+    if (sc.err) {
+        *bad_pos = sc.pos;
+        *why = sc.why;
+        return sc.err;
+    }
+    /* time-based rolling starts at the first batch's timestamp */
+    s->rolling_ts = -1;
+    scan_init(&sc, s, 0, 0);
+    if (scan_next(&sc))
+        s->rolling_ts = sc.max_ts;
+    scan_free(&sc);
+    return sc.err < 0 ? -1 : 0;
+}
+
+int seg_cut(segment *s, int64_t pos, int64_t end_offset) {
+    if (!s->loaded || !s->idx.rw || pos < 0 || pos > s->size) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* Index entries first: a kill -9 between the two steps leaves whole
+     * batches that the indexes merely do not cover yet. Entries dropped from
+     * the pre-allocated maps are zeroed, as never written. */
+    int32_t n = s->idx.n;
+    while (n > 0 && idx_pos(&s->idx, n - 1) >= pos)
+        n--;
+    memset(s->idx.map + (size_t)n * IDX_ESZ, 0, (size_t)(s->idx.n - n) * IDX_ESZ);
+    s->idx.n = n;
+    n = s->tidx.n;
+    while (n > 0 && s->base + tidx_rel(&s->tidx, n - 1) >= end_offset)
+        n--;
+    memset(s->tidx.map + (size_t)n * TIDX_ESZ, 0, (size_t)(s->tidx.n - n) * TIDX_ESZ);
+    s->tidx.n = n;
+    if (seg_truncate(s, pos) < 0)
+        return -1;
+    int64_t next, bad;
+    const char *why;
+    int rc = seg_load_tail(s, &next, &bad, &why);
+    if (rc > 0)
+        log_error("kafka.log.Log", "Log segment %s.log has invalid data at byte %" PRId64 ": %s",
+                  s->path, bad, why);
+    return rc < 0 ? -1 : 0;
 }
 
 int seg_append(segment *s, const uint8_t *data, size_t len, int32_t interval) {

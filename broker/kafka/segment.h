@@ -98,6 +98,18 @@ int64_t seg_rebuild(segment *s, int rw, int32_t index_bytes, int32_t interval, i
 /* Truncates the .log to size bytes (a batch boundary; the caller makes sure
  * the indexes hold nothing beyond it, e.g. right after seg_rebuild). */
 int seg_truncate(segment *s, int64_t size);
+/* Re-derives the in-memory append state of a loaded segment (largest
+ * timestamp, first batch's timestamp, bytes since the last index entry) from
+ * its indexes and the batch headers after the last index entry, and sets
+ * *next_offset to the last batch's last offset + 1 (base if empty). Returns
+ * 0, 1 if a batch there is invalid (*bad_pos and *why say where and why), or
+ * -1 on I/O error. */
+int seg_load_tail(segment *s, int64_t *next_offset, int64_t *bad_pos, const char **why);
+/* Truncation (Kafka's LogSegment.truncateTo) of a segment loaded writable:
+ * drops the index entries at or after file position pos (.index) and offset
+ * end_offset (.timeindex), then cuts the .log at pos (a batch boundary) and
+ * re-derives the append state. Returns 0 or -1. */
+int seg_cut(segment *s, int64_t pos, int64_t end_offset);
 /* Final time index entry, indexes trimmed and mapped read-only. */
 int seg_make_inactive(segment *s);
 /* Re-maps the writable indexes with a new capacity (config change). */
