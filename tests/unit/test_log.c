@@ -35,10 +35,12 @@ static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
         goto out;
     CHECK_EQ(ilen % 8, 0);
     CHECK_EQ(tlen % 12, 0);
-    int64_t max_ts = -1;
-    for (size_t pos = 0; pos + 61 <= loglen; pos += 12 + be32_get(log + pos + 8))
+    int64_t max_ts = -1, last = base - 1;
+    for (size_t pos = 0; pos + 61 <= loglen; pos += 12 + be32_get(log + pos + 8)) {
         if ((int64_t)be64_get(log + pos + 35) > max_ts)
             max_ts = (int64_t)be64_get(log + pos + 35);
+        last = (int64_t)be64_get(log + pos) + (int32_t)be32_get(log + pos + 23);
+    }
     int32_t prev = -1;
     for (size_t i = 0; i + 8 <= ilen; i += 8) {
         int32_t rel = (int32_t)be32_get(idx + i), pos = (int32_t)be32_get(idx + i + 4);
@@ -54,9 +56,13 @@ static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
     int64_t prev_ts = -1;
     for (size_t i = 0; i + 12 <= tlen; i += 12) {
         int64_t ts = (int64_t)be64_get(tidx + i);
-        if (!trimmed && ts <= prev_ts)
+        int32_t rel = (int32_t)be32_get(tidx + i + 8);
+        if (!trimmed && (ts <= prev_ts || (ts == 0 && rel == 0)))
             break;
         CHECK(ts > prev_ts);
+        /* about data the segment holds (not a truncated tail) */
+        CHECK(ts <= max_ts);
+        CHECK(base + rel <= last);
         prev_ts = ts;
     }
     if (trimmed && tlen)
