@@ -1010,7 +1010,7 @@ static plog *open_epoch_log(const char *name, int nb, log_config *c) {
 }
 
 /* Every check a truncated log must pass, at its log end offset `leo`. */
-static void check_truncated(plog *l, const char *name, int64_t leo, int active_trimmed) {
+static void check_truncated(plog *l, const char *name, int64_t leo) {
     CHECK_EQ(plog_log_end_offset(l), leo);
     CHECK(plog_recovery_point(l) <= leo);
     CHECK_EQ(read_back(l, plog_log_start_offset(l), 500), leo);
@@ -1026,7 +1026,7 @@ static void check_truncated(plog *l, const char *name, int64_t leo, int active_t
     CHECK_EQ(n, plog_segment_count(l));
     CHECK(n > 0 && bases[n - 1] <= leo);
     for (int i = 0; i < n; i++)
-        check_segment_indexes(name, bases[i], i < n - 1 || active_trimmed);
+        check_segment_indexes(name, bases[i], i < n - 1);
     int64_t size = 0;
     char p[512];
     for (int i = 0; i < n; i++) {
@@ -1058,17 +1058,17 @@ static void test_truncate(void) {
     CHECK(log_contains("[Log partition=tr-0, dir="));
     CHECK(log_contains("Truncating to offset 87"));
     CHECK_EQ(plog_segment_count(l), nseg);
-    check_truncated(l, "tr-0", 87, 0);
+    check_truncated(l, "tr-0", 87);
     /* inside a batch: cut at that batch's base offset */
     CHECK_EQ(plog_truncate_to(l, 86), 0);
-    check_truncated(l, "tr-0", 84, 0);
+    check_truncated(l, "tr-0", 84);
     CHECK(epoch_file_is("tr-0", "0\n3\n1 0\n2 30\n3 60\n"));
     /* across segments: into the middle of an earlier one, dropping epoch 3 */
     CHECK_EQ(plog_truncate_to(l, 48), 0);
     CHECK(plog_segment_count(l) < nseg);
     unit_list_segments("tr-0", bases, 64);
     CHECK(bases[plog_segment_count(l) - 1] < 48);
-    check_truncated(l, "tr-0", 48, 0);
+    check_truncated(l, "tr-0", 48);
     CHECK(epoch_file_is("tr-0", "0\n2\n1 0\n2 30\n"));
     CHECK_EQ(plog_latest_epoch(l), 2);
     /* the cut segment is the active one: appends continue there and roll on */
@@ -1081,26 +1081,26 @@ static void test_truncate(void) {
         CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
     }
     CHECK(epoch_file_is("tr-0", "0\n3\n1 0\n2 30\n5 48\n"));
-    check_truncated(l, "tr-0", 120, 0);
+    check_truncated(l, "tr-0", 120);
     /* to a segment's base offset: that segment is kept, empty and active */
     unit_list_segments("tr-0", bases, 64);
     int64_t b1 = bases[1];
     CHECK_EQ(plog_truncate_to(l, b1), 0);
     CHECK_EQ(plog_segment_count(l), 2);
-    check_truncated(l, "tr-0", b1, 0);
+    check_truncated(l, "tr-0", b1);
     /* reopen after a clean close: same log end offset and epochs */
     plog_close(l);
     l = unit_open_log("tr-0", &c, b1, 0, 1);
     CHECK(l != NULL);
     if (!l)
         goto out;
-    check_truncated(l, "tr-0", b1, 0);
+    check_truncated(l, "tr-0", b1);
     CHECK_EQ(plog_latest_epoch(l), 1);
     CHECK(epoch_file_is("tr-0", "0\n1\n1 0\n"));
     /* to 0: one empty segment at 0, no epochs */
     CHECK_EQ(plog_truncate_to(l, 0), 0);
     CHECK_EQ(plog_segment_count(l), 1);
-    check_truncated(l, "tr-0", 0, 0);
+    check_truncated(l, "tr-0", 0);
     CHECK_EQ(plog_log_start_offset(l), 0);
     CHECK(epoch_file_is("tr-0", "0\n0\n"));
     CHECK_EQ(plog_latest_epoch(l), -1);
@@ -1118,13 +1118,13 @@ static void test_truncate(void) {
     CHECK_EQ(plog_first_segment_base(l), 20);
     CHECK_EQ(plog_log_start_offset(l), 20);
     CHECK_EQ(plog_recovery_point(l), 20);
-    check_truncated(l, "tr-1", 20, 0);
+    check_truncated(l, "tr-1", 20);
     CHECK(epoch_file_is("tr-1", "0\n0\n"));
     wb_reset(&wb);
     leader_batch(&wb, 20, 3, 7, 1020);
     CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
     CHECK(epoch_file_is("tr-1", "0\n1\n7 20\n"));
-    check_truncated(l, "tr-1", 23, 0);
+    check_truncated(l, "tr-1", 23);
     plog_close(l);
 out:
     wb_free(&wb);
@@ -1217,7 +1217,7 @@ static void test_truncate_then_crash(void) {
         CHECK(l != NULL);
         if (!l)
             return;
-        check_truncated(l, "tc-0", to[k], 0);
+        check_truncated(l, "tc-0", to[k]);
         CHECK_EQ(plog_latest_epoch(l), to[k] > 60 ? 3 : to[k] > 30 ? 2 : to[k] > 0 ? 1 : -1);
         int32_t e;
         int64_t end;
@@ -1231,7 +1231,7 @@ static void test_truncate_then_crash(void) {
         CHECK(l != NULL);
         if (!l)
             return;
-        check_truncated(l, "tc-0", to[k], 0);
+        check_truncated(l, "tc-0", to[k]);
         plog_close(l);
     }
 }
