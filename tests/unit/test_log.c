@@ -4,8 +4,13 @@
  * min_one_batch rules, rolling by size, time and full index, the on-disk
  * index format, index lookups over many segments, ListOffsets by timestamp,
  * DeleteRecords, retention by bytes and time, flushing, the leader epoch
- * cache, reopening after a clean close, and checkpoint / meta.properties
- * round trips with malformed files rejected. */
+ * cache, reopening after a clean close, the replication side (follower
+ * appends, reads bounded by the high watermark, truncation with clean and
+ * kill -9 reopens, OffsetForLeaderEpoch lookups), and checkpoint /
+ * meta.properties round trips with malformed files rejected. */
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "unit.h"
 
 #include "checkpoint.h"
@@ -30,16 +35,18 @@ static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
         goto out;
     CHECK_EQ(ilen % 8, 0);
     CHECK_EQ(tlen % 12, 0);
-    int64_t max_ts = -1;
-    for (size_t pos = 0; pos + 61 <= loglen; pos += 12 + be32_get(log + pos + 8))
+    int64_t max_ts = -1, last = base - 1;
+    for (size_t pos = 0; pos + 61 <= loglen; pos += 12 + be32_get(log + pos + 8)) {
         if ((int64_t)be64_get(log + pos + 35) > max_ts)
             max_ts = (int64_t)be64_get(log + pos + 35);
+        last = (int64_t)be64_get(log + pos) + (int32_t)be32_get(log + pos + 23);
+    }
     int32_t prev = -1;
     for (size_t i = 0; i + 8 <= ilen; i += 8) {
         int32_t rel = (int32_t)be32_get(idx + i), pos = (int32_t)be32_get(idx + i + 4);
         if (trimmed)
             CHECK(rel > prev);
-        else if (rel <= prev)
+        else if (rel <= prev || pos == 0)
             break; /* pre-allocated zero tail */
         prev = rel;
         CHECK(pos > 0 && (size_t)pos + 61 <= loglen);
@@ -49,9 +56,13 @@ static void check_segment_indexes(const char *name, int64_t base, int trimmed) {
     int64_t prev_ts = -1;
     for (size_t i = 0; i + 12 <= tlen; i += 12) {
         int64_t ts = (int64_t)be64_get(tidx + i);
-        if (!trimmed && ts <= prev_ts)
+        int32_t rel = (int32_t)be32_get(tidx + i + 8);
+        if (!trimmed && (ts <= prev_ts || (ts == 0 && rel == 0)))
             break;
         CHECK(ts > prev_ts);
+        /* about data the segment holds (not a truncated tail) */
+        CHECK(ts <= max_ts);
+        CHECK(base + rel <= last);
         prev_ts = ts;
     }
     if (trimmed && tlen)
@@ -674,6 +685,620 @@ static void test_leader_epochs(void) {
     plog_close(l);
 }
 
+/* ------------------------------------------------------------------------
+ * Replication: follower appends, truncation, bounded reads, epoch lookups
+ * ---------------------------------------------------------------------- */
+/* Appends to wb one batch as a leader's log holds it: n records at offsets
+ * base.., PartitionLeaderEpoch epoch (both outside the CRC, so it stays
+ * valid). Returns its size. */
+static size_t leader_batch(wbuf *wb, int64_t base, int n, int32_t epoch, int64_t ts0) {
+    size_t at = wb->len, len = make_batch(wb, n, ts0, 30, (uint8_t)('A' + base % 26));
+    wb_put_i64(wb, at, base);
+    wb_put_i32(wb, at + 12, epoch);
+    return len;
+}
+
+/* Reads every offset in [from, to) and checks that the first batch returned
+ * holds it, and that ListOffsets by timestamp finds it (the logs here have
+ * timestamp 1000 + offset at every offset). */
+static void check_every_offset(plog *l, int64_t from, int64_t to) {
+    for (int64_t o = from; o < to; o++) {
+        plog_read_result r;
+        uint8_t h[61];
+        CHECK_EQ(plog_read(l, o, 100, 1, &r), 0);
+        CHECK(r.fd >= 0 && r.len >= 61);
+        if (r.fd < 0)
+            continue;
+        CHECK_EQ(pread(r.fd, h, 61, r.file_pos), 61);
+        close(r.fd);
+        int64_t base = (int64_t)be64_get(h), last = base + (int32_t)be32_get(h + 23);
+        CHECK(base <= o && o <= last);
+        int64_t off = -1, ts = -1;
+        CHECK_EQ(plog_offset_for_timestamp(l, 1000 + o, &off, &ts), 0);
+        CHECK_EQ(off, o);
+        CHECK_EQ(ts, 1000 + o);
+    }
+}
+
+static char *epoch_file(const char *name) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s/leader-epoch-checkpoint", unit_root, name);
+    return unit_slurp(p, NULL);
+}
+
+static int epoch_file_is(const char *name, const char *want) {
+    char *s = epoch_file(name);
+    int ok = s && !strcmp(s, want);
+    if (!ok)
+        fprintf(stderr, "%s leader-epoch-checkpoint: got \"%s\", want \"%s\"\n", name,
+                s ? s : "(none)", want);
+    free(s);
+    return ok;
+}
+
+static void test_append_follower(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.message_timestamp_type = 1; /* a follower keeps the leader's timestamps anyway */
+    plog *l = unit_open_log("fol-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 1024);
+    leader_batch(&wb, 0, 5, 1, 1000);
+    leader_batch(&wb, 5, 5, 1, 1005);
+    leader_batch(&wb, 10, 5, 2, 1010);
+    uint8_t *copy = malloc(wb.len);
+    memcpy(copy, wb.data, wb.len);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    CHECK_EQ(info.first_offset, 0);
+    CHECK_EQ(info.last_offset, 14);
+    CHECK_EQ(info.max_timestamp, 1014);
+    CHECK_EQ(info.offset_of_max_timestamp, 14);
+    CHECK_EQ(info.log_append_time, -1);
+    CHECK_EQ(info.bytes_appended, wb.len);
+    CHECK_EQ(plog_log_end_offset(l), 15);
+    CHECK_EQ(plog_size_bytes(l), wb.len);
+    CHECK(epoch_file_is("fol-0", "0\n2\n1 0\n2 10\n"));
+    CHECK_EQ(plog_latest_epoch(l), 2);
+    /* stored byte for byte: offsets, epochs, timestamps and CRCs kept */
+    plog_read_result r;
+    CHECK_EQ(plog_read(l, 0, 1 << 20, 1, &r), 0);
+    CHECK_EQ(r.len, wb.len);
+    if (r.fd >= 0) {
+        uint8_t *got = malloc(wb.len);
+        CHECK_EQ(pread(r.fd, got, wb.len, r.file_pos), (ssize_t)wb.len);
+        CHECK(!memcmp(got, copy, wb.len));
+        free(got);
+        close(r.fd);
+    }
+    free(copy);
+    size_t before = (size_t)plog_size_bytes(l);
+
+    /* first batch below the log end offset: ERANGE, nothing appended */
+    wb_reset(&wb);
+    leader_batch(&wb, 10, 5, 2, 1010);
+    errno = 0;
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), -1);
+    CHECK_EQ(errno, ERANGE);
+    CHECK_EQ(plog_log_end_offset(l), 15);
+    CHECK_EQ(plog_size_bytes(l), before);
+    /* out of order / overlapping batches: EINVAL, nothing appended (not
+     * even the good first batch, nor its epoch) */
+    wb_reset(&wb);
+    leader_batch(&wb, 15, 5, 3, 1015);
+    leader_batch(&wb, 18, 5, 3, 1018);
+    errno = 0;
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), -1);
+    CHECK_EQ(errno, EINVAL);
+    wb_reset(&wb);
+    leader_batch(&wb, 20, 5, 3, 1020);
+    leader_batch(&wb, 15, 5, 3, 1015);
+    errno = 0;
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), -1);
+    CHECK_EQ(errno, EINVAL);
+    /* a corrupt CRC: EINVAL */
+    wb_reset(&wb);
+    leader_batch(&wb, 15, 5, 3, 1015);
+    wb.data[wb.len - 1] ^= 1;
+    errno = 0;
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), -1);
+    CHECK_EQ(errno, EINVAL);
+    /* not magic 2: EINVAL */
+    wb_reset(&wb);
+    leader_batch(&wb, 15, 5, 3, 1015);
+    wb.data[16] = 1;
+    errno = 0;
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(plog_log_end_offset(l), 15);
+    CHECK_EQ(plog_size_bytes(l), before);
+    CHECK_EQ(plog_latest_epoch(l), 2);
+
+    /* a trailing partial batch is ignored: whole batches before it go in */
+    wb_reset(&wb);
+    size_t w1 = leader_batch(&wb, 15, 5, 3, 1015);
+    size_t w2 = leader_batch(&wb, 20, 5, 3, 1020);
+    size_t full3 = leader_batch(&wb, 25, 5, 3, 1025);
+    for (size_t cut = 1; cut < full3; cut += 7) {
+        /* only a partial batch: nothing, no error */
+        CHECK_EQ(plog_append_follower(l, wb.data + w1 + w2, cut, NOW, &info), 0);
+        CHECK_EQ(info.bytes_appended, 0);
+    }
+    CHECK_EQ(plog_log_end_offset(l), 15);
+    CHECK_EQ(plog_append_follower(l, wb.data, w1 + w2 + 40, NOW, &info), 0);
+    CHECK_EQ(info.bytes_appended, w1 + w2);
+    CHECK_EQ(info.first_offset, 15);
+    CHECK_EQ(info.last_offset, 24);
+    CHECK_EQ(plog_log_end_offset(l), 25);
+    CHECK(epoch_file_is("fol-0", "0\n3\n1 0\n2 10\n3 15\n"));
+    /* the rest, as the next fetch brings it */
+    CHECK_EQ(plog_append_follower(l, wb.data + w1 + w2, full3, NOW, &info), 0);
+    CHECK_EQ(info.bytes_appended, full3);
+    CHECK_EQ(plog_log_end_offset(l), 30);
+    /* an older epoch than the latest cached one adds nothing */
+    wb_reset(&wb);
+    leader_batch(&wb, 30, 5, 1, 1030);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    CHECK(epoch_file_is("fol-0", "0\n3\n1 0\n2 10\n3 15\n"));
+    CHECK_EQ(read_back(l, 0, 1 << 20), 35);
+    check_every_offset(l, 0, 35);
+    /* a gap, as a compacted leader log has: accepted like Kafka does,
+     * offsets kept, the log end offset follows the last batch */
+    wb_reset(&wb);
+    leader_batch(&wb, 40, 5, 4, 1040);
+    leader_batch(&wb, 50, 2, 4, 1050);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    CHECK_EQ(info.first_offset, 40);
+    CHECK_EQ(info.last_offset, 51);
+    CHECK_EQ(plog_log_end_offset(l), 52);
+    CHECK(epoch_file_is("fol-0", "0\n4\n1 0\n2 10\n3 15\n4 40\n"));
+    uint8_t h[61];
+    CHECK_EQ(plog_read(l, 37, 100, 1, &r), 0); /* in the gap: the next batch */
+    CHECK(r.fd >= 0);
+    if (r.fd >= 0) {
+        CHECK_EQ(pread(r.fd, h, 61, r.file_pos), 61);
+        CHECK_EQ(be64_get(h), 40);
+        close(r.fd);
+    }
+    CHECK_EQ(plog_append_follower(l, wb.data, 0, NOW, &info), 0); /* empty */
+    CHECK_EQ(plog_log_end_offset(l), 52);
+    wb_free(&wb);
+    plog_close(l);
+
+    /* rolling and indexing exactly like plog_append */
+    log_config_defaults(&c);
+    c.segment_bytes = 1500;
+    c.index_interval_bytes = 100;
+    c.segment_index_bytes = 4096;
+    l = unit_open_log("fol-1", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    wb_init(&wb, 4096);
+    for (int64_t o = 0; o < 300; o += 15) {
+        wb_reset(&wb);
+        for (int k = 0; k < 5; k++)
+            leader_batch(&wb, o + 3 * k, 3, (int32_t)((o + 3 * k) / 100), 1000 + o + 3 * k);
+        CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+        CHECK_EQ(info.bytes_appended, wb.len);
+    }
+    CHECK_EQ(plog_log_end_offset(l), 300);
+    CHECK(plog_segment_count(l) >= 3);
+    CHECK(epoch_file_is("fol-1", "0\n3\n0 0\n1 102\n2 201\n"));
+    int64_t bases[64];
+    int n = unit_list_segments("fol-1", bases, 64);
+    CHECK_EQ(n, plog_segment_count(l));
+    for (int i = 0; i < n; i++)
+        check_segment_indexes("fol-1", bases[i], i < n - 1);
+    CHECK_EQ(read_back(l, 0, 300), 300);
+    check_every_offset(l, 0, 300);
+    wb_free(&wb);
+    plog_close(l);
+}
+
+static void test_read_bounded(void) {
+    log_config c;
+    log_config_defaults(&c);
+    c.segment_bytes = 1200;
+    c.index_interval_bytes = 0;
+    plog *l = unit_open_log("hw-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 512);
+    size_t bsz = 0;
+    for (int64_t o = 0; o < 60; o += 5) {
+        wb_reset(&wb);
+        bsz = leader_batch(&wb, o, 5, 0, 1000 + o);
+        CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    }
+    wb_free(&wb);
+    CHECK(plog_segment_count(l) >= 3);
+    int64_t bases[64];
+    int nseg = unit_list_segments("hw-0", bases, 64);
+    plog_read_result r;
+    /* for every offset and bound: only batches whose last offset < bound */
+    for (int64_t o = 0; o <= 60; o++)
+        for (int64_t hw = 0; hw <= 61; hw++) {
+            int rc = plog_read_bounded(l, o, hw, 1 << 20, 1, &r);
+            if (o > 60) {
+                CHECK_EQ(rc, 1);
+                continue;
+            }
+            CHECK_EQ(rc, 0);
+            int64_t first = o / 5 * 5, last_ok = hw / 5 * 5; /* batches [first, last_ok) */
+            if (hw >= 60)
+                last_ok = 60;
+            if (o >= hw || first >= last_ok) {
+                CHECK_EQ(r.len, 0);
+                CHECK_EQ(r.fd, -1);
+                continue;
+            }
+            CHECK(r.fd >= 0);
+            if (r.fd < 0)
+                continue;
+            /* one segment per read: count the whole batches returned */
+            CHECK(r.len > 0 && r.len % (int32_t)bsz == 0);
+            int64_t nb = r.len / (int64_t)bsz, seg_end = 60;
+            for (int i = nseg - 1; i >= 0; i--)
+                if (bases[i] > first)
+                    seg_end = bases[i];
+            uint8_t h[61];
+            CHECK_EQ(pread(r.fd, h, 61, r.file_pos), 61);
+            CHECK_EQ((int64_t)be64_get(h), first);
+            CHECK_EQ(first + 5 * nb, last_ok < seg_end ? last_ok : seg_end);
+            close(r.fd);
+            /* the same read unbounded starts at the same place and goes at least as far */
+            plog_read_result u;
+            CHECK_EQ(plog_read(l, o, 1 << 20, 1, &u), 0);
+            CHECK_EQ(u.file_pos, r.file_pos);
+            CHECK(u.len >= r.len);
+            if (u.fd >= 0)
+                close(u.fd);
+        }
+    /* out of range stays out of range whatever the bound */
+    CHECK_EQ(plog_read_bounded(l, 61, INT64_MAX, 1 << 20, 1, &r), 1);
+    CHECK_EQ(plog_read_bounded(l, 61, 10, 1 << 20, 1, &r), 1);
+    /* max_bytes still applies; min_one_batch still returns one whole batch */
+    CHECK_EQ(plog_read_bounded(l, 0, 20, (int32_t)bsz + 10, 1, &r), 0);
+    CHECK_EQ(r.len, bsz);
+    if (r.fd >= 0)
+        close(r.fd);
+    CHECK_EQ(plog_read_bounded(l, 0, 20, 10, 1, &r), 0);
+    CHECK_EQ(r.len, bsz);
+    if (r.fd >= 0)
+        close(r.fd);
+    CHECK_EQ(plog_read_bounded(l, 0, 20, 10, 0, &r), 0);
+    CHECK_EQ(r.len, 0);
+    /* below the log start offset */
+    CHECK_EQ(plog_delete_records(l, 12), 0);
+    CHECK_EQ(plog_read_bounded(l, 11, 60, 1 << 20, 1, &r), 1);
+    CHECK_EQ(plog_read_bounded(l, 12, 60, 1 << 20, 1, &r), 0);
+    CHECK(r.len > 0);
+    if (r.fd >= 0)
+        close(r.fd);
+    plog_close(l);
+}
+
+/* A log of 3-record batches at offsets 0, 3, ..., 3*(nb-1), timestamps
+ * 1000 + offset, epochs 1 from 0, 2 from 30, 3 from 60, in segments of
+ * about 8 batches. */
+static plog *open_epoch_log(const char *name, int nb, log_config *c) {
+    log_config_defaults(c);
+    c->segment_bytes = 1000;
+    c->index_interval_bytes = 150;
+    c->segment_index_bytes = 4096;
+    plog *l = unit_open_log(name, c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return NULL;
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 512);
+    for (int i = 0; i < nb; i++) {
+        wb_reset(&wb);
+        leader_batch(&wb, 3 * i, 3, 3 * i >= 60 ? 3 : 3 * i >= 30 ? 2 : 1, 1000 + 3 * i);
+        CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    }
+    wb_free(&wb);
+    return l;
+}
+
+/* Every check a truncated log must pass, at its log end offset `leo`. */
+static void check_truncated(plog *l, const char *name, int64_t leo) {
+    CHECK_EQ(plog_log_end_offset(l), leo);
+    CHECK(plog_recovery_point(l) <= leo);
+    CHECK_EQ(read_back(l, plog_log_start_offset(l), 500), leo);
+    check_every_offset(l, plog_log_start_offset(l), leo);
+    plog_read_result r;
+    CHECK_EQ(plog_read(l, leo, 1 << 20, 1, &r), 0);
+    CHECK_EQ(r.len, 0);
+    CHECK_EQ(plog_read(l, leo + 1, 1 << 20, 1, &r), 1);
+    int64_t off, ts;
+    CHECK_EQ(plog_offset_for_timestamp(l, 1000 + leo, &off, &ts), 1); /* nothing that late */
+    int64_t bases[64];
+    int n = unit_list_segments(name, bases, 64);
+    CHECK_EQ(n, plog_segment_count(l));
+    CHECK(n > 0 && bases[n - 1] <= leo);
+    for (int i = 0; i < n; i++)
+        check_segment_indexes(name, bases[i], i < n - 1);
+    int64_t size = 0;
+    char p[512];
+    for (int i = 0; i < n; i++) {
+        unit_seg_path(p, sizeof p, name, bases[i], ".log");
+        size += unit_file_size(p);
+    }
+    CHECK_EQ(size, plog_size_bytes(l));
+}
+
+static void test_truncate(void) {
+    log_config c;
+    plog *l = open_epoch_log("tr-0", 30, &c); /* offsets 0..89 */
+    if (!l)
+        return;
+    int nseg = plog_segment_count(l);
+    CHECK(nseg >= 4);
+    CHECK(epoch_file_is("tr-0", "0\n3\n1 0\n2 30\n3 60\n"));
+    /* at or beyond the log end offset: nothing happens */
+    CHECK_EQ(plog_truncate_to(l, 90), 0);
+    CHECK_EQ(plog_truncate_to(l, 1000), 0);
+    CHECK_EQ(plog_log_end_offset(l), 90);
+    CHECK_EQ(plog_segment_count(l), nseg);
+    /* inside the active segment, at a batch boundary */
+    int64_t bases[64];
+    unit_list_segments("tr-0", bases, 64);
+    int64_t act = bases[nseg - 1];
+    CHECK(act < 87);
+    CHECK_EQ(plog_truncate_to(l, 87), 0);
+    CHECK(log_contains("[Log partition=tr-0, dir="));
+    CHECK(log_contains("Truncating to offset 87"));
+    CHECK_EQ(plog_segment_count(l), nseg);
+    check_truncated(l, "tr-0", 87);
+    /* inside a batch: cut at that batch's base offset */
+    CHECK_EQ(plog_truncate_to(l, 86), 0);
+    check_truncated(l, "tr-0", 84);
+    CHECK(epoch_file_is("tr-0", "0\n3\n1 0\n2 30\n3 60\n"));
+    /* across segments: into the middle of an earlier one, dropping epoch 3 */
+    CHECK_EQ(plog_truncate_to(l, 48), 0);
+    CHECK(plog_segment_count(l) < nseg);
+    unit_list_segments("tr-0", bases, 64);
+    CHECK(bases[plog_segment_count(l) - 1] < 48);
+    check_truncated(l, "tr-0", 48);
+    CHECK(epoch_file_is("tr-0", "0\n2\n1 0\n2 30\n"));
+    CHECK_EQ(plog_latest_epoch(l), 2);
+    /* the cut segment is the active one: appends continue there and roll on */
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 512);
+    for (int64_t o = 48; o < 120; o += 3) {
+        wb_reset(&wb);
+        leader_batch(&wb, o, 3, 5, 1000 + o);
+        CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    }
+    CHECK(epoch_file_is("tr-0", "0\n3\n1 0\n2 30\n5 48\n"));
+    check_truncated(l, "tr-0", 120);
+    /* to a segment's base offset: that segment is kept, empty and active */
+    unit_list_segments("tr-0", bases, 64);
+    int64_t b1 = bases[1];
+    CHECK_EQ(plog_truncate_to(l, b1), 0);
+    CHECK_EQ(plog_segment_count(l), 2);
+    check_truncated(l, "tr-0", b1);
+    /* reopen after a clean close: same log end offset and epochs */
+    plog_close(l);
+    l = unit_open_log("tr-0", &c, b1, 0, 1);
+    CHECK(l != NULL);
+    if (!l)
+        goto out;
+    check_truncated(l, "tr-0", b1);
+    CHECK_EQ(plog_latest_epoch(l), 1);
+    CHECK(epoch_file_is("tr-0", "0\n1\n1 0\n"));
+    /* to 0: one empty segment at 0, no epochs */
+    CHECK_EQ(plog_truncate_to(l, 0), 0);
+    CHECK_EQ(plog_segment_count(l), 1);
+    check_truncated(l, "tr-0", 0);
+    CHECK_EQ(plog_log_start_offset(l), 0);
+    CHECK(epoch_file_is("tr-0", "0\n0\n"));
+    CHECK_EQ(plog_latest_epoch(l), -1);
+    CHECK_EQ(append_n(l, 3, 1000, 30, NOW), 0);
+    plog_close(l);
+
+    /* below the log start offset: as truncate_fully_and_start_at */
+    l = open_epoch_log("tr-1", 30, &c);
+    if (!l)
+        goto out;
+    CHECK_EQ(plog_delete_records(l, 50), 0);
+    CHECK(plog_first_segment_base(l) > 0);
+    CHECK_EQ(plog_truncate_to(l, 20), 0);
+    CHECK_EQ(plog_segment_count(l), 1);
+    CHECK_EQ(plog_first_segment_base(l), 20);
+    CHECK_EQ(plog_log_start_offset(l), 20);
+    CHECK_EQ(plog_recovery_point(l), 20);
+    check_truncated(l, "tr-1", 20);
+    CHECK(epoch_file_is("tr-1", "0\n0\n"));
+    wb_reset(&wb);
+    leader_batch(&wb, 20, 3, 7, 1020);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    CHECK(epoch_file_is("tr-1", "0\n1\n7 20\n"));
+    check_truncated(l, "tr-1", 23);
+    plog_close(l);
+out:
+    wb_free(&wb);
+}
+
+static void test_truncate_fully(void) {
+    log_config c;
+    plog *l = open_epoch_log("tf-0", 30, &c);
+    if (!l)
+        return;
+    /* above the log end offset (the leader's log start moved past ours) */
+    CHECK_EQ(plog_truncate_fully_and_start_at(l, 500), 0);
+    CHECK_EQ(plog_segment_count(l), 1);
+    CHECK_EQ(plog_first_segment_base(l), 500);
+    CHECK_EQ(plog_log_start_offset(l), 500);
+    CHECK_EQ(plog_log_end_offset(l), 500);
+    CHECK_EQ(plog_recovery_point(l), 500);
+    CHECK_EQ(plog_size_bytes(l), 0);
+    CHECK(epoch_file_is("tf-0", "0\n0\n"));
+    int64_t bases[8];
+    CHECK_EQ(unit_list_segments("tf-0", bases, 8), 1);
+    CHECK_EQ(bases[0], 500);
+    plog_read_result r;
+    CHECK_EQ(plog_read(l, 499, 100, 1, &r), 1);
+    CHECK_EQ(plog_read(l, 500, 100, 1, &r), 0);
+    CHECK_EQ(r.len, 0);
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 512);
+    leader_batch(&wb, 500, 3, 9, 1500);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    CHECK(epoch_file_is("tf-0", "0\n1\n9 500\n"));
+    CHECK_EQ(read_back(l, 500, 100), 503);
+    /* at the base of the one segment there is: emptied in place */
+    CHECK_EQ(plog_truncate_fully_and_start_at(l, 500), 0);
+    CHECK_EQ(plog_log_end_offset(l), 500);
+    CHECK_EQ(plog_size_bytes(l), 0);
+    CHECK_EQ(unit_list_segments("tf-0", bases, 8), 1);
+    /* below it */
+    CHECK_EQ(plog_truncate_fully_and_start_at(l, 7), 0);
+    CHECK_EQ(unit_list_segments("tf-0", bases, 8), 1);
+    CHECK_EQ(bases[0], 7);
+    CHECK_EQ(plog_log_end_offset(l), 7);
+    CHECK_EQ(plog_log_start_offset(l), 7);
+    errno = 0;
+    CHECK_EQ(plog_truncate_fully_and_start_at(l, -1), -1);
+    CHECK_EQ(errno, EINVAL);
+    errno = 0;
+    CHECK_EQ(plog_truncate_to(l, -1), -1);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(plog_log_end_offset(l), 7);
+    plog_close(l);
+    l = unit_open_log("tf-0", &c, 7, 7, 1);
+    CHECK(l != NULL);
+    if (l) {
+        CHECK_EQ(plog_log_end_offset(l), 7);
+        CHECK_EQ(plog_log_start_offset(l), 7);
+        CHECK_EQ(plog_latest_epoch(l), -1);
+        CHECK_EQ(append_n(l, 2, 1000, 10, NOW), 7);
+        plog_close(l);
+    }
+    wb_free(&wb);
+}
+
+/* Truncates in a child killed with SIGKILL right after (no close, no
+ * flush, indexes still pre-allocated), then reopens without clean shutdown
+ * and with the stale recovery point a broker's checkpoint would give. */
+static void test_truncate_then_crash(void) {
+    log_config c;
+    plog *l = open_epoch_log("tc-0", 30, &c);
+    if (!l)
+        return;
+    plog_close(l);
+    static const int64_t to[] = {87, 84, 48, 45, 33, 3, 0};
+    for (size_t k = 0; k < sizeof to / sizeof *to; k++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            log_open(NULL, 0, LOG_ERROR);
+            plog *cl = unit_open_log("tc-0", &c, 0, 0, 1);
+            if (!cl || plog_truncate_to(cl, to[k]) < 0)
+                _exit(2);
+            kill(getpid(), SIGKILL);
+            _exit(3);
+        }
+        int st;
+        CHECK_EQ(waitpid(pid, &st, 0), pid);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+        l = unit_open_log("tc-0", &c, 90, 0, 0);
+        CHECK(l != NULL);
+        if (!l)
+            return;
+        check_truncated(l, "tc-0", to[k]);
+        CHECK_EQ(plog_latest_epoch(l), to[k] > 60 ? 3 : to[k] > 30 ? 2 : to[k] > 0 ? 1 : -1);
+        int32_t e;
+        int64_t end;
+        plog_end_offset_for_epoch(l, 1, &e, &end);
+        if (to[k] > 30)
+            CHECK(e == 1 && end == 30);
+        else if (to[k] > 0)
+            CHECK(e == 1 && end == to[k]);
+        plog_close(l);
+        l = unit_open_log("tc-0", &c, to[k], 0, 1); /* and after a clean close */
+        CHECK(l != NULL);
+        if (!l)
+            return;
+        check_truncated(l, "tc-0", to[k]);
+        plog_close(l);
+    }
+}
+
+static void test_end_offset_for_epoch(void) {
+    log_config c;
+    log_config_defaults(&c);
+    plog *l = unit_open_log("eo-0", &c, 0, -1, 1);
+    CHECK(l != NULL);
+    if (!l)
+        return;
+    int32_t e;
+    int64_t end;
+    /* empty cache: unknown whatever is asked */
+    static const int32_t asks[] = {-1, 0, 1, 5};
+    for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+        plog_end_offset_for_epoch(l, asks[i], &e, &end);
+        CHECK(e == -1 && end == -1);
+    }
+    /* cache 2@10 4@20 7@35 (the log below 10 was written before epochs) */
+    wbuf wb;
+    plog_append_info info;
+    wb_init(&wb, 1024);
+    leader_batch(&wb, 0, 10, -1, 1000);
+    leader_batch(&wb, 10, 10, 2, 1010);
+    leader_batch(&wb, 20, 15, 4, 1020);
+    leader_batch(&wb, 35, 5, 7, 1035);
+    CHECK_EQ(plog_append_follower(l, wb.data, wb.len, NOW, &info), 0);
+    wb_free(&wb);
+    CHECK(epoch_file_is("eo-0", "0\n3\n2 10\n4 20\n7 35\n"));
+    struct {
+        int32_t ask, epoch;
+        int64_t end;
+    } want[] = {
+        {7, 7, 40},   /* the latest epoch: the log end offset */
+        {4, 4, 35},   /* a cached epoch: the start of the next one */
+        {5, 4, 35},   /* between cached epochs: largest <= it, next one's start */
+        {6, 4, 35},
+        {2, 2, 20},
+        {3, 2, 20},
+        {1, 1, 10},   /* below every cached epoch: itself, first entry's start */
+        {0, 0, 10},
+        {-2, -2, 10}, /* Kafka treats only -1 as undefined */
+        {-1, -1, -1}, /* UNDEFINED_EPOCH */
+        {8, -1, -1},  /* above the latest */
+        {100, -1, -1},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        plog_end_offset_for_epoch(l, want[i].ask, &e, &end);
+        CHECK_EQ(e, want[i].epoch);
+        CHECK_EQ(end, want[i].end);
+    }
+    /* the latest epoch follows the log end offset */
+    CHECK_EQ(append_n(l, 5, 1040, 10, NOW), 40); /* plog_append with epoch 0: older, not cached */
+    plog_end_offset_for_epoch(l, 7, &e, &end);
+    CHECK(e == 7 && end == 45);
+    /* after truncation the dropped epochs are unknown again */
+    CHECK_EQ(plog_truncate_to(l, 35), 0);
+    plog_end_offset_for_epoch(l, 4, &e, &end);
+    CHECK(e == 4 && end == 35);
+    plog_end_offset_for_epoch(l, 7, &e, &end);
+    CHECK(e == -1 && end == -1);
+    plog_end_offset_for_epoch(l, 3, &e, &end);
+    CHECK(e == 2 && end == 20);
+    plog_close(l);
+}
+
 /* ------------------------------------------------------------------------ */
 static void test_checkpoints(void) {
     char p[512];
@@ -855,6 +1480,12 @@ int main(void) {
     test_retention();
     test_flush();
     test_leader_epochs();
+    test_append_follower();
+    test_read_bounded();
+    test_truncate();
+    test_truncate_fully();
+    test_truncate_then_crash();
+    test_end_offset_for_epoch();
     test_checkpoints();
     test_meta_properties();
     test_block_reserve();
