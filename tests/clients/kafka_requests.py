@@ -141,6 +141,15 @@ SCHEMAS = {
             F("partitions", "[]", fields=[F("partition_index", "i32"), F("offset", "i64")])]),
         F("timeout_ms", "i32")]),
     22: ("InitProducerId", [F("transactional_id", "nstr"), F("transaction_timeout_ms", "i32")]),
+    7: ("ControlledShutdown", [
+        F("broker_id", "i32"), F("broker_epoch", "i64", "2+"), F("tags", "tags", "3+")]),
+    23: ("OffsetForLeaderEpoch", [
+        F("replica_id", "i32", "3+"),
+        F("topics", "[]", fields=[
+            F("name", "str"),
+            F("partitions", "[]", fields=[
+                F("partition_index", "i32"), F("current_leader_epoch", "i32", "2+"),
+                F("leader_epoch", "i32")])])]),
     32: ("DescribeConfigs", [
         F("resources", "[]", fields=[
             F("resource_type", "i8"), F("resource_name", "str"),
@@ -173,7 +182,7 @@ SCHEMAS = {
 
 # Versions from which an API uses the flexible request header v2 (tagged
 # fields after client_id).  ApiVersions answers with header v0 regardless.
-FLEXIBLE_FROM = {18: 3}
+FLEXIBLE_FROM = {18: 3, 7: 3}
 
 # The first field of each response: version from which it is
 # throttle_time_ms, and what it is before that.
@@ -182,6 +191,7 @@ FIRST_FIELD = {
     8: (3, "array"), 9: (3, "array"), 10: (1, "error"), 11: (2, "error"),
     12: (1, "error"), 13: (1, "error"), 14: (1, "error"), 15: (1, "array"),
     16: (1, "error"), 18: (999, "error"), 19: (2, "array"), 20: (1, "array"),
+    7: (999, "error"), 23: (2, "array"),
     21: (0, None), 22: (0, None), 32: (0, None), 33: (0, None), 35: (0, None), 37: (0, None),
     42: (0, None), 44: (0, None), 47: (999, "error"),
 }
@@ -334,6 +344,10 @@ def values(ctx):
         21: {"topics": [{"name": t, "partitions": [{"partition_index": 0, "offset": 0}]}],
              "timeout_ms": 10000},
         22: {"transactional_id": None, "transaction_timeout_ms": 60000},
+        # a broker id nobody has: answered BROKER_NOT_AVAILABLE, nothing moves
+        7: {"broker_id": 987654, "broker_epoch": -1, "tags": None},
+        23: {"replica_id": -1, "topics": [{"name": t, "partitions": [
+                {"partition_index": 0, "current_leader_epoch": -1, "leader_epoch": 0}]}]},
         32: {"resources": [{"resource_type": 2, "resource_name": t,
                             "configuration_keys": ["retention.ms", "cleanup.policy"]}],
              "include_synonyms": 1},
