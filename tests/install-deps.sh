@@ -30,10 +30,11 @@ BUILD_PKGS=(
 #   kafka-python imports (snappy, lz4.frame, zstandard); without them
 #   kafka-python can only do gzip.  librdkafka has all four built in.
 # python3-kazoo: tests read the broker's registration out of ZooKeeper.
+# jq: tests/integration/cluster_helper.bash reads partition state znodes (JSON).
 # iproute2 (ip netns, veth, bridge) and util-linux (nsenter): the network
 #   partition test (tests/integration/coordinator_partition.bats).
 TEST_PKGS=(
-  bats ca-certificates coreutils procps iproute2 util-linux shellcheck
+  bats ca-certificates coreutils procps iproute2 util-linux shellcheck jq
   zookeeper default-jre-headless
   kcat
   python3 python3-kafka python3-confluent-kafka python3-kazoo

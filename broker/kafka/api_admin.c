@@ -414,7 +414,7 @@ int handle_DeleteRecords(request *rq, response *rs) {
             else if (!p->log || !partition_is_leader(p))
                 err = ERR_NOT_LEADER_FOR_PARTITION;
             else {
-                int64_t hw = plog_log_end_offset(p->log);
+                int64_t hw = p->hw; /* records above the high watermark are not deletable */
                 if (offset == -1)
                     offset = hw;
                 if (offset < 0 || offset > hw)

@@ -38,6 +38,7 @@
 #define WAIT_TIMEOUT_MS 30000
 
 static zkc *zk;
+static int reload_all_topics; /* a new session: known topics are read again too */
 static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
 static int loading;     /* outstanding reads of the initial load */
 static int load_done;
@@ -930,8 +931,9 @@ static void topics_children_cb(int rc, int count, const char *const *names, void
     struct children_set cur = {count, names};
     topic_foreach(remove_if_gone, &cur);
     for (int i = 0; i < count; i++)
-        if (!topic_find(names[i]))
+        if (reload_all_topics || !topic_find(names[i]))
             load_topic(names[i]);
+    reload_all_topics = 0;
     if (loading > 0 && --loading == 0)
         load_done = 1;
     check_waiters();
@@ -1411,10 +1413,16 @@ static void on_watch(void *arg, int type, const char *path) {
     }
 }
 
+/* Session expired: no leadership, no following, and every state is read
+ * again (with new watches) once the broker is registered again. */
 static void reset_leadership(topic *t, void *arg) {
     (void)arg;
-    for (int i = 0; i < t->npartitions; i++)
-        t->parts[i]->leader = -1;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        p->leader = -1;
+        p->state_zk_version = -4; /* not read in this session */
+        replica_apply_state(p);
+    }
 }
 
 static void on_session(void *arg, int state, int new_session);
@@ -1447,6 +1455,7 @@ static void on_session(void *arg, int state, int fresh) {
         B.is_controller = 0;
         B.controller_id = -1;
         topic_foreach(reset_leadership, NULL);
+        reload_all_topics = 1;
         if (retry_timer >= 0)
             aeDeleteTimeEvent(B.el, retry_timer);
         retry_timer = -1;

@@ -27,6 +27,7 @@
 #include "group.h"
 #include "logger.h"
 #include "records.h"
+#include "replica.h"
 
 #define LOGGER "kafka.coordinator.group.GroupMetadataManager"
 
@@ -157,6 +158,7 @@ static int16_t kv_append(kv_batch *b, int32_t pidx) {
                   OFFSETS_TOPIC, pidx);
         err = ERR_NOT_COORDINATOR;
     } else {
+        replica_leader_appended(p);
         fetch_wakeup();
     }
     wb_free(&w);

@@ -18,6 +18,7 @@ Run with /usr/bin/python3.
       --require-all: only if everything was).
 
   verify --topic T --acked FILE [--acked FILE]... [--failed FILE]...
+         [--duplicates-ok PRODUCER_ID]...
       Reads every partition of T from its log start to the end offset it
       has when verify starts, then per partition counts
         lost        acknowledged values not read in that partition
@@ -25,7 +26,9 @@ Run with /usr/bin/python3.
         reordered   values read after a higher seq of the same producer
         mismatched  acknowledged offsets that hold another value
       prints one line per partition and a total, and exits 1 if any count
-      is not 0.
+      is not 0.  Duplicates of a --duplicates-ok producer (one without
+      idempotence, whose retry after a lost answer writes again) are
+      reported apart and do not fail, as in Kafka's replication tests.
 
 Exit status: 0 pass, 1 failure, 2 cannot connect, 3 usage.
 """
@@ -202,15 +205,19 @@ def split_value(v):
     return prod, int(seq)
 
 
-def check_partition(acked, read):
-    """acked: {offset: value}; read: [(offset, value)] in offset order.
+def check_partition(acked, read, dup_ok=(), no_offset=()):
+    """acked: {offset: value}; read: [(offset, value)] in offset order;
+    dup_ok: producer ids whose duplicates are only reported (producers
+    without idempotence may legitimately write a retried record twice);
+    no_offset: values acknowledged without an offset (must be read too).
     Returns ({count name: number}, {count name: [examples]})."""
     at = {}
     copies = {}
     for o, v in read:
         at[o] = v
         copies[v] = copies.get(v, 0) + 1
-    counts = {"lost": 0, "duplicated": 0, "reordered": 0, "mismatched": 0}
+    counts = {"lost": 0, "duplicated": 0, "reordered": 0, "mismatched": 0,
+              "duplicated-allowed": 0}
     ex = {k: [] for k in counts}
 
     def bad(kind, text):
@@ -218,14 +225,19 @@ def check_partition(acked, read):
         if len(ex[kind]) < EXAMPLES:
             ex[kind].append(text)
 
+    for v in no_offset:
+        if v not in copies:
+            bad("lost", "%s acked without an offset" % v)
     for o, v in sorted(acked.items()):
         if v not in copies:
             bad("lost", "%s acked at %d" % (v, o))
         if o in at and at[o] != v:
             bad("mismatched", "offset %d acked %s, holds %s" % (o, v, at[o]))
     for v, n in copies.items():
+        pv = split_value(v)
+        kind = "duplicated-allowed" if pv and pv[0] in dup_ok else "duplicated"
         for _ in range(n - 1):
-            bad("duplicated", "%s read %d times" % (v, n))
+            bad(kind, "%s read %d times" % (v, n))
     highest = {}
     seen = set()
     for o, v in read:
@@ -242,9 +254,13 @@ def check_partition(acked, read):
 
 def cmd_verify(args):
     acked = {}
+    no_offset = {}
     conflicts = []
     for path in args.acked:
         for p, o, v in kc.read_acked(path):
+            if o < 0:
+                no_offset.setdefault(p, []).append(v)
+                continue
             prev = acked.setdefault(p, {}).setdefault(o, v)
             if prev != v:
                 conflicts.append("partition %d offset %d acked for %s and %s" % (p, o, prev, v))
@@ -260,9 +276,12 @@ def cmd_verify(args):
     wm = cc.watermarks(args, args.topic, parts)
     got = read_topic(args, wm)
     total = {"lost": 0, "duplicated": 0, "reordered": 0, "mismatched": len(conflicts)}
+    allowed = 0
     for p in parts:
-        counts, ex = check_partition(acked.get(p, {}), got[p])
-        acked_values = set(acked.get(p, {}).values())
+        counts, ex = check_partition(acked.get(p, {}), got[p], set(args.duplicates_ok),
+                                     no_offset.get(p, []))
+        allowed += counts.pop("duplicated-allowed")
+        acked_values = set(acked.get(p, {}).values()) | set(no_offset.get(p, []))
         unacked = len({v for _, v in got[p]} - acked_values)
         print("partition %d: acked %d read %d lost %d duplicated %d reordered %d mismatched %d "
               "(log %d..%d, read but not acked %d)"
@@ -275,10 +294,14 @@ def cmd_verify(args):
             total[k] += counts[k]
     for c in conflicts[:EXAMPLES]:
         print("  mismatched: %s" % c)
-    n_acked = sum(len(o) for o in acked.values())
+    n_acked = sum(len(o) for o in acked.values()) + sum(len(v) for v in no_offset.values())
+    if no_offset:
+        print("acknowledged without an offset: %d" % sum(len(v) for v in no_offset.values()))
     print("total: acked %d (failed sends %d) lost %d duplicated %d reordered %d mismatched %d"
-          % (n_acked, failed, total["lost"], total["duplicated"], total["reordered"],
-             total["mismatched"]))
+          "%s" % (n_acked, failed, total["lost"], total["duplicated"], total["reordered"],
+                  total["mismatched"],
+                  " (duplicates of non-idempotent producers, allowed: %d)" % allowed
+                  if args.duplicates_ok else ""))
     sys.stdout.flush()
     if any(total.values()):
         raise TestFailure("acknowledged and read records differ: %s"
@@ -303,6 +326,9 @@ def main():
     s = sp("verify", cmd_verify)
     s.add_argument("--acked", action="append", required=True)
     s.add_argument("--failed", action="append", default=[])
+    s.add_argument("--duplicates-ok", action="append", default=[], metavar="PRODUCER_ID",
+                   help="a producer without idempotence: its duplicates are reported, "
+                        "not failed (as Kafka's own replication tests do)")
     args = kc.parse_args(ap, ())
     if args.cmd == "produce" and args.producer_id and ":" in args.producer_id:
         ap.error("--producer-id may not contain ':'")

@@ -457,7 +457,9 @@ class Deliveries:
     def success(self, partition=None, offset=None, value=None):
         with self.lock:
             if self.out:
-                self.out.write("%d %d %s\n" % (partition, offset, value))
+                # librdkafka reports some deliveries without an offset (a
+                # retried batch the broker had already persisted): -1
+                self.out.write("%d %d %s\n" % (partition, -1 if offset is None else offset, value))
             self.ok += 1
 
     def failure(self, e, value=None):

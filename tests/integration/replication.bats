@@ -1,0 +1,257 @@
+#!/usr/bin/env bats
+# Replication across three brokers, as Kafka 2.5 does it and as its own
+# replication tests check it: followers hold the leader's bytes, the ISR
+# names a follower only once it has the data, acks=all with
+# min.insync.replicas=2 survives one broker, not two, and what was
+# acknowledged is still there after a leader is killed, stopped or paused
+# (tests/clients/acked_checker.py compares acknowledged with read records:
+# lost, duplicated, reordered and mismatched must all be 0).
+
+load test_helper
+load cluster_helper
+
+setup_file() {
+  zk_start
+  # a SIGKILLed broker leaves /brokers/ids after 6 s; a follower that
+  # fetched nothing for 3 s leaves the ISR (checked every 1.5 s)
+  cluster_start 3 zookeeper.session.timeout.ms=6000 replica.lag.time.max.ms=3000 \
+    min.insync.replicas=2 controlled.shutdown.retry.backoff.ms=500 \
+    offsets.topic.replication.factor=3
+}
+
+teardown_file() {
+  local i
+  for i in 1 2 3; do cluster_broker_resume "$i" 2>/dev/null || true; done
+  cluster_stop_all
+  zk_stop
+}
+
+teardown() {
+  local i
+  for i in 1 2 3; do cluster_broker_resume "$i" 2>/dev/null || true; done
+  cluster_show_logs_on_failure
+}
+
+# rf3_topic PREFIX PARTITIONS [ASSIGNMENT]: a new RF=3 topic, every ISR full.
+rf3_topic() {
+  local t p
+  t=$(unique_topic "$1")
+  if [[ -n ${3:-} ]]; then
+    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+      --replica-assignment "$3" >/dev/null
+  else
+    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+      --partitions "$2" --replication-factor 3 >/dev/null
+  fi
+  for ((p = 0; p < $2; p++)); do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
+  echo "$t"
+}
+
+# segment FILE of broker I for TOPIC-PART (the first segment).
+segment() { echo "$BATS_FILE_TMPDIR/cluster/b$1/data/$2-$3/00000000000000000000.log"; }
+
+# same_log TOPIC PART I J: brokers I and J hold byte-identical logs.
+same_log() { cmp -s "$(segment "$3" "$1" "$2")" "$(segment "$4" "$1" "$2")"; }
+
+# produce_all TOPIC PART COUNT PREFIX [kcat -X ...]: COUNT acks=all records.
+produce_all() {
+  local t=$1 p=$2 n=$3 prefix=$4
+  shift 4
+  seq -f "$prefix-%g" 1 "$n" | timeout -k 5 60 kcat -P -b "$(cluster_bootstrap)" -t "$t" -p "$p" \
+    -X acks=all -X message.timeout.ms=30000 "$@"
+}
+
+# others I: the broker ids other than I.
+others() { local i; for i in 1 2 3; do [[ $i == "$1" ]] || echo "$i"; done; }
+
+# checker_load TOPIC DIR ID CLIENT COUNT RATE: a producer of the checker in
+# the background (pid in DIR/ID.pid).
+checker_load() {
+  local t=$1 d=$2 id=$3 client=$4
+  kchecker 120 produce --bootstrap "$(cluster_bootstrap)" --topic "$t" --producer-id "$id" \
+    --client "$client" --count "$5" --rate "$6" --max-seconds 60 --partitions 3 \
+    --message-timeout 60 --acked "$d/$id.acked" --failed "$d/$id.failed" >"$d/$id.out" 2>&1 &
+  echo $! >"$d/$id.pid"
+}
+
+# checker_verify TOPIC DIR IDS...: wait for the producers, then compare.
+# kafka-python has no idempotence: its duplicates are reported, not failed.
+checker_verify() {
+  local t=$1 d=$2 id rc=0
+  shift 2
+  local -a args=()
+  for id in "$@"; do
+    wait "$(<"$d/$id.pid")" || rc=$?
+    cat "$d/$id.out"
+    [ "$rc" -eq 0 ]
+    args+=(--acked "$d/$id.acked" --failed "$d/$id.failed")
+    [[ $id == py* ]] && args+=(--duplicates-ok "$id")
+  done
+  run kchecker 90 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" "${args[@]}"
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "replication: followers store the leader's bytes; the ISR names a follower only once it holds the data" {
+  local t l f g
+  t=$(rf3_topic bytes 1)
+  l=$(cluster_leader "$t" 0)
+  read -r f g < <(others "$l" | paste -sd' ')
+  # every replica has its directory and, after a round of acks=all, the same bytes
+  produce_all "$t" 0 2000 a
+  for f in $(others "$l"); do wait_for 10 same_log "$t" 0 "$l" "$f"; done
+  read -r f g < <(others "$l" | paste -sd' ')
+
+  # a follower that stops fetching leaves the ISR; writes go on without it
+  cluster_broker_pause "$g"
+  cluster_wait_isr "$t" 0 "$l,$f" 15
+  produce_all "$t" 0 3000 b
+  same_log "$t" 0 "$l" "$f"
+  refute same_log "$t" 0 "$l" "$g"
+  # back: when the ISR names it again, it already has every byte
+  cluster_broker_resume "$g"
+  cluster_wait_isr "$t" 0 1,2,3 20
+  same_log "$t" 0 "$l" "$g"
+  run timeout -k 5 30 kcat -C -b "$(cluster_bootstrap)" -t "$t" -o beginning -e -q
+  [ "${#lines[@]}" -eq 5000 ]
+}
+
+@test "replication: acks=all with min.insync.replicas=2 survives one stopped follower, refuses with two, recovers" {
+  local t l f g
+  t=$(rf3_topic minisr 1)
+  l=$(cluster_leader "$t" 0)
+  read -r f g < <(others "$l" | paste -sd' ')
+  cluster_broker_pause "$f"
+  cluster_wait_isr "$t" 0 "$l,$g" 15
+  produce_all "$t" 0 100 one-down
+  cluster_broker_pause "$g"
+  cluster_wait_isr "$t" 0 "$l" 15
+  run produce_all "$t" 0 1 two-down -X retries=0 -X enable.idempotence=false
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ $output == *"Not enough in-sync replicas"* ]]
+  # the refused record was not written (NOT_ENOUGH_REPLICAS comes before the append)
+  run timeout -k 5 30 kcat -C -b "127.0.0.1:$(cluster_port "$l")" -t "$t" -o beginning -e -q
+  [ "${#lines[@]}" -eq 100 ]
+  # --describe shows it as Kafka does
+  run ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$(cluster_port "$l")" --describe \
+    --topic "$t" --under-min-isr-partitions
+  [[ $output == *"Partition: 0"*"Isr: $l" ]]
+  cluster_broker_resume "$f"
+  cluster_broker_resume "$g"
+  cluster_wait_isr "$t" 0 1,2,3 20
+  produce_all "$t" 0 100 back
+  run timeout -k 5 30 kcat -C -b "$(cluster_bootstrap)" -t "$t" -o beginning -e -q
+  [ "${#lines[@]}" -eq 200 ]
+  run ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --describe --topic "$t" \
+    --under-replicated-partitions
+  [ -z "$output" ]
+}
+
+# kill9_under_load VICTIM_KIND: SIGKILL the leader of partition 0 (not the
+# controller) or the controller, under librdkafka (idempotent) and
+# kafka-python acks=all load; restart it; nothing acknowledged is lost.
+kill9_under_load() {
+  local t d=$BATS_TEST_TMPDIR x p c l f
+  t=$(rf3_topic "kill-$1" 3)
+  c=$(cluster_controller)
+  if [[ $1 == controller ]]; then
+    x=$c
+  else
+    x=
+    for p in 0 1 2; do
+      [[ $(cluster_leader "$t" "$p") != "$c" ]] && x=$(cluster_leader "$t" "$p") && break
+    done
+  fi
+  [ -n "$x" ]
+  checker_load "$t" "$d" rd confluent 3000 300
+  checker_load "$t" "$d" py kafka-python 1500 150
+  wait_for 20 lines_at_least "$d/rd.acked" 300
+  cluster_broker_kill9 "$x"
+  # its partitions get new leaders from the ISR
+  wait_for 20 broker_unregistered "$x"
+  for p in 0 1 2; do wait_for 20 leader_not "$t" "$p" "$x"; done
+  sleep 2
+  cluster_broker_start "$x"
+  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+  checker_verify "$t" "$d" rd py
+  [ "$(line_count "$d/rd.acked")" -eq 3000 ]
+  # every replica holds the same bytes once caught up
+  for p in 0 1 2; do
+    l=$(cluster_leader "$t" "$p")
+    for f in $(others "$l"); do wait_for 10 same_log "$t" "$p" "$l" "$f"; done
+  done
+}
+
+leader_not() {
+  local l
+  l=$(cluster_leader "$1" "$2") || return 1
+  [[ $l != "$3" && $l -ge 1 ]]
+}
+
+@test "replication: kill -9 of a leader under acks=all load, then its restart: nothing acknowledged is lost" {
+  kill9_under_load leader
+}
+
+@test "replication: kill -9 of the controller under acks=all load, then its restart: nothing acknowledged is lost" {
+  kill9_under_load controller
+}
+
+@test "replication: a leader's unreplicated tail is truncated when it comes back as a follower (no divergent log)" {
+  local t c l f g p
+  c=$(cluster_controller)
+  l=$(( c % 3 + 1 ))                # a leader that is not the controller
+  read -r f g < <(others "$l" | paste -sd' ')
+  t=$(rf3_topic tail 1 "$l:$f:$g")
+  [ "$(cluster_leader "$t" 0)" = "$l" ]
+  produce_all "$t" 0 100 committed
+  wait_for 10 same_log "$t" 0 "$l" "$f"
+  wait_for 10 same_log "$t" 0 "$l" "$g"
+  local e0
+  e0=$(cluster_epoch "$t" 0)
+  # the followers stop fetching (for less than replica.lag.time.max.ms: they
+  # stay in the ISR); once their last long-poll fetch has been answered
+  # (replica.fetch.wait.max.ms, 500 ms) the leader takes acks=1 writes
+  # nobody else has, and dies
+  cluster_broker_pause "$f"
+  cluster_broker_pause "$g"
+  sleep 0.8
+  seq -f 'tail-%g' 1 50 | timeout -k 5 20 kcat -P -b "127.0.0.1:$(cluster_port "$l")" -t "$t" -p 0 \
+    -X acks=1 -X message.timeout.ms=10000
+  cluster_broker_kill9 "$l"
+  cluster_broker_resume "$f"
+  cluster_broker_resume "$g"
+  wait_for 20 broker_unregistered "$l"
+  wait_for 20 leader_not "$t" 0 "$l"
+  [ "$(cluster_epoch "$t" 0)" -gt "$e0" ]
+  produce_all "$t" 0 30 new-epoch
+  # the old leader returns, truncates its tail to the new leader's epoch, catches up
+  cluster_broker_start "$l"
+  cluster_wait_isr "$t" 0 1,2,3 30
+  local n
+  n=$(cluster_leader "$t" 0)
+  wait_for 10 same_log "$t" 0 "$n" "$l"
+  grep -q "Truncating partition $t-0 to local log end offset 100" \
+    "$BATS_FILE_TMPDIR/cluster/b$l/logs/server.log"
+  run timeout -k 5 30 kcat -C -b "$(cluster_bootstrap)" -t "$t" -o beginning -e -q
+  [ "${#lines[@]}" -eq 130 ]
+  [[ $output != *tail-* ]]
+}
+
+@test "replication: kafka-server-stop of a leader under acks=all load: controlled shutdown, 0 failed sends" {
+  local t d=$BATS_TEST_TMPDIR x c
+  t=$(rf3_topic stop 3)
+  c=$(cluster_controller)
+  x=$(( c % 3 + 1 ))
+  checker_load "$t" "$d" rd confluent 2000 250
+  wait_for 20 lines_at_least "$d/rd.acked" 300
+  cluster_broker_stop "$x" 60
+  grep -q "Controlled shutdown succeeded" "$BATS_FILE_TMPDIR/cluster/b$x/logs/server.log"
+  local p
+  for p in 0 1 2; do leader_not "$t" "$p" "$x"; done
+  cluster_broker_start "$x"
+  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+  checker_verify "$t" "$d" rd
+  [ "$(line_count "$d/rd.acked")" -eq 2000 ]
+  [ ! -s "$d/rd.failed" ]
+}
