@@ -51,12 +51,6 @@ void fetch_wakeup(void);
 void fetch_before_sleep(void);
 void fetch_abort_all(void);
 
-/* acks=all produces wait for the high watermark; replica.c calls
- * produce_wakeup when it moves or leadership changes, and the waiting
- * produces are settled in produce_before_sleep (once per loop iteration). */
-void produce_wakeup(void);
-void produce_before_sleep(void);
-void produce_abort_all(void);
 
 api_handler handle_OffsetForLeaderEpoch;
 api_handler handle_ControlledShutdown;

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "broker.h"
 #include "group.h"
+#include "replica.h"
 
 /* ------------------------------------------------------------------------
  * topics [name, partitions [...]]
@@ -153,9 +154,11 @@ static int16_t commit_allowed(const char *gid, int32_t part, int32_t generation,
     return ERR_NONE;
 }
 
-/* Validates, stores and applies the commits of l; sets each item's error. */
-static void commit(tp_list *l, const int32_t *md_len, const char *gid, int32_t generation,
-                   const char *mid, const char *iid, int64_t retention, int v) {
+/* Validates, stores and applies the commits of l; sets each item's error.
+ * Returns the __consumer_offsets partition written to, or -1. */
+static int32_t commit(tp_list *l, const int32_t *md_len, const char *gid, int32_t generation,
+                      const char *mid, const char *iid, int64_t retention, int v) {
+    int32_t written = -1;
     int32_t part = 0;
     int16_t gerr = group_coordinator_check(gid, 1, &part);
     goffset **valid = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof(*valid));
@@ -186,6 +189,8 @@ static void commit(tp_list *l, const int32_t *md_len, const char *gid, int32_t g
         int16_t err = commit_allowed(gid, part, generation, mid, iid, &g);
         if (!err)
             err = store_offsets(g, valid, nvalid, value_v1);
+        if (!err)
+            written = part;
         for (int i = 0; i < l->n; i++) {
             tp_item *it = &l->items[i];
             if (it->error || (it->error = err))
@@ -201,6 +206,60 @@ static void commit(tp_list *l, const int32_t *md_len, const char *gid, int32_t g
         }
     }
     free(valid);
+    return written;
+}
+
+/* offsets.commit.required.acks=-1 (Kafka's default): the answer waits until
+ * the commit is replicated to the offsets partition's ISR, with Kafka's
+ * mapping of the append's errors (GroupMetadataManager.storeOffsets). */
+typedef struct commit_wait {
+    request *rq;
+    tp_list l;
+} commit_wait;
+
+static void commit_write_response(request *rq, tp_list *l, response *rs) {
+    if (rq->api_version >= 3)
+        wb_i32(&rs->wb, 0); /* throttle_time_ms */
+    tp_write_errors(&rs->wb, l);
+}
+
+static void commit_replicated(void *arg, int16_t err) {
+    commit_wait *cw = arg;
+    int16_t mapped = ERR_NONE;
+    if (err == ERR_NOT_LEADER_FOR_PARTITION || err == ERR_KAFKA_STORAGE_ERROR)
+        mapped = ERR_NOT_COORDINATOR;
+    else if (err != ERR_NONE)
+        mapped = ERR_COORDINATOR_NOT_AVAILABLE;
+    for (int i = 0; i < cw->l.n; i++)
+        if (!cw->l.items[i].error)
+            cw->l.items[i].error = mapped;
+    response rs;
+    resp_init(&rs);
+    commit_write_response(cw->rq, &cw->l, &rs);
+    request_complete(cw->rq, &rs);
+    tp_free(&cw->l);
+    free(cw);
+}
+
+/* Defers the answer until the write to partition `part` is replicated;
+ * returns 1 when deferred (l then belongs to the waiter). */
+static int commit_wait_replicated(request *rq, tp_list *l, int32_t part) {
+    topic *t = topic_find("__consumer_offsets");
+    partition *p = t ? partition_get(t, part) : NULL;
+    if (!p || !p->log || B.cfg.offsets_commit_required_acks != -1)
+        return 0;
+    commit_wait *cw = calloc(1, sizeof(*cw));
+    if (!cw)
+        abort();
+    cw->rq = rq;
+    cw->l = *l;
+    if (replica_wait_replicated(p, plog_log_end_offset(p->log), t->cfg.min_insync_replicas,
+                                B.cfg.offsets_commit_timeout_ms, commit_replicated, cw)) {
+        free(cw);
+        return 0;
+    }
+    memset(l, 0, sizeof(*l));
+    return 1;
 }
 
 int handle_OffsetCommit(request *rq, response *rs) {
@@ -231,13 +290,15 @@ int handle_OffsetCommit(request *rq, response *rs) {
         char *gid = KSTR_IS_NULL(group_id) ? NULL : kstr_dup(group_id);
         char *mid = KSTR_IS_NULL(member_id) ? strdup("") : kstr_dup(member_id);
         char *iid = KSTR_IS_NULL(instance_id) ? NULL : kstr_dup(instance_id);
-        commit(&l, md_len, gid, generation, mid, iid, retention, v);
+        int32_t written = commit(&l, md_len, gid, generation, mid, iid, retention, v);
         free(gid);
         free(mid);
         free(iid);
-        if (v >= 3)
-            wb_i32(&rs->wb, 0); /* throttle_time_ms */
-        tp_write_errors(&rs->wb, &l);
+        if (written >= 0 && commit_wait_replicated(rq, &l, written)) {
+            resp_free(rs); /* the waiter writes the whole answer */
+            r = 1;
+        } else
+            commit_write_response(rq, &l, rs);
     }
     free(md_len);
     tp_free(&l);

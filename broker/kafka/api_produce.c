@@ -149,140 +149,35 @@ static void produce_partition(request *rq, int16_t acks, topic *t, int32_t pidx,
 }
 
 /* ------------------------------------------------------------------------
- * acks=all: produces waiting for the high watermark
+ * acks=all: a produce waiting for its partitions' high watermarks
  * ---------------------------------------------------------------------- */
+typedef struct produce_wait produce_wait;
 typedef struct wait_part {
-    char *topic;
-    int32_t partition;
-    int32_t leader_epoch; /* of the append */
-    int64_t required_offset;
-    size_t error_at;      /* where the partition's error code is in the response */
-    int done;
+    produce_wait *pw;
+    size_t error_at; /* where the partition's error code is in the response */
 } wait_part;
 
-typedef struct produce_wait {
+struct produce_wait {
     request *rq;
     response rs;
     wait_part *parts;
-    int nparts, cap, left;
-    long long timer;
-    struct produce_wait *next;
-} produce_wait;
-
-static produce_wait *waiting;
-static int wake_pending;
+    int nparts, cap;
+    int left; /* partitions not settled yet */
+};
 
 static void wait_free(produce_wait *pw) {
-    for (int i = 0; i < pw->nparts; i++)
-        free(pw->parts[i].topic);
     free(pw->parts);
     free(pw);
 }
 
-static void wait_unlink(produce_wait *pw) {
-    for (produce_wait **pp = &waiting; *pp; pp = &(*pp)->next)
-        if (*pp == pw) {
-            *pp = pw->next;
-            return;
-        }
-}
-
-static void wait_finish(produce_wait *pw, int16_t pending_error) {
-    for (int i = 0; i < pw->nparts; i++)
-        if (!pw->parts[i].done)
-            wb_put_i16(&pw->rs.wb, pw->parts[i].error_at, pending_error);
-    aeDeleteTimeEvent(B.el, pw->timer);
-    request_complete(pw->rq, &pw->rs);
-    wait_free(pw);
-}
-
-/* Settles what can be settled; returns the number of partitions left. */
-static int wait_check(produce_wait *pw) {
-    for (int i = 0; i < pw->nparts; i++) {
-        wait_part *wp = &pw->parts[i];
-        if (wp->done)
-            continue;
-        topic *t = topic_find(wp->topic);
-        partition *p = t && !t->deleting ? partition_get(t, wp->partition) : NULL;
-        int16_t err;
-        if (!p || !partition_is_leader(p) || p->role != REPLICA_LEADER ||
-            p->leader_epoch != wp->leader_epoch)
-            err = ERR_NOT_LEADER_FOR_PARTITION;
-        else if (p->hw >= wp->required_offset)
-            err = replica_isr_size(p) < t->cfg.min_insync_replicas
-                      ? ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND
-                      : ERR_NONE;
-        else
-            continue;
-        wb_put_i16(&pw->rs.wb, wp->error_at, err);
-        wp->done = 1;
-        pw->left--;
-    }
-    return pw->left;
-}
-
-static int wait_timeout(aeEventLoop *el, long long id, void *arg) {
-    (void)el;
-    (void)id;
-    produce_wait *pw = arg;
-    wait_unlink(pw);
-    wait_check(pw);
-    pw->timer = -1;
-    for (int i = 0; i < pw->nparts; i++)
-        if (!pw->parts[i].done)
-            wb_put_i16(&pw->rs.wb, pw->parts[i].error_at, ERR_REQUEST_TIMED_OUT);
-    request_complete(pw->rq, &pw->rs);
-    wait_free(pw);
-    return AE_NOMORE;
-}
-
-static void wait_add(produce_wait *pw, topic *t, int32_t pidx, const part_result *res,
-                     size_t error_at) {
-    partition *p = partition_get(t, pidx);
-    if (pw->nparts == pw->cap) {
-        pw->cap = pw->cap ? pw->cap * 2 : 4;
-        pw->parts = realloc(pw->parts, (size_t)pw->cap * sizeof(wait_part));
-        if (!pw->parts)
-            abort();
-    }
-    wait_part *wp = &pw->parts[pw->nparts++];
-    wp->topic = strdup(t->name);
-    if (!wp->topic)
-        abort();
-    wp->partition = pidx;
-    wp->leader_epoch = p->leader_epoch;
-    wp->required_offset = res->required_offset;
-    wp->error_at = error_at;
-    wp->done = 0;
-    pw->left++;
-}
-
-void produce_wakeup(void) { wake_pending = 1; }
-
-void produce_before_sleep(void) {
-    if (!wake_pending)
+static void part_settled(void *arg, int16_t err) {
+    wait_part *wp = arg;
+    produce_wait *pw = wp->pw;
+    wb_put_i16(&pw->rs.wb, wp->error_at, err);
+    if (--pw->left > 0)
         return;
-    wake_pending = 0;
-    produce_wait **pp = &waiting;
-    while (*pp) {
-        produce_wait *pw = *pp;
-        if (wait_check(pw) > 0 && request_conn_alive(pw->rq)) {
-            pp = &pw->next;
-            continue;
-        }
-        *pp = pw->next;
-        wait_finish(pw, ERR_REQUEST_TIMED_OUT);
-    }
-}
-
-/* Shutdown: what has not reached the ISR is not acknowledged. */
-void produce_abort_all(void) {
-    while (waiting) {
-        produce_wait *pw = waiting;
-        waiting = pw->next;
-        wait_check(pw);
-        wait_finish(pw, ERR_NOT_LEADER_FOR_PARTITION);
-    }
+    request_complete(pw->rq, &pw->rs);
+    wait_free(pw);
 }
 
 int handle_Produce(request *rq, response *rs) {
@@ -290,6 +185,11 @@ int handle_Produce(request *rq, response *rs) {
     int v = rq->api_version;
     kstr transactional_id = {NULL, -1};
     produce_wait *pw = NULL;
+    struct pending_wait {
+        partition *p;
+        int64_t required_offset;
+    } *waits = NULL;
+    int nwaits = 0;
     int16_t acks;
     int32_t timeout_ms, ntopics;
     if (v >= 3)
@@ -298,6 +198,10 @@ int handle_Produce(request *rq, response *rs) {
     rb_read_i32(rb, &timeout_ms);
     rb_read_i32(rb, &ntopics);
     rb_check_count_nn(rb, ntopics, 6);
+    /* at most one wait per partition entry: bounded by the request's size */
+    waits = malloc((rb_remain(rb) / 8 + 1) * sizeof(*waits));
+    if (!waits)
+        abort();
 
     wbuf *w = &rs->wb;
     wb_i32(w, ntopics);
@@ -339,7 +243,14 @@ int handle_Produce(request *rq, response *rs) {
                     if (!pw)
                         abort();
                 }
-                wait_add(pw, t, pidx, &res, error_at);
+                if (pw->nparts == pw->cap) {
+                    pw->cap = pw->cap ? pw->cap * 2 : 4;
+                    pw->parts = realloc(pw->parts, (size_t)pw->cap * sizeof(wait_part));
+                    if (!pw->parts)
+                        abort();
+                }
+                pw->parts[pw->nparts++] = (wait_part){pw, error_at};
+                waits[nwaits++] = (struct pending_wait){partition_get(t, pidx), res.required_offset};
             }
             wb_i64(w, res.base_offset);
             if (v >= 2)
@@ -357,21 +268,31 @@ int handle_Produce(request *rq, response *rs) {
     if (any_appended)
         fetch_wakeup();
     if (pw) {
+        /* wait for the partitions not replicated yet (the parts array is
+         * complete now: waiters keep pointers into it) */
         pw->rq = rq;
-        pw->rs = *rs; /* the response now belongs to the waiting produce */
-        if (wait_check(pw) == 0) {
-            *rs = pw->rs;
+        pw->left = 1; /* held until every partition is registered */
+        for (int i = 0; i < nwaits; i++) {
+            partition *p = waits[i].p;
+            pw->left++;
+            if (replica_wait_replicated(p, waits[i].required_offset,
+                                        p->topic->cfg.min_insync_replicas, timeout_ms,
+                                        part_settled, &pw->parts[i]))
+                pw->left--; /* already replicated */
+        }
+        free(waits);
+        if (--pw->left == 0) {
             wait_free(pw);
             return 0;
         }
-        pw->timer = aeCreateTimeEvent(B.el, timeout_ms > 0 ? timeout_ms : 0, wait_timeout, pw);
-        pw->next = waiting;
-        waiting = pw;
+        pw->rs = *rs; /* the response now belongs to the waiting produce */
         return 1;
     }
+    free(waits);
     return acks == 0 ? 2 : 0;
 err_parse:
     if (pw)
         wait_free(pw);
+    free(waits);
     return -1;
 }

@@ -2,18 +2,19 @@
  *
  * On each (new) session the broker: creates the persistent paths, reads or
  * creates /cluster/id, registers the ephemeral /brokers/ids/<id>, tries to
- * become controller (/controller, /controller_epoch), then loads topics
- * (/brokers/topics/<t>, their partition states and /config/topics/<t>),
- * keeping watches on all of it. Every broker reads partition state from
- * ZooKeeper; the controller is the one that writes it (new partitions,
- * leader election when brokers come and go) and carries out deletions
- * requested under /admin/delete_topics.
+ * become controller (controller.c), then loads topics (/brokers/topics/<t>,
+ * their partition states and /config/topics/<t>), keeping watches on all
+ * of it. Every broker reads partition state from ZooKeeper and leads or
+ * follows accordingly (replica.c); the controller writes it (new
+ * partitions, elections), and a leader writes its ISR changes
+ * (cluster_write_isr).
  *
  * Requests that change topics write to ZooKeeper and complete once this
  * broker's own view shows the change (waiters, checked after each update).
  * On session expiry the broker stops leading anything (no stale
  * leadership), opens a new session and goes through the steps again. */
 #include "cluster.h"
+#include "cluster_internal.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -28,18 +29,14 @@
 #include "checkpoint.h"
 #include "json.h"
 #include "logger.h"
+#include "placement.h"
 #include "replica.h"
 #include "zkclient.h"
 
-#define LOG_ZK "kafka.zk.KafkaZkClient"
-#define LOG_CTRL "kafka.controller.KafkaController"
-#define LOG_STATE "state.change.logger"
-#define LOG_PARTITION "kafka.cluster.Partition"
 #define WAIT_TIMEOUT_MS 30000
 
-static zkc *zk;
+zkc *cluster_zk;
 static int reload_all_topics; /* a new session: known topics are read again too */
-static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
 static int loading;     /* outstanding reads of the initial load */
 static int load_done;
 static int fatal_error;
@@ -47,27 +44,20 @@ static long long retry_timer = -1;
 
 static void establish(void);
 static void load_topic(const char *name);
-static void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg);
 static void state_exists_cb(int rc, const jute_stat *st, void *arg);
-static void load_state(topic *t, int32_t p);
-static void controller_check_partitions(topic *t);
-static void controller_check_cb(topic *t, void *arg) {
-    (void)arg;
-    controller_check_partitions(t);
-}
 static void check_waiters(void);
 
 /* ------------------------------------------------------------------------
  * Small helpers
  * ---------------------------------------------------------------------- */
-static char *xstrdup(const char *s) {
+char *xstrdup(const char *s) {
     char *d = strdup(s);
     if (!d)
         abort();
     return d;
 }
 
-static const char *zerr(int rc) {
+const char *zk_error_name(int rc) {
     switch (rc) {
     case ZNONODE: return "NoNode";
     case ZNODEEXISTS: return "NodeExists";
@@ -79,43 +69,17 @@ static const char *zerr(int rc) {
     }
 }
 
-static int alive(int32_t id) {
+int broker_alive(int32_t id) {
     for (int i = 0; i < B.nnodes; i++)
         if (B.nodes[i].id == id)
             return 1;
     return 0;
 }
 
-/* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
-static int32_t shutting_down[256];
-static int nshutting_down;
-
-static int is_shutting_down(int32_t id) {
-    for (int i = 0; i < nshutting_down; i++)
-        if (shutting_down[i] == id)
-            return 1;
-    return 0;
-}
-
-/* May lead or stay in the ISR of p: alive and, for replicated partitions,
- * not shutting down (an RF=1 partition stays with its broker until it is
- * gone, as in Kafka). */
-static int eligible(const partition *p, int32_t id) {
-    return alive(id) && !(p->nreplicas > 1 && is_shutting_down(id));
-}
-
-static void forget_gone_shutting_down(void) {
-    int k = 0;
-    for (int i = 0; i < nshutting_down; i++)
-        if (alive(shutting_down[i]))
-            shutting_down[k++] = shutting_down[i];
-    nshutting_down = k;
-}
-
 int cluster_live_broker_count(void) { return B.nnodes; }
 int cluster_ready(void) { return B.registered && load_done; }
 
-static void write_int_list(wbuf *w, const int32_t *a, int n) {
+void write_int_list(wbuf *w, const int32_t *a, int n) {
     wb_i8(w, '[');
     for (int i = 0; i < n; i++) {
         char num[16];
@@ -125,8 +89,7 @@ static void write_int_list(wbuf *w, const int32_t *a, int n) {
     wb_i8(w, ']');
 }
 
-static void wprintf_(wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void wprintf_(wbuf *w, const char *fmt, ...) {
+void wbuf_printf(wbuf *w, const char *fmt, ...) {
     char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -135,7 +98,7 @@ static void wprintf_(wbuf *w, const char *fmt, ...) {
     wb_write(w, tmp, (size_t)(n < (int)sizeof(tmp) ? n : (int)sizeof(tmp) - 1));
 }
 
-static int parse_int_list(const json *a, int32_t **out) {
+int parse_int_list(const json *a, int32_t **out) {
     if (!a || a->type != JSON_ARRAY)
         return -1;
     *out = calloc((size_t)(a->n > 0 ? a->n : 1), sizeof(int32_t));
@@ -273,7 +236,7 @@ static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st
     free(bl);
     forget_gone_shutting_down();
     if (B.is_controller)
-        topic_foreach(controller_check_cb, NULL);
+        controller_check_all();
     check_waiters();
 }
 
@@ -305,21 +268,17 @@ static void brokers_children_cb(int rc, int count, const char *const *names, voi
             abort();
         a[0] = bl;
         a[1] = (void *)(intptr_t)i;
-        zkc_get(zk, path, 0, broker_get_cb, a);
+        zkc_get(cluster_zk, path, 0, broker_get_cb, a);
     }
 }
 
-static void load_brokers(void) { zkc_children(zk, "/brokers/ids", 1, brokers_children_cb, NULL); }
+static void load_brokers(void) { zkc_children(cluster_zk, "/brokers/ids", 1, brokers_children_cb, NULL); }
 
 /* ------------------------------------------------------------------------
  * Partition state: /brokers/topics/<t>/partitions/<p>/state
  * ---------------------------------------------------------------------- */
-typedef struct part_ref {
-    char *topic;
-    int32_t partition;
-} part_ref;
 
-static part_ref *part_ref_new(const char *t, int32_t p) {
+part_ref *part_ref_new(const char *t, int32_t p) {
     part_ref *r = malloc(sizeof(*r));
     if (!r)
         abort();
@@ -327,24 +286,24 @@ static part_ref *part_ref_new(const char *t, int32_t p) {
     r->partition = p;
     return r;
 }
-static void part_ref_free(part_ref *r) {
+void part_ref_free(part_ref *r) {
     free(r->topic);
     free(r);
 }
 
-static void state_path(char *out, size_t cap, const char *t, int32_t p) {
+void state_path(char *out, size_t cap, const char *t, int32_t p) {
     snprintf(out, cap, "/brokers/topics/%s/partitions/%d/state", t, p);
 }
 
-static void state_json(wbuf *w, int32_t controller_epoch, int32_t leader, int32_t leader_epoch,
-                       const int32_t *isr, int nisr) {
-    wprintf_(w, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":",
+void state_json(wbuf *w, int32_t controller_epoch, int32_t leader, int32_t leader_epoch,
+                const int32_t *isr, int nisr) {
+    wbuf_printf(w, "{\"controller_epoch\":%d,\"leader\":%d,\"version\":1,\"leader_epoch\":%d,\"isr\":",
              controller_epoch, leader, leader_epoch);
     write_int_list(w, isr, nisr);
     wb_i8(w, '}');
 }
 
-static int in_list(const int32_t *a, int n, int32_t v) {
+int id_in_list(const int32_t *a, int n, int32_t v) {
     for (int i = 0; i < n; i++)
         if (a[i] == v)
             return 1;
@@ -354,7 +313,7 @@ static int in_list(const int32_t *a, int n, int32_t v) {
 /* This broker's part once the state is known: open hosted logs, then
  * lead or follow (replica.c). */
 static void apply_state(partition *p) {
-    if (!in_list(p->replicas, p->nreplicas, B.id)) {
+    if (!id_in_list(p->replicas, p->nreplicas, B.id)) {
         if (p->log) {
             replica_stop(p);
             partition_close_log(p, 0);
@@ -400,7 +359,7 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
          * (the controller writes it after the assignment we just read) */
         char path[512];
         state_path(path, sizeof(path), r->topic, r->partition);
-        zkc_exists(zk, path, 1, state_exists_cb, part_ref_new(r->topic, r->partition));
+        zkc_exists(cluster_zk, path, 1, state_exists_cb, part_ref_new(r->topic, r->partition));
     }
     if (p && B.is_controller)
         controller_check_partitions(p->topic);
@@ -420,296 +379,16 @@ static void state_exists_cb(int rc, const jute_stat *st, void *arg) {
     part_ref_free(r);
 }
 
-static void load_state(topic *t, int32_t p) {
+void load_state(topic *t, int32_t p) {
     char path[512];
     state_path(path, sizeof(path), t->name, p);
     if (!load_done)
         loading++;
-    if (zkc_get(zk, path, 1, state_get_cb, part_ref_new(t->name, p)) != ZOK && !load_done)
+    if (zkc_get(cluster_zk, path, 1, state_get_cb, part_ref_new(t->name, p)) != ZOK && !load_done)
         loading--;
 }
 
-/* Controller: creates missing states, elects a leader where the current
- * one is gone. Without replication (yet), only an in-sync replica may lead,
- * so a partition whose only replica is down stays offline (leader -1). */
-static void state_write_cb(int rc, const char *path, void *arg) {
-    (void)path;
-    part_ref *r = arg;
-    if (rc != ZOK && rc != ZNODEEXISTS)
-        log_warn(LOG_CTRL, "Failed to write the state of %s-%d: %s", r->topic, r->partition,
-                 zerr(rc));
-    topic *t = topic_find(r->topic);
-    if (t && rc == ZOK)
-        load_state(t, r->partition);
-    part_ref_free(r);
-}
-
-
-static void state_parent_cb(int rc, void *arg) {
-    part_ref *r = arg;
-    topic *t = topic_find(r->topic);
-    partition *p = t ? partition_get(t, r->partition) : NULL;
-    if (rc != ZOK || !p) {
-        part_ref_free(r);
-        return;
-    }
-    int32_t isr[64];
-    int nisr = 0;
-    for (int i = 0; i < p->nreplicas && nisr < 64; i++)
-        if (alive(p->replicas[i]))
-            isr[nisr++] = p->replicas[i];
-    int32_t leader = nisr ? isr[0] : -1;
-    if (!nisr) /* all replicas down: keep the assignment as the ISR */
-        for (int i = 0; i < p->nreplicas && nisr < 64; i++)
-            isr[nisr++] = p->replicas[i];
-    wbuf w;
-    wb_init(&w, 128);
-    state_json(&w, B.controller_epoch, leader, 0, isr, nisr);
-    char path[512];
-    state_path(path, sizeof(path), r->topic, r->partition);
-    zkc_create(zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
-    wb_free(&w);
-}
-
-/* The controller's write of a partition state, fenced by the controller
- * epoch's zk version (Kafka's checkControllerEpoch multi, KAFKA-6082): a
- * controller that lost its place writes nothing. */
-typedef void state_written_cb(void *arg, int ok);
-typedef struct fenced_write {
-    part_ref *ref;
-    state_written_cb *done;
-    void *arg;
-} fenced_write;
-
-static void fenced_write_cb(int rc, int n, const zkc_op_result *res, void *arg) {
-    fenced_write *fw = arg;
-    part_ref *r = fw->ref;
-    if (fw->done)
-        fw->done(fw->arg, rc == ZOK);
-    free(fw);
-    if (rc != ZOK) {
-        int fenced = n > 0 && res[0].err != ZOK;
-        log_warn(LOG_CTRL, "[Controller id=%d] Failed to write the state of %s-%d: %s", B.id,
-                 r->topic, r->partition, fenced ? "the controller epoch changed" : zerr(rc));
-        if (fenced && B.is_controller) {
-            log_info(LOG_CTRL, "[Controller id=%d] Resigning: another controller was elected",
-                     B.id);
-            B.is_controller = 0;
-            zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
-        }
-    }
-    topic *t = topic_find(r->topic);
-    if (t)
-        load_state(t, r->partition);
-    part_ref_free(r);
-}
-
-static void controller_write_state(partition *p, int32_t leader, const int32_t *isr, int nisr,
-                                   state_written_cb *done, void *done_arg) {
-    wbuf w;
-    wb_init(&w, 128);
-    state_json(&w, B.controller_epoch, leader, p->leader_epoch + 1, isr, nisr);
-    char path[512];
-    state_path(path, sizeof(path), p->topic->name, p->id);
-    zkc_op ops[2] = {
-        {.type = ZOO_CHECK_OP, .path = "/controller_epoch", .version = controller_epoch_zk_version},
-        {.type = ZOO_SETDATA_OP, .path = path, .data = w.data, .len = (int)w.len,
-         .version = p->state_zk_version},
-    };
-    p->state_zk_version = -3; /* write in progress */
-    fenced_write *fw = malloc(sizeof(*fw));
-    if (!fw)
-        abort();
-    fw->ref = part_ref_new(p->topic->name, p->id);
-    fw->done = done;
-    fw->arg = done_arg;
-    zkc_multi(zk, ops, 2, fenced_write_cb, fw);
-    wb_free(&w);
-}
-
-/* Kafka's offline-partition election and OfflineReplica handling in one
- * step: dead brokers leave the ISR (its last member stays, to record who
- * may lead cleanly); a dead or missing leader is replaced by the first
- * assigned replica that is alive and in the ISR; with none, and
- * unclean.leader.election.enable, by the first live replica (ISR = [it]);
- * else the partition stays offline (leader -1). Each change bumps the
- * leader epoch. */
-static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *arg);
-static void controller_elect(topic *t, partition *p) { controller_elect_cb(t, p, NULL, NULL); }
-
-/* Returns 1 when a write was started (done is called when it ends). */
-static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *done_arg) {
-    int32_t live_isr[256];
-    int nlive = 0;
-    for (int k = 0; k < p->nisr && nlive < 256; k++)
-        if (eligible(p, p->isr[k]))
-            live_isr[nlive++] = p->isr[k];
-    int leader_ok = p->leader >= 0 && eligible(p, p->leader);
-    if (leader_ok && nlive == p->nisr)
-        return 0; /* nothing to do */
-    int32_t leader = leader_ok ? p->leader : -1;
-    const int32_t *isr = live_isr;
-    int nisr = nlive;
-    int32_t one;
-    if (!leader_ok) {
-        for (int k = 0; k < p->nreplicas && leader < 0; k++)
-            if (eligible(p, p->replicas[k]) && in_list(live_isr, nlive, p->replicas[k]))
-                leader = p->replicas[k];
-        if (leader < 0 && t->cfg.unclean_leader_election_enable) {
-            for (int k = 0; k < p->nreplicas && leader < 0; k++)
-                if (eligible(p, p->replicas[k]))
-                    leader = p->replicas[k];
-            if (leader >= 0) {
-                log_warn(LOG_CTRL, "[Controller id=%d] Unclean leader election. Partition %s-%d "
-                         "is being elected with leader %d, which is not in the ISR; data may "
-                         "be lost", B.id, t->name, p->id, leader);
-                one = leader;
-                isr = &one;
-                nisr = 1;
-            }
-        }
-    }
-    if (nisr == 0) { /* keep the last in-sync replica on record */
-        one = p->nisr > 0 ? (in_list(p->isr, p->nisr, p->leader) ? p->leader : p->isr[0]) : -1;
-        isr = &one;
-        nisr = one >= 0 ? 1 : 0;
-    }
-    if (leader == p->leader && nisr == p->nisr && !memcmp(isr, p->isr, (size_t)nisr * 4))
-        return 0; /* still offline, nothing new to record */
-    char from[256] = "", to[256] = "";
-    for (int k = 0, at = 0; k < p->nisr && at < 240; k++)
-        at += snprintf(from + at, sizeof(from) - (size_t)at, "%s%d", k ? "," : "", p->isr[k]);
-    for (int k = 0, at = 0; k < nisr && at < 240; k++)
-        at += snprintf(to + at, sizeof(to) - (size_t)at, "%s%d", k ? "," : "", isr[k]);
-    log_info(LOG_STATE, "[Controller id=%d epoch=%d] Partition %s-%d: leader %d -> %d, ISR [%s] "
-             "-> [%s], leader epoch %d", B.id, B.controller_epoch, t->name, p->id, p->leader,
-             leader, from, to, p->leader_epoch + 1);
-    if (leader >= 0 && leader != p->leader)
-        log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d elected leader %d", B.id, t->name,
-                 p->id, leader);
-    controller_write_state(p, leader, isr, nisr, done, done_arg);
-    return 1;
-}
-
-/* ------------------------------------------------------------------------
- * Controller: controlled shutdown (Kafka's KafkaController.doControlledShutdown)
- * ---------------------------------------------------------------------- */
-typedef struct cs_req {
-    int32_t broker;
-    int outstanding;
-    int failed;
-    int started;
-    cluster_shutdown_cb *cb;
-    void *arg;
-} cs_req;
-
-static void cs_count_remaining(topic *t, void *arg) {
-    void **a = arg;
-    int32_t broker = *(int32_t *)a[0];
-    wbuf *names = a[1];
-    int *n = a[2];
-    for (int i = 0; i < t->npartitions; i++) {
-        partition *p = t->parts[i];
-        if (p->nreplicas > 1 && p->leader == broker && p->state_zk_version != -3) {
-            wb_cstr(names, t->name);
-            wb_i32(names, p->id);
-            (*n)++;
-        }
-    }
-}
-
-static void cs_finish(cs_req *cs) {
-    if (!cs->started || cs->outstanding > 0)
-        return;
-    /* what the broker still leads among replicated partitions */
-    wbuf names;
-    wb_init(&names, 64);
-    int n = 0;
-    void *a[3] = {&cs->broker, &names, &n};
-    topic_foreach(cs_count_remaining, a);
-    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d: %d partitions left to move",
-             B.id, cs->broker, n);
-    /* a failed write leaves a leadership in place: the broker asks again */
-    cs->cb(cs->arg, cs->failed ? ERR_UNKNOWN_SERVER_ERROR : ERR_NONE, &names, n);
-    wb_free(&names);
-    free(cs);
-}
-
-static void cs_written(void *arg, int ok) {
-    cs_req *cs = arg;
-    cs->failed += !ok;
-    cs->outstanding--;
-    cs_finish(cs);
-}
-
-static void cs_partitions(topic *t, void *arg) {
-    cs_req *cs = arg;
-    if (t->deleting)
-        return;
-    for (int i = 0; i < t->npartitions; i++) {
-        partition *p = t->parts[i];
-        if (p->nreplicas <= 1 || !in_list(p->replicas, p->nreplicas, cs->broker) ||
-            p->state_zk_version < 0)
-            continue;
-        if (controller_elect_cb(t, p, cs_written, cs))
-            cs->outstanding++;
-    }
-}
-
-void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_shutdown_cb *cb,
-                                 void *arg) {
-    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d", B.id, broker);
-    if (!B.is_controller || !B.registered) {
-        cb(arg, ERR_STALE_CONTROLLER_EPOCH, NULL, 0);
-        return;
-    }
-    int64_t known = -2;
-    for (int i = 0; i < B.nnodes; i++)
-        if (B.nodes[i].id == broker)
-            known = B.nodes[i].epoch;
-    if (known == -2) {
-        cb(arg, ERR_BROKER_NOT_AVAILABLE, NULL, 0);
-        return;
-    }
-    if (broker_epoch >= 0 && broker_epoch < known) {
-        cb(arg, ERR_STALE_BROKER_EPOCH, NULL, 0);
-        return;
-    }
-    if (!is_shutting_down(broker) && nshutting_down < 256)
-        shutting_down[nshutting_down++] = broker;
-    cs_req *cs = calloc(1, sizeof(*cs));
-    if (!cs)
-        abort();
-    cs->broker = broker;
-    cs->cb = cb;
-    cs->arg = arg;
-    topic_foreach(cs_partitions, cs);
-    cs->started = 1;
-    cs_finish(cs);
-}
-
-static void controller_check_partitions(topic *t) {
-    if (!B.is_controller || !B.registered || t->deleting)
-        return;
-    for (int i = 0; i < t->npartitions; i++) {
-        partition *p = t->parts[i];
-        if (p->nreplicas == 0)
-            continue; /* assignment not loaded yet */
-        if (p->state_zk_version == -1) {
-            /* no state yet: create it (parents first) */
-            p->state_zk_version = -2; /* in progress */
-            char path[512];
-            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
-            zkc_ensure_path(zk, path, state_parent_cb, part_ref_new(t->name, p->id));
-            continue;
-        }
-        if (p->state_zk_version < 0)
-            continue;
-        controller_elect(t, p);
-    }
-}
-
-/* A leader's ISR change: conditional on the state's zk version, keeping the
+/* A leader's ISR change: conditional on the state's cluster_zk version, keeping the
  * leader, its epoch and the deciding controller's epoch (Kafka's
  * ReplicationUtils.updateLeaderAndIsr). */
 typedef struct isr_write {
@@ -750,11 +429,11 @@ static void isr_set_cb(int rc, const jute_stat *st, void *arg) {
         /* a retry after a lost connection may have written it: read back */
         char path[512];
         state_path(path, sizeof(path), iw->ref->topic, iw->ref->partition);
-        zkc_get(zk, path, 0, isr_read_back_cb, iw);
+        zkc_get(cluster_zk, path, 0, isr_read_back_cb, iw);
         return;
     }
     log_warn(LOG_ZK, "Failed to update the ISR of %s-%d: %s", iw->ref->topic, iw->ref->partition,
-             zerr(rc));
+             zk_error_name(rc));
     isr_write_done(iw, 0, -1);
 }
 
@@ -800,7 +479,7 @@ void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb 
     state_json(&w, p->state_controller_epoch, B.id, p->leader_epoch, isr, nisr);
     char path[512];
     state_path(path, sizeof(path), p->topic->name, p->id);
-    if (!zk || zkc_set(zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
+    if (!cluster_zk || zkc_set(cluster_zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
         isr_write_done(iw, 0, -1);
     wb_free(&w);
 }
@@ -843,7 +522,7 @@ static void load_topic_config(const char *name) {
     snprintf(path, sizeof(path), "/config/topics/%s", name);
     if (!load_done)
         loading++;
-    zkc_get(zk, path, 0, topic_config_cb, xstrdup(name));
+    zkc_get(cluster_zk, path, 0, topic_config_cb, xstrdup(name));
 }
 
 static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
@@ -903,7 +582,7 @@ static void load_topic(const char *name) {
     snprintf(path, sizeof(path), "/brokers/topics/%s", name);
     if (!load_done)
         loading++;
-    zkc_get(zk, path, 1, topic_data_cb, xstrdup(name));
+    zkc_get(cluster_zk, path, 1, topic_data_cb, xstrdup(name));
 }
 
 struct children_set {
@@ -942,98 +621,7 @@ static void topics_children_cb(int rc, int count, const char *const *names, void
 static void load_topics(void) {
     if (!load_done)
         loading++;
-    zkc_children(zk, "/brokers/topics", 1, topics_children_cb, NULL);
-}
-
-/* ------------------------------------------------------------------------
- * Controller: topic deletion (/admin/delete_topics/<t>)
- * ---------------------------------------------------------------------- */
-static void admin_node_deleted_cb(int rc, void *arg) {
-    (void)rc;
-    free(arg);
-}
-
-static void config_deleted_cb(int rc, void *arg) {
-    (void)rc;
-    char *name = arg;
-    char path[512];
-    snprintf(path, sizeof(path), "/admin/delete_topics/%s", name);
-    zkc_delete(zk, path, -1, admin_node_deleted_cb, name);
-}
-
-static void tree_deleted_cb(int rc, int n, const zkc_op_result *res, void *arg) {
-    (void)n;
-    (void)res;
-    char *name = arg;
-    if (rc != ZOK && rc != ZNONODE)
-        log_warn(LOG_CTRL, "Deletion of topic %s failed: %s (will retry)", name, zerr(rc));
-    log_info(LOG_CTRL, "[Controller id=%d] Deletion of topic %s successfully completed", B.id,
-             name);
-    char path[512];
-    snprintf(path, sizeof(path), "/config/topics/%s", name);
-    zkc_delete(zk, path, -1, config_deleted_cb, name);
-}
-
-static void delete_topic_tree(const char *name) {
-    topic *t = topic_find(name);
-    int np = t ? t->npartitions : 0;
-    zkc_op *ops = calloc((size_t)(2 * np + 2), sizeof(zkc_op));
-    char **paths = calloc((size_t)(2 * np + 2), sizeof(char *));
-    int n = 0;
-    for (int i = 0; i < np; i++) {
-        char path[512];
-        state_path(path, sizeof(path), name, i);
-        if (t->parts[i]->state_zk_version >= 0) {
-            paths[n] = xstrdup(path);
-            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-            n++;
-        }
-        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", name, i);
-        if (t->parts[i]->state_zk_version >= 0) {
-            paths[n] = xstrdup(path);
-            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-            n++;
-        }
-    }
-    char path[512];
-    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions", name);
-    if (n) {
-        paths[n] = xstrdup(path);
-        ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-        n++;
-    }
-    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
-    paths[n] = xstrdup(path);
-    ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-    n++;
-    if (t)
-        t->deleting = 1;
-    zkc_multi(zk, ops, n, tree_deleted_cb, xstrdup(name));
-    for (int i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
-    free(ops);
-}
-
-static void delete_requests_cb(int rc, int count, const char *const *names, void *arg) {
-    (void)arg;
-    if (rc != ZOK || !B.is_controller)
-        return;
-    for (int i = 0; i < count; i++) {
-        log_info(LOG_CTRL, "[Topic Deletion Manager %d] Handling deletion for topics %s", B.id,
-                 names[i]);
-        if (!B.cfg.delete_topic_enable) {
-            char path[512];
-            snprintf(path, sizeof(path), "/admin/delete_topics/%s", names[i]);
-            zkc_delete(zk, path, -1, admin_node_deleted_cb, xstrdup(names[i]));
-            continue;
-        }
-        delete_topic_tree(names[i]);
-    }
-}
-
-static void watch_delete_requests(void) {
-    zkc_children(zk, "/admin/delete_topics", 1, delete_requests_cb, NULL);
+    zkc_children(cluster_zk, "/brokers/topics", 1, topics_children_cb, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -1078,7 +666,7 @@ static void changes_cb(int rc, int count, const char *const *names, void *arg) {
         if (!first_load) {
             char path[256];
             snprintf(path, sizeof(path), "/config/changes/%s", sorted[i]);
-            zkc_get(zk, path, 0, change_get_cb, NULL);
+            zkc_get(cluster_zk, path, 0, change_get_cb, NULL);
         }
     }
     if (count)
@@ -1089,94 +677,7 @@ static void changes_cb(int rc, int count, const char *const *names, void *arg) {
 }
 
 static void watch_config_changes(void) {
-    zkc_children(zk, "/config/changes", 1, changes_cb, NULL);
-}
-
-/* ------------------------------------------------------------------------
- * Controller election: /controller, /controller_epoch
- * ---------------------------------------------------------------------- */
-static void try_elect(void);
-
-static void become_controller(void) {
-    B.is_controller = 1;
-    B.controller_id = B.id;
-    log_info(LOG_CTRL, "[Controller id=%d] %d successfully elected as the controller. Epoch "
-             "incremented to %d", B.id, B.id, B.controller_epoch);
-    watch_delete_requests();
-    topic_foreach(controller_check_cb, NULL);
-}
-
-static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {
-    (void)arg;
-    if (rc == ZOK) {
-        controller_epoch_zk_version = st ? st->version : 0;
-        become_controller();
-    }
-    else
-        log_warn(LOG_CTRL, "Failed to increment the controller epoch: %s", zerr(rc));
-}
-
-static void epoch_created_cb(int rc, const char *path, void *arg) {
-    (void)path;
-    epoch_set_cb(rc, NULL, arg);
-}
-
-static void ignore_stat_cb(int rc, const jute_stat *st, void *arg) {
-    (void)rc;
-    (void)st;
-    (void)arg;
-}
-
-static void epoch_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)arg;
-    char buf[32];
-    if (rc == ZOK) {
-        snprintf(buf, sizeof(buf), "%.*s", len > 0 ? len : 0, data ? data : "");
-        B.controller_epoch = atoi(buf) + 1;
-        snprintf(buf, sizeof(buf), "%d", B.controller_epoch);
-        zkc_set(zk, "/controller_epoch", buf, (int)strlen(buf), st->version, epoch_set_cb, NULL);
-    } else if (rc == ZNONODE) {
-        B.controller_epoch = 1;
-        zkc_create(zk, "/controller_epoch", "1", 1, ZKC_PERSISTENT, epoch_created_cb, NULL);
-    }
-}
-
-static void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)st;
-    (void)arg;
-    if (rc == ZNONODE) {
-        try_elect();
-        return;
-    }
-    if (rc != ZOK || !data)
-        return;
-    json *j = json_parse(data, (size_t)len);
-    int64_t id = -1;
-    json_int(json_get(j, "brokerid"), &id);
-    json_free(j);
-    B.controller_id = (int32_t)id;
-    if (id != B.id)
-        B.is_controller = 0;
-}
-
-static void controller_create_cb(int rc, const char *path, void *arg) {
-    (void)path;
-    (void)arg;
-    if (rc == ZOK) {
-        zkc_get(zk, "/controller_epoch", 0, epoch_get_cb, NULL);
-        zkc_exists(zk, "/controller", 1, ignore_stat_cb, NULL);
-    } else if (rc == ZNODEEXISTS) {
-        zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
-    }
-}
-
-static void try_elect(void) {
-    wbuf w;
-    wb_init(&w, 96);
-    wprintf_(&w, "{\"version\":1,\"brokerid\":%d,\"timestamp\":\"%lld\"}", B.id,
-             (long long)ae_wall_ms());
-    zkc_create(zk, "/controller", w.data, (int)w.len, ZKC_EPHEMERAL, controller_create_cb, NULL);
-    wb_free(&w);
+    zkc_children(cluster_zk, "/config/changes", 1, changes_cb, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -1196,7 +697,7 @@ static void register_broker(void);
 static void path_ensured_cb(int rc, void *arg) {
     (void)arg;
     if (rc != ZOK && rc != ZNODEEXISTS)
-        log_warn(LOG_ZK, "Could not create a persistent path: %s", zerr(rc));
+        log_warn(LOG_ZK, "Could not create a persistent path: %s", zk_error_name(rc));
     if (--paths_left == 0)
         read_cluster_id();
 }
@@ -1274,8 +775,8 @@ static void cluster_id_get_cb(int rc, const char *data, int len, const jute_stat
         new_cluster_id(id);
         wbuf w;
         wb_init(&w, 64);
-        wprintf_(&w, "{\"version\":\"1\",\"id\":\"%s\"}", id);
-        zkc_create(zk, "/cluster/id", w.data, (int)w.len, ZKC_PERSISTENT, cluster_id_created_cb,
+        wbuf_printf(&w, "{\"version\":\"1\",\"id\":\"%s\"}", id);
+        zkc_create(cluster_zk, "/cluster/id", w.data, (int)w.len, ZKC_PERSISTENT, cluster_id_created_cb,
                    id);
         wb_free(&w);
         return;
@@ -1291,14 +792,14 @@ static void cluster_id_get_cb(int rc, const char *data, int len, const jute_stat
     json_free(j);
 }
 
-static void read_cluster_id(void) { zkc_get(zk, "/cluster/id", 0, cluster_id_get_cb, NULL); }
+static void read_cluster_id(void) { zkc_get(cluster_zk, "/cluster/id", 0, cluster_id_get_cb, NULL); }
 
 static void registered(void) {
     B.registered = 1;
     log_info(LOG_ZK, "Registered broker %d at path /brokers/ids/%d with addresses: "
              "PLAINTEXT://%s:%d, czxid (broker epoch): %lld", B.id, B.id,
              B.cfg.advertised_listeners[0].host, B.cfg.advertised_listeners[0].port,
-             (long long)zkc_session_id(zk));
+             (long long)zkc_session_id(cluster_zk));
     load_brokers();
     try_elect();
     watch_config_changes();
@@ -1316,7 +817,7 @@ static int retry_register(aeEventLoop *el, long long id, void *arg) {
 
 static void old_registration_cb(int rc, const jute_stat *st, void *arg) {
     (void)arg;
-    if (rc == ZOK && st->ephemeralOwner == zkc_session_id(zk)) {
+    if (rc == ZOK && st->ephemeralOwner == zkc_session_id(cluster_zk)) {
         registered(); /* ours already (a retried create) */
         return;
     }
@@ -1339,38 +840,38 @@ static void register_cb(int rc, const char *path, void *arg) {
     if (rc == ZOK)
         registered();
     else if (rc == ZNODEEXISTS)
-        zkc_exists(zk, p, 0, old_registration_cb, NULL);
+        zkc_exists(cluster_zk, p, 0, old_registration_cb, NULL);
     else
-        log_warn(LOG_ZK, "Broker registration failed: %s", zerr(rc));
+        log_warn(LOG_ZK, "Broker registration failed: %s", zk_error_name(rc));
 }
 
 static void register_broker(void) {
     config_endpoint *ep = &B.cfg.advertised_listeners[0];
     wbuf w;
     wb_init(&w, 256);
-    wprintf_(&w, "{\"listener_security_protocol_map\":{");
+    wbuf_printf(&w, "{\"listener_security_protocol_map\":{");
     for (int i = 0; i < B.cfg.nadvertised_listeners; i++)
-        wprintf_(&w, "%s\"%s\":\"%s\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
+        wbuf_printf(&w, "%s\"%s\":\"%s\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
                  B.cfg.advertised_listeners[i].protocol);
-    wprintf_(&w, "},\"endpoints\":[");
+    wbuf_printf(&w, "},\"endpoints\":[");
     for (int i = 0; i < B.cfg.nadvertised_listeners; i++)
-        wprintf_(&w, "%s\"%s://%s:%d\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
+        wbuf_printf(&w, "%s\"%s://%s:%d\"", i ? "," : "", B.cfg.advertised_listeners[i].name,
                  B.cfg.advertised_listeners[i].host, B.cfg.advertised_listeners[i].port);
-    wprintf_(&w, "],");
+    wbuf_printf(&w, "],");
     if (B.cfg.broker_rack)
-        wprintf_(&w, "\"rack\":\"%s\",", B.cfg.broker_rack);
-    wprintf_(&w, "\"jmx_port\":-1,\"host\":\"%s\",\"timestamp\":\"%lld\",\"port\":%d,\"version\":4}",
+        wbuf_printf(&w, "\"rack\":\"%s\",", B.cfg.broker_rack);
+    wbuf_printf(&w, "\"jmx_port\":-1,\"host\":\"%s\",\"timestamp\":\"%lld\",\"port\":%d,\"version\":4}",
              ep->host, (long long)ae_wall_ms(), ep->port);
     char path[64];
     snprintf(path, sizeof(path), "/brokers/ids/%d", B.id);
-    zkc_create(zk, path, w.data, (int)w.len, ZKC_EPHEMERAL, register_cb, NULL);
+    zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_EPHEMERAL, register_cb, NULL);
     wb_free(&w);
 }
 
 static void establish(void) {
     paths_left = NPATHS;
     for (int i = 0; i < NPATHS; i++)
-        zkc_ensure_path(zk, persistent_paths[i], path_ensured_cb, NULL);
+        zkc_ensure_path(cluster_zk, persistent_paths[i], path_ensured_cb, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -1388,7 +889,7 @@ static void on_watch(void *arg, int type, const char *path) {
             B.controller_id = -1;
             try_elect();
         } else
-            zkc_get(zk, "/controller", 1, controller_get_cb, NULL);
+            zkc_get(cluster_zk, "/controller", 1, controller_get_cb, NULL);
     } else if (!strcmp(path, "/brokers/topics"))
         load_topics();
     else if (!strcmp(path, "/admin/delete_topics"))
@@ -1428,10 +929,10 @@ static void reset_leadership(topic *t, void *arg) {
 static void on_session(void *arg, int state, int new_session);
 
 static void new_session(void) {
-    zk = zkc_new(B.el, B.cfg.zookeeper_connect, B.cfg.zookeeper_session_timeout_ms, on_session,
+    cluster_zk = zkc_new(B.el, B.cfg.zookeeper_connect, B.cfg.zookeeper_session_timeout_ms, on_session,
                  NULL);
-    if (zk)
-        zkc_set_watcher(zk, on_watch, NULL);
+    if (cluster_zk)
+        zkc_set_watcher(cluster_zk, on_watch, NULL);
 }
 
 static int reconnect_timer(aeEventLoop *el, long long id, void *arg) {
@@ -1459,8 +960,8 @@ static void on_session(void *arg, int state, int fresh) {
         if (retry_timer >= 0)
             aeDeleteTimeEvent(B.el, retry_timer);
         retry_timer = -1;
-        zkc_close(zk);
-        zk = NULL;
+        zkc_close(cluster_zk);
+        cluster_zk = NULL;
         aeCreateTimeEvent(B.el, 0, reconnect_timer, NULL);
     }
 }
@@ -1500,13 +1001,13 @@ int cluster_start(void) {
         return -1;
     }
     new_session();
-    if (!zk) {
+    if (!cluster_zk) {
         log_error("kafka.server.KafkaServer", "Invalid zookeeper.connect: %s",
                   B.cfg.zookeeper_connect);
         return -1;
     }
     int64_t deadline = ae_mono_ms() + B.cfg.zookeeper_connection_timeout_ms;
-    while (zkc_state(zk) != ZKC_CONNECTED || zkc_session_id(zk) == 0) {
+    while (zkc_state(cluster_zk) != ZKC_CONNECTED || zkc_session_id(cluster_zk) == 0) {
         if (B.stop_requested)
             return -1;
         if (ae_mono_ms() > deadline) {
@@ -1533,9 +1034,9 @@ int cluster_start(void) {
 }
 
 void cluster_stop(void) {
-    if (zk) {
-        zkc_close(zk); /* our ephemerals go at once */
-        zk = NULL;
+    if (cluster_zk) {
+        zkc_close(cluster_zk); /* our ephemerals go at once */
+        cluster_zk = NULL;
     }
     B.registered = 0;
 }
@@ -1544,45 +1045,37 @@ void cluster_stop(void) {
  * Topic operations
  * ---------------------------------------------------------------------- */
 int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out) {
-    if (rf <= 0 || rf > B.nnodes)
+    int n = B.nnodes;
+    if (rf <= 0 || rf > n)
         return ERR_INVALID_REPLICATION_FACTOR;
-    int32_t ids[1024];
-    int n = B.nnodes < 1024 ? B.nnodes : 1024;
+    placement_broker *b = malloc((size_t)n * sizeof(*b));
+    if (!b)
+        abort();
     for (int i = 0; i < n; i++)
-        ids[i] = B.nodes[i].id;
-    for (int i = 1; i < n; i++) /* sort by id */
-        for (int k = i; k > 0 && ids[k - 1] > ids[k]; k--) {
-            int32_t x = ids[k];
-            ids[k] = ids[k - 1];
-            ids[k - 1] = x;
-        }
-    int start = (int)(ae_wall_ms() % n);
-    int shift = (int)((ae_wall_ms() / 7) % n);
-    for (int p = 0; p < npartitions; p++) {
-        int pi = p + first_partition;
-        if (pi > 0 && pi % n == 0)
-            shift++;
-        int first = (pi + start) % n;
-        out[p * rf] = ids[first];
-        for (int r = 1; r < rf; r++) {
-            int s = 1 + (shift + r - 1) % (n - 1 > 0 ? n - 1 : 1);
-            out[p * rf + r] = ids[(first + s) % n];
-        }
+        b[i] = (placement_broker){B.nodes[i].id, B.nodes[i].rack};
+    int64_t r = ae_wall_ms();
+    int rc = placement_assign(b, n, npartitions, rf, first_partition, (int)(r % n),
+                              (int)((r / 7) % n), out);
+    free(b);
+    if (rc == PLACEMENT_MIXED_RACKS) {
+        log_warn(LOG_ZK, "Not all brokers have rack information for replica rack aware "
+                 "assignment.");
+        return ERR_INVALID_REPLICA_ASSIGNMENT;
     }
-    return ERR_NONE;
+    return rc == 0 ? ERR_NONE : ERR_INVALID_REPLICATION_FACTOR;
 }
 
 static void assignment_json(wbuf *w, const int32_t *a, int np, int rf) {
-    wprintf_(w, "{\"version\":2,\"partitions\":{");
+    wbuf_printf(w, "{\"version\":2,\"partitions\":{");
     for (int p = 0; p < np; p++) {
-        wprintf_(w, "%s\"%d\":", p ? "," : "", p);
+        wbuf_printf(w, "%s\"%d\":", p ? "," : "", p);
         write_int_list(w, a + p * rf, rf);
     }
-    wprintf_(w, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
+    wbuf_printf(w, "},\"adding_replicas\":{},\"removing_replicas\":{}}");
 }
 
 static void config_json(wbuf *w, const char *const *k, const char *const *v, int n) {
-    wprintf_(w, "{\"version\":1,\"config\":{");
+    wbuf_printf(w, "{\"version\":1,\"config\":{");
     for (int i = 0; i < n; i++) {
         if (i)
             wb_i8(w, ',');
@@ -1590,7 +1083,7 @@ static void config_json(wbuf *w, const char *const *k, const char *const *v, int
         wb_i8(w, ':');
         json_write_str(w, v[i]);
     }
-    wprintf_(w, "}}");
+    wbuf_printf(w, "}}");
 }
 
 typedef struct create_ctx {
@@ -1618,7 +1111,7 @@ static void topic_created_cb(int rc, const char *path, void *arg) {
         snprintf(msg, sizeof(msg), "Topic '%s' already exists.", c->name);
         c->cb(c->arg, ERR_TOPIC_ALREADY_EXISTS, msg);
     } else {
-        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
     }
     create_ctx_free(c);
 }
@@ -1627,13 +1120,13 @@ static void topic_config_written_cb(int rc, const char *path, void *arg) {
     (void)path;
     create_ctx *c = arg;
     if (rc != ZOK && rc != ZNODEEXISTS) {
-        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        c->cb(c->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
         create_ctx_free(c);
         return;
     }
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", c->name);
-    zkc_create(zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
+    zkc_create(cluster_zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
                topic_created_cb, c);
 }
 
@@ -1666,7 +1159,7 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     config_json(&w, cfg_keys, cfg_values, ncfg);
     char p[512];
     snprintf(p, sizeof(p), "/config/topics/%s", name);
-    zkc_create(zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
+    zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
     wb_free(&w);
 }
 
@@ -1698,14 +1191,14 @@ static void delete_requested_cb(int rc, const char *path, void *arg) {
         log_info("kafka.server.AdminManager", "Topic %s marked for deletion.", s->name);
         add_waiter(s->name, WAIT_DELETE, 0, s->cb, s->arg);
     } else
-        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
     simple_free(s);
 }
 
 void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg) {
     char p[512];
     snprintf(p, sizeof(p), "/admin/delete_topics/%s", name);
-    zkc_create(zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb,
+    zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb,
                simple_new(name, 0, cb, arg));
 }
 
@@ -1716,7 +1209,7 @@ static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
         add_waiter(s->name, WAIT_PARTITIONS, s->target, s->cb, s->arg);
     else
         s->cb(s->arg, rc == ZBADVERSION ? ERR_REQUEST_TIMED_OUT : ERR_UNKNOWN_SERVER_ERROR,
-              zerr(rc));
+              zk_error_name(rc));
     simple_free(s);
 }
 
@@ -1746,7 +1239,7 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
     free(a);
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", name);
-    zkc_set(zk, p, w.data, (int)w.len, -1, partitions_written_cb,
+    zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb,
             simple_new(name, new_total, cb, arg));
     wb_free(&w);
 }
@@ -1754,14 +1247,14 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
 static void change_notified_cb(int rc, const char *path, void *arg) {
     (void)path;
     simple_ctx *s = arg;
-    s->cb(s->arg, rc == ZOK ? ERR_NONE : ERR_UNKNOWN_SERVER_ERROR, rc == ZOK ? NULL : zerr(rc));
+    s->cb(s->arg, rc == ZOK ? ERR_NONE : ERR_UNKNOWN_SERVER_ERROR, rc == ZOK ? NULL : zk_error_name(rc));
     simple_free(s);
 }
 
 static void notify_change(simple_ctx *s) {
     char data[600];
     snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"topics/%s\"}", s->name);
-    zkc_create(zk, "/config/changes/config_change_", data, (int)strlen(data),
+    zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
                ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
 }
 
@@ -1769,7 +1262,7 @@ static void config_set_cb(int rc, const jute_stat *st, void *arg) {
     (void)st;
     simple_ctx *s = arg;
     if (rc != ZOK) {
-        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zerr(rc));
+        s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
         simple_free(s);
         return;
     }
@@ -1791,9 +1284,9 @@ void cluster_set_topic_config(const char *name, const char *const *keys,
     snprintf(p, sizeof(p), "/config/topics/%s", name);
     simple_ctx *s = simple_new(name, 0, cb, arg);
     if (topic_find(name))
-        zkc_set(zk, p, w.data, (int)w.len, -1, config_set_cb, s);
+        zkc_set(cluster_zk, p, w.data, (int)w.len, -1, config_set_cb, s);
     else
-        zkc_create(zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
+        zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
     wb_free(&w);
 }
 
@@ -1871,10 +1364,10 @@ static void pid_get_cb(int rc, const char *data, int len, const jute_stat *st, v
              "\"block_end\":\"%lld\"}", B.id, (long long)pending_block_start,
              (long long)(pending_block_start + PID_BLOCK - 1));
     if (rc == ZNONODE)
-        zkc_create(zk, "/latest_producer_id_block", buf, (int)strlen(buf), ZKC_PERSISTENT,
+        zkc_create(cluster_zk, "/latest_producer_id_block", buf, (int)strlen(buf), ZKC_PERSISTENT,
                    pid_create_cb, NULL);
     else
-        zkc_set(zk, "/latest_producer_id_block", buf, (int)strlen(buf), st->version, pid_set_cb,
+        zkc_set(cluster_zk, "/latest_producer_id_block", buf, (int)strlen(buf), st->version, pid_set_cb,
                 NULL);
 }
 
@@ -1882,7 +1375,7 @@ static void fetch_pid_block(void) {
     if (pid_fetching)
         return;
     pid_fetching = 1;
-    zkc_get(zk, "/latest_producer_id_block", 0, pid_get_cb, NULL);
+    zkc_get(cluster_zk, "/latest_producer_id_block", 0, pid_get_cb, NULL);
 }
 
 void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg) {

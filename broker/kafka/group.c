@@ -150,10 +150,13 @@ int16_t group_ensure_offsets_topic(void) {
     last_try = now;
     int live = cluster_live_broker_count();
     int rf = B.cfg.offsets_topic_replication_factor;
-    if (rf > live)
-        rf = live; /* capped by the live brokers until replication exists */
-    if (rf < 1)
+    if (rf > live) {
+        log_info("kafka.server.KafkaApis", "Number of alive brokers '%d' does not meet the "
+                 "required replication factor '%d' for the offsets topic (configured via "
+                 "'offsets.topic.replication.factor'). This error can be ignored if the cluster "
+                 "is starting up and not all brokers are up yet.", live, rf);
         return ERR_COORDINATOR_NOT_AVAILABLE;
+    }
     char seg[32];
     snprintf(seg, sizeof(seg), "%d", B.cfg.offsets_topic_segment_bytes);
     const char *keys[] = {"cleanup.policy", "compression.type", "segment.bytes"};

@@ -62,7 +62,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
 static void before_sleep(aeEventLoop *el) {
     group_flush_answers();
     fetch_before_sleep();
-    produce_before_sleep();
+    replica_before_sleep();
     maybe_stop(el);
 }
 
@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     B.shutting_down = 1;
     network_stop_accepting();
     fetcher_shutdown();
-    produce_abort_all();
+    replica_abort_waiters();
     fetch_abort_all();
     group_shutdown();
     network_close_all();

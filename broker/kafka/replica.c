@@ -57,6 +57,125 @@ int16_t replica_check_epoch(const partition *p, int32_t current_leader_epoch) {
                                                   : ERR_UNKNOWN_LEADER_EPOCH;
 }
 
+/* ------------------------------------------------------------------------
+ * Waiting for replication
+ * ---------------------------------------------------------------------- */
+typedef struct hw_waiter {
+    char *topic;
+    int32_t partition;
+    int32_t leader_epoch;
+    int64_t required_offset;
+    int min_isr;
+    long long timer;
+    replica_wait_cb *cb;
+    void *arg;
+    int16_t result; /* once settled */
+    struct hw_waiter *next;
+} hw_waiter;
+
+static hw_waiter *waiters;
+static int waiters_woken;
+
+static void waiters_wakeup(void) { waiters_woken = 1; }
+
+/* The waiter's outcome so far, -1 while it must wait. */
+static int waiter_state(const hw_waiter *w) {
+    topic *t = topic_find(w->topic);
+    partition *p = t && !t->deleting ? partition_get(t, w->partition) : NULL;
+    if (!p || !partition_is_leader(p) || p->role != REPLICA_LEADER ||
+        p->leader_epoch != w->leader_epoch)
+        return ERR_NOT_LEADER_FOR_PARTITION;
+    if (p->hw < w->required_offset)
+        return -1;
+    return p->nisr < w->min_isr ? ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : ERR_NONE;
+}
+
+static void waiter_unlink(hw_waiter *w) {
+    for (hw_waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+}
+
+static void waiter_done(hw_waiter *w, int16_t err) {
+    if (w->timer >= 0)
+        aeDeleteTimeEvent(B.el, w->timer);
+    replica_wait_cb *cb = w->cb;
+    void *arg = w->arg;
+    free(w->topic);
+    free(w);
+    cb(arg, err);
+}
+
+static int waiter_timeout(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    hw_waiter *w = arg;
+    waiter_unlink(w);
+    w->timer = -1;
+    int st = waiter_state(w);
+    waiter_done(w, (int16_t)(st >= 0 ? st : ERR_REQUEST_TIMED_OUT));
+    return AE_NOMORE;
+}
+
+int replica_wait_replicated(partition *p, int64_t required_offset, int min_isr, int timeout_ms,
+                            replica_wait_cb *cb, void *arg) {
+    if (p->role == REPLICA_LEADER && p->hw >= required_offset)
+        return 1;
+    hw_waiter *w = calloc(1, sizeof(*w));
+    if (!w)
+        abort();
+    w->topic = strdup(p->topic->name);
+    if (!w->topic)
+        abort();
+    w->partition = p->id;
+    w->leader_epoch = p->leader_epoch;
+    w->required_offset = required_offset;
+    w->min_isr = min_isr;
+    w->cb = cb;
+    w->arg = arg;
+    w->timer = aeCreateTimeEvent(B.el, timeout_ms > 0 ? timeout_ms : 0, waiter_timeout, w);
+    w->next = waiters;
+    waiters = w;
+    waiters_woken = 1; /* settle it in this iteration if it already can be */
+    return 0;
+}
+
+void replica_before_sleep(void) {
+    if (!waiters_woken)
+        return;
+    waiters_woken = 0;
+    /* detach the settled ones first: a callback may add waiters */
+    hw_waiter *done = NULL, **pp = &waiters;
+    while (*pp) {
+        hw_waiter *w = *pp;
+        int st = waiter_state(w);
+        if (st >= 0) {
+            w->result = (int16_t)st;
+            *pp = w->next;
+            w->next = done;
+            done = w;
+        } else {
+            pp = &w->next;
+        }
+    }
+    while (done) {
+        hw_waiter *w = done;
+        done = w->next;
+        waiter_done(w, w->result);
+    }
+}
+
+void replica_abort_waiters(void) {
+    while (waiters) {
+        hw_waiter *w = waiters;
+        waiters = w->next;
+        int st = waiter_state(w);
+        waiter_done(w, (int16_t)(st >= 0 ? st : ERR_NOT_LEADER_FOR_PARTITION));
+    }
+}
+
 static follower_state *follower(partition *p, int32_t id) {
     for (int i = 0; i < p->nfollowers; i++)
         if (p->followers[i].broker_id == id)
@@ -68,7 +187,7 @@ static void set_hw(partition *p, int64_t hw) {
     if (hw <= p->hw)
         return;
     p->hw = hw;
-    produce_wakeup();
+    waiters_wakeup();
     fetch_wakeup();
 }
 
@@ -99,7 +218,7 @@ static void isr_written(partition *p, int ok) {
     log_info(LOG_PARTITION, "[Partition %s-%d broker=%d] ISR updated to [%s] and zkVersion "
              "updated to [%d]", p->topic->name, p->id, B.id, isr, p->state_zk_version);
     maybe_advance_hw(p, ae_mono_ms());
-    produce_wakeup();
+    waiters_wakeup();
 }
 
 static void write_isr(partition *p, const int32_t *isr, int n) {
@@ -195,7 +314,7 @@ static void become_leader(partition *p) {
              p->topic->name, p->id, p->leader_epoch, (long long)p->leader_epoch_start,
              (long long)p->hw, p->leader_epoch - 1, isr);
     maybe_advance_hw(p, now);
-    produce_wakeup();
+    waiters_wakeup();
 }
 
 static void become_follower(partition *p) {
@@ -207,7 +326,7 @@ static void become_follower(partition *p) {
     log_info(LOG_STATE, "[Broker id=%d] Follower %s-%d starts at leader epoch %d from offset %lld "
              "with high watermark %lld. Current leader is %d", B.id, p->topic->name, p->id,
              p->leader_epoch, (long long)plog_log_end_offset(p->log), (long long)p->hw, p->leader);
-    produce_wakeup(); /* waiting acks=all produces: NOT_LEADER_FOR_PARTITION */
+    waiters_wakeup(); /* waiting acks=all produces: NOT_LEADER_FOR_PARTITION */
     fetch_wakeup();
     fetcher_add(p);
 }
@@ -219,7 +338,7 @@ void replica_stop(partition *p) {
     free(p->followers);
     p->followers = NULL;
     p->nfollowers = 0;
-    produce_wakeup();
+    waiters_wakeup();
 }
 
 void replica_apply_state(partition *p) {

@@ -43,6 +43,20 @@ int replica_isr_size(const partition *p);
 /* Periodic (from the broker's timer): ISR shrink every replica.lag.time.max.ms / 2. */
 void replica_periodic(int64_t now_ms);
 
+/* Waiting until an append is replicated (Kafka's DelayedProduce, also used
+ * for group metadata): done when the high watermark reaches
+ * required_offset (ERR_NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND when the
+ * ISR is below min_isr by then), when this broker stops leading the
+ * partition at that epoch (NOT_LEADER_FOR_PARTITION), or after timeout_ms
+ * (REQUEST_TIMED_OUT). Returns 1 and does not call back when it is already
+ * replicated, else 0 and calls cb exactly once later, from
+ * replica_before_sleep (once per event-loop iteration) or a timer. */
+typedef void replica_wait_cb(void *arg, int16_t error_code);
+int replica_wait_replicated(partition *p, int64_t required_offset, int min_isr, int timeout_ms,
+                            replica_wait_cb *cb, void *arg);
+void replica_before_sleep(void);
+void replica_abort_waiters(void); /* shutdown: every waiter gets NOT_LEADER_FOR_PARTITION */
+
 /* cluster.c: a leader's conditional write of a new ISR to the state znode
  * (keeping leader, epoch and the deciding controller's epoch); calls back
  * with 0 when written (p->isr and its zk version are then updated), -1 when

@@ -255,3 +255,45 @@ leader_not() {
   [ "$(line_count "$d/rd.acked")" -eq 2000 ]
   [ ! -s "$d/rd.failed" ]
 }
+
+# group_coordinator GROUP: the broker id coordinating GROUP (from
+# kafka-consumer-groups.sh --describe --state: "host:port (ID)").
+group_coordinator() {
+  ktool kafka-consumer-groups.sh --bootstrap-server "$(cluster_bootstrap)" --describe \
+    --group "$1" --state 2>/dev/null | awk -v g="$1" '$1 == g { gsub(/[()]/, "", $3); print $3 }'
+}
+
+# group_offset_is GROUP TOPIC OFFSET: the committed offset of TOPIC-0.
+group_offset_is() {
+  local got
+  got=$(ktool kafka-consumer-groups.sh --bootstrap-server "$(cluster_bootstrap)" --describe \
+    --group "$1" 2>/dev/null | awk -v t="$2" '$2 == t && $3 == 0 { print $4 }')
+  [[ $got == "$3" ]]
+}
+
+@test "replication: a consumer group on an RF=3 __consumer_offsets: its coordinator is killed, the group moves, its offsets are intact" {
+  local t g c n
+  t=$(rf3_topic grp 1)
+  g=$(unique_topic group)
+  produce_all "$t" 0 100 m
+  # __consumer_offsets is created with replication factor 3
+  ktool kafka-console-consumer.sh --bootstrap-server "$(cluster_bootstrap)" --topic "$t" \
+    --group "$g" --from-beginning --max-messages 60 >"$BATS_TEST_TMPDIR/first.txt"
+  [ "$(line_count "$BATS_TEST_TMPDIR/first.txt")" -eq 60 ]
+  run ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --describe --topic __consumer_offsets
+  [[ ${lines[0]} == *"ReplicationFactor: 3"* ]]
+  wait_for 10 group_offset_is "$g" "$t" 60
+  c=$(group_coordinator "$g")
+  [[ $c =~ ^[123]$ ]]
+  cluster_broker_kill9 "$c"
+  wait_for 20 broker_unregistered "$c"
+  # another broker coordinates the group, with the committed offset
+  wait_for 30 group_offset_is "$g" "$t" 60
+  n=$(group_coordinator "$g")
+  [[ $n =~ ^[123]$ && $n != "$c" ]]
+  ktool kafka-console-consumer.sh --bootstrap-server "$(cluster_bootstrap)" --topic "$t" \
+    --group "$g" --max-messages 40 --timeout-ms 20000 >"$BATS_TEST_TMPDIR/rest.txt"
+  [ "$(head -1 "$BATS_TEST_TMPDIR/rest.txt")" = "m-61" ]
+  [ "$(line_count "$BATS_TEST_TMPDIR/rest.txt")" -eq 40 ]
+  cluster_broker_start "$c"
+}

@@ -1,0 +1,514 @@
+/* controller.c -- the controller, after Kafka 2.5's KafkaController: one
+ * broker, elected through the ephemeral /controller with /controller_epoch
+ * incremented, fenced by that epoch's zk version on every write it makes.
+ * It creates the state of new partitions (leader = first live replica,
+ * ISR = live replicas), elects leaders from the ISR when brokers go
+ * (dead brokers leave the ISR, the last member stays on record; unclean
+ * election only when the topic allows it), moves a stopping broker's
+ * leaderships (ControlledShutdown), and deletes topics requested under
+ * /admin/delete_topics. Brokers learn its decisions from the state znodes
+ * they watch (cluster.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "cluster.h"
+#include "cluster_internal.h"
+#include "logger.h"
+#include "proto.h"
+
+static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
+/* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
+static int32_t shutting_down[256];
+static int nshutting_down;
+
+static int is_shutting_down(int32_t id) {
+    for (int i = 0; i < nshutting_down; i++)
+        if (shutting_down[i] == id)
+            return 1;
+    return 0;
+}
+
+/* May lead or stay in the ISR of p: alive and, for replicated partitions,
+ * not shutting down (an RF=1 partition stays with its broker until it is
+ * gone, as in Kafka). */
+static int eligible(const partition *p, int32_t id) {
+    return broker_alive(id) && !(p->nreplicas > 1 && is_shutting_down(id));
+}
+
+void forget_gone_shutting_down(void) {
+    int k = 0;
+    for (int i = 0; i < nshutting_down; i++)
+        if (broker_alive(shutting_down[i]))
+            shutting_down[k++] = shutting_down[i];
+    nshutting_down = k;
+}
+
+
+/* Controller: creates missing states, elects a leader where the current
+ * one is gone. Without replication (yet), only an in-sync replica may lead,
+ * so a partition whose only replica is down stays offline (leader -1). */
+static void state_write_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    part_ref *r = arg;
+    if (rc != ZOK && rc != ZNODEEXISTS)
+        log_warn(LOG_CTRL, "Failed to write the state of %s-%d: %s", r->topic, r->partition,
+                 zk_error_name(rc));
+    topic *t = topic_find(r->topic);
+    if (t && rc == ZOK)
+        load_state(t, r->partition);
+    part_ref_free(r);
+}
+
+
+static void state_parent_cb(int rc, void *arg) {
+    part_ref *r = arg;
+    topic *t = topic_find(r->topic);
+    partition *p = t ? partition_get(t, r->partition) : NULL;
+    if (rc != ZOK || !p) {
+        part_ref_free(r);
+        return;
+    }
+    int32_t isr[64];
+    int nisr = 0;
+    for (int i = 0; i < p->nreplicas && nisr < 64; i++)
+        if (broker_alive(p->replicas[i]))
+            isr[nisr++] = p->replicas[i];
+    int32_t leader = nisr ? isr[0] : -1;
+    if (!nisr) /* all replicas down: keep the assignment as the ISR */
+        for (int i = 0; i < p->nreplicas && nisr < 64; i++)
+            isr[nisr++] = p->replicas[i];
+    wbuf w;
+    wb_init(&w, 128);
+    state_json(&w, B.controller_epoch, leader, 0, isr, nisr);
+    char path[512];
+    state_path(path, sizeof(path), r->topic, r->partition);
+    zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
+    wb_free(&w);
+}
+
+/* The controller's write of a partition state, fenced by the controller
+ * epoch's cluster_zk version (Kafka's checkControllerEpoch multi, KAFKA-6082): a
+ * controller that lost its place writes nothing. */
+typedef void state_written_cb(void *arg, int ok);
+typedef struct fenced_write {
+    part_ref *ref;
+    state_written_cb *done;
+    void *arg;
+} fenced_write;
+
+static void fenced_write_cb(int rc, int n, const zkc_op_result *res, void *arg) {
+    fenced_write *fw = arg;
+    part_ref *r = fw->ref;
+    if (fw->done)
+        fw->done(fw->arg, rc == ZOK);
+    free(fw);
+    if (rc != ZOK) {
+        int fenced = n > 0 && res[0].err != ZOK;
+        log_warn(LOG_CTRL, "[Controller id=%d] Failed to write the state of %s-%d: %s", B.id,
+                 r->topic, r->partition, fenced ? "the controller epoch changed" : zk_error_name(rc));
+        if (fenced && B.is_controller) {
+            log_info(LOG_CTRL, "[Controller id=%d] Resigning: another controller was elected",
+                     B.id);
+            B.is_controller = 0;
+            zkc_get(cluster_zk, "/controller", 1, controller_get_cb, NULL);
+        }
+    }
+    topic *t = topic_find(r->topic);
+    if (t)
+        load_state(t, r->partition);
+    part_ref_free(r);
+}
+
+static void controller_write_state(partition *p, int32_t leader, const int32_t *isr, int nisr,
+                                   state_written_cb *done, void *done_arg) {
+    wbuf w;
+    wb_init(&w, 128);
+    state_json(&w, B.controller_epoch, leader, p->leader_epoch + 1, isr, nisr);
+    char path[512];
+    state_path(path, sizeof(path), p->topic->name, p->id);
+    zkc_op ops[2] = {
+        {.type = ZOO_CHECK_OP, .path = "/controller_epoch", .version = controller_epoch_zk_version},
+        {.type = ZOO_SETDATA_OP, .path = path, .data = w.data, .len = (int)w.len,
+         .version = p->state_zk_version},
+    };
+    p->state_zk_version = -3; /* write in progress */
+    fenced_write *fw = malloc(sizeof(*fw));
+    if (!fw)
+        abort();
+    fw->ref = part_ref_new(p->topic->name, p->id);
+    fw->done = done;
+    fw->arg = done_arg;
+    zkc_multi(cluster_zk, ops, 2, fenced_write_cb, fw);
+    wb_free(&w);
+}
+
+/* Kafka's offline-partition election and OfflineReplica handling in one
+ * step: dead brokers leave the ISR (its last member stays, to record who
+ * may lead cleanly); a dead or missing leader is replaced by the first
+ * assigned replica that is alive and in the ISR; with none, and
+ * unclean.leader.election.enable, by the first live replica (ISR = [it]);
+ * else the partition stays offline (leader -1). Each change bumps the
+ * leader epoch. */
+static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *arg);
+static void controller_elect(topic *t, partition *p) { controller_elect_cb(t, p, NULL, NULL); }
+
+/* Returns 1 when a write was started (done is called when it ends). */
+static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *done_arg) {
+    int32_t live_isr[256];
+    int nlive = 0;
+    for (int k = 0; k < p->nisr && nlive < 256; k++)
+        if (eligible(p, p->isr[k]))
+            live_isr[nlive++] = p->isr[k];
+    int leader_ok = p->leader >= 0 && eligible(p, p->leader);
+    if (leader_ok && nlive == p->nisr)
+        return 0; /* nothing to do */
+    int32_t leader = leader_ok ? p->leader : -1;
+    const int32_t *isr = live_isr;
+    int nisr = nlive;
+    int32_t one;
+    if (!leader_ok) {
+        for (int k = 0; k < p->nreplicas && leader < 0; k++)
+            if (eligible(p, p->replicas[k]) && id_in_list(live_isr, nlive, p->replicas[k]))
+                leader = p->replicas[k];
+        if (leader < 0 && t->cfg.unclean_leader_election_enable) {
+            for (int k = 0; k < p->nreplicas && leader < 0; k++)
+                if (eligible(p, p->replicas[k]))
+                    leader = p->replicas[k];
+            if (leader >= 0) {
+                log_warn(LOG_CTRL, "[Controller id=%d] Unclean leader election. Partition %s-%d "
+                         "is being elected with leader %d, which is not in the ISR; data may "
+                         "be lost", B.id, t->name, p->id, leader);
+                one = leader;
+                isr = &one;
+                nisr = 1;
+            }
+        }
+    }
+    if (nisr == 0) { /* keep the last in-sync replica on record */
+        one = p->nisr > 0 ? (id_in_list(p->isr, p->nisr, p->leader) ? p->leader : p->isr[0]) : -1;
+        isr = &one;
+        nisr = one >= 0 ? 1 : 0;
+    }
+    if (leader == p->leader && nisr == p->nisr && !memcmp(isr, p->isr, (size_t)nisr * 4))
+        return 0; /* still offline, nothing new to record */
+    char from[256] = "", to[256] = "";
+    for (int k = 0, at = 0; k < p->nisr && at < 240; k++)
+        at += snprintf(from + at, sizeof(from) - (size_t)at, "%s%d", k ? "," : "", p->isr[k]);
+    for (int k = 0, at = 0; k < nisr && at < 240; k++)
+        at += snprintf(to + at, sizeof(to) - (size_t)at, "%s%d", k ? "," : "", isr[k]);
+    log_info(LOG_STATE, "[Controller id=%d epoch=%d] Partition %s-%d: leader %d -> %d, ISR [%s] "
+             "-> [%s], leader epoch %d", B.id, B.controller_epoch, t->name, p->id, p->leader,
+             leader, from, to, p->leader_epoch + 1);
+    if (leader >= 0 && leader != p->leader)
+        log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d elected leader %d", B.id, t->name,
+                 p->id, leader);
+    controller_write_state(p, leader, isr, nisr, done, done_arg);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Controller: controlled shutdown (Kafka's KafkaController.doControlledShutdown)
+ * ---------------------------------------------------------------------- */
+typedef struct cs_req {
+    int32_t broker;
+    int outstanding;
+    int failed;
+    int started;
+    cluster_shutdown_cb *cb;
+    void *arg;
+} cs_req;
+
+static void cs_count_remaining(topic *t, void *arg) {
+    void **a = arg;
+    int32_t broker = *(int32_t *)a[0];
+    wbuf *names = a[1];
+    int *n = a[2];
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas > 1 && p->leader == broker && p->state_zk_version != -3) {
+            wb_cstr(names, t->name);
+            wb_i32(names, p->id);
+            (*n)++;
+        }
+    }
+}
+
+static void cs_finish(cs_req *cs) {
+    if (!cs->started || cs->outstanding > 0)
+        return;
+    /* what the broker still leads among replicated partitions */
+    wbuf names;
+    wb_init(&names, 64);
+    int n = 0;
+    void *a[3] = {&cs->broker, &names, &n};
+    topic_foreach(cs_count_remaining, a);
+    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d: %d partitions left to move",
+             B.id, cs->broker, n);
+    /* a failed write leaves a leadership in place: the broker asks again */
+    cs->cb(cs->arg, cs->failed ? ERR_UNKNOWN_SERVER_ERROR : ERR_NONE, &names, n);
+    wb_free(&names);
+    free(cs);
+}
+
+static void cs_written(void *arg, int ok) {
+    cs_req *cs = arg;
+    cs->failed += !ok;
+    cs->outstanding--;
+    cs_finish(cs);
+}
+
+static void cs_partitions(topic *t, void *arg) {
+    cs_req *cs = arg;
+    if (t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas <= 1 || !id_in_list(p->replicas, p->nreplicas, cs->broker) ||
+            p->state_zk_version < 0)
+            continue;
+        if (controller_elect_cb(t, p, cs_written, cs))
+            cs->outstanding++;
+    }
+}
+
+void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_shutdown_cb *cb,
+                                 void *arg) {
+    log_info(LOG_CTRL, "[Controller id=%d] Shutting down broker %d", B.id, broker);
+    if (!B.is_controller || !B.registered) {
+        cb(arg, ERR_STALE_CONTROLLER_EPOCH, NULL, 0);
+        return;
+    }
+    int64_t known = -2;
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id == broker)
+            known = B.nodes[i].epoch;
+    if (known == -2) {
+        cb(arg, ERR_BROKER_NOT_AVAILABLE, NULL, 0);
+        return;
+    }
+    if (broker_epoch >= 0 && broker_epoch < known) {
+        cb(arg, ERR_STALE_BROKER_EPOCH, NULL, 0);
+        return;
+    }
+    if (!is_shutting_down(broker) && nshutting_down < 256)
+        shutting_down[nshutting_down++] = broker;
+    cs_req *cs = calloc(1, sizeof(*cs));
+    if (!cs)
+        abort();
+    cs->broker = broker;
+    cs->cb = cb;
+    cs->arg = arg;
+    topic_foreach(cs_partitions, cs);
+    cs->started = 1;
+    cs_finish(cs);
+}
+
+void controller_check_partitions(topic *t) {
+    if (!B.is_controller || !B.registered || t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas == 0)
+            continue; /* assignment not loaded yet */
+        if (p->state_zk_version == -1) {
+            /* no state yet: create it (parents first) */
+            p->state_zk_version = -2; /* in progress */
+            char path[512];
+            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
+            zkc_ensure_path(cluster_zk, path, state_parent_cb, part_ref_new(t->name, p->id));
+            continue;
+        }
+        if (p->state_zk_version < 0)
+            continue;
+        controller_elect(t, p);
+    }
+}
+
+
+/* ------------------------------------------------------------------------
+ * Controller: topic deletion (/admin/delete_topics/<t>)
+ * ---------------------------------------------------------------------- */
+static void admin_node_deleted_cb(int rc, void *arg) {
+    (void)rc;
+    free(arg);
+}
+
+static void config_deleted_cb(int rc, void *arg) {
+    (void)rc;
+    char *name = arg;
+    char path[512];
+    snprintf(path, sizeof(path), "/admin/delete_topics/%s", name);
+    zkc_delete(cluster_zk, path, -1, admin_node_deleted_cb, name);
+}
+
+static void tree_deleted_cb(int rc, int n, const zkc_op_result *res, void *arg) {
+    (void)n;
+    (void)res;
+    char *name = arg;
+    if (rc != ZOK && rc != ZNONODE)
+        log_warn(LOG_CTRL, "Deletion of topic %s failed: %s (will retry)", name, zk_error_name(rc));
+    log_info(LOG_CTRL, "[Controller id=%d] Deletion of topic %s successfully completed", B.id,
+             name);
+    char path[512];
+    snprintf(path, sizeof(path), "/config/topics/%s", name);
+    zkc_delete(cluster_zk, path, -1, config_deleted_cb, name);
+}
+
+static void delete_topic_tree(const char *name) {
+    topic *t = topic_find(name);
+    int np = t ? t->npartitions : 0;
+    zkc_op *ops = calloc((size_t)(2 * np + 2), sizeof(zkc_op));
+    char **paths = calloc((size_t)(2 * np + 2), sizeof(char *));
+    int n = 0;
+    for (int i = 0; i < np; i++) {
+        char path[512];
+        state_path(path, sizeof(path), name, i);
+        if (t->parts[i]->state_zk_version >= 0) {
+            paths[n] = xstrdup(path);
+            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+            n++;
+        }
+        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", name, i);
+        if (t->parts[i]->state_zk_version >= 0) {
+            paths[n] = xstrdup(path);
+            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+            n++;
+        }
+    }
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions", name);
+    if (n) {
+        paths[n] = xstrdup(path);
+        ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+        n++;
+    }
+    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
+    paths[n] = xstrdup(path);
+    ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
+    n++;
+    if (t)
+        t->deleting = 1;
+    zkc_multi(cluster_zk, ops, n, tree_deleted_cb, xstrdup(name));
+    for (int i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(ops);
+}
+
+static void delete_requests_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK || !B.is_controller)
+        return;
+    for (int i = 0; i < count; i++) {
+        log_info(LOG_CTRL, "[Topic Deletion Manager %d] Handling deletion for topics %s", B.id,
+                 names[i]);
+        if (!B.cfg.delete_topic_enable) {
+            char path[512];
+            snprintf(path, sizeof(path), "/admin/delete_topics/%s", names[i]);
+            zkc_delete(cluster_zk, path, -1, admin_node_deleted_cb, xstrdup(names[i]));
+            continue;
+        }
+        delete_topic_tree(names[i]);
+    }
+}
+
+void watch_delete_requests(void) {
+    zkc_children(cluster_zk, "/admin/delete_topics", 1, delete_requests_cb, NULL);
+}
+
+
+/* ------------------------------------------------------------------------
+ * Controller election: /controller, /controller_epoch
+ * ---------------------------------------------------------------------- */
+
+static void become_controller(void) {
+    B.is_controller = 1;
+    B.controller_id = B.id;
+    log_info(LOG_CTRL, "[Controller id=%d] %d successfully elected as the controller. Epoch "
+             "incremented to %d", B.id, B.id, B.controller_epoch);
+    watch_delete_requests();
+    controller_check_all();
+}
+
+static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)arg;
+    if (rc == ZOK) {
+        controller_epoch_zk_version = st ? st->version : 0;
+        become_controller();
+    }
+    else
+        log_warn(LOG_CTRL, "Failed to increment the controller epoch: %s", zk_error_name(rc));
+}
+
+static void epoch_created_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    epoch_set_cb(rc, NULL, arg);
+}
+
+static void ignore_stat_cb(int rc, const jute_stat *st, void *arg) {
+    (void)rc;
+    (void)st;
+    (void)arg;
+}
+
+static void epoch_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)arg;
+    char buf[32];
+    if (rc == ZOK) {
+        snprintf(buf, sizeof(buf), "%.*s", len > 0 ? len : 0, data ? data : "");
+        B.controller_epoch = atoi(buf) + 1;
+        snprintf(buf, sizeof(buf), "%d", B.controller_epoch);
+        zkc_set(cluster_zk, "/controller_epoch", buf, (int)strlen(buf), st->version, epoch_set_cb, NULL);
+    } else if (rc == ZNONODE) {
+        B.controller_epoch = 1;
+        zkc_create(cluster_zk, "/controller_epoch", "1", 1, ZKC_PERSISTENT, epoch_created_cb, NULL);
+    }
+}
+
+void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    (void)arg;
+    if (rc == ZNONODE) {
+        try_elect();
+        return;
+    }
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    int64_t id = -1;
+    json_int(json_get(j, "brokerid"), &id);
+    json_free(j);
+    B.controller_id = (int32_t)id;
+    if (id != B.id)
+        B.is_controller = 0;
+}
+
+static void controller_create_cb(int rc, const char *path, void *arg) {
+    (void)path;
+    (void)arg;
+    if (rc == ZOK) {
+        zkc_get(cluster_zk, "/controller_epoch", 0, epoch_get_cb, NULL);
+        zkc_exists(cluster_zk, "/controller", 1, ignore_stat_cb, NULL);
+    } else if (rc == ZNODEEXISTS) {
+        zkc_get(cluster_zk, "/controller", 1, controller_get_cb, NULL);
+    }
+}
+
+void try_elect(void) {
+    wbuf w;
+    wb_init(&w, 96);
+    wbuf_printf(&w, "{\"version\":1,\"brokerid\":%d,\"timestamp\":\"%lld\"}", B.id,
+             (long long)ae_wall_ms());
+    zkc_create(cluster_zk, "/controller", w.data, (int)w.len, ZKC_EPHEMERAL, controller_create_cb, NULL);
+    wb_free(&w);
+}
+
+
+static void check_cb(topic *t, void *arg) {
+    (void)arg;
+    controller_check_partitions(t);
+}
+
+void controller_check_all(void) { topic_foreach(check_cb, NULL); }
