@@ -479,7 +479,10 @@ void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb 
     state_json(&w, p->state_controller_epoch, B.id, p->leader_epoch, isr, nisr);
     char path[512];
     state_path(path, sizeof(path), p->topic->name, p->id);
-    if (!cluster_zk || zkc_set(cluster_zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
+    /* a negative version is a marker (not read yet, write in progress):
+     * never an unconditional write */
+    if (!cluster_zk || p->state_zk_version < 0 ||
+        zkc_set(cluster_zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
         isr_write_done(iw, 0, -1);
     wb_free(&w);
 }
