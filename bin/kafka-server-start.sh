@@ -6,10 +6,15 @@
 # source tree; $KAFKA_SERVER overrides both).
 #
 # Environment, as with Kafka:
-#   LOG_DIR           where server.log (and kafkaServer.out with -daemon) go;
-#                     default <install dir>/logs, created if missing
-#   KAFKA_HEAP_OPTS   default "-Xmx1G -Xms1G"; there is no JVM: exported for the
-#                     daemon, which may read -Xmx as a soft memory hint, else ignored
+#   LOG_DIR           where server.log, controller.log, state-change.log (and
+#                     kafkaServer.out with -daemon) go; default <install dir>/logs,
+#                     created if missing. They roll hourly to server.log.yyyy-MM-dd-HH
+#                     as with Kafka's log4j config; LOG_ROLL_KEEP (default 168)
+#                     rolled files of each are kept. SIGHUP reopens them.
+#   KAFKA_HEAP_OPTS   default "-Xmx1G -Xms1G". There is no JVM: -Xmx is the ceiling
+#                     of the broker's own memory (request and response buffers);
+#                     at the ceiling it stops reading from clients until memory is
+#                     freed. -Xms is accepted. A malformed value stops the broker.
 #   KAFKA_OPTS, KAFKA_JMX_OPTS, KAFKA_LOG4J_OPTS, KAFKA_JVM_PERFORMANCE_OPTS
 #                     accepted and exported; they have no effect on the native daemon
 #

@@ -38,8 +38,8 @@ kafka_tool_exec() {
 }
 
 # kafka_log_dir: LOG_DIR defaults to <install dir>/logs; created; exported
-# with the JVM variables (KAFKA_HEAP_OPTS defaults to $1), which the native
-# daemons accept and otherwise ignore.
+# with the JVM variables (KAFKA_HEAP_OPTS defaults to $1: the daemons read
+# its -Xmx; the others are accepted and ignored).
 kafka_log_dir() {
   local base_dir
   base_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -8,10 +8,14 @@
 #
 # Environment, as with Kafka:
 #   LOG_DIR           where zookeeper.log (and zookeeper.out with -daemon) go;
-#                     default <install dir>/logs, created if missing
-#   KAFKA_HEAP_OPTS   default "-Xmx512M -Xms512M"; there is no JVM: exported
-#                     and otherwise ignored, as are KAFKA_OPTS,
-#                     KAFKA_LOG4J_OPTS and KAFKA_JVM_PERFORMANCE_OPTS
+#                     default <install dir>/logs, created if missing; it rolls
+#                     hourly (zookeeper.log.yyyy-MM-dd-HH, LOG_ROLL_KEEP kept),
+#                     and SIGHUP reopens it
+#   KAFKA_HEAP_OPTS   default "-Xmx512M -Xms512M". There is no JVM: -Xmx is
+#                     logged, and a warning goes to zookeeper.log and mntr
+#                     (zk_heap_warning) while the data tree nears it. A
+#                     malformed value stops the coordinator. KAFKA_OPTS,
+#                     KAFKA_LOG4J_OPTS and KAFKA_JVM_PERFORMANCE_OPTS are ignored
 #
 # With -daemon the coordinator checks its configuration, detaches (fork +
 # setsid), writes its console output to $LOG_DIR/zookeeper.out, and this

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "memlimit.h"
+
 /* ------------------------------------------------------------------------
  * Writer
  * ---------------------------------------------------------------------- */
@@ -12,14 +14,61 @@ void wb_init(wbuf *wb, size_t initial_cap) {
     wb->data = NULL;
     wb->len = 0;
     wb->cap = 0;
+    wb->metered = 0;
+    if (initial_cap)
+        wb_reserve(wb, initial_cap);
+}
+
+void wb_init_metered(wbuf *wb, size_t initial_cap) {
+    wb_init(wb, 0);
+    wb->metered = 1;
     if (initial_cap)
         wb_reserve(wb, initial_cap);
 }
 
 void wb_free(wbuf *wb) {
+    if (wb->metered)
+        memlimit_release(wb->cap);
     free(wb->data);
     wb->data = NULL;
     wb->len = wb->cap = 0;
+}
+
+/* Moves the buffer to ncap bytes; the caller has charged any growth. */
+static void wb_realloc(wbuf *wb, size_t ncap) {
+    uint8_t *n = realloc(wb->data, ncap);
+    if (!n) {
+        fprintf(stderr, "out of memory (wbuf %zu bytes)\n", ncap);
+        abort();
+    }
+    wb->data = n;
+    wb->cap = ncap;
+}
+
+int wb_try_reserve(wbuf *wb, size_t more) {
+    if (wb->len + more <= wb->cap)
+        return 0;
+    size_t ncap = wb->len + more;
+    if (wb->metered && memlimit_try_charge(ncap - wb->cap) != 0)
+        return -1;
+    wb_realloc(wb, ncap);
+    return 0;
+}
+
+void wb_shrink(wbuf *wb, size_t cap) {
+    if (cap < wb->len)
+        cap = wb->len;
+    if (cap >= wb->cap)
+        return;
+    if (wb->metered)
+        memlimit_release(wb->cap - cap);
+    if (cap == 0) {
+        free(wb->data);
+        wb->data = NULL;
+        wb->cap = 0;
+        return;
+    }
+    wb_realloc(wb, cap);
 }
 
 void wb_reset(wbuf *wb) { wb->len = 0; }
@@ -30,13 +79,9 @@ void wb_reserve(wbuf *wb, size_t more) {
     size_t ncap = wb->cap ? wb->cap : 64;
     while (ncap < wb->len + more)
         ncap *= 2;
-    uint8_t *n = realloc(wb->data, ncap);
-    if (!n) {
-        fprintf(stderr, "out of memory (wbuf %zu bytes)\n", ncap);
-        abort();
-    }
-    wb->data = n;
-    wb->cap = ncap;
+    if (wb->metered)
+        memlimit_charge(ncap - wb->cap);
+    wb_realloc(wb, ncap);
 }
 
 uint8_t *wb_steal(wbuf *wb, size_t *len) {

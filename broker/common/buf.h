@@ -27,16 +27,28 @@
  * ---------------------------------------------------------------------- */
 typedef struct wbuf {
     uint8_t *data;
-    size_t len; /* bytes written */
-    size_t cap; /* bytes allocated */
+    size_t len;  /* bytes written */
+    size_t cap;  /* bytes allocated */
+    int metered; /* cap is charged to the memory ceiling (memlimit.h) */
 } wbuf;
 
 void wb_init(wbuf *wb, size_t initial_cap);
+/* A buffer whose memory counts against the daemon's ceiling (request and
+ * response buffers): growth is charged, wb_free releases it. */
+void wb_init_metered(wbuf *wb, size_t initial_cap);
 void wb_free(wbuf *wb);
 void wb_reset(wbuf *wb);                /* len = 0, keeps memory */
 void wb_reserve(wbuf *wb, size_t more); /* aborts on out-of-memory */
-/* Detaches the data (caller frees) and leaves wb empty. */
+/* Grows to exactly len + more (if needed) only if the memory ceiling admits
+ * the growth now: 0 done, -1 refused (wb unchanged). */
+int wb_try_reserve(wbuf *wb, size_t more);
+/* Gives back memory beyond max(cap, len). */
+void wb_shrink(wbuf *wb, size_t cap);
+/* Detaches the data (caller frees) and leaves wb empty. The charge of a
+ * metered buffer (wb_charged, read before) goes with the data: the caller
+ * releases it when it frees the data. */
 uint8_t *wb_steal(wbuf *wb, size_t *len);
+static inline size_t wb_charged(const wbuf *wb) { return wb->metered ? wb->cap : 0; }
 
 size_t wb_write(wbuf *wb, const void *p, size_t n);
 size_t wb_i8(wbuf *wb, int8_t v);

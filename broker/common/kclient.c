@@ -244,8 +244,10 @@ kclient *kclient_new(aeEventLoop *el, const char *host, int port, const char *cl
     c->rcvbuf = socket_rcvbuf;
     c->fd = -1;
     c->fail_timer = -1;
-    wb_init(&c->out, 4096);
-    wb_init(&c->in, 65536);
+    /* the buffers count against the daemon's memory ceiling (memlimit.h):
+     * a follower's fetch responses are broker memory like its requests */
+    wb_init_metered(&c->out, 4096);
+    wb_init_metered(&c->in, 65536);
     c->timer = aeCreateTimeEvent(el, TICK_MS, tick, c);
     return c;
 }

@@ -124,7 +124,7 @@ static void produce_partition(request *rq, int16_t acks, topic *t, int32_t pidx,
     }
     if (legacy) {
         wbuf conv;
-        wb_init(&conv, len + 256);
+        wb_init_metered(&conv, len + 256);
         if (legacy_to_v2(rec, len, ae_wall_ms(), max_decomp, &conv, why, sizeof(why)) != 0) {
             log_info(LOGGER, "Rejected a message set for %s-%d: %s", t->name, pidx, why);
             res->error = ERR_CORRUPT_MESSAGE;

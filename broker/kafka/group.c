@@ -14,6 +14,7 @@
 #include "cluster.h"
 #include "group.h"
 #include "logger.h"
+#include "memlimit.h"
 #include "proto.h"
 
 #define LOGGER "kafka.coordinator.group.GroupCoordinator"
@@ -223,7 +224,24 @@ static void protocols_free(gprotocol *ps, int n) {
     free(ps);
 }
 
+/* Group metadata counts against the -Xmx ceiling: a member's ids, protocol
+ * metadata and assignment are charged whenever they change. */
+void group_member_charge(gmember *m) {
+    size_t n = sizeof(*m) + strlen(m->member_id) + strlen(m->client_id) + strlen(m->client_host) +
+               (m->group_instance_id ? strlen(m->group_instance_id) : 0) +
+               (size_t)m->assignment_len;
+    for (int i = 0; i < m->nprotocols; i++)
+        n += sizeof(gprotocol) + strlen(m->protocols[i].name) +
+             (size_t)(m->protocols[i].meta_len > 0 ? m->protocols[i].meta_len : 0);
+    if (n > m->charged)
+        memlimit_charge(n - m->charged);
+    else
+        memlimit_release(m->charged - n);
+    m->charged = n;
+}
+
 static void member_free(gmember *m) {
+    memlimit_release(m->charged);
     free(m->member_id);
     free(m->group_instance_id);
     free(m->client_id);
@@ -563,6 +581,7 @@ static void reset_assignment_error(group *g, int16_t err) {
         free(m->assignment);
         m->assignment = NULL;
         m->assignment_len = 0;
+        group_member_charge(m);
     }
 }
 
@@ -664,6 +683,7 @@ static void set_protocols(gmember *m, gprotocol *ps, int n) {
     protocols_free(m->protocols, m->nprotocols);
     m->protocols = ps;
     m->nprotocols = n;
+    group_member_charge(m);
 }
 
 static int protocols_match(const gmember *m, const gprotocol *ps, int n) {
@@ -908,6 +928,7 @@ static void set_assignment(gmember *m, const uint8_t *data, int32_t len) {
             abort();
         memcpy(m->assignment, data, (size_t)len);
     }
+    group_member_charge(m);
 }
 
 int group_sync(request *rq, response *rs, const char *group_id, int32_t generation,

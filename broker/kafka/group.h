@@ -43,8 +43,13 @@ typedef struct gmember {
     request *sync_rq; /* parked SyncGroup */
     int64_t last_heartbeat_ms;
     int is_new;
+    size_t charged; /* its metadata's charge to the memory ceiling (memlimit.h) */
     struct gmember *next; /* in join order */
 } gmember;
+
+/* Charges a member's metadata (ids, protocols, assignment) to the memory
+ * ceiling, after any of it changed; member_free releases it. */
+void group_member_charge(gmember *m);
 
 typedef struct goffset {
     char *topic;

@@ -345,6 +345,7 @@ static void load_group(load_ctx *lc, rbuf *kb, const record_view *r) {
         m->protocols = p;
         m->nprotocols = 1;
         m->last_heartbeat_ms = now;
+        group_member_charge(m);
         *tail = m;
         tail = &m->next;
         g->nmembers++;

@@ -1,6 +1,7 @@
 /* main.c -- the kafka-server daemon: reads server.properties, recovers the
  * logs, joins the cluster through ZooKeeper, serves clients on one event
- * loop, and shuts down cleanly on SIGTERM/SIGINT.
+ * loop, and shuts down cleanly on SIGTERM/SIGINT. SIGHUP reopens the logs.
+ * KAFKA_HEAP_OPTS -Xmx is the ceiling of its own memory (memlimit.h).
  *
  *   kafka-server [--daemon] server.properties [--override key=value]... */
 #include <errno.h>
@@ -20,9 +21,11 @@
 #include "daemon.h"
 #include "fetcher.h"
 #include "logger.h"
+#include "memlimit.h"
 #include "replica.h"
 
 #define LOGGER "kafka.server.KafkaServer"
+#define MIN_HEAP ((size_t)16 << 20)
 #define CRON_MS 100
 
 static void on_signal(int sig) {
@@ -53,6 +56,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     (void)id;
     (void)arg;
     maybe_stop(el);
+    log_tick();
     topics_periodic(ae_mono_ms());
     replica_periodic(ae_mono_ms());
     group_periodic(ae_mono_ms());
@@ -63,6 +67,7 @@ static void before_sleep(aeEventLoop *el) {
     group_flush_answers();
     fetch_before_sleep();
     replica_before_sleep();
+    network_before_sleep();
     maybe_stop(el);
 }
 
@@ -90,17 +95,36 @@ int main(int argc, char **argv) {
     if (!log_dir || !*log_dir)
         log_dir = "logs";
     mkdir(log_dir, 0755);
+    char log_path[4096];
+    snprintf(log_path, sizeof(log_path), "%s/server.log", log_dir);
+
+    /* KAFKA_HEAP_OPTS is checked before detaching, so that a bad value
+     * fails the start script with the message on the terminal. */
+    heap_opts heap;
+    size_t heap_limit;
+    char heap_source[512], err[512];
+    if (memlimit_from_env("kafka-server-start.sh", "-Xmx1G -Xms1G", MIN_HEAP, &heap, &heap_limit,
+                          heap_source, sizeof(heap_source), err, sizeof(err)) != 0) {
+        log_open(log_path, 0, LOG_INFO);
+        log_error("kafka.Kafka$", "Cannot start: %s", err);
+        fprintf(stderr, "Cannot start: %s\n", err);
+        return 1;
+    }
+    memlimit_set(heap_limit);
+
     if (as_daemon) {
         char out_path[4096];
         snprintf(out_path, sizeof(out_path), "%s/kafkaServer.out", log_dir);
         daemonize(out_path);
     }
-    char log_path[4096];
-    snprintf(log_path, sizeof(log_path), "%s/server.log", log_dir);
     if (log_open(log_path, !as_daemon, LOG_INFO) != 0)
         fprintf(stderr, "Cannot open %s: %s\n", log_path, strerror(errno));
+    /* Kafka's config/log4j.properties: the controller and the state-change
+     * logger have files of their own, at TRACE. */
+    log_route("kafka.controller", "controller.log", LOG_TRACE);
+    log_route("state.change.logger", "state-change.log", LOG_TRACE);
+    log_reopen_on_sighup();
 
-    char err[512];
     if (config_load(&B.cfg, props_path, noverrides, overrides, err, sizeof(err)) != 0) {
         log_error("kafka.Kafka$", "%s", err);
         fprintf(stderr, "%s\n", err);
@@ -114,6 +138,22 @@ int main(int argc, char **argv) {
     }
     log_info(LOGGER, "[KafkaServer id=%d] starting", B.id);
     config_log_values(&B.cfg);
+    {
+        char l[32], a[32], x[32];
+        log_info(LOGGER,
+                 "Memory ceiling %s (%zu bytes) from %s: requests are read while the broker's "
+                 "buffers stay under %s; the page cache is not counted",
+                 memlimit_human(heap_limit, l, sizeof(l)), heap_limit, heap_source,
+                 memlimit_human(memlimit_admission(), a, sizeof(a)));
+        if (heap.xms)
+            log_info(LOGGER, "Initial heap size %s accepted (memory is taken as it is needed)",
+                     memlimit_human(heap.xms, x, sizeof(x)));
+        if ((size_t)B.cfg.socket_request_max_bytes + 4 > memlimit_admission())
+            log_warn(LOGGER,
+                     "socket.request.max.bytes=%d is more than the memory ceiling admits for "
+                     "one request (%s): larger requests close their connection",
+                     B.cfg.socket_request_max_bytes, a);
+    }
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
@@ -156,6 +196,12 @@ int main(int argc, char **argv) {
     network_close_all();
     cluster_stop();
     topics_close_all();
+    {
+        char pk[32], l[32];
+        log_info(LOGGER, "Peak memory held for clients: %s of the %s ceiling",
+                 memlimit_human(memlimit_peak(), pk, sizeof(pk)),
+                 memlimit_human(memlimit_limit(), l, sizeof(l)));
+    }
     log_info(LOGGER, "[KafkaServer id=%d] shut down completed", B.id);
     log_close();
     return 0;

@@ -4,7 +4,8 @@
  * Framing: int32 size, then the request header (api_key, api_version,
  * correlation_id, client_id; tagged fields for flexible versions) and body.
  * A size above socket.request.max.bytes is refused before anything is
- * allocated; malformed requests close that one connection with a WARN. */
+ * allocated; malformed requests close that one connection with a WARN.
+ * Memory is charged to the -Xmx ceiling as described in network.h. */
 #include "network.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "api.h"
 #include "broker.h"
 #include "logger.h"
+#include "memlimit.h"
 
 #define LOGGER "kafka.network.Processor"
 #define READ_CHUNK 65536
@@ -31,6 +33,7 @@ typedef struct outchunk {
     size_t len, off;
     int fd;
     off_t fpos;
+    size_t charged; /* to the memory ceiling */
 } outchunk;
 
 struct conn {
@@ -44,11 +47,14 @@ struct conn {
     int closing;      /* close once output drained */
     int dispatching;  /* inside a handler: completions must not re-enter */
     int dead;         /* socket closed; freed when pending completes */
+    int mem_paused;   /* not read until memory is freed (memory ceiling) */
     conn *prev, *next;
 };
 
 static conn *conns;
 static int nconns;
+static int nmem_paused;
+static int64_t last_pause_log_ms;
 static int listen_fds[16];
 static int nlisten;
 
@@ -56,7 +62,7 @@ static int nlisten;
  * Responses
  * ---------------------------------------------------------------------- */
 void resp_init(response *rs) {
-    wb_init(&rs->wb, 256);
+    wb_init_metered(&rs->wb, 256);
     rs->files = NULL;
     rs->nfiles = rs->capfiles = 0;
     rs->files_len = 0;
@@ -92,15 +98,20 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask);
 static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask);
 static void conn_process_input(conn *c);
 
+static void out_chunk_free(outchunk *o) {
+    if (o->mem)
+        free(o->mem);
+    else
+        close(o->fd);
+    memlimit_release(o->charged);
+    free(o);
+}
+
 static void out_free_all(conn *c) {
     outchunk *o = c->out_head;
     while (o) {
         outchunk *n = o->next;
-        if (o->mem)
-            free(o->mem);
-        else
-            close(o->fd);
-        free(o);
+        out_chunk_free(o);
         o = n;
     }
     c->out_head = c->out_tail = NULL;
@@ -115,6 +126,10 @@ static void conn_free(conn *c) {
 static void conn_close(conn *c) {
     if (c->dead)
         return;
+    if (c->mem_paused) {
+        c->mem_paused = 0;
+        nmem_paused--;
+    }
     aeDeleteFileEvent(B.el, c->fd, AE_READABLE | AE_WRITABLE);
     close(c->fd);
     c->dead = 1;
@@ -148,6 +163,8 @@ static void out_push_mem(conn *c, const uint8_t *p, size_t len) {
     memcpy(o->mem, p, len);
     o->len = len;
     o->fd = -1;
+    o->charged = len;
+    memlimit_charge(len);
     out_push(c, o);
 }
 
@@ -166,6 +183,7 @@ static void conn_queue_response(conn *c, int32_t correlation_id, response *rs) {
         memmove(rs->wb.data + 8, rs->wb.data, rs->wb.len);
         memcpy(rs->wb.data, hdr, 8);
         o->len = rs->wb.len + 8;
+        o->charged = wb_charged(&rs->wb);
         o->mem = wb_steal(&rs->wb, NULL);
         o->fd = -1;
         out_push(c, o);
@@ -237,11 +255,7 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
                 c->out_head = x->next;
                 if (!c->out_head)
                     c->out_tail = NULL;
-                if (x->mem)
-                    free(x->mem);
-                else
-                    close(x->fd);
-                free(x);
+                out_chunk_free(x);
             }
         }
     }
@@ -257,6 +271,7 @@ const char *request_client_host(const request *rq) { return rq->c->ip; }
 
 static void request_free(request *rq) {
     free(rq->frame_store);
+    memlimit_release(rq->frame_store_charged);
     free(rq);
 }
 
@@ -386,9 +401,17 @@ static void conn_process_input(conn *c) {
             conn_close(c);
             return;
         }
+        if (4 + (size_t)size > memlimit_admission()) {
+            char h[32];
+            log_warn(LOGGER,
+                     "Closing connection from %s:%d: a request of %d bytes can never fit the "
+                     "memory ceiling (%s, KAFKA_HEAP_OPTS)",
+                     c->ip, c->port, size, memlimit_human(memlimit_limit(), h, sizeof(h)));
+            conn_close(c);
+            return;
+        }
         if (avail < 4 + (size_t)size) {
             c->frame_missing = 4 + (size_t)size - avail;
-            wb_reserve(&c->in, c->frame_missing);
             break;
         }
         if (dispatch(c, c->in.data + off + 4, (size_t)size) < 0) {
@@ -398,11 +421,12 @@ static void conn_process_input(conn *c) {
         off += 4 + (size_t)size;
         if (c->pending) {
             /* Deferred: the request keeps the buffer its frame is in (its
-             * handler holds pointers into it); the connection goes on with
-             * a new one holding what follows. */
+             * handler holds pointers into it) and its charge; the connection
+             * goes on with a new one holding what follows. */
             wbuf rest;
-            wb_init(&rest, c->in.len - off);
+            wb_init_metered(&rest, c->in.len - off);
             wb_write(&rest, c->in.data + off, c->in.len - off);
+            c->pending->frame_store_charged = wb_charged(&c->in);
             c->pending->frame_store = wb_steal(&c->in, NULL);
             c->in = rest;
             off = 0;
@@ -413,6 +437,49 @@ static void conn_process_input(conn *c) {
     if (off) {
         memmove(c->in.data, c->in.data + off, c->in.len - off);
         c->in.len -= off;
+    }
+    /* Keep no more than a read chunk (or the partial frame) once a large
+     * frame is handled; an empty buffer of a quiet connection holds nothing. */
+    size_t keep = c->in.len + c->frame_missing;
+    if (c->in.len == 0 && c->in.cap > READ_CHUNK)
+        wb_shrink(&c->in, 0);
+    else if (c->in.cap > 2 * (keep > READ_CHUNK ? keep : READ_CHUNK))
+        wb_shrink(&c->in, keep > READ_CHUNK ? keep : READ_CHUNK);
+    /* The whole frame is reserved before the rest of it is read, so that a
+     * frame once admitted can always be completed; if the ceiling refuses,
+     * conn_readable fills what room there is and then pauses. */
+    if (c->frame_missing)
+        (void)wb_try_reserve(&c->in, c->frame_missing);
+}
+
+/* Stops reading c until memory is freed (network_before_sleep). */
+static void conn_pause_for_memory(conn *c) {
+    aeDeleteFileEvent(B.el, c->fd, AE_READABLE);
+    if (c->mem_paused)
+        return;
+    c->mem_paused = 1;
+    if (nmem_paused++ == 0 && ae_mono_ms() - last_pause_log_ms >= 60000) {
+        char u[32], a[32], l[32];
+        last_pause_log_ms = ae_mono_ms();
+        log_info(LOGGER,
+                 "Memory in use (%s) reached the ceiling for new requests (%s of %s, "
+                 "KAFKA_HEAP_OPTS): reading from clients pauses until memory is freed",
+                 memlimit_human(memlimit_used(), u, sizeof(u)),
+                 memlimit_human(memlimit_admission(), a, sizeof(a)),
+                 memlimit_human(memlimit_limit(), l, sizeof(l)));
+    }
+}
+
+void network_before_sleep(void) {
+    if (!nmem_paused || !memlimit_freed())
+        return;
+    memlimit_trim(); /* what was freed leaves the process before more is read */
+    for (conn *c = conns; c; c = c->next) {
+        if (!c->mem_paused)
+            continue;
+        c->mem_paused = 0;
+        nmem_paused--;
+        aeCreateFileEvent(B.el, c->fd, AE_READABLE, conn_readable, c);
     }
 }
 
@@ -426,9 +493,17 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
         return;
     }
     /* Read up to the end of a large frame and no further, so that nothing
-     * after it has to be moved to the front once it is handled. */
+     * after it has to be moved to the front once it is handled. When the
+     * memory ceiling refuses that much, read into the room there is, and
+     * when there is none, pause. */
     size_t want = c->frame_missing > READ_CHUNK ? c->frame_missing : READ_CHUNK;
-    wb_reserve(&c->in, want);
+    if (wb_try_reserve(&c->in, want) != 0) {
+        want = c->in.cap - c->in.len;
+        if (want == 0) {
+            conn_pause_for_memory(c);
+            return;
+        }
+    }
     ssize_t n = read(fd, c->in.data + c->in.len, want);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         conn_close(c);
@@ -470,7 +545,7 @@ static void accept_handler(aeEventLoop *el, int lfd, void *cd, int mask) {
         c->fd = fd;
         snprintf(c->ip, sizeof(c->ip), "%s", ip);
         c->port = port;
-        wb_init(&c->in, 0);
+        wb_init_metered(&c->in, 0);
         if (aeCreateFileEvent(el, fd, AE_READABLE, conn_readable, c) == AE_ERR) {
             close(fd);
             free(c);

@@ -23,11 +23,12 @@ typedef struct request {
     uint8_t *frame; /* the request without its size prefix (writable) */
     size_t frame_len;
     uint8_t *frame_store; /* the buffer frame lies in, owned once deferred */
+    size_t frame_store_charged; /* its charge to the memory ceiling */
     rbuf body;      /* positioned at the request body */
     void *state;    /* handler state while deferred */
 } request;
 
-/* A response body: bytes in memory with file ranges spliced in at given
+/* A response body (its memory is charged to the -Xmx ceiling): bytes in memory with file ranges spliced in at given
  * positions (sent with sendfile(2)). */
 typedef struct resp_file {
     size_t at;  /* position in wb where this file range goes */
@@ -64,6 +65,9 @@ int request_conn_alive(const request *rq);
 const char *request_client_host(const request *rq);
 
 int network_listen(void);       /* opens every listener from the config */
+/* Called before the event loop sleeps: once memory was freed, connections
+ * whose reading was paused by the memory ceiling are read again. */
+void network_before_sleep(void);
 void network_stop_accepting(void);
 void network_close_all(void);
 int network_conn_count(void);

@@ -136,6 +136,8 @@ static void mntr(zk_conn *c) {
     out(c, "zk_watch_count\t%d\n", watches);
     out(c, "zk_ephemerals_count\t%" PRId64 "\n", eph);
     out(c, "zk_approximate_data_size\t%" PRId64 "\n", Z.tree.data_bytes);
+    if (zk_heap_warning()) /* only then: Apache's mntr has no such key */
+        out(c, "zk_heap_warning\t%s\n", zk_heap_warning());
     out(c, "zk_open_file_descriptor_count\t%d\n", fds);
     out(c, "zk_max_file_descriptor_count\t%llu\n", (unsigned long long)rl.rlim_cur);
     out(c, "zk_global_sessions\t%zu\n", Z.sessions.count);

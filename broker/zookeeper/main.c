@@ -2,7 +2,8 @@
  * (standalone, or one server of an ensemble: see ENSEMBLE.md). Reads zoo.cfg / zookeeper.properties, recovers the tree,
  * sessions and zxid from dataDir, serves clients on one event loop, and on
  * SIGTERM/SIGINT syncs the log and exits (sessions stay; their clients
- * reconnect after a restart).
+ * reconnect after a restart). SIGHUP reopens zookeeper.log. KAFKA_HEAP_OPTS
+ * -Xmx is read and watched (heap.c).
  *
  *   zookeeper-server [--daemon] zookeeper.properties
  *
@@ -63,18 +64,26 @@ int main(int argc, char **argv) {
         fprintf(stderr, "Invalid config, exiting abnormally: %s\n", err);
         return 2;
     }
+    char log_path[4096];
+    snprintf(log_path, sizeof log_path, "%s/zookeeper.log", log_dir);
+    if (zk_heap_init(err, sizeof err) != 0) {
+        log_open(log_path, 0, LOG_INFO);
+        log_error(LOGGER, "Cannot start: %s", err);
+        fprintf(stderr, "Cannot start: %s\n", err);
+        return 2;
+    }
     if (as_daemon) {
         char out_path[4096];
         snprintf(out_path, sizeof(out_path), "%s/zookeeper.out", log_dir);
         daemonize(out_path);
     }
-    char log_path[4096];
-    snprintf(log_path, sizeof log_path, "%s/zookeeper.log", log_dir);
     if (log_open(log_path, 1, LOG_INFO) != 0)
         fprintf(stderr, "Cannot open %s: %s\n", log_path, strerror(errno));
+    log_reopen_on_sighup();
     /* Log the warnings of the config (unknown keys) too. */
     zk_config_load(&Z.cfg, cfg_path, err, sizeof err);
     log_info(LOGGER, "Starting server (%s)", ZK_VERSION_STRING);
+    zk_heap_init(err, sizeof err); /* checked above: now the figure goes to the log */
 
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;

@@ -944,6 +944,8 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
         return CRON_MS;
     }
     int64_t now = ae_mono_ms();
+    log_tick();
+    zk_heap_check();
     /* in an ensemble the leader decides expiry and reaps containers */
     bool decides = Z.role == ZK_ROLE_STANDALONE || (Z.role == ZK_ROLE_LEADING && Z.serving);
     if (decides)

@@ -362,6 +362,14 @@ extern zk_server Z; /* the one server of this process */
 void zk_conn_send_frame(zk_conn *c, const wbuf *body); /* queues length + body */
 zk_conn *zk_conn_by_id(uint64_t id);
 void zk_conn_notify(zk_conn *c, int event, const char *path, size_t len);
+/* heap.c: KAFKA_HEAP_OPTS. zk_heap_init reads and logs it (-1 with a
+ * message naming a malformed value); zk_heap_check (periodic) warns while
+ * the tree nears the limit, zk_heap_warning says so for mntr (else NULL). */
+int zk_heap_init(char *err, size_t errlen);
+void zk_heap_check(void);
+const char *zk_heap_warning(void);
+int64_t zk_tree_memory(const zk_tree *t); /* estimated bytes the tree holds */
+
 int zk_server_init(void);  /* after Z.cfg is set: recover, listen */
 void zk_server_run(void);
 /* The before-sleep step: sync the log (group commit), snapshot if due,

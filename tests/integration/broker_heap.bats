@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# KAFKA_HEAP_OPTS: -Xmx is the ceiling of the broker's own memory (request
+# and response buffers): under a load of many concurrent producers sending
+# large batches, the broker stops reading from sockets at the ceiling, its
+# resident memory stays under -Xmx plus a fixed allowance, and every
+# acknowledged message is read back. A malformed value stops the daemons
+# with a message naming it; the coordinator warns in zookeeper.log and mntr
+# when its tree nears its -Xmx.
+
+load test_helper
+
+# Resident memory the broker may have beyond the ceiling: code and
+# libraries, the allocator's own structures and the pages it has not given
+# back yet, the mapped indexes, metadata, the ZooKeeper client. An idle
+# broker is about 5 MiB; under the load below it peaks near 60 MiB. (A
+# normal build, with jemalloc: under the sanitizers resident memory says
+# nothing about the broker's own.)
+ALLOWANCE_MIB=16
+
+setup_file() {
+  coord_start
+}
+
+teardown_file() {
+  stop_all
+}
+
+RELAY_PID=
+
+teardown() {
+  show_logs_on_failure
+  if [[ -n $RELAY_PID ]]; then
+    kill "$RELAY_PID" 2>/dev/null || true
+    wait "$RELAY_PID" 2>/dev/null || true
+  fi
+}
+
+@test "a malformed KAFKA_HEAP_OPTS stops the broker with a message naming it" {
+  local v
+  printf 'broker.id=1\nzookeeper.connect=%s\nlog.dirs=%s\n' "$ZK_CONNECT" "$BATS_TEST_TMPDIR/d" \
+    >"$BATS_TEST_TMPDIR/server.properties"
+  for v in "-Xmx64x" "-Xmx" "64m" "-Xmx64m -Xms128m" "-Xmx1m"; do
+    run env KAFKA_HEAP_OPTS="$v" LOG_DIR="$BATS_TEST_TMPDIR/logs" \
+      timeout 20 "$REPO_ROOT/bin/kafka-server-start.sh" "$BATS_TEST_TMPDIR/server.properties"
+    echo "$v -> $status: $output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"KAFKA_HEAP_OPTS"* ]]
+    [[ $output == *"${v##* }"* ]]
+  done
+  grep -q "ERROR Cannot start: KAFKA_HEAP_OPTS: invalid maximum heap size '-Xmx64x'" \
+    "$BATS_TEST_TMPDIR/logs/server.log"
+  # -daemon: refused before detaching, so the script fails too
+  run env KAFKA_HEAP_OPTS="-Xmx12q" LOG_DIR="$BATS_TEST_TMPDIR/logs" \
+    timeout 20 "$REPO_ROOT/bin/kafka-server-start.sh" -daemon "$BATS_TEST_TMPDIR/server.properties"
+  [ "$status" -eq 1 ]
+  [[ $output == *"-Xmx12q"* ]]
+}
+
+@test "a malformed KAFKA_HEAP_OPTS stops the coordinator with a message naming it" {
+  printf 'dataDir=%s\nclientPort=%s\n' "$BATS_TEST_TMPDIR/zd" "$(free_port)" >"$BATS_TEST_TMPDIR/zoo.cfg"
+  run env KAFKA_HEAP_OPTS="-Xmx512M -Xms1G" LOG_DIR="$BATS_TEST_TMPDIR/logs" \
+    timeout 20 "$REPO_ROOT/bin/zookeeper-server-start.sh" "$BATS_TEST_TMPDIR/zoo.cfg"
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ $output == *"KAFKA_HEAP_OPTS: initial heap size -Xms1G is larger than the maximum heap size -Xmx512M"* ]]
+  grep -q "Cannot start: KAFKA_HEAP_OPTS" "$BATS_TEST_TMPDIR/logs/zookeeper.log"
+}
+
+@test "under -Xmx64m many producers of large batches keep the broker's RSS bounded and lose nothing" {
+  # 24 librdkafka producers, each behind its own 3 MB/s uplink (slow_link.py,
+  # advertised as the broker's address), send 8 MiB requests: every one of
+  # them keeps a large request half-arrived at the broker, about 190 MiB in
+  # all. A broker reading all of them peaks above 120 MiB resident here.
+  local relay_port broker_port
+  relay_port=$(free_port)
+  broker_port=$(free_port)
+  mkdir -p "$BATS_FILE_TMPDIR/broker"
+  echo "$broker_port" >"$BATS_FILE_TMPDIR/broker/port"
+  "$PY" "$CLIENTS_DIR/slow_link.py" --listen "$relay_port" --to "127.0.0.1:$broker_port" \
+    --rate 3000000 --ready "$BATS_TEST_TMPDIR/relay.ready" </dev/null >/dev/null 2>&1 3>&- &
+  RELAY_PID=$!
+  wait_for 10 test -f "$BATS_TEST_TMPDIR/relay.ready"
+  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" broker_start message.max.bytes=8388608 \
+    "advertised.listeners=PLAINTEXT://127.0.0.1:$relay_port"
+  local log="$BROKER_DIR/logs/server.log"
+  grep -q 'Memory ceiling 64 MiB (67108864 bytes) from KAFKA_HEAP_OPTS="-Xmx64m -Xms64m"' "$log"
+  grep -q "Initial heap size 64 MiB accepted" "$log"
+  local topic
+  topic=$(unique_topic heap)
+  kconfluent 60 create-topic --topic "$topic" --partitions 4
+
+  local t0=$SECONDS
+  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$relay_port" \
+    --topic "$topic" --producers 24 --per-producer 16 --value-bytes $((512 << 10)) \
+    --batch-bytes $((8 << 20)) --acked "$BATS_TEST_TMPDIR/acked"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  note "load: $output ($((SECONDS - t0)) s)"
+  assert_broker_alive
+  local hwm_kb
+  hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$(broker_pid)/status")
+  note "broker peak RSS $((hwm_kb / 1024)) MiB; bound $((64 + ALLOWANCE_MIB)) MiB (-Xmx64m + ${ALLOWANCE_MIB} MiB)"
+  ((hwm_kb < (64 + ALLOWANCE_MIB) * 1024))
+  # the load did press on the ceiling: reading paused
+  grep -q "reached the ceiling for new requests (56 MiB of 64 MiB" "$log"
+
+  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "$BROKER" --topic "$topic" \
+    --value-bytes $((512 << 10)) --verify "$BATS_TEST_TMPDIR/acked"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  note "verify: $output"
+  broker_stop
+  grep -q "Peak memory held for clients: [0-9.]* MiB of the 64 MiB ceiling" "$log"
+}
+
+@test "the coordinator logs its -Xmx and warns in zookeeper.log and mntr when the tree nears it" {
+  zk_stop
+  KAFKA_HEAP_OPTS="-Xmx16m -Xms16m" coord_start
+  local log="$ZK_DIR/logs/zookeeper.log"
+  grep -q 'Heap limit 16 MiB (16777216 bytes) from KAFKA_HEAP_OPTS="-Xmx16m -Xms16m"' "$log"
+  refute grep -q zk_heap_warning <(zk_4lw mntr)
+  # 16 znodes of 900 KB: about 13.7 MiB, over 80% of 16 MiB
+  run timeout -k 5 120 "$PY" - "$ZK_CONNECT" <<'PYEOF'
+import sys
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1])
+zk.start(timeout=20)
+zk.ensure_path("/big")
+for i in range(16):
+    zk.create("/big/n%d" % i, b"x" * 900000)
+zk.stop()
+PYEOF
+  echo "$output"
+  [ "$status" -eq 0 ]
+  wait_for 10 grep -q "WARN Heap nearly full: the data tree (about 13.[0-9] MiB in [0-9]* znodes) uses [89][0-9]% of the heap limit 16 MiB" "$log"
+  run zk_4lw mntr
+  [[ $output == *$'zk_heap_warning\tthe data tree (about '* ]]
+  # deleting most of it clears the warning
+  run timeout -k 5 120 "$PY" - "$ZK_CONNECT" <<'PYEOF'
+import sys
+from kazoo.client import KazooClient
+zk = KazooClient(hosts=sys.argv[1])
+zk.start(timeout=20)
+zk.delete("/big", recursive=True)
+zk.stop()
+PYEOF
+  [ "$status" -eq 0 ]
+  wait_for 10 grep -q "is back under 70% of the heap limit 16 MiB" "$log"
+  refute grep -q zk_heap_warning <(zk_4lw mntr)
+}
