@@ -6,6 +6,7 @@
 #   SANITIZE=address,undefined make test
 #   make install DESTDIR=/tmp/stage PREFIX=/usr/local/kafka
 #   make bench                benchmarks (numbers, not pass/fail)
+#   make bench-replication    only the three-broker replication section of it
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -81,6 +82,9 @@ check: test
 bench: $(BINS) $(BENCH_BINS)
 	BUILD=$(BUILD) tests/bench/run
 
+bench-replication: $(BINS) $(BENCH_BINS)
+	BUILD=$(BUILD) tests/bench/replication
+
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/logs
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/libexec/
@@ -90,7 +94,7 @@ install: $(BINS)
 clean:
 	rm -rf build
 
-.PHONY: all unit integration test check bench install clean
+.PHONY: all unit integration test check bench bench-replication install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

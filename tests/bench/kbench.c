@@ -3,15 +3,24 @@
  * at a fixed rate, or consumes a topic from its start to its end, and prints
  * one line of key=value results for tests/bench/run to tabulate.
  *
- *   kbench create  -b HOST:PORT -t TOPIC -p PARTITIONS
+ *   kbench create  -b HOST:PORT -t TOPIC -p PARTITIONS [-R REPLICATION_FACTOR]
  *   kbench produce -b HOST:PORT -t TOPIC -n COUNT -s SIZE -a ACKS
- *                  [-r MSGS_PER_S] [-l LINGER_MS]
+ *                  [-r MSGS_PER_S] [-l LINGER_MS] [-E] [-D FILE]
  *   kbench consume -b HOST:PORT -t TOPIC [-n MAX_COUNT]
  *   every mode:    [-T SECONDS]  give up after this long (default 60)
  *
  * produce prints  msgs= bytes= secs= errors= cpu=     and, with -r,
  *                 p50_ms= p99_ms= max_ms=  (delivery-report latency:
  *                 from rd_kafka_producev() to the delivery report)
+ *                 with -E (needs -r, SIZE >= 8) also e2e_msgs= e2e_p50_ms=
+ *                 e2e_p99_ms= e2e_max_ms=: end-to-end latency, from
+ *                 rd_kafka_producev() to the record's arrival at a consumer
+ *                 of the same process (a second client on its own thread,
+ *                 reading every partition from the high watermarks seen
+ *                 before the first send; the send time travels in the
+ *                 value's first 8 bytes)
+ *                 with -D FILE, one line "WALL_NS BROKER_ID" per successful
+ *                 delivery report (when it arrived, which broker answered)
  * consume prints  msgs= bytes= secs= expected= cpu=
  * (bytes are payload bytes; cpu is this client's user+system seconds.)
  *
@@ -24,6 +33,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +55,9 @@ typedef struct opts {
     long rate;        /* -r: messages/s, 0 = as fast as possible */
     int linger_ms;    /* -l: linger.ms, -1 = librdkafka's default */
     int partitions;   /* -p: for create */
+    int replication;  /* -R: replication factor for create */
+    int e2e;          /* -E: also measure produce-to-consume latency */
+    const char *dr_log; /* -D: file of "wall_ns broker_id" per delivery */
     double timeout;   /* -T: seconds */
 } opts;
 
@@ -107,7 +120,8 @@ static int run_create(const opts *o) {
     int64_t deadline = now_ns() + (int64_t)(o->timeout * 1e9);
     rd_kafka_t *rk = client_new(o, RD_KAFKA_PRODUCER, rd_kafka_conf_new());
     char err[256];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(o->topic, o->partitions, 1, err, sizeof err);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(o->topic, o->partitions, o->replication, err,
+                                                     sizeof err);
     if (!nt)
         die("NewTopic: %s", err);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
@@ -149,6 +163,7 @@ typedef struct produce_state {
     int64_t *sent;  /* with -r: enqueue time of message i (ns) */
     int32_t *lat;   /* with -r: latency of message i (us), -1 until reported */
     int64_t last_dr;
+    FILE *dr_log;   /* with -D */
 } produce_state;
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -162,6 +177,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     }
     st->delivered++;
+    if (st->dr_log)
+        fprintf(st->dr_log, "%" PRId64 " %" PRId32 "\n", wall_ns(), rd_kafka_message_broker_id(m));
     if (st->lat) {
         long i = (long)(intptr_t)m->_private;
         st->lat[i] = (int32_t)((t - st->sent[i]) / 1000);
@@ -171,6 +188,91 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static int cmp_i32(const void *a, const void *b) {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
+}
+
+/* sorts lat[0..n) and prints " PREFIXp50_ms= PREFIXp99_ms= PREFIXmax_ms=" */
+static void print_percentiles(const char *prefix, int32_t *lat, long n) {
+    if (n <= 0)
+        return;
+    qsort(lat, (size_t)n, sizeof *lat, cmp_i32);
+    printf(" %sp50_ms=%.2f %sp99_ms=%.2f %smax_ms=%.2f", prefix, lat[n / 2] / 1000.0, prefix,
+           lat[n * 99 / 100] / 1000.0, prefix, lat[n - 1] / 1000.0);
+}
+
+/* The -E consumer: a second client on its own thread that reads the topic
+ * from the high watermarks seen before the first send and times each
+ * record's arrival against the send time in its value's first 8 bytes. */
+typedef struct e2e_consumer {
+    rd_kafka_t *rk;
+    rd_kafka_topic_t *rkt;
+    rd_kafka_queue_t *q;
+    int partitions;
+    long cap;           /* size of lat */
+    long got;           /* records timed */
+    int32_t *lat;       /* us */
+    volatile int stop;  /* set by the producer's thread when it is done */
+    pthread_t thread;
+} e2e_consumer;
+
+static void *e2e_run(void *arg) {
+    e2e_consumer *c = arg;
+    rd_kafka_message_t *batch[256];
+    while (!c->stop) {
+        ssize_t n = rd_kafka_consume_batch_queue(c->q, 50, batch, 256);
+        int64_t t = now_ns();
+        for (ssize_t i = 0; i < n; i++) {
+            if (!batch[i]->err && batch[i]->len >= 8 && c->got < c->cap) {
+                int64_t sent;
+                memcpy(&sent, batch[i]->payload, sizeof sent);
+                c->lat[c->got++] = (int32_t)((t - sent) / 1000);
+            }
+            rd_kafka_message_destroy(batch[i]);
+        }
+    }
+    return NULL;
+}
+
+static void e2e_start(e2e_consumer *c, const opts *o, long cap, int64_t deadline) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    conf_set(conf, "enable.auto.commit", "false");
+    conf_set(conf, "enable.partition.eof", "false");
+    c->rk = client_new(o, RD_KAFKA_CONSUMER, conf);
+    c->partitions = wait_partitions(c->rk, o->topic, 0, deadline);
+    if (c->partitions <= 0)
+        die("topic %s has no usable partitions", o->topic);
+    c->cap = cap;
+    c->lat = malloc((size_t)cap * sizeof *c->lat);
+    if (!c->lat)
+        die("%s", "out of memory");
+    c->rkt = rd_kafka_topic_new(c->rk, o->topic, NULL);
+    c->q = rd_kafka_queue_new(c->rk);
+    for (int p = 0; p < c->partitions; p++) {
+        int64_t lo, hi;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(c->rk, o->topic, p, &lo, &hi, 10000);
+        if (e)
+            die("watermarks: %s", rd_kafka_err2str(e));
+        if (rd_kafka_consume_start_queue(c->rkt, p, hi, c->q) != 0)
+            die("consume_start: %s", rd_kafka_err2str(rd_kafka_last_error()));
+    }
+    if (pthread_create(&c->thread, NULL, e2e_run, c) != 0)
+        die("%s", "pthread_create failed");
+}
+
+/* Waits (until deadline) for `want` records, stops the consumer, prints its
+ * results and frees it. */
+static void e2e_finish(e2e_consumer *c, long want, int64_t deadline) {
+    while (c->got < want && c->got < c->cap && now_ns() < deadline)
+        usleep(10000);
+    c->stop = 1;
+    pthread_join(c->thread, NULL);
+    printf(" e2e_msgs=%ld", c->got);
+    print_percentiles("e2e_", c->lat, c->got);
+    for (int p = 0; p < c->partitions; p++)
+        rd_kafka_consume_stop(c->rkt, p);
+    rd_kafka_queue_destroy(c->q);
+    rd_kafka_topic_destroy(c->rkt);
+    rd_kafka_destroy(c->rk);
+    free(c->lat);
 }
 
 /* Serves delivery reports until `until` (absolute ns): sleeps in ppoll() on
@@ -218,6 +320,13 @@ static int run_produce(const opts *o) {
     char *payload = malloc((size_t)o->size + 1);
     for (int i = 0; i < o->size; i++)
         payload[i] = (char)('a' + (i * 7 + i / 26) % 26);
+    if (o->dr_log && !(st.dr_log = fopen(o->dr_log, "w")))
+        die("cannot write %s", o->dr_log);
+    e2e_consumer consumer = {0};
+    if (o->e2e) {
+        e2e_start(&consumer, o, o->count, deadline);
+        usleep(1000000); /* its fetchers connect and wait at the high watermarks */
+    }
     int pipefd[2] = {-1, -1};
     if (o->rate > 0) {
         st.sent = calloc((size_t)o->count, sizeof *st.sent);
@@ -238,6 +347,8 @@ static int run_produce(const opts *o) {
             serve_until(rk, pipefd[0], t0 + (int64_t)((double)sent * 1e9 / (double)o->rate));
         if (st.sent)
             st.sent[sent] = now_ns();
+        if (o->e2e)
+            memcpy(payload, &st.sent[sent], sizeof st.sent[sent]);
         rd_kafka_resp_err_t e = rd_kafka_producev(
             rk, RD_KAFKA_V_TOPIC(o->topic), RD_KAFKA_V_VALUE(payload, (size_t)o->size),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(intptr_t)sent),
@@ -268,12 +379,13 @@ static int run_produce(const opts *o) {
         for (long i = 0; i < sent; i++)
             if (st.lat[i] >= 0)
                 st.lat[n++] = st.lat[i];
-        qsort(st.lat, (size_t)n, sizeof *st.lat, cmp_i32);
-        if (n > 0)
-            printf(" p50_ms=%.2f p99_ms=%.2f max_ms=%.2f", st.lat[n / 2] / 1000.0,
-                   st.lat[n * 99 / 100] / 1000.0, st.lat[n - 1] / 1000.0);
+        print_percentiles("", st.lat, n);
     }
+    if (o->e2e)
+        e2e_finish(&consumer, st.delivered, now_ns() + 5000000000LL);
     printf("\n");
+    if (st.dr_log)
+        fclose(st.dr_log);
 
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(rk, 1000);
@@ -357,19 +469,20 @@ static int run_consume(const opts *o) {
  * ---------------------------------------------------------------------- */
 static void usage(void) {
     fprintf(stderr, "usage: kbench create|produce|consume -b BROKERS -t TOPIC [-p PARTITIONS]\n"
-                    "       [-n COUNT] [-s SIZE] [-a ACKS] [-r RATE] [-l LINGER_MS] [-T SECONDS]\n");
+                    "       [-R RF] [-n COUNT] [-s SIZE] [-a ACKS] [-r RATE] [-l LINGER_MS] [-E]\n"
+                    "       [-D DELIVERY_LOG] [-T SECONDS]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     opts o = {.count = 100000, .size = 100, .acks = "1", .linger_ms = -1, .partitions = 1,
-              .timeout = 60};
+              .replication = 1, .timeout = 60};
     if (argc < 2)
         usage();
     o.mode = argv[1];
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "b:t:n:s:a:r:l:p:T:")) != -1) {
+    while ((c = getopt(argc, argv, "b:t:n:s:a:r:l:p:R:ED:T:")) != -1) {
         switch (c) {
         case 'b': o.brokers = optarg; break;
         case 't': o.topic = optarg; break;
@@ -379,11 +492,15 @@ int main(int argc, char **argv) {
         case 'r': o.rate = atol(optarg); break;
         case 'l': o.linger_ms = atoi(optarg); break;
         case 'p': o.partitions = atoi(optarg); break;
+        case 'R': o.replication = atoi(optarg); break;
+        case 'E': o.e2e = 1; break;
+        case 'D': o.dr_log = optarg; break;
         case 'T': o.timeout = atof(optarg); break;
         default: usage();
         }
     }
-    if (!o.brokers || !o.topic || o.count < 0 || o.size < 0 || o.partitions < 1 || o.timeout <= 0)
+    if (!o.brokers || !o.topic || o.count < 0 || o.size < 0 || o.partitions < 1 || o.replication < 1 ||
+        o.timeout <= 0 || (o.e2e && (o.rate <= 0 || o.size < 8)))
         usage();
     if (!strcmp(o.mode, "create"))
         return run_create(&o);
