@@ -8,6 +8,7 @@
  *                  [-r MSGS_PER_S] [-l LINGER_MS] [-E] [-D FILE]
  *   kbench consume -b HOST:PORT -t TOPIC [-n MAX_COUNT]
  *   every mode:    [-T SECONDS]  give up after this long (default 60)
+ *                  [-X KEY=VALUE]... librdkafka settings for the client(s)
  *
  * produce prints  msgs= bytes= secs= errors= cpu=     and, with -r,
  *                 p50_ms= p99_ms= max_ms=  (delivery-report latency:
@@ -58,6 +59,8 @@ typedef struct opts {
     int replication;  /* -R: replication factor for create */
     int e2e;          /* -E: also measure produce-to-consume latency */
     const char *dr_log; /* -D: file of "wall_ns broker_id" per delivery */
+    const char *extra[16]; /* -X: librdkafka KEY=VALUE settings */
+    int nextra;
     double timeout;   /* -T: seconds */
 } opts;
 
@@ -81,6 +84,15 @@ static rd_kafka_t *client_new(const opts *o, rd_kafka_type_t type, rd_kafka_conf
     char err[256];
     conf_set(conf, "bootstrap.servers", o->brokers);
     conf_set(conf, "client.id", "kbench");
+    for (int i = 0; i < o->nextra; i++) {
+        char key[128];
+        const char *eq = strchr(o->extra[i], '=');
+        if (!eq || eq == o->extra[i] || (size_t)(eq - o->extra[i]) >= sizeof key)
+            die("-X %s: not KEY=VALUE", o->extra[i]);
+        memcpy(key, o->extra[i], (size_t)(eq - o->extra[i]));
+        key[eq - o->extra[i]] = '\0';
+        conf_set(conf, key, eq + 1);
+    }
     rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
     if (!rk)
         die("rd_kafka_new: %s", err);
@@ -214,20 +226,21 @@ typedef struct e2e_consumer {
     pthread_t thread;
 } e2e_consumer;
 
+/* One record per call: rd_kafka_consume_batch_queue() would hold records
+ * back until its batch is full or its timeout passes. */
 static void *e2e_run(void *arg) {
     e2e_consumer *c = arg;
-    rd_kafka_message_t *batch[256];
     while (!c->stop) {
-        ssize_t n = rd_kafka_consume_batch_queue(c->q, 50, batch, 256);
+        rd_kafka_message_t *m = rd_kafka_consume_queue(c->q, 50);
+        if (!m)
+            continue;
         int64_t t = now_ns();
-        for (ssize_t i = 0; i < n; i++) {
-            if (!batch[i]->err && batch[i]->len >= 8 && c->got < c->cap) {
-                int64_t sent;
-                memcpy(&sent, batch[i]->payload, sizeof sent);
-                c->lat[c->got++] = (int32_t)((t - sent) / 1000);
-            }
-            rd_kafka_message_destroy(batch[i]);
+        if (!m->err && m->len >= 8 && c->got < c->cap) {
+            int64_t sent;
+            memcpy(&sent, m->payload, sizeof sent);
+            c->lat[c->got++] = (int32_t)((t - sent) / 1000);
         }
+        rd_kafka_message_destroy(m);
     }
     return NULL;
 }
@@ -470,7 +483,7 @@ static int run_consume(const opts *o) {
 static void usage(void) {
     fprintf(stderr, "usage: kbench create|produce|consume -b BROKERS -t TOPIC [-p PARTITIONS]\n"
                     "       [-R RF] [-n COUNT] [-s SIZE] [-a ACKS] [-r RATE] [-l LINGER_MS] [-E]\n"
-                    "       [-D DELIVERY_LOG] [-T SECONDS]\n");
+                    "       [-D DELIVERY_LOG] [-X KEY=VALUE]... [-T SECONDS]\n");
     exit(2);
 }
 
@@ -482,7 +495,7 @@ int main(int argc, char **argv) {
     o.mode = argv[1];
     int c;
     optind = 2;
-    while ((c = getopt(argc, argv, "b:t:n:s:a:r:l:p:R:ED:T:")) != -1) {
+    while ((c = getopt(argc, argv, "b:t:n:s:a:r:l:p:R:ED:X:T:")) != -1) {
         switch (c) {
         case 'b': o.brokers = optarg; break;
         case 't': o.topic = optarg; break;
@@ -495,6 +508,11 @@ int main(int argc, char **argv) {
         case 'R': o.replication = atoi(optarg); break;
         case 'E': o.e2e = 1; break;
         case 'D': o.dr_log = optarg; break;
+        case 'X':
+            if (o.nextra == (int)(sizeof o.extra / sizeof o.extra[0]))
+                usage();
+            o.extra[o.nextra++] = optarg;
+            break;
         case 'T': o.timeout = atof(optarg); break;
         default: usage();
         }
