@@ -145,7 +145,6 @@ static void deliver(kclient *c) {
         memmove(c->q, c->q + 1, (size_t)(c->nq - 1) * sizeof(pending));
         c->nq--;
         off += 4 + size;
-        /* the callback may close or send: keep the bytes alive meanwhile */
         rbuf hdr;
         rb_init(&hdr, p + 8, size - 4);
         if (pd.flexible && rb_skip_tags(&hdr) != 0) {
@@ -156,21 +155,14 @@ static void deliver(kclient *c) {
                 broken(c, KCLIENT_ERR_CONN);
             return;
         }
-        size_t blen = rb_remain(&hdr);
-        uint8_t *copy = malloc(blen ? blen : 1);
-        if (!copy)
-            abort();
-        memcpy(copy, rb_cur(&hdr), blen);
-        size_t keep = c->in.len - off;
-        memmove(c->in.data, c->in.data + off, keep);
-        c->in.len = keep;
-        off = 0;
+        /* handed over in place: nothing reads into, moves or frees c->in
+         * before the callback returns (a close or a broken connection only
+         * resets its length, and freeing waits for !busy) */
         c->busy++;
-        pd.cb(pd.arg, KCLIENT_OK, copy, blen);
+        pd.cb(pd.arg, KCLIENT_OK, rb_cur(&hdr), rb_remain(&hdr));
         c->busy--;
-        free(copy);
     }
-    if (off && c->fd >= 0) {
+    if (off && c->fd >= 0 && !c->closed) {
         memmove(c->in.data, c->in.data + off, c->in.len - off);
         c->in.len -= off;
     }

@@ -41,6 +41,7 @@ struct conn {
     char ip[64];
     int port;
     wbuf in;          /* unparsed input */
+    size_t in_off;    /* while a request is pending: where what follows its frame starts */
     size_t frame_missing; /* bytes the partial frame at the front of in lacks */
     outchunk *out_head, *out_tail;
     request *pending; /* deferred request in progress */
@@ -269,11 +270,7 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
 int request_conn_alive(const request *rq) { return !rq->c->dead; }
 const char *request_client_host(const request *rq) { return rq->c->ip; }
 
-static void request_free(request *rq) {
-    free(rq->frame_store);
-    memlimit_release(rq->frame_store_charged);
-    free(rq);
-}
+static void request_free(request *rq) { free(rq); }
 
 void request_complete(request *rq, response *rs) {
     conn *c = rq->c;
@@ -316,7 +313,7 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
     if (!rq)
         abort();
     rq->c = c;
-    rq->frame = p; /* in c->in; handed over with it if the request is deferred */
+    rq->frame = p; /* in c->in, which stays put while the request is pending */
     rq->frame_len = len;
     rbuf *rb = &rq->body;
     rb_init(rb, rq->frame, len);
@@ -386,7 +383,8 @@ err_parse:
 }
 
 static void conn_process_input(conn *c) {
-    size_t off = 0;
+    size_t off = c->in_off;
+    c->in_off = 0;
     c->frame_missing = 0;
     while (!c->pending && !c->dead && !c->closing) {
         size_t avail = c->in.len - off;
@@ -420,16 +418,13 @@ static void conn_process_input(conn *c) {
         }
         off += 4 + (size_t)size;
         if (c->pending) {
-            /* Deferred: the request keeps the buffer its frame is in (its
-             * handler holds pointers into it) and its charge; the connection
-             * goes on with a new one holding what follows. */
-            wbuf rest;
-            wb_init_metered(&rest, c->in.len - off);
-            wb_write(&rest, c->in.data + off, c->in.len - off);
-            c->pending->frame_store_charged = wb_charged(&c->in);
-            c->pending->frame_store = wb_steal(&c->in, NULL);
-            c->in = rest;
-            off = 0;
+            /* Deferred: its handler may hold pointers into its frame, so the
+             * input buffer stays as it is (nothing is read, moved or grown)
+             * until the request completes; then the requests after it go on
+             * from in_off. Nothing is copied, however many are pipelined. */
+            c->in_off = off;
+            aeDeleteFileEvent(B.el, c->fd, AE_READABLE);
+            return;
         }
     }
     if (c->dead)
@@ -487,8 +482,8 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
     (void)el;
     (void)mask;
     conn *c = cd;
-    if (c->pending && c->in.len >= (1 << 20)) {
-        /* back-pressure: stop reading until the deferred request completes */
+    if (c->pending) {
+        /* the pending request's frame is in c->in: read again when it completes */
         aeDeleteFileEvent(el, fd, AE_READABLE);
         return;
     }

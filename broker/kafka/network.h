@@ -22,8 +22,6 @@ typedef struct request {
     kstr client_id;
     uint8_t *frame; /* the request without its size prefix (writable) */
     size_t frame_len;
-    uint8_t *frame_store; /* the buffer frame lies in, owned once deferred */
-    size_t frame_store_charged; /* its charge to the memory ceiling */
     rbuf body;      /* positioned at the request body */
     void *state;    /* handler state while deferred */
 } request;
