@@ -662,7 +662,7 @@ void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *bod
         f->type = type;
         f->path = NULL;
         jute_req r;
-        if (type == ZOO_SYNC_OP && jute_req_read(body, len, type, &r) == 0) {
+        if (type == ZOO_SYNC_OP && jute_req_read(body, len, type, &r) >= 0) { /* bytes read */
             f->path = kstr_dup(r.path);
             jute_req_free(&r);
         }
