@@ -700,7 +700,7 @@ static int conn_process(zk_conn *c) {
             return -1; /* not in a quorum: no client is served */
         }
         if (!c->handshaken && c->in_len - off >= 4 && zk_4lw_is_word(c->in + off)) {
-            zk_4lw_handle(c, c->in + off);
+            zk_4lw_handle(c, c->in + off, c->in_len - off);
             c->is_4lw = true;
             c->closing = true;
             off = c->in_len;

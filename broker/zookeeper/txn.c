@@ -579,6 +579,7 @@ int zk_txn_apply(const uint8_t *p, size_t len, zk_results **res) {
     if (h.zxid > Z.last_zxid)
         Z.last_zxid = h.zxid;
     Z.txns_since_snap++;
+    zk_digest_applied(h.zxid);
     if (res)
         *res = out;
     else

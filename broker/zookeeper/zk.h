@@ -171,6 +171,16 @@ size_t zk_path_parent_len(const char *p, size_t len);
 void zk_tree_walk(const zk_tree *t, void (*fn)(const zk_node *n, void *arg), void *arg);
 int32_t zk_tree_count_descendants(const zk_node *n);
 
+/* Tree digest (digest.c): ZooKeeper's DigestCalculator sum, and the record
+ * of it kept every 128 zxids for the `hash` four-letter word. */
+typedef struct zk_zxid_digest {
+    int64_t zxid, digest;
+} zk_zxid_digest;
+int64_t zk_tree_digest(const zk_tree *t);
+void zk_digest_applied(int64_t zxid); /* after a txn is applied */
+int zk_digest_log_count(void);
+const zk_zxid_digest *zk_digest_log_get(int i); /* oldest first */
+
 /* ------------------------------------------------------------------------
  * Sessions (session.c)
  * ---------------------------------------------------------------------- */
@@ -212,6 +222,8 @@ void zk_watch_drop_conn(struct zk_conn *c);
 /* Fires the watches a change triggers (WatchManager.triggerWatch rules). */
 void zk_watch_fire(const char *path, size_t len, int event);
 int zk_watch_count(int *npaths, int *nconns);
+/* Calls fn for every (path, connection id, kinds) of the table. */
+void zk_watch_each(void (*fn)(const char *path, uint64_t conn, int kinds, void *arg), void *arg);
 void zk_watch_free_all(void);
 
 /* ------------------------------------------------------------------------
@@ -377,9 +389,10 @@ void zk_server_run(void);
 void zk_server_flush(void);
 void zk_server_shutdown(void);
 
-/* Four-letter words: if the 4 bytes are a known word, appends its answer
- * to c->out and returns true. */
-bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]);
+/* Four-letter words: if the first 4 of the len (>= 4) bytes received are a
+ * known word, appends its answer to c->out and returns true (stmk takes
+ * its argument, an int64, from the 8 bytes after the word). */
+bool zk_4lw_handle(zk_conn *c, const uint8_t *in, size_t len);
 /* server.c services for the ensemble */
 zk_results *zk_server_commit(const wbuf *rec); /* log (+ propose) + apply */
 void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const int32_t *errs,
