@@ -19,7 +19,7 @@
 static const char *const ignored_keys[] = {
     "admin.enableServer", "admin.serverPort", "admin.serverAddress", "standaloneEnabled",
     "electionAlg", "syncEnabled", "quorumListenOnAllIPs", "preAllocSize", "globalOutstandingLimit",
-    "peerType", "dynamicConfigFile", "secureClientPort", "secureClientPortAddress",
+    "dynamicConfigFile", "secureClientPort", "secureClientPortAddress",
     "maxCnxns", "clientPortListenBacklog", "localSessionsEnabled", "localSessionsUpgradingEnabled",
     "multiAddress.enabled", "serverCnxnFactory", "forceSync", "fsync.warningthresholdms",
     "zookeeper.snapshot.trust.empty", "snapshot.trust.empty", "initialize", "leaderServes",
@@ -173,7 +173,12 @@ static int apply_props(zk_config *c, const props *p, char *err, size_t errlen) {
             rc = get_int(k, v, 1024, 64 * 1024 * 1024, &c->jute_maxbuffer, err, errlen);
         else if (!strcmp(k, "extendedTypesEnabled") || !strcmp(k, "zookeeper.extendedTypesEnabled"))
             rc = get_bool(k, v, &c->extended_types, err, errlen);
-        else if (!strcmp(k, "reconfigEnabled"))
+        else if (!strcmp(k, "peerType")) {
+            if (strcasecmp(v, "observer") && strcasecmp(v, "participant"))
+                rc = set_err(err, errlen, "Invalid value for %s: '%s' (participant or observer)", k, v);
+            c->peer_type_observer = !strcasecmp(v, "observer");
+            c->peer_type_set = true;
+        } else if (!strcmp(k, "reconfigEnabled"))
             rc = get_bool(k, v, &c->reconfig_enabled, err, errlen);
         else if (!strcmp(k, "skipACL") || !strcmp(k, "zookeeper.skipACL"))
             c->skip_acl = !strcasecmp(v, "yes") || !strcasecmp(v, "true");
@@ -241,6 +246,19 @@ static int read_myid(zk_config *c, char *err, size_t errlen) {
     return 0;
 }
 
+/* QuorumPeerConfig: the server.N line of this server decides its type; a
+ * peerType that says otherwise is reported and overridden. */
+static void check_peer_type(const zk_config *c) {
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == c->my_id && c->peer_type_set &&
+            c->peers[i].observer != c->peer_type_observer)
+            log_warn(ZK_LOGGER_CONFIG,
+                     "Peer type from servers list (%s) doesn't match peerType (%s). Defaulting to "
+                     "servers list.",
+                     c->peers[i].observer ? "observer" : "participant",
+                     c->peer_type_observer ? "observer" : "participant");
+}
+
 int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen) {
     defaults(c);
     props *p = props_parse_err(text, len, err, errlen);
@@ -248,7 +266,10 @@ int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_
         return -1;
     int rc = apply_props(c, p, err, errlen);
     props_free(p);
-    return rc ? -1 : read_myid(c, err, errlen);
+    if (rc || read_myid(c, err, errlen))
+        return -1;
+    check_peer_type(c);
+    return 0;
 }
 
 int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen) {
@@ -258,7 +279,10 @@ int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen) {
         return -1;
     int rc = apply_props(c, p, err, errlen);
     props_free(p);
-    return rc ? -1 : read_myid(c, err, errlen);
+    if (rc || read_myid(c, err, errlen))
+        return -1;
+    check_peer_type(c);
+    return 0;
 }
 
 bool zk_config_4lw_enabled(const zk_config *c, const char *word) {

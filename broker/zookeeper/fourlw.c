@@ -150,11 +150,16 @@ static void mntr(zk_conn *c) {
     out(c, "zk_global_sessions\t%zu\n", Z.sessions.count);
     out(c, "zk_local_sessions\t0\n");
     if (Z.role == ZK_ROLE_LEADING) {
-        int synced, n = zk_quorum_followers(&synced);
+        int synced, observers, n = zk_quorum_followers(&synced, &observers);
         out(c, "zk_learners\t%d\n", n);
         out(c, "zk_synced_followers\t%d\n", synced);
+        out(c, "zk_synced_non_voting_followers\t0\n");
+        out(c, "zk_synced_observers\t%d\n", observers);
         out(c, "zk_pending_syncs\t0\n");
-        out(c, "zk_quorum_size\t%d\n", Z.cfg.npeers);
+        int voters = 0;
+        for (int i = 0; i < Z.cfg.npeers; i++)
+            voters += !Z.cfg.peers[i].observer;
+        out(c, "zk_quorum_size\t%d\n", voters);
     }
 }
 

@@ -11,6 +11,13 @@
  * client output that reflects a txn leave before the txn is committed,
  * i.e. on disk at a quorum).
  *
+ * Observers (server.N=...:observer) follow the leader like followers and
+ * serve clients the same way, but never vote nor stand: while LOOKING they
+ * only ask the voters which leader they follow (a pre-vote no voter grants
+ * to an observer), and the leader counts neither their acks for commits
+ * nor their silence against its quorum (their acks still keep their
+ * clients' sessions alive).
+ *
  * Every server keeps the recent txns of its log in memory (hist): a leader
  * sends a joining follower the tail after the follower's last zxid (DIFF),
  * or its whole state (SNAP) when that zxid is not in its history; on a
@@ -448,21 +455,32 @@ static void set_serving(bool on) {
 const char *zk_quorum_mode(void) {
     switch (Z.role) {
     case ZK_ROLE_LEADING: return "leader";
-    case ZK_ROLE_FOLLOWING: return "follower";
+    case ZK_ROLE_FOLLOWING: return Q.me && Q.me->observer ? "observer" : "follower";
     case ZK_ROLE_LOOKING: return "looking";
     default: return "standalone";
     }
 }
 
-int zk_quorum_followers(int *synced) {
-    int n = 0, s = 0;
+/* Does the learner behind this handler vote (not an observer)? */
+static bool pc_votes(const pconn *pc) {
+    const zk_peer *p = peer_by_id(pc->peer);
+    return p && !p->observer;
+}
+
+int zk_quorum_followers(int *synced, int *synced_observers) {
+    int n = 0, s = 0, o = 0;
     for (pconn *pc = Q.conns; pc; pc = pc->next)
         if (!pc->dead && pc->kind == PC_HANDLER) {
             n++;
-            s += pc->synced;
+            if (pc->synced && pc_votes(pc))
+                s++;
+            else if (pc->synced)
+                o++;
         }
     if (synced)
         *synced = s;
+    if (synced_observers)
+        *synced_observers = o;
     return n;
 }
 
@@ -714,7 +732,7 @@ static void leader_update_commit(void) {
     int n = 0;
     v[n++] = Q.self_synced;
     for (pconn *pc = Q.conns; pc && n < 17; pc = pc->next)
-        if (!pc->dead && pc->kind == PC_HANDLER && pc->synced)
+        if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc_votes(pc))
             v[n++] = pc->acked;
     int q = Q.nvoters / 2 + 1;
     if (n < q)
@@ -905,11 +923,12 @@ static int leader_id(void) {
 static void elect_reply(pconn *pc, const zk_peer_msg *m) {
     bool granted = false;
     const zk_peer *p = peer_by_id(m->id);
-    if (!p || p->observer || m->id == Z.cfg.my_id) {
+    if (!p || m->id == Z.cfg.my_id || (p->observer && !m->flag)) {
         pc_close(pc);
         return;
     }
-    if (!have_live_leader()) {
+    /* an observer's pre-vote only asks for the leader; observers grant nothing */
+    if (!have_live_leader() && !p->observer && !Q.me->observer) {
         bool log_ok = m->zxid >= log_last();
         if (m->flag) { /* pre-vote: would we vote? changes nothing */
             granted = log_ok && m->term > Q.term;
@@ -943,6 +962,8 @@ static void start_round(bool pre) {
         if (pc->kind == PC_ELECT_OUT)
             pc_close(pc);
     memset(Q.granted, 0, sizeof Q.granted);
+    if (Q.me->observer)
+        pre = true; /* an observer never stands: its pre-votes find the leader */
     Q.pre = pre;
     if (!pre) {
         set_term(Q.term + 1, Z.cfg.my_id);
@@ -950,8 +971,8 @@ static void start_round(bool pre) {
     } else {
         Q.round_term = Q.term + 1;
     }
-    Q.granted[Z.cfg.my_id] = 1;
-    if (Q.nvoters == 1) {
+    Q.granted[Z.cfg.my_id] = !Q.me->observer;
+    if (Q.nvoters == 1 && !Q.me->observer) {
         if (pre)
             start_round(false);
         else
@@ -988,6 +1009,8 @@ static void elect_response(pconn *pc, const zk_peer_msg *m) {
         set_term(m->leader_term, 0);
         return;
     }
+    if (Q.me->observer)
+        return;
     bool pre = m->flag & 1, granted = m->flag & 2;
     if (pre != Q.pre || m->term != Q.round_term || !granted || m->id < 1 || m->id > 16)
         return;
@@ -1194,7 +1217,7 @@ static int qcron(aeEventLoop *el, long long id, void *arg) {
         int need = Q.nvoters / 2, n = 0;
         int64_t heard[32];
         for (pconn *pc = Q.conns; pc; pc = pc->next)
-            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && n < 32)
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc_votes(pc) && n < 32)
                 heard[n++] = pc->last_heard;
         for (int i = 1; i < n; i++) /* descending */
             for (int j = i; j > 0 && heard[j] > heard[j - 1]; j--) {

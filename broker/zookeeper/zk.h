@@ -76,6 +76,7 @@ typedef struct zk_config {
     int64_t container_check_ms;       /* znode.container.checkIntervalMs */
     char whitelist[512];              /* 4lw.commands.whitelist, "*" = all */
     bool skip_acl;                    /* skipACL=yes */
+    bool peer_type_set, peer_type_observer; /* peerType (the server.N line decides) */
     int my_id;                        /* dataDir/myid, 0 when absent */
     int npeers;
     zk_peer peers[16];
@@ -416,8 +417,9 @@ void zk_quorum_proposed(const uint8_t *rec, size_t len); /* leader: a new txn */
 /* follower: sends a client's request (header already read) to the leader */
 void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *body, size_t len);
 void zk_quorum_shutdown(void);
-const char *zk_quorum_mode(void);  /* "leader", "follower", ... */
-int zk_quorum_followers(int *synced);
+const char *zk_quorum_mode(void);  /* "leader", "follower", "observer", ... */
+/* leader: learners connected; synced followers (voters) and observers */
+int zk_quorum_followers(int *synced, int *synced_observers);
 
 /* Peer messages (our own protocol): frame = uint32 length, uint8 type, body. */
 enum { ZK_PM_VOTE_REQ = 1, ZK_PM_VOTE_RESP, ZK_PM_FINFO, ZK_PM_LINFO, ZK_PM_PROPOSAL,
