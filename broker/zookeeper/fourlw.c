@@ -451,6 +451,7 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t *in, size_t len) {
                     p->client_host[0] ? p->client_host : "0.0.0.0",
                     p->client_port ? p->client_port : Z.cfg.client_port);
             }
+            out(c, "version=%" PRIx64 "\n", (uint64_t)Z.cfg.config_version);
         }
     } else if (!strcmp(w, "envi")) {
         envi(c);

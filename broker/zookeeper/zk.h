@@ -76,11 +76,19 @@ typedef struct zk_config {
     int64_t container_check_ms;       /* znode.container.checkIntervalMs */
     char whitelist[512];              /* 4lw.commands.whitelist, "*" = all */
     bool skip_acl;                    /* skipACL=yes */
+    char super_digest[256];           /* DigestAuthenticationProvider.superDigest user:B64HASH */
     bool peer_type_set, peer_type_observer; /* peerType (the server.N line decides) */
     int my_id;                        /* dataDir/myid, 0 when absent */
     int npeers;
     zk_peer peers[16];
+    /* dynamic reconfiguration: the membership above is that of config
+     * version config_version (0 = the static file's, never established) */
+    int64_t config_version;
+    char config_path[1024];           /* the file loaded (rewritten by reconfig) */
+    char dynamic_file[1100];          /* dynamicConfigFile, "" if none */
 } zk_config;
+
+#define ZK_MAX_PEERS 16
 
 /* Loads a zoo.cfg / zookeeper.properties file. On error writes a message
  * naming the key into err and returns -1. Unknown keys are logged (WARN). */
@@ -88,6 +96,14 @@ int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen);
 /* Parses already-read text (tests). */
 int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen);
 bool zk_config_4lw_enabled(const zk_config *c, const char *word);
+/* Membership text: "server.N=spec" entries separated by sep ('\n' or ','),
+ * "version=" entries and blanks skipped. 0, or -1 with a message in err. */
+int zk_config_members_parse(const char *text, size_t len, char sep, zk_peer *out, int max, int *n,
+                            char *err, size_t errlen);
+/* "server.N=host:q:e:participant|observer[;clientHost:clientPort]" */
+void zk_peer_format(const zk_peer *p, char *buf, size_t cap);
+/* The entries joined by '\n' (no newline after the last). */
+void zk_config_members_format(const zk_peer *peers, int n, wbuf *out);
 
 /* ------------------------------------------------------------------------
  * ACLs and auth (acl.c)
@@ -245,7 +261,7 @@ typedef struct zk_results {
 
 /* Transaction types in the log (our own record format, see txn.c). */
 enum { ZK_TXN_CREATE = 1, ZK_TXN_DELETE = 2, ZK_TXN_SETDATA = 5, ZK_TXN_SETACL = 7,
-       ZK_TXN_CHECK = 13, ZK_TXN_MULTI = 14, ZK_TXN_CREATE_SESSION = -10,
+       ZK_TXN_CHECK = 13, ZK_TXN_MULTI = 14, ZK_TXN_RECONFIG = 16, ZK_TXN_CREATE_SESSION = -10,
        ZK_TXN_CLOSE_SESSION = -11, ZK_TXN_ERROR = -1 };
 
 /* Prepares a write request from session sid (authenticated as ids) into a
@@ -257,6 +273,8 @@ int zk_txn_prepare(const jute_req *r, int64_t sid, int32_t cxid, const zk_authid
 void zk_txn_create_session(wbuf *out, int64_t sid, int32_t timeout);
 void zk_txn_close_session(wbuf *out, int64_t sid, int32_t cxid);
 void zk_txn_delete_node(wbuf *out, const char *path, int64_t sid); /* container/TTL reaper */
+/* The new /zookeeper/config text (membership + "version=<hex next zxid>") */
+void zk_txn_reconfig(wbuf *out, int64_t sid, int32_t cxid, const char *config, size_t len);
 /* A transaction that changes nothing (ensemble: the answer to a forwarded
  * request that failed, a forwarded sync, a new leader's first txn): body
  * int32 err, int32 n, n x int32 per-op errors of a failed multi. zxid 0 =
@@ -420,6 +438,14 @@ void zk_quorum_shutdown(void);
 const char *zk_quorum_mode(void);  /* "leader", "follower", "observer", ... */
 /* leader: learners connected; synced followers (voters) and observers */
 int zk_quorum_followers(int *synced, int *synced_observers);
+/* A reconfig txn was applied (live or in recovery): /zookeeper/config now
+ * holds config; the ensemble adopts it (a leader once it is committed). */
+void zk_quorum_config_applied(int64_t zxid, const char *config, size_t len);
+/* Leader: checks a reconfig request as ZooKeeper's PrepRequestProcessor
+ * does and encodes its txn into out. ZOK or the error to answer. */
+int zk_quorum_reconfig(const jute_req *r, int64_t sid, int32_t cxid, wbuf *out);
+/* Sets /zookeeper/config to the current membership (outside any txn). */
+void zk_quorum_publish_config(void);
 
 /* Peer messages (our own protocol): frame = uint32 length, uint8 type, body. */
 enum { ZK_PM_VOTE_REQ = 1, ZK_PM_VOTE_RESP, ZK_PM_FINFO, ZK_PM_LINFO, ZK_PM_PROPOSAL,
