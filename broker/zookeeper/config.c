@@ -345,7 +345,7 @@ static int read_myid(zk_config *c, char *err, size_t errlen) {
 /* QuorumPeerConfig: the server.N line of this server decides its type; a
  * peerType that says otherwise is reported and overridden. Its client
  * address serves when clientPort is not given (a dynamic file has it). */
-static void check_peer_type(zk_config *c) {
+static void apply_own_entry(zk_config *c) {
     for (int i = 0; i < c->npeers; i++)
         if (c->peers[i].id == c->my_id && c->peers[i].client_port && !c->client_port) {
             c->client_port = c->peers[i].client_port;
@@ -372,7 +372,7 @@ int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_
     props_free(p);
     if (rc || read_myid(c, err, errlen))
         return -1;
-    check_peer_type(c);
+    apply_own_entry(c);
     return 0;
 }
 
@@ -386,7 +386,7 @@ int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen) {
     props_free(p);
     if (rc || read_myid(c, err, errlen))
         return -1;
-    check_peer_type(c);
+    apply_own_entry(c);
     return 0;
 }
 

@@ -72,6 +72,10 @@ print("ok")
 EOF
   echo "$output"
   [[ $status -eq 0 && $output == *ok ]]
+  # Apache ZooKeeper's zkCli.sh (3.8) reads the same
+  run env ZK_CONNECT="127.0.0.1:$(ens_port 2)" bash -c "source $BATS_TEST_DIRNAME/test_helper.bash; zkcli config"
+  echo "$output"
+  [[ $status -eq 0 && ${lines[-1]} == "version=$version" && $(grep -c ':participant;' <<<"$output") == 3 ]]
 }
 
 @test "kazoo: remove a follower, add it back as an observer, the version check and ZooKeeper's errors" {
