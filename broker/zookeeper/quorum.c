@@ -647,16 +647,23 @@ static int64_t config_parse(const char *text, size_t len, zk_peer *peers, int *n
     return (int64_t)strtoull(v, NULL, 16);
 }
 
-/* After recovery or a SNAP: a newer configuration in the tree wins. */
-static void config_from_tree(void) {
+/* After recovery, a newer configuration in the tree wins; after a SNAP,
+ * the leader's (leaders): it is the leader's state. */
+static void config_from_tree(bool leaders) {
     const zk_node *node = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
     zk_peer peers[ZK_MAX_PEERS];
     int n = 0;
     int64_t v = node && node->dlen > 0 ? config_parse((const char *)node->data, (size_t)node->dlen, peers, &n) : -1;
-    if (v > Z.cfg.config_version)
+    if (v > Z.cfg.config_version || (leaders && v > 0 && v != Z.cfg.config_version))
         config_adopt(peers, n, v);
     else
         zk_quorum_publish_config();
+    /* a restart after a reconfig found only in the log: its files now */
+    char suffix[40];
+    snprintf(suffix, sizeof suffix, ".dynamic.%" PRIx64, (uint64_t)Z.cfg.config_version);
+    size_t fl = strlen(Z.cfg.dynamic_file), sl = strlen(suffix);
+    if (!Z.recovering && Z.cfg.config_version && (fl < sl || strcmp(Z.cfg.dynamic_file + fl - sl, suffix)))
+        write_dynamic_files();
 }
 
 /* A static configuration becomes version epoch << 32 once established. */
@@ -950,7 +957,7 @@ static void follower_linfo(pconn *pc, const zk_peer_msg *m) {
         log_info(LOG_FL, "Getting a diff from the leader 0x%" PRIx64, (uint64_t)m->zxid);
     }
     if (m->flag == 1)
-        config_from_tree();
+        config_from_tree(true);
     config_establish(m->term);
     Q.sync_point = m->zxid;
     Q.commit_seen = 0;
@@ -1622,7 +1629,7 @@ int zk_quorum_init(void) {
         return -1;
     }
     Q.me = *self_entry();
-    config_from_tree();
+    config_from_tree(false);
     Q.nvoters = count_voters(Z.cfg.peers, Z.cfg.npeers);
     srand((unsigned)(ae_wall_ms() ^ (Z.cfg.my_id * 7919)));
     state_load();

@@ -196,7 +196,7 @@ EOF
   local nl
   nl=$(ensemble_leader)
   [[ -n $nl && $nl != "$l" ]]
-  [[ $(ens_mode "$l") == follower ]] # kept as a non-voting follower, as ZooKeeper does
+  wait_for 10 eval "[[ \$(ens_mode $l) == follower ]]" # kept as a non-voting follower, as ZooKeeper does
   ens_4lw "$nl" mntr | grep -qx $'zk_quorum_size\t3'
 }
 
