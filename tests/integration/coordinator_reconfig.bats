@@ -140,8 +140,7 @@ EOF
     echo "server.4=127.0.0.1:$qport:$eport:participant;127.0.0.1:$port"
   } >"$d4/zoo.cfg"
   ensemble_launch 4
-  ENS_N=4
-  echo 4 >"$BATS_FILE_TMPDIR/ens/count"
+  echo 4 >"$BATS_FILE_TMPDIR/ens/count" # ENS_N of the next tests (setup)
   wait_for 20 ens_serving 4
   version=$(ens_4lw 1 conf | sed -n 's/^version=//p')
   run zsh_super "$(ens_port 1)" <<EOF

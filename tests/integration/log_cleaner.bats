@@ -33,7 +33,7 @@ cleaned() { grep -q "\[Log partition=$1-0.*Cleaned log up to offset" "$BROKER_DI
   for ((i = 2000; i < 2200; i++)); do echo "k$((i % 10)):v$i"; done | produce
   wait_for 60 cleaned "$topic"
   wait_for 30 eval '(( $(segments "$topic") <= 4 ))'
-  note "$(segments "$topic") segments after cleaning: $(ls "$(topic_dir "$topic")" | tr '\n' ' ')"
+  note "$(segments "$topic") segments after cleaning: $(find "$(topic_dir "$topic")" -name '*.log' -printf '%f ')"
   local seg
   for seg in "$(topic_dir "$topic")"/*.log; do
     [[ -s ${seg%.log}.index && -s ${seg%.log}.timeindex ]] || [[ ! -s $seg ]]
