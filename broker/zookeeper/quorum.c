@@ -508,9 +508,9 @@ int zk_quorum_followers(int *synced, int *synced_observers) {
  * txn. /zookeeper/config shows it as ZooKeeper does ("server.N=..." lines
  * by id, then "version=<hex>"; Stat version -1, mzxid the version). A
  * reconfig is a txn (ZK_TXN_RECONFIG) setting that node: followers adopt
- * the new membership when they apply it, the leader when it commits (it
- * counts the old voters until then; a second reconfig meanwhile gets
- * ReconfigInProgress). With reconfigEnabled, each version is also written
+ * the new membership when they apply it, the leader when it commits, i.e.
+ * once a quorum of the old voters and one of the new have it (a second
+ * reconfig meanwhile gets ReconfigInProgress). With reconfigEnabled, each version is also written
  * to <config file>.dynamic.<hex version> and the config file points to it
  * (dynamicConfigFile=, its server.N lines removed; a .bak keeps the
  * original), so a restart uses the latest membership.
@@ -1060,18 +1060,41 @@ static int cmp_desc(const void *a, const void *b) {
     return x > y ? -1 : x < y;
 }
 
+/* The highest zxid on disk at a quorum of the voters of peers[0..n): the
+ * leader's own fdatasync'ed zxid if it votes there, its synced learners'
+ * acks. -1 while fewer than a quorum of them are synced. */
+static int64_t quorum_zxid(const zk_peer *peers, int n) {
+    int64_t v[ZK_MAX_PEERS];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (peers[i].observer)
+            continue;
+        if (peers[i].id == Z.cfg.my_id) {
+            v[k++] = Q.self_synced;
+            continue;
+        }
+        for (pconn *pc = Q.conns; pc; pc = pc->next)
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc->peer == peers[i].id) {
+                v[k++] = pc->acked;
+                break;
+            }
+    }
+    int q = count_voters(peers, n) / 2 + 1;
+    if (k < q)
+        return -1;
+    qsort(v, (size_t)k, sizeof v[0], cmp_desc);
+    return v[q - 1];
+}
+
 static void leader_update_commit(void) {
-    int64_t v[17];
-    int n = 0;
-    v[n++] = Q.self_synced;
-    for (pconn *pc = Q.conns; pc && n < 17; pc = pc->next)
-        if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc_votes(pc))
-            v[n++] = pc->acked;
-    int q = Q.nvoters / 2 + 1;
-    if (n < q)
-        return;
-    qsort(v, (size_t)n, sizeof v[0], cmp_desc);
-    int64_t z = v[q - 1];
+    int64_t z = quorum_zxid(Z.cfg.peers, Z.cfg.npeers);
+    if (Q.pending_zxid && z >= Q.pending_zxid) {
+        /* from a reconfig on, a quorum of the new voters must have it too
+         * (ZooKeeper's reconfig commit rule) */
+        int64_t z2 = quorum_zxid(Q.pending, Q.npending);
+        if (z2 < z)
+            z = z2 >= Q.pending_zxid ? z2 : Q.pending_zxid - 1;
+    }
     if (z < Q.noop_zxid || z <= Z.committed_zxid)
         return;
     Z.committed_zxid = z;
