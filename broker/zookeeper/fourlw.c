@@ -233,7 +233,8 @@ static int64_t conn_sid(uint64_t id) {
 static void dump_watches(zk_conn *c, bool by_path_first) {
     watch_rows r = {0};
     zk_watch_each(collect_watch, &r);
-    qsort(r.v, r.n, sizeof(*r.v), by_path_first ? by_path : by_conn);
+    if (r.n) /* qsort wants a non-null array */
+        qsort(r.v, r.n, sizeof(*r.v), by_path_first ? by_path : by_conn);
     for (size_t i = 0; i < r.n; i++) {
         const watch_row *w = &r.v[i];
         bool first = i == 0 || (by_path_first ? strcmp(w->path, r.v[i - 1].path) != 0
@@ -308,7 +309,8 @@ static void java_date(char *b, size_t n, int64_t ms) { /* Date.toString */
 
 /* ExpiryQueue.dump: "Sets (buckets)/(elements):", then per bucket. */
 static void dump_expiry(zk_conn *c, expiry_rows *r) {
-    qsort(r->v, r->n, sizeof(*r->v), by_expiry);
+    if (r->n)
+        qsort(r->v, r->n, sizeof(*r->v), by_expiry);
     size_t buckets = 0;
     for (size_t i = 0; i < r->n; i++)
         buckets += i == 0 || r->v[i].at != r->v[i - 1].at;
@@ -346,7 +348,8 @@ static void dump(zk_conn *c) {
     out(c, "SessionTracker dump:\n");
     if (Z.role == ZK_ROLE_FOLLOWING) { /* LearnerSessionTracker */
         zk_sessions_each(&Z.sessions, collect_local_session, &r);
-        qsort(r.v, r.n, sizeof(*r.v), by_expiry);
+        if (r.n)
+            qsort(r.v, r.n, sizeof(*r.v), by_expiry);
         out(c, "Global Sessions(%zu):\n", r.n);
         for (size_t i = 0; i < r.n; i++) {
             zk_session *s = zk_session_get(&Z.sessions, r.v[i].sid);
@@ -360,7 +363,8 @@ static void dump(zk_conn *c) {
     r.n = 0;
     out(c, "ephemeral nodes dump:\n");
     zk_tree_walk(&Z.tree, collect_ephemeral, &r);
-    qsort(r.v, r.n, sizeof(*r.v), by_owner);
+    if (r.n)
+        qsort(r.v, r.n, sizeof(*r.v), by_owner);
     size_t owners = 0;
     for (size_t i = 0; i < r.n; i++)
         owners += i == 0 || r.v[i].sid != r.v[i - 1].sid;
