@@ -232,6 +232,7 @@ static const char *req_spec(int32_t type) {
     case ZOO_SETAUTH_OP: return "mSa";
     case ZOO_SETWATCHES_OP: return "z012";
     case ZOO_SETWATCHES2_OP: return "z01234";
+    case ZOO_RECONFIG_OP: return "JLMi";
     case ZOO_PING_OP:
     case ZOO_CLOSE_OP:
     case ZOO_WHOAMI_OP: return "";
@@ -275,6 +276,10 @@ static int req_fields(rbuf *rb, wbuf *wb, const char *spec, jute_req *r) {
         case '2': RB_TRY(io_strvec(rb, wb, &r->childWatches)); break;
         case '3': RB_TRY(io_strvec(rb, wb, &r->persistentWatches)); break;
         case '4': RB_TRY(io_strvec(rb, wb, &r->persistentRecursiveWatches)); break;
+        case 'J': RB_TRY(io_kstr(rb, wb, &r->joiningServers)); break;
+        case 'L': RB_TRY(io_kstr(rb, wb, &r->leavingServers)); break;
+        case 'M': RB_TRY(io_kstr(rb, wb, &r->newMembers)); break;
+        case 'i': RB_TRY(io_i64(rb, wb, &r->curConfigId)); break;
         }
     }
     return 0;
@@ -379,7 +384,8 @@ static const char *resp_spec(int32_t type) {
     case ZOO_SETDATA_OP:
     case ZOO_SETACL_OP:
     case ZOO_CHECK_OP: return "s";
-    case ZOO_GETDATA_OP: return "ds";
+    case ZOO_GETDATA_OP:
+    case ZOO_RECONFIG_OP: return "ds";
     case ZOO_GETACL_OP: return "As";
     case ZOO_GETCHILDREN_OP:
     case ZOO_GETEPHEMERALS_OP: return "c";

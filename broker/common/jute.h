@@ -199,6 +199,7 @@ typedef struct jute_watcher_event {
  *   setAuth (AuthPacket)            mode (its `type`, 0) scheme auth
  *   setWatches                      relativeZxid dataWatches existWatches childWatches
  *   setWatches2                     ... + persistentWatches persistentRecursiveWatches
+ *   reconfig                        joiningServers leavingServers newMembers curConfigId
  *   multi / multiRead               ops[nops], each a request with its own type
  *   ping, close, whoAmI             (no body)
  */
@@ -216,6 +217,8 @@ typedef struct jute_req {
     int64_t relativeZxid;
     jute_strvec dataWatches, existWatches, childWatches;
     jute_strvec persistentWatches, persistentRecursiveWatches;
+    kstr joiningServers, leavingServers, newMembers; /* reconfig */
+    int64_t curConfigId;
     int32_t nops;
     struct jute_req *ops;
 } jute_req;
@@ -225,7 +228,7 @@ typedef struct jute_req {
  *   create                          path
  *   create2/createContainer/TTL     path stat
  *   exists, setData, setACL, check  stat
- *   getData                         data stat
+ *   getData, reconfig               data stat
  *   getACL                          acl stat
  *   getChildren, getEphemerals      children (ephemerals)
  *   getChildren2                    children stat

@@ -94,6 +94,7 @@ struct zkc {
     long long timer_id;
     zreq *head, *tail;
     strset watches[WS_COUNT];
+    strset auth; /* "scheme\0data" pairs given to zkc_add_auth, sent on every connect */
     zkc_session_cb *session_cb;
     void *session_arg;
     zkc_watch_cb *watch_cb;
@@ -194,6 +195,9 @@ static void enter(zkc *z) { z->depth++; }
 static void destroy(zkc *z) {
     for (int i = 0; i < WS_COUNT; i++)
         set_clear(&z->watches[i]);
+    for (int i = 0; i < z->auth.n; i++)
+        free(z->auth.v[i]);
+    free(z->auth.v);
     wb_free(&z->in);
     wb_free(&z->out);
     free(z->addrs);
@@ -300,6 +304,18 @@ static int encode_req(zreq *r, const jute_req *body) {
     r->frame = wb_steal(&w, &r->flen);
     /* the server would drop the connection ("Len error") */
     return rc == 0 && r->flen - 4 <= JUTE_MAX_BUFFER ? ZOK : ZBADARGUMENTS;
+}
+
+/* An AuthPacket (xid -4): not a queued request, its answer is not matched
+ * (a failed one makes the server close the connection). */
+static void send_auth(zkc *z, const char *entry) {
+    const char *data = entry + strlen(entry) + 1;
+    jute_req b = {.type = ZOO_SETAUTH_OP, .scheme = jute_kstr(entry), .auth = jute_kstr(data)};
+    zreq *r = new_req(ZOO_AUTH_XID, ZOO_SETAUTH_OP, CB_NONE, NULL, NULL);
+    if (encode_req(r, &b) == ZOK)
+        wb_write(&z->out, r->frame, r->flen);
+    free_req(r);
+    want_write(z);
 }
 
 static int32_t next_xid(zkc *z) {
@@ -556,6 +572,8 @@ static int handle_connect_resp(zkc *z, const uint8_t *p, size_t n) {
              "Session establishment complete on server %s, session id = 0x%llx, negotiated "
              "timeout = %d",
              server, (unsigned long long)z->session_id, z->timeout);
+    for (int i = 0; i < z->auth.n; i++) /* as ClientCnxn.primeConnection: auth first */
+        send_auth(z, z->auth.v[i]);
     if (!new_session)
         queue_set_watches(z);
     send_queued(z);
@@ -1055,9 +1073,33 @@ int zkc_children(zkc *z, const char *path, int watch, zkc_children_cb *cb, void 
     return simple_op(z, &b, path, CB_CHILDREN, (void *)cb, arg, watch ? W_CHILD : W_NONE);
 }
 
+int zkc_add_auth(zkc *z, const char *scheme, const char *data) {
+    int rc = check_usable(z);
+    if (rc != ZOK)
+        return rc;
+    size_t sl = strlen(scheme), dl = strlen(data);
+    char *entry = xmalloc(sl + dl + 2);
+    memcpy(entry, scheme, sl + 1);
+    memcpy(entry + sl + 1, data, dl + 1);
+    if (z->auth.n == z->auth.cap) {
+        z->auth.cap = z->auth.cap ? z->auth.cap * 2 : 4;
+        z->auth.v = realloc(z->auth.v, (size_t)z->auth.cap * sizeof(char *));
+        if (!z->auth.v)
+            abort();
+    }
+    z->auth.v[z->auth.n++] = entry;
+    if (z->state == CS_CONNECTED)
+        send_auth(z, entry);
+    return ZOK;
+}
+
 int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg) {
     if (!body || body->type == ZOO_MULTI_OP || body->type == ZOO_MULTI_READ_OP)
         return ZBADARGUMENTS;
+    if (body->type == ZOO_RECONFIG_OP) { /* no path */
+        jute_req b = *body;
+        return cb ? submit(z, &b, CB_RESP, (void *)cb, arg, NULL, W_NONE) : ZBADARGUMENTS;
+    }
     char *path = body->path.len < 0 ? NULL : xstrndup(body->path.s, (size_t)body->path.len);
     jute_req b = *body;
     int watch = W_NONE;

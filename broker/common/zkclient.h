@@ -122,6 +122,10 @@ int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg);
  * rc == ZOK), with the chroot stripped from resp->path. Not for multi. */
 typedef void zkc_resp_cb(int rc, const jute_resp *resp, void *arg);
 int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg);
+/* (reconfig, which has no path, goes through zkc_request too.) */
+/* addAuthInfo: sends an AuthPacket now if connected and on every later
+ * connect, before anything else (a failed one: the server closes). */
+int zkc_add_auth(zkc *z, const char *scheme, const char *data);
 /* Makes sure a persistent path (not "/") exists: creates it, and on NONODE
  * its missing parents first, as Kafka's createRecursive (null data, open
  * ACL); NODEEXISTS counts as success. */

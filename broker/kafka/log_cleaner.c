@@ -16,7 +16,7 @@
  *      the swap file is complete and authoritative for offsets base..last;
  *   3. the group's old segment files are deleted;
  *   4. <base>.log.swap is renamed <base>.log (directory fsynced) and its
- *      indexes are rebuilt.
+ *      offset and time indexes are written from it and fsynced.
  * At start-up, .cleaned files are deleted (log.c) and a .swap file makes
  * cleaner_complete_swaps redo steps 3-4 for the segments its offsets cover.
  * A kill at any point therefore leaves either the old segments or the new one.
@@ -263,7 +263,11 @@ static int64_t clean_group(plog *l, int from, int to, keymap *map, int64_t now_m
     memmove(l->segs + from + 1, l->segs + to, (size_t)(l->nsegs - to) * sizeof *l->segs);
     l->nsegs -= to - from - 1;
     l->size += ns->size - old_size;
-    if (ensure_loaded(l, from) != 0)
+    /* the merged segment's offset and time indexes, written and flushed
+     * with it (loading would find none and rebuild them with a WARN) */
+    if (seg_rebuild(ns, 0, l->cfg.segment_index_bytes, l->cfg.index_interval_bytes, 0, NULL,
+                    NULL) < 0 ||
+        seg_flush(ns) < 0)
         return -1;
     return old_size - ns->size;
 }

@@ -517,6 +517,18 @@ static int conns_from_ip(const char *ip) {
     return n;
 }
 
+/* socket.send.buffer.bytes / socket.receive.buffer.bytes as Kafka's
+ * Acceptor applies them: SO_RCVBUF on the listening socket (so accepted
+ * sockets start with it and the TCP window scale fits it) and SO_SNDBUF on
+ * each accepted socket; -1 leaves the kernel's autotuning alone. */
+static void set_buffer(int fd, int opt, int32_t bytes, const char *key) {
+    if (bytes == -1)
+        return;
+    if (setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes) < 0)
+        log_warn("kafka.network.Acceptor", "Could not set %s=%d on a socket: %s", key, bytes,
+                 strerror(errno));
+}
+
 static void accept_handler(aeEventLoop *el, int lfd, void *cd, int mask) {
     (void)cd;
     (void)mask;
@@ -534,6 +546,7 @@ static void accept_handler(aeEventLoop *el, int lfd, void *cd, int mask) {
             continue;
         }
         anetEnableTcpNoDelay(NULL, fd);
+        set_buffer(fd, SO_SNDBUF, B.cfg.socket_send_buffer_bytes, "socket.send.buffer.bytes");
         conn *c = calloc(1, sizeof(*c));
         if (!c)
             abort();
@@ -564,6 +577,7 @@ int network_listen(void) {
                       host && *host ? host : "0.0.0.0", B.cfg.listeners[i].port, err);
             return -1;
         }
+        set_buffer(fd, SO_RCVBUF, B.cfg.socket_receive_buffer_bytes, "socket.receive.buffer.bytes");
         aeCreateFileEvent(B.el, fd, AE_READABLE, accept_handler, NULL);
         listen_fds[nlisten++] = fd;
         log_info("kafka.network.Acceptor", "Awaiting socket connections on %s:%d.",

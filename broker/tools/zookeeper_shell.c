@@ -19,8 +19,10 @@
  * Each command is synchronous: the request goes to zkclient and the event
  * loop runs until its reply. As the Java client, a request made while the
  * connection is down fails with ConnectionLoss as soon as a connection
- * attempt fails. Not supported (an error, status 1): TLS, addauth, quotas,
- * reconfig, config, removewatches. */
+ * attempt fails. addauth, config and reconfig are 3.5.7's (reconfig needs
+ * a superuser, e.g. addauth digest with the server's superDigest, or a
+ * server with skipACL). Not supported (an error, status 1): TLS, quotas,
+ * removewatches. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -760,6 +762,157 @@ static int cmd_close(cmdline *cl, cli_error *e) {
     return 0;
 }
 
+/* AddAuthCommand: zk.addAuthInfo(scheme, auth); prints nothing. */
+static int cmd_addauth(cmdline *cl, cli_error *e) {
+    if (cl->nargs < 2)
+        return cli_fail(e, EXIT_CLI, "addauth scheme auth");
+    int rc = Z ? zkc_add_auth(Z, cl->args[1], cl->nargs > 2 ? cl->args[2] : "") : ZCONNECTIONLOSS;
+    return rc == ZOK ? 0 : keeper_fail(e, rc, "");
+}
+
+/* ConfigUtils.getClientConfigStr: "<version> host:port,host:port". */
+static void print_client_config(const char *cfg) {
+    const char *v = strstr(cfg, "version=");
+    printf("%.*s ", v ? (int)strcspn(v + 8, "\n") : 0, v ? v + 8 : "");
+    int first = 1;
+    for (const char *line = cfg; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        size_t len = strcspn(line, "\n");
+        const char *semi = memchr(line, ';', len);
+        if (strncmp(line, "server.", 7) || !semi)
+            continue;
+        printf("%s%.*s", first ? "" : ",", (int)(len - (size_t)(semi + 1 - line)), semi + 1);
+        first = 0;
+    }
+    putchar('\n');
+}
+
+/* GetConfigCommand: /zookeeper/config as is (-c: the client addresses), -s
+ * its Stat. */
+static int cmd_config(cmdline *cl, cli_error *e) {
+    jute_req b = {.type = ZOO_GETDATA_OP, .path = jute_kstr("/zookeeper/config"), .watch = cl_has(cl, 'w')};
+    zks_res *x = run(&b);
+    if (x->rc != ZOK) {
+        zks_res_free(x);
+        return keeper_fail(e, x->rc, "/zookeeper/config");
+    }
+    if (cl_has(cl, 'c'))
+        print_client_config(x->data ? x->data : "");
+    else
+        printf("%s\n", x->data ? x->data : "");
+    if (cl_has(cl, 's'))
+        print_stat(&x->stat);
+    zks_res_free(x);
+    return 0;
+}
+
+static void lower(char *s) {
+    for (; s && *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+/* -file: the server.N lines of a dynamic configuration file, as -members. */
+static char *members_of_file(const char *path, cli_error *e) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_fail(e, EXIT_CLI, "Error processing %s%s (No such file or directory)", path, path);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *out = calloc(1, cap), line[2048];
+    while (out && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strncmp(line, "server.", 7))
+            continue;
+        size_t l = strlen(line);
+        if (len + l + 2 > cap)
+            out = realloc(out, cap = (len + l + 2) * 2);
+        if (!out)
+            break;
+        if (len)
+            out[len++] = ',';
+        memcpy(out + len, line, l + 1);
+        len += l;
+    }
+    fclose(f);
+    if (!out)
+        abort();
+    return out;
+}
+
+#define RECONFIG_USAGE                                                                            \
+    "[-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | "      \
+    "[-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]"
+
+/* ReconfigCommand: -add/-remove (incremental) or -members/-file (the new
+ * membership), -v the expected config version (hex), -s the Stat after. */
+static int cmd_reconfig(cmdline *cl, cli_error *e) {
+    static const char *const names[] = {"-add", "-remove", "-members", "-file", "-v"};
+    char *val[5] = {NULL, NULL, NULL, NULL, NULL};
+    int with_stat = 0, rc = -1;
+    for (int i = 1; i < cl->nargs; i++) {
+        const char *a = cl->args[i];
+        if (!strcmp(a, "-s")) {
+            with_stat = 1;
+            continue;
+        }
+        int k;
+        for (k = 0; k < 5 && strcmp(a, names[k]); k++)
+            ;
+        if (k == 5) {
+            if (a[0] == '-')
+                return cli_fail(e, EXIT_CLI, "org.apache.commons.cli.UnrecognizedOptionException: "
+                                             "Unrecognized option: %s", a);
+            continue;
+        }
+        if (i + 1 >= cl->nargs)
+            return cli_fail(e, EXIT_CLI, "org.apache.commons.cli.MissingArgumentException: Missing "
+                                         "argument for option: %s", names[k] + 1);
+        val[k] = cl->args[++i];
+    }
+    const char *add = val[0], *remove = val[1], *members = val[2], *file = val[3], *ver = val[4];
+    if (!(file || members) && !add && !remove)
+        return cli_fail(e, EXIT_CLI, "reconfig %s", RECONFIG_USAGE);
+    int64_t version = -1;
+    if (ver) {
+        char *end;
+        version = (int64_t)strtoll(ver, &end, 16);
+        if (!*ver || *end)
+            number_format_exit(ver);
+    }
+    if ((file || members) && (add || remove))
+        return cli_fail(e, EXIT_CLI, "Can't use -file or -members together with -add or -remove "
+                                     "(mixing incremental and non-incremental modes is not allowed)");
+    if (file && members)
+        return cli_fail(e, EXIT_CLI, "Can't use -file and -members together (conflicting "
+                                     "non-incremental modes)");
+    char *j = add ? strdup(add) : NULL, *l = remove ? strdup(remove) : NULL;
+    char *m = members ? strdup(members) : file ? members_of_file(file, e) : NULL;
+    if (file && !m)
+        goto out;
+    lower(j);
+    lower(l);
+    lower(m);
+    jute_req b = {.type = ZOO_RECONFIG_OP, .curConfigId = version};
+    b.joiningServers = j ? jute_kstr(j) : (kstr){NULL, -1};
+    b.leavingServers = l ? jute_kstr(l) : (kstr){NULL, -1};
+    b.newMembers = m ? jute_kstr(m) : (kstr){NULL, -1};
+    zks_res *x = run(&b);
+    if (x->rc != ZOK) {
+        rc = keeper_fail(e, x->rc, "");
+    } else {
+        printf("Committed new configuration:\n%s\n", x->data ? x->data : "");
+        if (with_stat)
+            print_stat(&x->stat);
+        rc = 0;
+    }
+    zks_res_free(x);
+out:
+    free(j);
+    free(l);
+    free(m);
+    return rc;
+}
+
 static int cmd_unsupported(cmdline *cl, cli_error *e) {
     return cli_fail(e, EXIT_CLI, "%s is not supported by this shell", cl->args[0]);
 }
@@ -770,9 +923,9 @@ static int cmd_unsupported(cmdline *cl, cli_error *e) {
 /* ZooKeeperMain.commandMap, in the order usage() prints it (sorted). A NULL
  * run is a shell command process_cmd carries out itself. */
 static const command commands[] = {
-    {"addauth", "scheme auth", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"addauth", "scheme auth", NULL, 0, NULL, 0, 0, cmd_addauth},
     {"close", "", NULL, 0, NULL, 0, 0, cmd_close},
-    {"config", "[-c] [-w] [-s]", NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"config", "[-c] [-w] [-s]", "cws", 0, NULL, 0, 0, cmd_config},
     {"connect", "host:port", NULL, 0, NULL, 0, 0, NULL},
     {"create", "[-s] [-e] [-c] [-t ttl] path [data] [acl]", "esct:", 2, NULL, 0, 0, cmd_create},
     {"delete", "[-v version] path", "v:", 2, DEPRECATED("delete path [version]", "delete [-v version] path"), 0,
@@ -787,10 +940,7 @@ static const command commands[] = {
     {"ls2", "path [watch]", "", 2, NULL, 0, 0, cmd_ls2},
     {"printwatches", "on|off", NULL, 0, NULL, 0, 0, NULL},
     {"quit", "", NULL, 0, NULL, 0, 0, NULL},
-    {"reconfig",
-     "[-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | "
-     "[-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]",
-     NULL, 0, NULL, 0, 0, cmd_unsupported},
+    {"reconfig", RECONFIG_USAGE, NULL, 0, NULL, 0, 0, cmd_reconfig},
     {"redo", "cmdno", NULL, 0, NULL, 0, 0, NULL},
     {"removewatches", "path [-c|-d|-a] [-l]", NULL, 0, NULL, 0, 0, cmd_unsupported},
     {"rmr", "path", "", 2, NULL, 0, 0, cmd_deleteall},

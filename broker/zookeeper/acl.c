@@ -156,6 +156,25 @@ static bool valid_ip_acl(const char *id, size_t len) {
     return inet_pton(AF_INET, buf, &a4) == 1 || inet_pton(AF_INET6, buf, &a6) == 1;
 }
 
+static bool kstr_same(kstr a, kstr b) { /* null equals only null */
+    return a.len == b.len && (a.len <= 0 || !memcmp(a.s, b.s, (size_t)a.len));
+}
+
+/* Is in->v[i] equal (perms, scheme, id) to an entry before it? ZooKeeper
+ * 3.5+ drops such repeats from a request's list before expanding it
+ * (PrepRequestProcessor.removeDuplicates, ZOOKEEPER-1877); what `auth`
+ * expands to is kept as it comes, repeats included. */
+static bool acl_repeated(const jute_aclvec *in, int32_t i) {
+    const jute_acl *a = &in->v[i];
+    for (int32_t j = 0; j < i; j++) {
+        const jute_acl *b = &in->v[j];
+        if (a->perms == b->perms && kstr_same(a->id.scheme, b->id.scheme) &&
+            kstr_same(a->id.id, b->id.id))
+            return true;
+    }
+    return false;
+}
+
 int zk_acl_fixup(const jute_aclvec *in, const zk_authid *ids, int nids, zk_acls *out) {
     out->n = 0;
     out->v = NULL;
@@ -163,6 +182,8 @@ int zk_acl_fixup(const jute_aclvec *in, const zk_authid *ids, int nids, zk_acls 
         return ZINVALIDACL;
     for (int32_t i = 0; i < in->count; i++) {
         const jute_acl *a = &in->v[i];
+        if (acl_repeated(in, i))
+            continue;
         kstr s = a->id.scheme, id = a->id.id;
         if (s.len < 0 || (id.len < 0 && !kstr_eq(s, "auth"))) /* kazoo sends auth's "" as null */
             goto bad;

@@ -19,7 +19,7 @@
 static const char *const ignored_keys[] = {
     "admin.enableServer", "admin.serverPort", "admin.serverAddress", "standaloneEnabled",
     "electionAlg", "syncEnabled", "quorumListenOnAllIPs", "preAllocSize", "globalOutstandingLimit",
-    "peerType", "dynamicConfigFile", "secureClientPort", "secureClientPortAddress",
+    "secureClientPort", "secureClientPortAddress",
     "maxCnxns", "clientPortListenBacklog", "localSessionsEnabled", "localSessionsUpgradingEnabled",
     "multiAddress.enabled", "serverCnxnFactory", "forceSync", "fsync.warningthresholdms",
     "zookeeper.snapshot.trust.empty", "snapshot.trust.empty", "initialize", "leaderServes",
@@ -113,6 +113,90 @@ static int parse_peer(const char *key, const char *v, zk_peer *p, char *err, siz
     return 0;
 }
 
+int zk_config_members_parse(const char *text, size_t len, char sep, zk_peer *out, int max, int *n,
+                            char *err, size_t errlen) {
+    *n = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && text[j] != sep && text[j] != '\n')
+            j++;
+        char entry[1200];
+        size_t el = j - i;
+        while (el > 0 && isspace((unsigned char)text[i + el - 1]))
+            el--;
+        size_t b = 0;
+        while (b < el && isspace((unsigned char)text[i + b]))
+            b++;
+        if (el - b >= sizeof entry)
+            return set_err(err, errlen, "Invalid server entry '%.60s...'%s", text + i, "");
+        memcpy(entry, text + i + b, el - b);
+        entry[el - b] = '\0';
+        i = j + 1;
+        if (!entry[0] || !strncmp(entry, "version=", 8))
+            continue;
+        char *eq = strchr(entry, '=');
+        if (!eq || strncmp(entry, "server.", 7))
+            return set_err(err, errlen, "Invalid server entry '%s'%s", entry, "");
+        *eq = '\0';
+        int id;
+        if (get_int(entry, entry + 7, 0, 255, &id, err, errlen))
+            return -1;
+        if (*n >= max)
+            return set_err(err, errlen, "Too many servers (at %s)%s", entry, "");
+        zk_peer *p = &out[*n];
+        memset(p, 0, sizeof(*p));
+        p->id = id;
+        if (parse_peer(entry, eq + 1, p, err, errlen))
+            return -1;
+        for (int k = 0; k < *n; k++)
+            if (out[k].id == id)
+                return set_err(err, errlen, "Server %s is given twice%s", entry, "");
+        (*n)++;
+    }
+    return 0;
+}
+
+void zk_peer_format(const zk_peer *p, char *buf, size_t cap) {
+    int n = snprintf(buf, cap, "server.%d=%s:%d:%d:%s", p->id, p->host, p->quorum_port,
+                     p->election_port, p->observer ? "observer" : "participant");
+    if (p->client_port && n > 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ";%s:%d", p->client_host[0] ? p->client_host : "0.0.0.0",
+                 p->client_port);
+}
+
+void zk_config_members_format(const zk_peer *peers, int n, wbuf *out) {
+    char line[1200];
+    for (int i = 0; i < n; i++) {
+        zk_peer_format(&peers[i], line, sizeof line);
+        if (i)
+            wb_write(out, "\n", 1);
+        wb_write(out, line, strlen(line));
+    }
+}
+
+/* dynamicConfigFile: the membership (server.N lines) of a config version
+ * named by the file's ".dynamic.<hex version>" suffix or a version= line. */
+static int load_dynamic(zk_config *c, char *err, size_t errlen) {
+    FILE *f = fopen(c->dynamic_file, "r");
+    if (!f)
+        return set_err(err, errlen, "Cannot read dynamicConfigFile %s: %s", c->dynamic_file,
+                       strerror(errno));
+    char text[16384];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    if (zk_config_members_parse(text, len, '\n', c->peers, ZK_MAX_PEERS, &c->npeers, err, errlen))
+        return -1;
+    const char *v = strstr(text, "version=");
+    const char *suffix = strstr(c->dynamic_file, ".dynamic.");
+    if (v)
+        c->config_version = (int64_t)strtoull(v + 8, NULL, 16);
+    else if (suffix)
+        c->config_version = (int64_t)strtoull(suffix + 9, NULL, 16);
+    return 0;
+}
+
 static void defaults(zk_config *c) {
     memset(c, 0, sizeof(*c));
     c->tick_time = 3000;
@@ -173,6 +257,16 @@ static int apply_props(zk_config *c, const props *p, char *err, size_t errlen) {
             rc = get_int(k, v, 1024, 64 * 1024 * 1024, &c->jute_maxbuffer, err, errlen);
         else if (!strcmp(k, "extendedTypesEnabled") || !strcmp(k, "zookeeper.extendedTypesEnabled"))
             rc = get_bool(k, v, &c->extended_types, err, errlen);
+        else if (!strcmp(k, "peerType")) {
+            if (strcasecmp(v, "observer") && strcasecmp(v, "participant"))
+                rc = set_err(err, errlen, "Invalid value for %s: '%s' (participant or observer)", k, v);
+            c->peer_type_observer = !strcasecmp(v, "observer");
+            c->peer_type_set = true;
+        } else if (!strcmp(k, "DigestAuthenticationProvider.superDigest") ||
+                   !strcmp(k, "zookeeper.DigestAuthenticationProvider.superDigest"))
+            rc = copy_str(k, v, c->super_digest, sizeof c->super_digest, err, errlen);
+        else if (!strcmp(k, "dynamicConfigFile"))
+            rc = copy_str(k, v, c->dynamic_file, sizeof c->dynamic_file, err, errlen);
         else if (!strcmp(k, "reconfigEnabled"))
             rc = get_bool(k, v, &c->reconfig_enabled, err, errlen);
         else if (!strcmp(k, "skipACL") || !strcmp(k, "zookeeper.skipACL"))
@@ -204,6 +298,13 @@ static int apply_props(zk_config *c, const props *p, char *err, size_t errlen) {
     }
     if (!have_dir)
         return set_err(err, errlen, "dataDir is not set%s%s", "", "");
+    if (c->dynamic_file[0]) {
+        if (c->npeers)
+            return set_err(err, errlen, "server.N lines are given both in the file and in "
+                                        "dynamicConfigFile %s%s", c->dynamic_file, "");
+        if (load_dynamic(c, err, errlen))
+            return -1;
+    }
     if (!have_port && c->npeers == 0)
         return set_err(err, errlen, "clientPort is not set%s%s", "", "");
     if (!c->data_log_dir[0])
@@ -241,6 +342,27 @@ static int read_myid(zk_config *c, char *err, size_t errlen) {
     return 0;
 }
 
+/* QuorumPeerConfig: the server.N line of this server decides its type; a
+ * peerType that says otherwise is reported and overridden. Its client
+ * address serves when clientPort is not given (a dynamic file has it). */
+static void apply_own_entry(zk_config *c) {
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == c->my_id && c->peers[i].client_port && !c->client_port) {
+            c->client_port = c->peers[i].client_port;
+            if (!c->client_port_address[0] && strcmp(c->peers[i].client_host, "0.0.0.0"))
+                snprintf(c->client_port_address, sizeof c->client_port_address, "%s",
+                         c->peers[i].client_host);
+        }
+    for (int i = 0; i < c->npeers; i++)
+        if (c->peers[i].id == c->my_id && c->peer_type_set &&
+            c->peers[i].observer != c->peer_type_observer)
+            log_warn(ZK_LOGGER_CONFIG,
+                     "Peer type from servers list (%s) doesn't match peerType (%s). Defaulting to "
+                     "servers list.",
+                     c->peers[i].observer ? "observer" : "participant",
+                     c->peer_type_observer ? "observer" : "participant");
+}
+
 int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen) {
     defaults(c);
     props *p = props_parse_err(text, len, err, errlen);
@@ -248,17 +370,24 @@ int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_
         return -1;
     int rc = apply_props(c, p, err, errlen);
     props_free(p);
-    return rc ? -1 : read_myid(c, err, errlen);
+    if (rc || read_myid(c, err, errlen))
+        return -1;
+    apply_own_entry(c);
+    return 0;
 }
 
 int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen) {
     defaults(c);
+    snprintf(c->config_path, sizeof c->config_path, "%s", path);
     props *p = props_load(path, err, errlen);
     if (!p)
         return -1;
     int rc = apply_props(c, p, err, errlen);
     props_free(p);
-    return rc ? -1 : read_myid(c, err, errlen);
+    if (rc || read_myid(c, err, errlen))
+        return -1;
+    apply_own_entry(c);
+    return 0;
 }
 
 bool zk_config_4lw_enabled(const zk_config *c, const char *word) {

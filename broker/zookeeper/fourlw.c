@@ -1,6 +1,7 @@
 /* fourlw.c -- four-letter words on the client port, with ZooKeeper 3.8's
  * output formats (StatCommand, ServerStats.toString, dumpConf, ...):
- * ruok srvr stat mntr conf cons envi wchs dirs isro crst srst. A word not
+ * ruok srvr stat mntr conf cons envi wchs wchc wchp dirs isro crst srst
+ * dump gtmk stmk hash. A word not
  * in 4lw.commands.whitelist (default "srvr") is answered with
  * "<cmd> is not executed because it is not in the whitelist.\n". The
  * answer is queued like any reply (after the group commit) and the
@@ -14,12 +15,18 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zk.h"
 
 static const char *const words[] = {"ruok", "srvr", "stat", "mntr", "conf", "cons", "envi",
-                                    "wchs", "dirs", "isro", "crst", "srst", NULL};
+                                    "wchs", "wchc", "wchp", "dirs", "isro", "crst", "srst",
+                                    "dump", "gtmk", "stmk", "hash", NULL};
+
+/* ZooTrace's text trace mask, which gtmk reads and stmk sets: a server-wide
+ * number that changes nothing else here. 306 = ZooKeeper's default. */
+static int64_t trace_mask = 306;
 
 static int word_index(const uint8_t w[4]) {
     for (int i = 0; words[i]; i++)
@@ -143,11 +150,16 @@ static void mntr(zk_conn *c) {
     out(c, "zk_global_sessions\t%zu\n", Z.sessions.count);
     out(c, "zk_local_sessions\t0\n");
     if (Z.role == ZK_ROLE_LEADING) {
-        int synced, n = zk_quorum_followers(&synced);
+        int synced, observers, n = zk_quorum_followers(&synced, &observers);
         out(c, "zk_learners\t%d\n", n);
         out(c, "zk_synced_followers\t%d\n", synced);
+        out(c, "zk_synced_non_voting_followers\t0\n");
+        out(c, "zk_synced_observers\t%d\n", observers);
         out(c, "zk_pending_syncs\t0\n");
-        out(c, "zk_quorum_size\t%d\n", Z.cfg.npeers);
+        int voters = 0;
+        for (int i = 0; i < Z.cfg.npeers; i++)
+            voters += !Z.cfg.peers[i].observer;
+        out(c, "zk_quorum_size\t%d\n", voters);
     }
 }
 
@@ -175,8 +187,210 @@ static void envi(zk_conn *c) {
     out(c, "os.memory.total=%ldMB\n", total * (psz / 1024) / 1024);
 }
 
-bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
-    int i = word_index(word);
+/* ------------------------------------------------------------------------
+ * wchc / wchp: WatchManager.dumpWatches of the data-watch table (exists,
+ * getData and addWatch watches; getChildren's are in the other table), by
+ * connection ("0x<session>" then a tab and a path per line) or by path;
+ * then an empty line.
+ * ---------------------------------------------------------------------- */
+typedef struct watch_row {
+    const char *path;
+    uint64_t conn;
+} watch_row;
+
+typedef struct watch_rows {
+    watch_row *v;
+    size_t n, cap;
+} watch_rows;
+
+static void collect_watch(const char *path, uint64_t conn, int kinds, void *arg) {
+    watch_rows *r = arg;
+    if (!(kinds & (ZK_W_DATA | ZK_W_PERSISTENT | ZK_W_RECURSIVE)))
+        return;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->v = realloc(r->v, r->cap * sizeof(*r->v));
+    }
+    r->v[r->n++] = (watch_row){path, conn};
+}
+
+static int by_conn(const void *a, const void *b) {
+    const watch_row *x = a, *y = b;
+    return x->conn < y->conn ? -1 : x->conn > y->conn ? 1 : strcmp(x->path, y->path);
+}
+
+static int by_path(const void *a, const void *b) {
+    const watch_row *x = a, *y = b;
+    int d = strcmp(x->path, y->path);
+    return d ? d : x->conn < y->conn ? -1 : x->conn > y->conn;
+}
+
+static int64_t conn_sid(uint64_t id) {
+    zk_conn *x = zk_conn_by_id(id);
+    return x && x->sess ? x->sess->id : 0;
+}
+
+static void dump_watches(zk_conn *c, bool by_path_first) {
+    watch_rows r = {0};
+    zk_watch_each(collect_watch, &r);
+    if (r.n) /* qsort wants a non-null array */
+        qsort(r.v, r.n, sizeof(*r.v), by_path_first ? by_path : by_conn);
+    for (size_t i = 0; i < r.n; i++) {
+        const watch_row *w = &r.v[i];
+        bool first = i == 0 || (by_path_first ? strcmp(w->path, r.v[i - 1].path) != 0
+                                               : w->conn != r.v[i - 1].conn);
+        if (by_path_first) {
+            if (first)
+                out(c, "%s\n", w->path);
+            out(c, "\t0x%" PRIx64 "\n", (uint64_t)conn_sid(w->conn));
+        } else {
+            if (first)
+                out(c, "0x%" PRIx64 "\n", (uint64_t)conn_sid(w->conn));
+            out(c, "\t%s\n", w->path);
+        }
+    }
+    out(c, "\n");
+    free(r.v);
+}
+
+/* ------------------------------------------------------------------------
+ * dump: the session tracker (ExpiryQueue buckets of tickTime on a leader or
+ * a standalone server, the sessions served here with their timeouts on a
+ * follower), ephemeral nodes by session, connections by expiry bucket.
+ * ---------------------------------------------------------------------- */
+typedef struct expiry_row {
+    int64_t at; /* wall ms, rounded up to the next tickTime */
+    int64_t sid;
+    const zk_conn *conn; /* connections dump */
+} expiry_row;
+
+typedef struct expiry_rows {
+    expiry_row *v;
+    size_t n, cap;
+} expiry_rows;
+
+static void expiry_push(expiry_rows *r, expiry_row row) {
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->v = realloc(r->v, r->cap * sizeof(*r->v));
+    }
+    r->v[r->n++] = row;
+}
+
+static int by_expiry(const void *a, const void *b) {
+    const expiry_row *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
+/* ExpiryQueue.roundToNextInterval */
+static int64_t next_tick(int64_t ms) {
+    int64_t t = Z.cfg.tick_time > 0 ? Z.cfg.tick_time : 1;
+    return (ms / t + 1) * t;
+}
+
+static void collect_session(zk_session *s, void *arg) {
+    int64_t left = s->expire_at - ae_mono_ms();
+    expiry_push(arg, (expiry_row){next_tick(ae_wall_ms() + left), s->id, NULL});
+}
+
+static void collect_local_session(zk_session *s, void *arg) {
+    if (s->conn)
+        expiry_push(arg, (expiry_row){0, s->id, NULL});
+}
+
+static void java_date(char *b, size_t n, int64_t ms) { /* Date.toString */
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(b, n, "%a %b %d %H:%M:%S %Z %Y", &tm);
+}
+
+/* ExpiryQueue.dump: "Sets (buckets)/(elements):", then per bucket. */
+static void dump_expiry(zk_conn *c, expiry_rows *r) {
+    if (r->n)
+        qsort(r->v, r->n, sizeof(*r->v), by_expiry);
+    size_t buckets = 0;
+    for (size_t i = 0; i < r->n; i++)
+        buckets += i == 0 || r->v[i].at != r->v[i - 1].at;
+    out(c, "Sets (%zu)/(%zu):\n", buckets, r->n);
+    for (size_t i = 0, j; i < r->n; i = j) {
+        for (j = i; j < r->n && r->v[j].at == r->v[i].at; j++)
+            ;
+        char date[64];
+        java_date(date, sizeof date, r->v[i].at);
+        out(c, "%zu expire at %s:\n", j - i, date);
+        for (size_t k = i; k < j; k++) {
+            if (r->v[k].conn)
+                out(c, "\tip: /%s:%d sessionId: 0x%" PRIx64 "\n", r->v[k].conn->ip,
+                    r->v[k].conn->port, (uint64_t)r->v[k].sid);
+            else
+                out(c, "\t0x%" PRIx64 "\n", (uint64_t)r->v[k].sid);
+        }
+    }
+}
+
+static void collect_ephemeral(const zk_node *n, void *arg) {
+    if (zk_node_is_ephemeral(n))
+        expiry_push(arg, (expiry_row){0, n->ephemeralOwner, (const zk_conn *)n});
+}
+
+static int by_owner(const void *a, const void *b) {
+    const expiry_row *x = a, *y = b;
+    if (x->sid != y->sid)
+        return x->sid < y->sid ? -1 : 1;
+    return strcmp(((const zk_node *)x->conn)->path, ((const zk_node *)y->conn)->path);
+}
+
+static void dump(zk_conn *c) {
+    expiry_rows r = {0};
+    out(c, "SessionTracker dump:\n");
+    if (Z.role == ZK_ROLE_FOLLOWING) { /* LearnerSessionTracker */
+        zk_sessions_each(&Z.sessions, collect_local_session, &r);
+        if (r.n)
+            qsort(r.v, r.n, sizeof(*r.v), by_expiry);
+        out(c, "Global Sessions(%zu):\n", r.n);
+        for (size_t i = 0; i < r.n; i++) {
+            zk_session *s = zk_session_get(&Z.sessions, r.v[i].sid);
+            out(c, "0x%" PRIx64 "\t%dms\n", (uint64_t)r.v[i].sid, s ? s->timeout : 0);
+        }
+    } else {
+        zk_sessions_each(&Z.sessions, collect_session, &r);
+        out(c, "Session ");
+        dump_expiry(c, &r);
+    }
+    r.n = 0;
+    out(c, "ephemeral nodes dump:\n");
+    zk_tree_walk(&Z.tree, collect_ephemeral, &r);
+    if (r.n)
+        qsort(r.v, r.n, sizeof(*r.v), by_owner);
+    size_t owners = 0;
+    for (size_t i = 0; i < r.n; i++)
+        owners += i == 0 || r.v[i].sid != r.v[i - 1].sid;
+    out(c, "Sessions with Ephemerals (%zu):\n", owners);
+    for (size_t i = 0; i < r.n; i++) {
+        if (i == 0 || r.v[i].sid != r.v[i - 1].sid)
+            out(c, "0x%" PRIx64 ":\n", (uint64_t)r.v[i].sid);
+        out(c, "\t%s\n", ((const zk_node *)r.v[i].conn)->path);
+    }
+    r.n = 0;
+    out(c, "Connections dump:\n");
+    int64_t now = ae_wall_ms();
+    for (zk_conn *x = Z.conns; x; x = x->next) {
+        /* a connection expires a session timeout after its last request
+         * (10 s, ZooKeeper's sessionless timeout, before it has a session) */
+        int64_t last = x->last_resp_ms ? x->last_resp_ms : now;
+        int64_t to = x->sess ? x->sess->timeout : 10000;
+        expiry_push(&r, (expiry_row){next_tick(last + to), x->sess ? x->sess->id : 0, x});
+    }
+    out(c, "Connections ");
+    dump_expiry(c, &r);
+    free(r.v);
+}
+
+bool zk_4lw_handle(zk_conn *c, const uint8_t *in, size_t len) {
+    int i = word_index(in);
     if (i < 0)
         return false;
     const char *w = words[i];
@@ -185,7 +399,8 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
         return true;
     }
     bool stat_type = strcmp(w, "ruok") && strcmp(w, "isro") && strcmp(w, "envi") &&
-                     strcmp(w, "conf") && strcmp(w, "dirs");
+                     strcmp(w, "conf") && strcmp(w, "dirs") && strcmp(w, "gtmk") &&
+                     strcmp(w, "stmk");
     if (Z.role != ZK_ROLE_STANDALONE && !Z.serving && stat_type) {
         out(c, "This ZooKeeper instance is not currently serving requests\n");
     } else if (!strcmp(w, "ruok")) {
@@ -240,6 +455,7 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
                     p->client_host[0] ? p->client_host : "0.0.0.0",
                     p->client_port ? p->client_port : Z.cfg.client_port);
             }
+            out(c, "version=%" PRIx64 "\n", (uint64_t)Z.cfg.config_version);
         }
     } else if (!strcmp(w, "envi")) {
         envi(c);
@@ -247,6 +463,24 @@ bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]) {
         int npaths, nconns;
         int total = zk_watch_count(&npaths, &nconns);
         out(c, "%d connections watching %d paths\nTotal watches:%d\n", nconns, npaths, total);
+    } else if (!strcmp(w, "wchc") || !strcmp(w, "wchp")) {
+        dump_watches(c, w[3] == 'p');
+    } else if (!strcmp(w, "dump")) {
+        dump(c);
+    } else if (!strcmp(w, "gtmk")) {
+        out(c, "%" PRId64, trace_mask);
+    } else if (!strcmp(w, "stmk")) {
+        /* the mask is the int64 after the word; ZooKeeper reads it with
+         * one read and, when it is not all there, closes without answer */
+        if (len >= 12) {
+            trace_mask = (int64_t)be64_get(in + 4);
+            out(c, "%" PRId64, trace_mask);
+        }
+    } else if (!strcmp(w, "hash")) {
+        for (int k = 0; k < zk_digest_log_count(); k++) {
+            const zk_zxid_digest *d = zk_digest_log_get(k);
+            out(c, "%" PRIx64 ": %" PRId64 "\n", (uint64_t)d->zxid, d->digest);
+        }
     } else if (!strcmp(w, "dirs")) {
         out(c, "datadir_size: %" PRId64 "\n", zk_dir_size(Z.snap_dir));
         out(c, "logdir_size: %" PRId64 "\n", zk_dir_size(Z.log_dir));

@@ -11,6 +11,13 @@
  * client output that reflects a txn leave before the txn is committed,
  * i.e. on disk at a quorum).
  *
+ * Observers (server.N=...:observer) follow the leader like followers and
+ * serve clients the same way, but never vote nor stand: while LOOKING they
+ * only ask the voters which leader they follow (a pre-vote no voter grants
+ * to an observer), and the leader counts neither their acks for commits
+ * nor their silence against its quorum (their acks still keep their
+ * clients' sessions alive).
+ *
  * Every server keeps the recent txns of its log in memory (hist): a leader
  * sends a joining follower the tail after the follower's last zxid (DIFF),
  * or its whole state (SNAP) when that zxid is not in its history; on a
@@ -157,7 +164,7 @@ typedef struct hent {
 
 static struct {
     int elect_fd, quorum_fd;
-    const zk_peer *me;
+    zk_peer me; /* this server's entry at start-up: where it listens */
     int nvoters;
     pconn *conns;
     /* persistent election state */
@@ -180,6 +187,10 @@ static struct {
     hent *hist;
     size_t hhead, hn, hcap, hbytes;
     int64_t hbase; /* zxid the history continues from */
+    /* leader: a reconfig proposed, adopted once committed */
+    zk_peer pending[ZK_MAX_PEERS];
+    int npending;
+    int64_t pending_zxid;
 } Q;
 
 static void become_looking(const char *why);
@@ -307,6 +318,16 @@ static const zk_peer *peer_by_id(int id) {
         if (Z.cfg.peers[i].id == id)
             return &Z.cfg.peers[i];
     return NULL;
+}
+
+/* This server's entry in the current configuration (NULL once removed). */
+static const zk_peer *self_entry(void) { return peer_by_id(Z.cfg.my_id); }
+
+/* Not a voter: an observer, or a server the configuration no longer has
+ * (it stays on as a non-voting follower, as ZooKeeper's do). */
+static bool observing(void) {
+    const zk_peer *p = self_entry();
+    return !p || p->observer;
 }
 
 static int64_t tick(void) { return Z.cfg.tick_time > 0 ? Z.cfg.tick_time : 2000; }
@@ -448,22 +469,349 @@ static void set_serving(bool on) {
 const char *zk_quorum_mode(void) {
     switch (Z.role) {
     case ZK_ROLE_LEADING: return "leader";
-    case ZK_ROLE_FOLLOWING: return "follower";
+    case ZK_ROLE_FOLLOWING: return self_entry() && self_entry()->observer ? "observer" : "follower";
     case ZK_ROLE_LOOKING: return "looking";
     default: return "standalone";
     }
 }
 
-int zk_quorum_followers(int *synced) {
-    int n = 0, s = 0;
+/* Does the learner behind this handler vote (not an observer)? */
+static bool pc_votes(const pconn *pc) {
+    const zk_peer *p = peer_by_id(pc->peer);
+    return p && !p->observer;
+}
+
+int zk_quorum_followers(int *synced, int *synced_observers) {
+    int n = 0, s = 0, o = 0;
     for (pconn *pc = Q.conns; pc; pc = pc->next)
         if (!pc->dead && pc->kind == PC_HANDLER) {
             n++;
-            s += pc->synced;
+            if (pc->synced && pc_votes(pc))
+                s++;
+            else if (pc->synced)
+                o++;
         }
     if (synced)
         *synced = s;
+    if (synced_observers)
+        *synced_observers = o;
     return n;
+}
+
+
+/* ------------------------------------------------------------------------
+ * Membership and dynamic reconfiguration (reconfigEnabled=true)
+ *
+ * The configuration has a version: 0 for a static file never established;
+ * the first leader makes it its epoch << 32 (every server does the same
+ * when it syncs with that leader), and a reconfig makes it the zxid of its
+ * txn. /zookeeper/config shows it as ZooKeeper does ("server.N=..." lines
+ * by id, then "version=<hex>"; Stat version -1, mzxid the version). A
+ * reconfig is a txn (ZK_TXN_RECONFIG) setting that node: followers adopt
+ * the new membership when they apply it, the leader when it commits, i.e.
+ * once a quorum of the old voters and one of the new have it (a second
+ * reconfig meanwhile gets ReconfigInProgress). With reconfigEnabled, each version is also written
+ * to <config file>.dynamic.<hex version> and the config file points to it
+ * (dynamicConfigFile=, its server.N lines removed; a .bak keeps the
+ * original), so a restart uses the latest membership.
+ * ---------------------------------------------------------------------- */
+static int cmp_peer_id(const void *a, const void *b) {
+    return ((const zk_peer *)a)->id - ((const zk_peer *)b)->id;
+}
+
+static int count_voters(const zk_peer *peers, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v += !peers[i].observer;
+    return v;
+}
+
+static void config_text(wbuf *out, zk_peer *peers, int n, int64_t version) {
+    qsort(peers, (size_t)n, sizeof *peers, cmp_peer_id);
+    zk_config_members_format(peers, n, out);
+    char v[48];
+    snprintf(v, sizeof v, "%sversion=%" PRIx64, n ? "\n" : "", (uint64_t)version);
+    wb_write(out, v, strlen(v));
+}
+
+static int write_file(const char *path, const void *data, size_t len) {
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    int ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* <config>.dynamic.<hex version> with the membership, and the config
+ * file rewritten to point to it. */
+static void write_dynamic_files(void) {
+    if (!Z.cfg.reconfig_enabled || !Z.cfg.config_path[0] || !Z.cfg.config_version)
+        return;
+    char dyn[1100];
+    snprintf(dyn, sizeof dyn, "%s.dynamic.%" PRIx64, Z.cfg.config_path, (uint64_t)Z.cfg.config_version);
+    wbuf members;
+    wb_init(&members, 512);
+    zk_peer peers[ZK_MAX_PEERS];
+    memcpy(peers, Z.cfg.peers, (size_t)Z.cfg.npeers * sizeof *peers);
+    qsort(peers, (size_t)Z.cfg.npeers, sizeof *peers, cmp_peer_id);
+    zk_config_members_format(peers, Z.cfg.npeers, &members);
+    if (write_file(dyn, members.data, members.len) != 0) {
+        log_error(LOG_QP, "Cannot write %s: %s", dyn, strerror(errno));
+        wb_free(&members);
+        return;
+    }
+    wb_free(&members);
+    FILE *f = fopen(Z.cfg.config_path, "r");
+    if (!f)
+        return;
+    wbuf out;
+    wb_init(&out, 1024);
+    char line[2048];
+    bool had_dynamic = false;
+    while (fgets(line, sizeof line, f)) {
+        const char *k = line + strspn(line, " \t");
+        if (!strncmp(k, "dynamicConfigFile", 17))
+            had_dynamic = true;
+        if (!strncmp(k, "server.", 7) || !strncmp(k, "dynamicConfigFile", 17))
+            continue;
+        wb_write(&out, line, strlen(line));
+        if (line[strlen(line) - 1] != '\n')
+            wb_write(&out, "\n", 1);
+    }
+    fclose(f);
+    if (!had_dynamic) { /* ZooKeeper keeps the static original as .bak */
+        char bak[1100];
+        snprintf(bak, sizeof bak, "%s.bak", Z.cfg.config_path);
+        if (link(Z.cfg.config_path, bak) != 0 && errno != EEXIST)
+            log_warn(LOG_QP, "Cannot keep %s: %s", bak, strerror(errno));
+    }
+    char entry[1200];
+    snprintf(entry, sizeof entry, "dynamicConfigFile=%s\n", dyn);
+    wb_write(&out, entry, strlen(entry));
+    if (write_file(Z.cfg.config_path, out.data, out.len) != 0)
+        log_error(LOG_QP, "Cannot rewrite %s: %s", Z.cfg.config_path, strerror(errno));
+    else
+        snprintf(Z.cfg.dynamic_file, sizeof Z.cfg.dynamic_file, "%s", dyn);
+    wb_free(&out);
+}
+
+/* /zookeeper/config = the current membership, outside any txn (the
+ * version a static configuration gets when it is established). */
+void zk_quorum_publish_config(void) {
+    zk_node *n = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+    if (!n)
+        return;
+    wbuf t;
+    wb_init(&t, 512);
+    config_text(&t, Z.cfg.peers, Z.cfg.npeers, Z.cfg.config_version);
+    if (n->dlen != (int32_t)t.len || memcmp(n->data, t.data, t.len)) {
+        zk_node_set_data(&Z.tree, n, t.data, (int32_t)t.len);
+        n->version = -1;
+        n->mzxid = Z.cfg.config_version;
+        n->mtime = ae_wall_ms();
+    }
+    wb_free(&t);
+}
+
+static void config_adopt(const zk_peer *peers, int n, int64_t version) {
+    bool was_voter = !observing();
+    memcpy(Z.cfg.peers, peers, (size_t)n * sizeof *peers);
+    Z.cfg.npeers = n;
+    Z.cfg.config_version = version;
+    Q.nvoters = count_voters(peers, n);
+    if (Z.recovering)
+        return;
+    log_info(LOG_QP, "Configuration version %" PRIx64 ": %d servers, %d voters%s", (uint64_t)version,
+             n, Q.nvoters, !self_entry() ? "; this server is not among them" : "");
+    write_dynamic_files();
+    if (Z.role == ZK_ROLE_LEADING && was_voter && observing())
+        become_looking("this server is no longer a voter");
+}
+
+/* The membership of a /zookeeper/config text; its version, or -1. */
+static int64_t config_parse(const char *text, size_t len, zk_peer *peers, int *n) {
+    char err[256];
+    const char *v = NULL;
+    for (size_t i = 0; i + 8 <= len; i++)
+        if ((i == 0 || text[i - 1] == '\n') && !memcmp(text + i, "version=", 8))
+            v = text + i + 8;
+    if (!v || zk_config_members_parse(text, len, '\n', peers, ZK_MAX_PEERS, n, err, sizeof err) != 0)
+        return -1;
+    return (int64_t)strtoull(v, NULL, 16);
+}
+
+/* After recovery, a newer configuration in the tree wins; after a SNAP,
+ * the leader's (leaders): it is the leader's state. */
+static void config_from_tree(bool leaders) {
+    const zk_node *node = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+    zk_peer peers[ZK_MAX_PEERS];
+    int n = 0;
+    int64_t v = node && node->dlen > 0 ? config_parse((const char *)node->data, (size_t)node->dlen, peers, &n) : -1;
+    if (v > Z.cfg.config_version || (leaders && v > 0 && v != Z.cfg.config_version))
+        config_adopt(peers, n, v);
+    else
+        zk_quorum_publish_config();
+    /* a restart after a reconfig found only in the log: its files now */
+    char suffix[40];
+    snprintf(suffix, sizeof suffix, ".dynamic.%" PRIx64, (uint64_t)Z.cfg.config_version);
+    size_t fl = strlen(Z.cfg.dynamic_file), sl = strlen(suffix);
+    if (!Z.recovering && Z.cfg.config_version && (fl < sl || strcmp(Z.cfg.dynamic_file + fl - sl, suffix)))
+        write_dynamic_files();
+}
+
+/* A static configuration becomes version epoch << 32 once established. */
+static void config_establish(int64_t epoch) {
+    if (Z.cfg.config_version != 0)
+        return;
+    Z.cfg.config_version = epoch << 32;
+    zk_quorum_publish_config();
+    write_dynamic_files();
+}
+
+void zk_quorum_config_applied(int64_t zxid, const char *config, size_t len) {
+    zk_peer peers[ZK_MAX_PEERS];
+    int n;
+    if (config_parse(config, len, peers, &n) < 0) {
+        log_error(LOG_QP, "Unreadable configuration in txn 0x%" PRIx64, (uint64_t)zxid);
+        return;
+    }
+    if (Z.role == ZK_ROLE_LEADING && !Z.recovering && zxid > Z.committed_zxid) {
+        memcpy(Q.pending, peers, (size_t)n * sizeof *peers);
+        Q.npending = n;
+        Q.pending_zxid = zxid;
+        return;
+    }
+    config_adopt(peers, n, zxid);
+}
+
+/* Leader: the pending configuration is committed. */
+static void config_commit_pending(void) {
+    if (Q.pending_zxid && Z.committed_zxid >= Q.pending_zxid) {
+        int64_t z = Q.pending_zxid;
+        Q.pending_zxid = 0;
+        config_adopt(Q.pending, Q.npending, z);
+    }
+}
+
+/* Comma-separated entries of s, each at most cap-1 bytes, into out. */
+static int split_commas(kstr s, char out[][1200], int max) {
+    int n = 0;
+    for (int32_t i = 0; i < s.len;) {
+        int32_t j = i;
+        while (j < s.len && s.s[j] != ',')
+            j++;
+        if (j > i) {
+            if (n == max || j - i >= 1200)
+                return -1;
+            memcpy(out[n], s.s + i, (size_t)(j - i));
+            out[n][j - i] = '\0';
+            n++;
+        }
+        i = j + 1;
+    }
+    return n;
+}
+
+int zk_quorum_reconfig(const jute_req *r, int64_t sid, int32_t cxid, wbuf *out) {
+    if (Q.pending_zxid)
+        return ZRECONFIGINPROGRESS;
+    if (r->curConfigId != -1 && r->curConfigId != Z.cfg.config_version)
+        return ZBADVERSION;
+    zk_peer next[ZK_MAX_PEERS];
+    int n = 0;
+    char err[256];
+    if (r->newMembers.len >= 0) { /* the whole new membership */
+        if (zk_config_members_parse(r->newMembers.s, (size_t)r->newMembers.len, ',', next,
+                                    ZK_MAX_PEERS, &n, err, sizeof err) != 0) {
+            log_warn(LOG_LD, "Reconfig failed: %s", err);
+            return ZBADARGUMENTS;
+        }
+    } else { /* incremental: the current one, less leaving, plus joining */
+        static char items[ZK_MAX_PEERS * 2][1200];
+        memcpy(next, Z.cfg.peers, (size_t)Z.cfg.npeers * sizeof *next);
+        n = Z.cfg.npeers;
+        int nl = split_commas(r->leavingServers, items, ZK_MAX_PEERS * 2);
+        if (nl < 0)
+            return ZBADARGUMENTS;
+        for (int i = 0; i < nl; i++) {
+            char *end;
+            long id = strtol(items[i], &end, 10);
+            if (!items[i][0] || *end) /* Long.parseLong's NumberFormatException */
+                return ZMARSHALLINGERROR;
+            for (int k = 0; k < n; k++)
+                if (next[k].id == id) {
+                    next[k] = next[--n];
+                    break;
+                }
+        }
+        int nj = split_commas(r->joiningServers, items, ZK_MAX_PEERS * 2);
+        if (nj < 0)
+            return ZBADARGUMENTS;
+        for (int i = 0; i < nj; i++) {
+            zk_peer j;
+            int one;
+            if (zk_config_members_parse(items[i], strlen(items[i]), ',', &j, 1, &one, err,
+                                        sizeof err) != 0 || one != 1 || !j.client_port) {
+                log_warn(LOG_LD, "Reconfig failed: wrong format of server string %s", items[i]);
+                return ZBADARGUMENTS;
+            }
+            int k;
+            for (k = 0; k < n; k++) {
+                if (next[k].id != j.id && !strcmp(next[k].host, j.host) &&
+                    (next[k].quorum_port == j.quorum_port || next[k].election_port == j.election_port ||
+                     next[k].quorum_port == j.election_port || next[k].election_port == j.quorum_port))
+                    return ZBADARGUMENTS; /* an address of another server */
+            }
+            for (k = 0; k < n && next[k].id != j.id; k++)
+                ;
+            if (k == n && n == ZK_MAX_PEERS)
+                return ZBADARGUMENTS;
+            next[k] = j;
+            n += k == n;
+        }
+    }
+    int voters = count_voters(next, n);
+    if (voters < 2) {
+        log_warn(LOG_LD, "Reconfig failed - new configuration must include at least 2 followers");
+        return ZBADARGUMENTS;
+    }
+    /* Leader.isQuorumSynced: the leader and its synced (non-observer)
+     * learners that vote in the new configuration make a quorum of it */
+    int synced = 0;
+    for (int k = 0; k < n; k++) {
+        if (next[k].observer)
+            continue;
+        if (next[k].id == Z.cfg.my_id) {
+            synced++;
+            continue;
+        }
+        for (pconn *pc = Q.conns; pc; pc = pc->next) {
+            const zk_peer *cur = peer_by_id(pc->peer);
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc->peer == next[k].id &&
+                !(cur && cur->observer)) {
+                synced++;
+                break;
+            }
+        }
+    }
+    if (synced < voters / 2 + 1) {
+        log_warn(LOG_LD, "Reconfig failed - there must be a connected and synced quorum in new "
+                         "configuration");
+        return ZNEWCONFIGNOQUORUM;
+    }
+    wbuf text;
+    wb_init(&text, 512);
+    config_text(&text, next, n, Z.last_zxid + 1);
+    zk_txn_reconfig(out, sid, cxid, (const char *)text.data, text.len);
+    wb_free(&text);
+    return ZOK;
 }
 
 /* ------------------------------------------------------------------------
@@ -608,6 +956,9 @@ static void follower_linfo(pconn *pc, const zk_peer_msg *m) {
     } else {
         log_info(LOG_FL, "Getting a diff from the leader 0x%" PRIx64, (uint64_t)m->zxid);
     }
+    if (m->flag == 1)
+        config_from_tree(true);
+    config_establish(m->term);
     Q.sync_point = m->zxid;
     Q.commit_seen = 0;
     Q.acked_sent = log_last();
@@ -662,7 +1013,7 @@ void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *bod
         f->type = type;
         f->path = NULL;
         jute_req r;
-        if (type == ZOO_SYNC_OP && jute_req_read(body, len, type, &r) == 0) {
+        if (type == ZOO_SYNC_OP && jute_req_read(body, len, type, &r) >= 0) { /* bytes read */
             f->path = kstr_dup(r.path);
             jute_req_free(&r);
         }
@@ -709,18 +1060,41 @@ static int cmp_desc(const void *a, const void *b) {
     return x > y ? -1 : x < y;
 }
 
+/* The highest zxid on disk at a quorum of the voters of peers[0..n): the
+ * leader's own fdatasync'ed zxid if it votes there, its synced learners'
+ * acks. -1 while fewer than a quorum of them are synced. */
+static int64_t quorum_zxid(const zk_peer *peers, int n) {
+    int64_t v[ZK_MAX_PEERS];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (peers[i].observer)
+            continue;
+        if (peers[i].id == Z.cfg.my_id) {
+            v[k++] = Q.self_synced;
+            continue;
+        }
+        for (pconn *pc = Q.conns; pc; pc = pc->next)
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc->peer == peers[i].id) {
+                v[k++] = pc->acked;
+                break;
+            }
+    }
+    int q = count_voters(peers, n) / 2 + 1;
+    if (k < q)
+        return -1;
+    qsort(v, (size_t)k, sizeof v[0], cmp_desc);
+    return v[q - 1];
+}
+
 static void leader_update_commit(void) {
-    int64_t v[17];
-    int n = 0;
-    v[n++] = Q.self_synced;
-    for (pconn *pc = Q.conns; pc && n < 17; pc = pc->next)
-        if (!pc->dead && pc->kind == PC_HANDLER && pc->synced)
-            v[n++] = pc->acked;
-    int q = Q.nvoters / 2 + 1;
-    if (n < q)
-        return;
-    qsort(v, (size_t)n, sizeof v[0], cmp_desc);
-    int64_t z = v[q - 1];
+    int64_t z = quorum_zxid(Z.cfg.peers, Z.cfg.npeers);
+    if (Q.pending_zxid && z >= Q.pending_zxid) {
+        /* from a reconfig on, a quorum of the new voters must have it too
+         * (ZooKeeper's reconfig commit rule) */
+        int64_t z2 = quorum_zxid(Q.pending, Q.npending);
+        if (z2 < z)
+            z = z2 >= Q.pending_zxid ? z2 : Q.pending_zxid - 1;
+    }
     if (z < Q.noop_zxid || z <= Z.committed_zxid)
         return;
     Z.committed_zxid = z;
@@ -731,10 +1105,13 @@ static void leader_update_commit(void) {
         Q.last_quorum_ms = ae_mono_ms();
         set_serving(true);
     }
+    config_commit_pending();
 }
 
 static void leader_finfo(pconn *pc, const zk_peer_msg *m) {
-    if (!peer_by_id(m->id) || m->id == Z.cfg.my_id) {
+    /* a server not in the configuration follows as a non-voting learner
+     * (a reconfig may then add it) */
+    if (m->id < 1 || m->id > 255 || m->id == Z.cfg.my_id) {
         pc_close(pc);
         return;
     }
@@ -781,6 +1158,17 @@ static void leader_finfo(pconn *pc, const zk_peer_msg *m) {
     pc_flush(pc);
 }
 
+/* A reconfig a follower forwarded: checked again with the caller's ids. */
+static int leader_reconfig(const jute_req *r, int64_t sid, int32_t cxid, const zk_authid *ids,
+                           int nids, wbuf *out) {
+    const zk_node *cfg = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+    if (!Z.cfg.reconfig_enabled)
+        return ZRECONFIGDISABLED;
+    if (cfg && !zk_acl_check(&cfg->acl, ZOO_PERM_WRITE, ids, nids))
+        return ZNOAUTH;
+    return zk_quorum_reconfig(r, sid, cxid, out);
+}
+
 static void leader_request(const zk_peer_msg *m) {
     wbuf rec;
     wb_init(&rec, 256);
@@ -813,7 +1201,9 @@ static void leader_request(const zk_peer_msg *m) {
                 ids[i].id = kstr_dup(m->ids[i][1]);
             }
             int32_t *errs = r.nops > 0 ? calloc((size_t)r.nops, sizeof(int32_t)) : NULL;
-            int rc = zk_txn_prepare(&r, m->sid, m->cxid, ids, m->nids, &rec, errs);
+            int rc = m->optype == ZOO_RECONFIG_OP
+                         ? leader_reconfig(&r, m->sid, m->cxid, ids, m->nids, &rec)
+                         : zk_txn_prepare(&r, m->sid, m->cxid, ids, m->nids, &rec, errs);
             if (rc == 1)
                 zk_txn_error(&rec, 0, m->sid, m->cxid, ZOK, errs, r.nops);
             else if (rc != ZOK)
@@ -871,6 +1261,8 @@ static void become_leader(void) {
     log_info(LOG_QP, "LEADING - LEADER ELECTION TOOK - epoch %lld", (long long)Q.term);
     Z.role = ZK_ROLE_LEADING;
     Z.committed_zxid = 0;
+    Q.pending_zxid = 0;
+    config_establish(Q.term);
     int64_t now = ae_mono_ms();
     int64_t grace = (int64_t)(Z.cfg.init_limit - Z.cfg.sync_limit) * tick();
     Q.last_quorum_ms = now + (grace > 0 ? grace : 0);
@@ -905,11 +1297,14 @@ static int leader_id(void) {
 static void elect_reply(pconn *pc, const zk_peer_msg *m) {
     bool granted = false;
     const zk_peer *p = peer_by_id(m->id);
-    if (!p || p->observer || m->id == Z.cfg.my_id) {
+    /* an observer, or a server joining (not in our configuration yet),
+     * only asks for the leader with pre-votes */
+    if (m->id == Z.cfg.my_id || ((!p || p->observer) && !m->flag)) {
         pc_close(pc);
         return;
     }
-    if (!have_live_leader()) {
+    /* an observer's pre-vote only asks for the leader; observers grant nothing */
+    if (!have_live_leader() && p && !p->observer && !observing()) {
         bool log_ok = m->zxid >= log_last();
         if (m->flag) { /* pre-vote: would we vote? changes nothing */
             granted = log_ok && m->term > Q.term;
@@ -943,6 +1338,8 @@ static void start_round(bool pre) {
         if (pc->kind == PC_ELECT_OUT)
             pc_close(pc);
     memset(Q.granted, 0, sizeof Q.granted);
+    if (observing())
+        pre = true; /* an observer never stands: its pre-votes find the leader */
     Q.pre = pre;
     if (!pre) {
         set_term(Q.term + 1, Z.cfg.my_id);
@@ -950,8 +1347,8 @@ static void start_round(bool pre) {
     } else {
         Q.round_term = Q.term + 1;
     }
-    Q.granted[Z.cfg.my_id] = 1;
-    if (Q.nvoters == 1) {
+    Q.granted[Z.cfg.my_id] = !observing();
+    if (Q.nvoters == 1 && !observing()) {
         if (pre)
             start_round(false);
         else
@@ -988,6 +1385,8 @@ static void elect_response(pconn *pc, const zk_peer_msg *m) {
         set_term(m->leader_term, 0);
         return;
     }
+    if (observing())
+        return;
     bool pre = m->flag & 1, granted = m->flag & 2;
     if (pre != Q.pre || m->term != Q.round_term || !granted || m->id < 1 || m->id > 16)
         return;
@@ -1010,6 +1409,11 @@ static void become_looking(const char *why) {
     log_info(LOG_QP, "LOOKING (was %s): %s", zk_quorum_mode(), why);
     int was = Z.role;
     Z.role = ZK_ROLE_LOOKING;
+    if (Q.pending_zxid) { /* our own proposal, in our log and tree */
+        int64_t z = Q.pending_zxid;
+        Q.pending_zxid = 0;
+        config_adopt(Q.pending, Q.npending, z);
+    }
     if (Q.leader) {
         pconn *l = Q.leader;
         Q.leader = NULL;
@@ -1194,7 +1598,7 @@ static int qcron(aeEventLoop *el, long long id, void *arg) {
         int need = Q.nvoters / 2, n = 0;
         int64_t heard[32];
         for (pconn *pc = Q.conns; pc; pc = pc->next)
-            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && n < 32)
+            if (!pc->dead && pc->kind == PC_HANDLER && pc->synced && pc_votes(pc) && n < 32)
                 heard[n++] = pc->last_heard;
         for (int i = 1; i < n; i++) /* descending */
             for (int j = i; j > 0 && heard[j] > heard[j - 1]; j--) {
@@ -1243,21 +1647,21 @@ void zk_quorum_after_sync(void) {
  * Start and stop
  * ---------------------------------------------------------------------- */
 int zk_quorum_init(void) {
-    Q.me = peer_by_id(Z.cfg.my_id);
-    if (!Q.me) {
+    if (!self_entry()) {
         log_error(LOG_QP, "myid %d is not among the server.N entries", Z.cfg.my_id);
         return -1;
     }
-    for (int i = 0; i < Z.cfg.npeers; i++)
-        Q.nvoters += !Z.cfg.peers[i].observer;
+    Q.me = *self_entry();
+    config_from_tree(false);
+    Q.nvoters = count_voters(Z.cfg.peers, Z.cfg.npeers);
     srand((unsigned)(ae_wall_ms() ^ (Z.cfg.my_id * 7919)));
     state_load();
     char err[ANET_ERR_LEN];
-    Q.elect_fd = anetTcpServer(err, Q.me->election_port, Q.me->host, 64);
-    Q.quorum_fd = anetTcpServer(err, Q.me->quorum_port, Q.me->host, 64);
+    Q.elect_fd = anetTcpServer(err, Q.me.election_port, Q.me.host, 64);
+    Q.quorum_fd = anetTcpServer(err, Q.me.quorum_port, Q.me.host, 64);
     if (Q.elect_fd < 0 || Q.quorum_fd < 0) {
-        log_error(LOG_QP, "Cannot listen on %s:%d/%d: %s", Q.me->host, Q.me->quorum_port,
-                  Q.me->election_port, err);
+        log_error(LOG_QP, "Cannot listen on %s:%d/%d: %s", Q.me.host, Q.me.quorum_port,
+                  Q.me.election_port, err);
         return -1;
     }
     anetNonBlock(NULL, Q.elect_fd);
@@ -1269,7 +1673,7 @@ int zk_quorum_init(void) {
     Z.serving = false;
     Q.next_try = ae_mono_ms() + 10 + rand() % (tick() / 2 + 1);
     log_info(LOG_QP, "Ensemble of %d voters; I am server %d (quorum %s:%d, election %s:%d), epoch %lld",
-             Q.nvoters, Z.cfg.my_id, Q.me->host, Q.me->quorum_port, Q.me->host, Q.me->election_port,
+             Q.nvoters, Z.cfg.my_id, Q.me.host, Q.me.quorum_port, Q.me.host, Q.me.election_port,
              (long long)Q.term);
     return 0;
 }

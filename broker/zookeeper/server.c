@@ -148,6 +148,10 @@ void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const 
             jute_resp resp = {.type = type};
             resp.path = jute_kstr(res->v[0].path);
             resp.stat = res->v[0].stat;
+            if (type == ZOO_RECONFIG_OP) { /* GetDataResponse of the new config */
+                const zk_node *cfg = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+                resp.data = (kstr){(const char *)cfg->data, cfg->dlen};
+            }
             reply_resp(c, xid, &resp);
         } else {
             reply_err(c, xid, ZSYSTEMERROR);
@@ -159,12 +163,46 @@ static void handle_write(zk_conn *c, int32_t xid, const jute_req *r) {
     wbuf rec;
     wb_init(&rec, 256);
     int32_t *errs = r->nops > 0 ? calloc((size_t)r->nops, sizeof(int32_t)) : NULL;
-    int rc = zk_txn_prepare(r, c->sess->id, xid, c->auth, c->nauth, &rec, errs);
+    int rc = r->type == ZOO_RECONFIG_OP ? zk_quorum_reconfig(r, c->sess->id, xid, &rec)
+                                        : zk_txn_prepare(r, c->sess->id, xid, c->auth, c->nauth, &rec, errs);
     zk_results *res = rc == ZOK ? commit(&rec) : NULL;
     zk_server_reply_write(c, xid, r->type, rc, errs, r->nops, res);
     zk_results_free(res);
     free(errs);
     wb_free(&rec);
+}
+
+/* reconfig (ZooKeeper 3.5+): ReconfigDisabled unless reconfigEnabled; it
+ * needs WRITE on /zookeeper/config, which the world may only read (so a
+ * superuser, or skipACL); Unimplemented on a standalone server; a follower
+ * forwards it, the leader checks it against the ensemble and answers with
+ * the new /zookeeper/config (data and Stat) once it is committed.
+ * Returns -1 for a malformed request (the connection closes). */
+static int handle_reconfig(zk_conn *c, int32_t xid, const uint8_t *body, size_t len) {
+    if (!Z.cfg.reconfig_enabled) {
+        reply_err(c, xid, ZRECONFIGDISABLED);
+        return 0;
+    }
+    jute_req r;
+    if (jute_req_read(body, len, ZOO_RECONFIG_OP, &r) < 0) {
+        log_warn(ZK_LOGGER_CNXN, "Malformed reconfig request from %s:%d; closing the connection",
+                 c->ip, c->port);
+        return -1;
+    }
+    const zk_node *cfg = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+    int rc = ZOK;
+    if (cfg && !zk_acl_check(&cfg->acl, ZOO_PERM_WRITE, c->auth, c->nauth))
+        rc = ZNOAUTH;
+    else if (Z.role == ZK_ROLE_STANDALONE)
+        rc = ZUNIMPLEMENTED;
+    else if (following())
+        zk_quorum_forward(c, xid, ZOO_RECONFIG_OP, body, len);
+    else
+        handle_write(c, xid, &r);
+    if (rc != ZOK)
+        reply_err(c, xid, rc);
+    jute_req_free(&r);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -455,6 +493,8 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
         reply_err(c, h.xid, ZOK);
         return 0;
     }
+    if (h.type == ZOO_RECONFIG_OP)
+        return handle_reconfig(c, h.xid, p + off, len - (uint32_t)off);
     if (following() && (h.type == ZOO_CLOSE_OP || is_write(h.type) || h.type == ZOO_SYNC_OP)) {
         /* the leader turns it into a txn; the answer comes with its commit */
         zk_quorum_forward(c, h.xid, h.type, p + off, len - (uint32_t)off);
@@ -466,10 +506,6 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
         close_session_txn(sid, h.xid);
         reply_err(c, h.xid, ZOK);
         c->closing = true;
-        return 0;
-    }
-    if (h.type == ZOO_RECONFIG_OP) {
-        reply_err(c, h.xid, ZRECONFIGDISABLED);
         return 0;
     }
     jute_req r;
@@ -497,6 +533,8 @@ static int handle_request(zk_conn *c, const uint8_t *p, uint32_t len) {
             memchr(r.auth.s, ':', (size_t)r.auth.len)) {
             char *d = zk_digest(r.auth.s, (size_t)r.auth.len);
             conn_add_auth(c, "digest", d);
+            if (Z.cfg.super_digest[0] && !strcmp(d, Z.cfg.super_digest))
+                conn_add_auth(c, "super", ""); /* DigestAuthenticationProvider.superDigest */
             free(d);
             reply_err(c, h.xid, ZOK);
         } else {
@@ -700,7 +738,7 @@ static int conn_process(zk_conn *c) {
             return -1; /* not in a quorum: no client is served */
         }
         if (!c->handshaken && c->in_len - off >= 4 && zk_4lw_is_word(c->in + off)) {
-            zk_4lw_handle(c, c->in + off);
+            zk_4lw_handle(c, c->in + off, c->in_len - off);
             c->is_4lw = true;
             c->closing = true;
             off = c->in_len;

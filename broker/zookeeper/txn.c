@@ -18,6 +18,10 @@
  *     SETDATA (5)   ustring path, buffer data, int32 newVersion
  *     SETACL  (7)   ustring path, acls, int32 newAversion
  *     CHECK   (13)  ustring path                     (no effect)
+ *     RECONFIG (16) ustring path (/zookeeper/config), buffer data (the new
+ *                   membership and "version=<hex zxid>"): set with version
+ *                   -1, as ZooKeeper's reconfig SetDataTxn; then the
+ *                   ensemble adopts it (zk_quorum_config_applied)
  *     MULTI   (14)  int32 n, n x (int32 txnType, int32 requestOpcode, body)
  *     CREATE_SESSION (-10)  int32 timeout
  *     CLOSE_SESSION  (-11)  (none: deletes the session's ephemerals)
@@ -343,6 +347,12 @@ void zk_txn_close_session(wbuf *out, int64_t sid, int32_t cxid) {
     put_header(out, Z.last_zxid + 1, sid, cxid, ZK_TXN_CLOSE_SESSION);
 }
 
+void zk_txn_reconfig(wbuf *out, int64_t sid, int32_t cxid, const char *config, size_t len) {
+    put_header(out, Z.last_zxid + 1, sid, cxid, ZK_TXN_RECONFIG);
+    put_str(out, "/zookeeper/config", 17);
+    put_str(out, config, (int32_t)len);
+}
+
 void zk_txn_delete_node(wbuf *out, const char *path, int64_t sid) {
     put_header(out, Z.last_zxid + 1, sid, 0, ZK_TXN_DELETE);
     put_str(out, path, (int32_t)strlen(path));
@@ -453,10 +463,12 @@ static int apply_op(rbuf *rb, const hdr *h, int32_t type, zk_op_result *o) {
         delete_node(n, h->zxid);
         n = NULL;
         break;
-    case ZK_TXN_SETDATA: {
-        int32_t version;
+    case ZK_TXN_SETDATA:
+    case ZK_TXN_RECONFIG: {
+        int32_t version = -1;
         rb_read_bytes(rb, &data);
-        rb_read_i32(rb, &version);
+        if (type == ZK_TXN_SETDATA)
+            rb_read_i32(rb, &version);
         n = zk_tree_get(&Z.tree, path.s, (size_t)path.len);
         if (!n)
             goto err_parse;
@@ -575,10 +587,15 @@ int zk_txn_apply(const uint8_t *p, size_t len, zk_results **res) {
         results_add(&out, &cap, h.type);
         if (apply_op(&rb, &h, h.type, &out->v[0]))
             goto err_parse;
+        if (h.type == ZK_TXN_RECONFIG) {
+            const zk_node *cfg = zk_tree_get(&Z.tree, "/zookeeper/config", 17);
+            zk_quorum_config_applied(h.zxid, (const char *)cfg->data, cfg->dlen > 0 ? (size_t)cfg->dlen : 0);
+        }
     }
     if (h.zxid > Z.last_zxid)
         Z.last_zxid = h.zxid;
     Z.txns_since_snap++;
+    zk_digest_applied(h.zxid);
     if (res)
         *res = out;
     else

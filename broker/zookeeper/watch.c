@@ -232,6 +232,13 @@ int zk_watch_count(int *npaths, int *nconns) {
     return total_watches;
 }
 
+void zk_watch_each(void (*fn)(const char *path, uint64_t conn, int kinds, void *arg), void *arg) {
+    for (size_t b = 0; b < Wnb; b++)
+        for (wpath *w = W[b]; w; w = w->next)
+            for (int i = 0; i < w->n; i++)
+                fn(w->path, w->v[i].conn, w->v[i].kinds, arg);
+}
+
 void zk_watch_free_all(void) {
     for (size_t b = 0; b < Wnb; b++)
         for (wpath *w = W[b], *nx; w; w = nx) {

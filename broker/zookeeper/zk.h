@@ -76,10 +76,19 @@ typedef struct zk_config {
     int64_t container_check_ms;       /* znode.container.checkIntervalMs */
     char whitelist[512];              /* 4lw.commands.whitelist, "*" = all */
     bool skip_acl;                    /* skipACL=yes */
+    char super_digest[256];           /* DigestAuthenticationProvider.superDigest user:B64HASH */
+    bool peer_type_set, peer_type_observer; /* peerType (the server.N line decides) */
     int my_id;                        /* dataDir/myid, 0 when absent */
     int npeers;
     zk_peer peers[16];
+    /* dynamic reconfiguration: the membership above is that of config
+     * version config_version (0 = the static file's, never established) */
+    int64_t config_version;
+    char config_path[1024];           /* the file loaded (rewritten by reconfig) */
+    char dynamic_file[1100];          /* dynamicConfigFile, "" if none */
 } zk_config;
+
+#define ZK_MAX_PEERS 16
 
 /* Loads a zoo.cfg / zookeeper.properties file. On error writes a message
  * naming the key into err and returns -1. Unknown keys are logged (WARN). */
@@ -87,6 +96,14 @@ int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen);
 /* Parses already-read text (tests). */
 int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen);
 bool zk_config_4lw_enabled(const zk_config *c, const char *word);
+/* Membership text: "server.N=spec" entries separated by sep ('\n' or ','),
+ * "version=" entries and blanks skipped. 0, or -1 with a message in err. */
+int zk_config_members_parse(const char *text, size_t len, char sep, zk_peer *out, int max, int *n,
+                            char *err, size_t errlen);
+/* "server.N=host:q:e:participant|observer[;clientHost:clientPort]" */
+void zk_peer_format(const zk_peer *p, char *buf, size_t cap);
+/* The entries joined by '\n' (no newline after the last). */
+void zk_config_members_format(const zk_peer *peers, int n, wbuf *out);
 
 /* ------------------------------------------------------------------------
  * ACLs and auth (acl.c)
@@ -171,6 +188,16 @@ size_t zk_path_parent_len(const char *p, size_t len);
 void zk_tree_walk(const zk_tree *t, void (*fn)(const zk_node *n, void *arg), void *arg);
 int32_t zk_tree_count_descendants(const zk_node *n);
 
+/* Tree digest (digest.c): ZooKeeper's DigestCalculator sum, and the record
+ * of it kept every 128 zxids for the `hash` four-letter word. */
+typedef struct zk_zxid_digest {
+    int64_t zxid, digest;
+} zk_zxid_digest;
+int64_t zk_tree_digest(const zk_tree *t);
+void zk_digest_applied(int64_t zxid); /* after a txn is applied */
+int zk_digest_log_count(void);
+const zk_zxid_digest *zk_digest_log_get(int i); /* oldest first */
+
 /* ------------------------------------------------------------------------
  * Sessions (session.c)
  * ---------------------------------------------------------------------- */
@@ -212,6 +239,8 @@ void zk_watch_drop_conn(struct zk_conn *c);
 /* Fires the watches a change triggers (WatchManager.triggerWatch rules). */
 void zk_watch_fire(const char *path, size_t len, int event);
 int zk_watch_count(int *npaths, int *nconns);
+/* Calls fn for every (path, connection id, kinds) of the table. */
+void zk_watch_each(void (*fn)(const char *path, uint64_t conn, int kinds, void *arg), void *arg);
 void zk_watch_free_all(void);
 
 /* ------------------------------------------------------------------------
@@ -232,7 +261,7 @@ typedef struct zk_results {
 
 /* Transaction types in the log (our own record format, see txn.c). */
 enum { ZK_TXN_CREATE = 1, ZK_TXN_DELETE = 2, ZK_TXN_SETDATA = 5, ZK_TXN_SETACL = 7,
-       ZK_TXN_CHECK = 13, ZK_TXN_MULTI = 14, ZK_TXN_CREATE_SESSION = -10,
+       ZK_TXN_CHECK = 13, ZK_TXN_MULTI = 14, ZK_TXN_RECONFIG = 16, ZK_TXN_CREATE_SESSION = -10,
        ZK_TXN_CLOSE_SESSION = -11, ZK_TXN_ERROR = -1 };
 
 /* Prepares a write request from session sid (authenticated as ids) into a
@@ -244,6 +273,8 @@ int zk_txn_prepare(const jute_req *r, int64_t sid, int32_t cxid, const zk_authid
 void zk_txn_create_session(wbuf *out, int64_t sid, int32_t timeout);
 void zk_txn_close_session(wbuf *out, int64_t sid, int32_t cxid);
 void zk_txn_delete_node(wbuf *out, const char *path, int64_t sid); /* container/TTL reaper */
+/* The new /zookeeper/config text (membership + "version=<hex next zxid>") */
+void zk_txn_reconfig(wbuf *out, int64_t sid, int32_t cxid, const char *config, size_t len);
 /* A transaction that changes nothing (ensemble: the answer to a forwarded
  * request that failed, a forwarded sync, a new leader's first txn): body
  * int32 err, int32 n, n x int32 per-op errors of a failed multi. zxid 0 =
@@ -377,9 +408,10 @@ void zk_server_run(void);
 void zk_server_flush(void);
 void zk_server_shutdown(void);
 
-/* Four-letter words: if the 4 bytes are a known word, appends its answer
- * to c->out and returns true. */
-bool zk_4lw_handle(zk_conn *c, const uint8_t word[4]);
+/* Four-letter words: if the first 4 of the len (>= 4) bytes received are a
+ * known word, appends its answer to c->out and returns true (stmk takes
+ * its argument, an int64, from the 8 bytes after the word). */
+bool zk_4lw_handle(zk_conn *c, const uint8_t *in, size_t len);
 /* server.c services for the ensemble */
 zk_results *zk_server_commit(const wbuf *rec); /* log (+ propose) + apply */
 void zk_server_reply_write(zk_conn *c, int32_t xid, int32_t type, int rc, const int32_t *errs,
@@ -403,8 +435,17 @@ void zk_quorum_proposed(const uint8_t *rec, size_t len); /* leader: a new txn */
 /* follower: sends a client's request (header already read) to the leader */
 void zk_quorum_forward(zk_conn *c, int32_t xid, int32_t type, const uint8_t *body, size_t len);
 void zk_quorum_shutdown(void);
-const char *zk_quorum_mode(void);  /* "leader", "follower", ... */
-int zk_quorum_followers(int *synced);
+const char *zk_quorum_mode(void);  /* "leader", "follower", "observer", ... */
+/* leader: learners connected; synced followers (voters) and observers */
+int zk_quorum_followers(int *synced, int *synced_observers);
+/* A reconfig txn was applied (live or in recovery): /zookeeper/config now
+ * holds config; the ensemble adopts it (a leader once it is committed). */
+void zk_quorum_config_applied(int64_t zxid, const char *config, size_t len);
+/* Leader: checks a reconfig request as ZooKeeper's PrepRequestProcessor
+ * does and encodes its txn into out. ZOK or the error to answer. */
+int zk_quorum_reconfig(const jute_req *r, int64_t sid, int32_t cxid, wbuf *out);
+/* Sets /zookeeper/config to the current membership (outside any txn). */
+void zk_quorum_publish_config(void);
 
 /* Peer messages (our own protocol): frame = uint32 length, uint8 type, body. */
 enum { ZK_PM_VOTE_REQ = 1, ZK_PM_VOTE_RESP, ZK_PM_FINFO, ZK_PM_LINFO, ZK_PM_PROPOSAL,

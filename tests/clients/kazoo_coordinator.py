@@ -4,7 +4,8 @@ server (tests/integration/coordinator_kazoo.bats).
 
     kazoo_coordinator.py HOST:PORT CHECK...
 CHECK is one of: basics lock election counter watches transaction acl
-version. Prints "ok CHECK" per passed check; exits 1 on the first failure.
+acl_duplicates version. Prints "ok CHECK" per passed check; exits 1 on the
+first failure.
 """
 import sys
 import threading
@@ -14,7 +15,7 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import (BadVersionError, NoAuthError, NodeExistsError,
                               NoNodeError, NotEmptyError, RolledBackError,
                               RuntimeInconsistency)
-from kazoo.security import make_digest_acl
+from kazoo.security import ACL, ANYONE_ID_UNSAFE, Id, make_digest_acl
 
 HOSTS = sys.argv[1]
 ROOT = "/kazoo-%d" % int(time.time() * 1000)
@@ -186,6 +187,32 @@ def check_acl(zk):
     expect(acls[0].id.scheme == "digest" and acls[0].id.id == acl.id.id, "acl %r" % (acls,))
     zk.add_auth("digest", "bob:pw")
     expect(zk.get(ROOT + "/secret")[0] == b"s", "after add_auth")
+    authed.stop()
+
+
+def check_acl_duplicates(zk):
+    # ZooKeeper 3.5+ drops repeated entries of a request's ACL list (create,
+    # setACL, a create in a transaction) and keeps the first of each in order;
+    # what "auth" expands to is kept as it comes.
+    world_all, world_read = ACL(31, ANYONE_ID_UNSAFE), ACL(1, ANYONE_ID_UNSAFE)
+    bob = make_digest_acl("bob", "pw", all=True)
+
+    def acls(path):
+        return [(a.perms, a.id.scheme, a.id.id) for a in zk.get_acls(path)[0]]
+
+    want = [(31, "world", "anyone"), (1, "world", "anyone")]
+    zk.create(ROOT + "/dup1", acl=[world_all, world_all, world_read, world_all])
+    expect(acls(ROOT + "/dup1") == want, "create: %r" % (acls(ROOT + "/dup1"),))
+    zk.create(ROOT + "/dup2")
+    st = zk.set_acls(ROOT + "/dup2", [world_read, world_read, world_all, world_read])
+    expect(st.aversion == 1 and acls(ROOT + "/dup2") == want[::-1], "setACL: %r" % (acls(ROOT + "/dup2"),))
+    t = zk.transaction()
+    t.create(ROOT + "/dup3", acl=[world_all, world_all])
+    expect(t.commit() == [ROOT + "/dup3"] and acls(ROOT + "/dup3") == want[:1], "multi create")
+    authed = client(auth_data=[("digest", "bob:pw")])
+    authed.create(ROOT + "/dup4", acl=[bob, ACL(31, Id("auth", "")), bob])
+    got = [(a.perms, a.id.scheme, a.id.id) for a in authed.get_acls(ROOT + "/dup4")[0]]
+    expect(got == [(31, "digest", bob.id.id)] * 2, "auth expansion kept: %r" % (got,))
     authed.stop()
 
 

@@ -145,6 +145,26 @@ EOF
   [[ $status -eq 0 && $output == *ok* ]]
 }
 
+@test "sync through a chroot answers the client's own path on the leader and on each follower" {
+  run "$PY" - "$ENS_CONNECT" <<'EOF'
+import sys
+from kazoo.client import KazooClient
+hosts = sys.argv[1].split(",")
+base = KazooClient(hosts=hosts[0], randomize_hosts=False); base.start(20)
+base.ensure_path("/chrooted/a")
+base.stop()
+for h in hosts:
+    for chroot in ("/chrooted", ""):
+        zk = KazooClient(hosts=h + chroot, randomize_hosts=False); zk.start(20)
+        got = [zk.sync(p) for p in ("/not_there", "/a", "/")]
+        assert got == ["/not_there", "/a", "/"], (h + chroot, got)
+        zk.stop()
+print("ok")
+EOF
+  echo "$output"
+  [[ $status -eq 0 && $output == *ok* ]]
+}
+
 @test "kill -9 of the leader under write load: a new leader, writes resume, nothing acknowledged is lost" {
   writer_start /leaderkill
   local l t

@@ -47,6 +47,11 @@ kz() { timeout -k 5 120 "$PY" "$CLIENTS_DIR/kazoo_coordinator.py" "$ZK_CONNECT" 
   [[ $status -eq 0 ]] || { echo "$output"; false; }
 }
 
+@test "kazoo: repeated ACL entries are stored once (create, setACL, transaction), as ZooKeeper 3.5+ does" {
+  run kz acl_duplicates
+  [[ $status -eq 0 ]] || { echo "$output"; false; }
+}
+
 @test "kazoo: server_version (envi) and ruok" {
   run kz version
   [[ $status -eq 0 ]] || { echo "$output"; false; }

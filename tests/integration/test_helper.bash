@@ -373,15 +373,18 @@ zkcli() {
 # ensemble_start N [key=value...]: N coordinators on loopback, each with its
 # own free client/quorum/election ports and dataDir (with myid), in
 # $BATS_FILE_TMPDIR/ens/sI; waits until each answers srvr with
-# Mode: leader|follower. Exports ENS_N and ENS_CONNECT (all client ports,
-# comma-separated). Short timings unless overridden: tickTime=200,
+# Mode: leader|follower|observer. Exports ENS_N and ENS_CONNECT (all client
+# ports, comma-separated). Short timings unless overridden: tickTime=200,
 # initLimit=10, syncLimit=5 (a lost peer is noticed within 1 s).
+# ENS_OBSERVERS="4 5": those servers are observers (server.N=...:observer,
+# and peerType=observer in their own config).
 _ens_dir() { echo "$BATS_FILE_TMPDIR/ens/s$1"; }
 ens_port() { cat "$(_ens_dir "$1")/port"; }
 ens_pid() { cat "$(_ens_dir "$1")/pid" 2>/dev/null || true; }
 ens_4lw() { ZK_PORT=$(ens_port "$1") zk_4lw "$2"; }
 ens_mode() { ens_4lw "$1" srvr | sed -n 's/^Mode: //p'; }
-ens_serving() { [[ $(ens_mode "$1") =~ ^(leader|follower)$ ]]; }
+ens_serving() { [[ $(ens_mode "$1") =~ ^(leader|follower|observer)$ ]]; }
+ens_is_observer() { [[ " ${ENS_OBSERVERS:-} " == *" $1 "* ]]; }
 ens_log_tail() {
   local i
   for ((i = 1; i <= ${ENS_N:-0}; i++)); do
@@ -425,12 +428,13 @@ ensemble_start() {
       printf '%s\n' "tickTime=200" "initLimit=10" "syncLimit=5" "dataDir=$(_ens_dir "$i")/data" \
         "clientPort=${cport[i]}" "clientPortAddress=127.0.0.1" "maxClientCnxns=0" \
         "4lw.commands.whitelist=*" "$@"
+      if ens_is_observer "$i"; then echo "peerType=observer"; fi
       for ((j = 1; j <= n; j++)); do
-        echo "server.$j=127.0.0.1:${qport[j]}:${eport[j]};${cport[j]}"
+        echo "server.$j=127.0.0.1:${qport[j]}:${eport[j]}$(ens_is_observer "$j" && echo :observer);${cport[j]}"
       done
     } >"$(_ens_dir "$i")/zoo.cfg"
   done
-  export ENS_N ENS_CONNECT
+  export ENS_N ENS_CONNECT ENS_OBSERVERS
   for ((i = 1; i <= n; i++)); do ensemble_launch "$i"; done
   for ((i = 1; i <= n; i++)); do
     if ! wait_for 30 ens_serving "$i"; then
