@@ -54,5 +54,6 @@ void fetch_abort_all(void);
 
 api_handler handle_OffsetForLeaderEpoch;
 api_handler handle_ControlledShutdown;
+api_handler handle_ElectLeaders;
 
 #endif

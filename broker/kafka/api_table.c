@@ -29,6 +29,7 @@ static const api_def apis[] = {
     {ApiKey_DescribeLogDirs, 0, 1, "DescribeLogDirs", handle_DescribeLogDirs},
     {ApiKey_CreatePartitions, 0, 1, "CreatePartitions", handle_CreatePartitions},
     {ApiKey_DeleteGroups, 0, 1, "DeleteGroups", handle_DeleteGroups},
+    {ApiKey_ElectLeaders, 0, 2, "ElectLeaders", handle_ElectLeaders, 2},
     {ApiKey_IncrementalAlterConfigs, 0, 0, "IncrementalAlterConfigs",
      handle_IncrementalAlterConfigs},
     {ApiKey_OffsetDelete, 0, 0, "OffsetDelete", handle_OffsetDelete},

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "broker.h"
+
 typedef void cluster_done_cb(void *arg, int16_t error_code, const char *error_message);
 typedef void cluster_pid_cb(void *arg, int16_t error_code, int64_t producer_id);
 
@@ -43,5 +45,16 @@ typedef void cluster_shutdown_cb(void *arg, int16_t error_code, const wbuf *rema
                                  int nremaining);
 void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_shutdown_cb *cb,
                                  void *arg);
+
+/* Controller: an admin's leader election for one partition (ElectLeaders):
+ * preferred (the first assigned replica, if alive and in the ISR) or
+ * unclean (a partition without a live leader gets any live replica).
+ * Returns ERR_NONE when the state write started (done is called with its
+ * outcome), else the reason: NOT_CONTROLLER, ELECTION_NOT_NEEDED,
+ * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE. */
+typedef void state_written_cb(void *arg, int ok);
+int16_t controller_elect_leader(partition *p, int unclean, state_written_cb *done, void *arg);
+/* Periodic (broker timer): the automatic preferred-leader rebalance. */
+void controller_periodic(int64_t now_ms);
 
 #endif

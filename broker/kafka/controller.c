@@ -91,7 +91,6 @@ static void state_parent_cb(int rc, void *arg) {
 /* The controller's write of a partition state, fenced by the controller
  * epoch's cluster_zk version (Kafka's checkControllerEpoch multi, KAFKA-6082): a
  * controller that lost its place writes nothing. */
-typedef void state_written_cb(void *arg, int ok);
 typedef struct fenced_write {
     part_ref *ref;
     state_written_cb *done;
@@ -151,11 +150,15 @@ static void controller_write_state(partition *p, int32_t leader, const int32_t *
  * unclean.leader.election.enable, by the first live replica (ISR = [it]);
  * else the partition stays offline (leader -1). Each change bumps the
  * leader epoch. */
-static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *arg);
-static void controller_elect(topic *t, partition *p) { controller_elect_cb(t, p, NULL, NULL); }
+static int controller_elect_cb(topic *t, partition *p, int unclean_ok, state_written_cb *done,
+                               void *arg);
+static void controller_elect(topic *t, partition *p) {
+    controller_elect_cb(t, p, t->cfg.unclean_leader_election_enable, NULL, NULL);
+}
 
 /* Returns 1 when a write was started (done is called when it ends). */
-static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, void *done_arg) {
+static int controller_elect_cb(topic *t, partition *p, int unclean_ok, state_written_cb *done,
+                               void *done_arg) {
     int32_t live_isr[256];
     int nlive = 0;
     for (int k = 0; k < p->nisr && nlive < 256; k++)
@@ -172,7 +175,7 @@ static int controller_elect_cb(topic *t, partition *p, state_written_cb *done, v
         for (int k = 0; k < p->nreplicas && leader < 0; k++)
             if (eligible(p, p->replicas[k]) && id_in_list(live_isr, nlive, p->replicas[k]))
                 leader = p->replicas[k];
-        if (leader < 0 && t->cfg.unclean_leader_election_enable) {
+        if (leader < 0 && unclean_ok) {
             for (int k = 0; k < p->nreplicas && leader < 0; k++)
                 if (eligible(p, p->replicas[k]))
                     leader = p->replicas[k];
@@ -268,7 +271,7 @@ static void cs_partitions(topic *t, void *arg) {
         if (p->nreplicas <= 1 || !id_in_list(p->replicas, p->nreplicas, cs->broker) ||
             p->state_zk_version < 0)
             continue;
-        if (controller_elect_cb(t, p, cs_written, cs))
+        if (controller_elect_cb(t, p, t->cfg.unclean_leader_election_enable, cs_written, cs))
             cs->outstanding++;
     }
 }
@@ -512,3 +515,103 @@ static void check_cb(topic *t, void *arg) {
 }
 
 void controller_check_all(void) { topic_foreach(check_cb, NULL); }
+
+
+/* ------------------------------------------------------------------------
+ * Elections asked for by an admin (ElectLeaders) and automatic preferred
+ * leader rebalancing (auto.leader.rebalance.enable)
+ * ---------------------------------------------------------------------- */
+
+/* Kafka's preferred election: the first assigned replica leads if it is
+ * alive and in the ISR; the ISR stays as it is. */
+static int16_t elect_preferred(partition *p, state_written_cb *done, void *arg) {
+    int32_t pref = p->nreplicas > 0 ? p->replicas[0] : -1;
+    if (pref >= 0 && p->leader == pref)
+        return ERR_ELECTION_NOT_NEEDED;
+    if (pref < 0 || p->state_zk_version < 0 || !eligible(p, pref) ||
+        !id_in_list(p->isr, p->nisr, pref))
+        return ERR_PREFERRED_LEADER_NOT_AVAILABLE;
+    log_info(LOG_CTRL, "[Controller id=%d] Partition %s-%d: preferred replica %d elected leader "
+             "(was %d), leader epoch %d", B.id, p->topic->name, p->id, pref, p->leader,
+             p->leader_epoch + 1);
+    controller_write_state(p, pref, p->isr, p->nisr, done, arg);
+    return ERR_NONE;
+}
+
+int16_t controller_elect_leader(partition *p, int unclean, state_written_cb *done, void *arg) {
+    if (!B.is_controller)
+        return ERR_NOT_CONTROLLER;
+    if (!unclean)
+        return elect_preferred(p, done, arg);
+    /* unclean: only for a partition without a live leader */
+    if (p->leader >= 0 && eligible(p, p->leader))
+        return ERR_ELECTION_NOT_NEEDED;
+    if (p->state_zk_version < 0 || !controller_elect_cb(p->topic, p, 1, done, arg))
+        return ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE;
+    return ERR_NONE;
+}
+
+static void rebalance_topic(topic *t, void *arg) {
+    int32_t broker = *(int32_t *)arg;
+    if (t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas > 0 && p->replicas[0] == broker && p->leader != broker)
+            elect_preferred(p, NULL, NULL);
+    }
+}
+
+typedef struct imbalance {
+    int32_t broker;
+    int preferred, elsewhere;
+} imbalance;
+
+static void count_topic(topic *t, void *arg) {
+    imbalance *im = arg;
+    if (t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (p->nreplicas == 0 || p->replicas[0] != im->broker)
+            continue;
+        im->preferred++;
+        im->elsewhere += p->leader != im->broker;
+    }
+}
+
+/* Kafka's checkAndTriggerAutoLeaderRebalance: a live broker leading less
+ * than it prefers by more than leader.imbalance.per.broker.percentage gets
+ * its preferred partitions back. */
+static void check_imbalance(void) {
+    for (int b = 0; b < B.nnodes; b++) {
+        imbalance im = {B.nodes[b].id, 0, 0};
+        if (is_shutting_down(im.broker))
+            continue;
+        topic_foreach(count_topic, &im);
+        if (im.preferred == 0 || im.elsewhere == 0)
+            continue;
+        double ratio = (double)im.elsewhere / im.preferred;
+        log_info(LOG_CTRL, "[Controller id=%d] Leader imbalance ratio for broker %d is %.3f", B.id,
+                 im.broker, ratio);
+        if (ratio * 100 > B.cfg.leader_imbalance_per_broker_percentage)
+            topic_foreach(rebalance_topic, &im.broker);
+    }
+}
+
+void controller_periodic(int64_t now_ms) {
+    static int64_t next_check;
+    static int was_controller;
+    if (!B.is_controller || !B.cfg.auto_leader_rebalance_enable) {
+        was_controller = 0;
+        return;
+    }
+    if (!was_controller) { /* as Kafka: the first check 5 s after becoming controller */
+        was_controller = 1;
+        next_check = now_ms + 5000;
+    }
+    if (now_ms < next_check)
+        return;
+    next_check = now_ms + B.cfg.leader_imbalance_check_interval_seconds * 1000;
+    check_imbalance();
+}

@@ -59,6 +59,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     log_tick();
     topics_periodic(ae_mono_ms());
     replica_periodic(ae_mono_ms());
+    controller_periodic(ae_mono_ms());
     group_periodic(ae_mono_ms());
     return CRON_MS;
 }

@@ -29,6 +29,7 @@
 #define ApiKey_DescribeLogDirs 35
 #define ApiKey_CreatePartitions 37
 #define ApiKey_DeleteGroups 42
+#define ApiKey_ElectLeaders 43
 #define ApiKey_IncrementalAlterConfigs 44
 #define ApiKey_OffsetDelete 47
 #define ApiKey__NUM 68
@@ -83,8 +84,11 @@
 #define ERR_STALE_BROKER_EPOCH 77
 #define ERR_OFFSET_NOT_AVAILABLE 78
 #define ERR_MEMBER_ID_REQUIRED 79
+#define ERR_PREFERRED_LEADER_NOT_AVAILABLE 80
 #define ERR_GROUP_MAX_SIZE_REACHED 81
 #define ERR_FENCED_INSTANCE_ID 82
+#define ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE 83
+#define ERR_ELECTION_NOT_NEEDED 84
 #define ERR_GROUP_SUBSCRIBED_TO_TOPIC 86
 #define ERR_INVALID_RECORD 87
 

@@ -1,7 +1,7 @@
 /* admin.c -- the tools' blocking admin client: bootstrap, ApiVersions,
  * Metadata and the admin APIs (CreateTopics, DeleteTopics,
  * CreatePartitions, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs,
- * DeleteRecords, ListOffsets).
+ * DeleteRecords, ListOffsets, ElectLeaders).
  *
  * One blocking socket per broker with poll()-bounded reads and writes, so
  * every call finishes within the client's timeout. Requests use header v1
@@ -36,6 +36,7 @@
 #define KEY_DescribeConfigs 32
 #define KEY_AlterConfigs 33
 #define KEY_CreatePartitions 37
+#define KEY_ElectLeaders 43
 #define KEY_IncrementalAlterConfigs 44
 #define ERR_NOT_CONTROLLER 41
 #define ERR_UNKNOWN_TOPIC_OR_PARTITION 3
@@ -1903,6 +1904,118 @@ int ka_delete_groups(kadmin *a, const char *const *groups, int n, ka_result *res
         wb_free(&resp);
         if (rc != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * ElectLeaders (v1: election type; the controller answers)
+ * ---------------------------------------------------------------------- */
+static int parse_elect(kadmin *a, int v, const wbuf *resp, ka_result **out) {
+    rbuf rb;
+    rb_init(&rb, resp->data, resp->len);
+    rbuf *r = &rb;
+    int32_t throttle, ntopics;
+    int16_t top = 0;
+    rb_read_i32(r, &throttle);
+    if (v >= 1)
+        rb_read_i16(r, &top);
+    rb_read_i32(r, &ntopics);
+    rb_check_count_nn(r, ntopics, 6);
+    int cap = 16, n = 0;
+    ka_result *res = ka_alloc(a, (size_t)cap * sizeof(ka_result));
+    for (int32_t i = 0; i < ntopics; i++) {
+        kstr name;
+        int32_t nparts;
+        rb_read_str(r, &name);
+        rb_read_i32(r, &nparts);
+        rb_check_count_nn(r, nparts, 8);
+        for (int32_t j = 0; j < nparts; j++) {
+            int32_t partition;
+            int16_t err;
+            kstr msg;
+            rb_read_i32(r, &partition);
+            rb_read_i16(r, &err);
+            rb_read_str(r, &msg);
+            if (n == cap) {
+                ka_result *bigger = ka_alloc(a, (size_t)cap * 2 * sizeof(ka_result));
+                memcpy(bigger, res, (size_t)cap * sizeof(ka_result));
+                res = bigger;
+                cap *= 2;
+            }
+            res[n].name = ka_kstrdup(a, name);
+            res[n].partition = partition;
+            res[n].err = top ? top : err;
+            res[n].msg = KSTR_IS_NULL(msg) ? NULL : ka_kstrdup(a, msg);
+            n++;
+        }
+    }
+    *out = res;
+    return n;
+err_parse:
+    return -1;
+}
+
+int ka_elect_leaders(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
+                     ka_result **out) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+        ka_conn *c = controller_conn(a);
+        if (!c)
+            return -1;
+        int v = ka_version(c, KEY_ElectLeaders, 1);
+        if (v < 0 || (type != 0 && v < 1)) {
+            unsupported(a, "ELECT_LEADERS");
+            return -1;
+        }
+        wbuf body, resp;
+        wb_init(&body, 256);
+        wb_init(&resp, 1024);
+        if (v >= 1)
+            wb_i8(&body, type);
+        if (!tps) {
+            wb_i32(&body, -1);
+        } else {
+            /* grouped by topic, in first-seen order */
+            size_t count_at = wb_i32(&body, 0);
+            int ntopics = 0;
+            for (int i = 0; i < n; i++) {
+                int seen = 0;
+                for (int j = 0; j < i && !seen; j++)
+                    seen = !strcmp(tps[j].topic, tps[i].topic);
+                if (seen)
+                    continue;
+                ntopics++;
+                wb_cstr(&body, tps[i].topic);
+                size_t pat = wb_i32(&body, 0);
+                int np = 0;
+                for (int j = i; j < n; j++)
+                    if (!strcmp(tps[j].topic, tps[i].topic)) {
+                        wb_i32(&body, tps[j].partition);
+                        np++;
+                    }
+                wb_put_i32(&body, pat, np);
+            }
+            wb_put_i32(&body, count_at, ntopics);
+        }
+        wb_i32(&body, timeout_ms);
+        int rc = ka_call(a, c, KEY_ElectLeaders, (int16_t)v, &body, &resp);
+        int got = -1;
+        if (rc == 0) {
+            got = parse_elect(a, v, &resp, out);
+            if (got < 0)
+                snprintf(a->err, sizeof(a->err), "malformed ELECT_LEADERS response from %s:%d",
+                         c->host, c->port);
+        }
+        wb_free(&body);
+        wb_free(&resp);
+        if (got < 0)
+            return -1;
+        int moved = got > 0;
+        for (int i = 0; i < got; i++)
+            moved &= (*out)[i].err == 41; /* NOT_CONTROLLER: the controller moved */
+        if (!moved)
+            return got;
+        usleep(200 * 1000);
     }
     return 0;
 }

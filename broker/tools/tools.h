@@ -279,6 +279,12 @@ int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *resu
 /* Routed to leaders. tps[i].offset = timestamp (-1 latest, -2 earliest);
  * results[i].value = offset. */
 int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results);
+/* ElectLeaders at the controller: type 0 preferred, 1 unclean; tps NULL =
+ * every partition. *out (from the arena) gets one result per partition the
+ * controller answered for (name, partition, err, msg); returns how many, or
+ * -1 (a->err). */
+int ka_elect_leaders(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
+                     ka_result **out);
 
 /* Loads --command-config style properties that matter to the tools
  * (default.api.timeout.ms, request.timeout.ms); returns timeout_ms or

@@ -51,7 +51,7 @@ LINGER_RST = struct.pack("ii", 1, 0)
 # i64, str (int16 length), nstr (nullable), bytes / nbytes (int32 length),
 # cstr (compact string), tags (empty tagged-field buffer), [] (array of
 # structs), [i32] / [str] (arrays of primitives); a leading n marks a
-# nullable array.  Values come from a dict per API (see values()); a value
+# nullable array, c[] / c[i32] a compact (flexible-version) one.  Values come from a dict per API (see values()); a value
 # may be a function of the version.
 
 def F(name, typ, versions="0+", fields=()):
@@ -141,6 +141,12 @@ SCHEMAS = {
             F("partitions", "[]", fields=[F("partition_index", "i32"), F("offset", "i64")])]),
         F("timeout_ms", "i32")]),
     22: ("InitProducerId", [F("transactional_id", "nstr"), F("transaction_timeout_ms", "i32")]),
+    43: ("ElectLeaders", [
+        F("election_type", "i8", "1+"),
+        F("topic_partitions", "n[]", "0-1", [F("topic", "str"), F("partition_id", "[i32]")]),
+        F("topic_partitions", "c[]", "2+", [
+            F("topic", "cstr"), F("partition_id", "c[i32]"), F("tags", "tags")]),
+        F("timeout_ms", "i32"), F("tags", "tags", "2+")]),
     7: ("ControlledShutdown", [
         F("broker_id", "i32"), F("broker_epoch", "i64", "2+"), F("tags", "tags", "3+")]),
     23: ("OffsetForLeaderEpoch", [
@@ -182,7 +188,7 @@ SCHEMAS = {
 
 # Versions from which an API uses the flexible request header v2 (tagged
 # fields after client_id).  ApiVersions answers with header v0 regardless.
-FLEXIBLE_FROM = {18: 3, 7: 3}
+FLEXIBLE_FROM = {18: 3, 7: 3, 43: 2}
 
 # The first field of each response: version from which it is
 # throttle_time_ms, and what it is before that.
@@ -191,7 +197,7 @@ FIRST_FIELD = {
     8: (3, "array"), 9: (3, "array"), 10: (1, "error"), 11: (2, "error"),
     12: (1, "error"), 13: (1, "error"), 14: (1, "error"), 15: (1, "array"),
     16: (1, "error"), 18: (999, "error"), 19: (2, "array"), 20: (1, "array"),
-    7: (999, "error"), 23: (2, "array"),
+    7: (999, "error"), 23: (2, "array"), 43: (0, None),
     21: (0, None), 22: (0, None), 32: (0, None), 33: (0, None), 35: (0, None), 37: (0, None),
     42: (0, None), 44: (0, None), 47: (999, "error"),
 }
@@ -239,6 +245,17 @@ def _encode(fields, values, v, out, path):
             out.b += compact_string(val)
         elif typ == "tags":
             out.b += uvarint(0)
+        elif typ.startswith("c["):
+            # compact array (flexible versions): uvarint count + 1, 0 = null;
+            # its length is mutated as a compact string's is
+            out.mark("cstr", p)
+            out.b += uvarint(0 if val is None else len(val) + 1)
+            item = typ[2:-1]
+            for i, x in enumerate(val or ()):
+                if item:
+                    _encode([F("", item)], {"": x}, v, out, "%s[%d]" % (p, i))
+                else:
+                    _encode(sub, x, v, out, "%s[%d]." % (p, i))
         elif "[" in typ:
             out.mark("ncount" if typ.startswith("n") else "count", p)
             out.put(">i", -1 if val is None else len(val))
@@ -346,6 +363,9 @@ def values(ctx):
         22: {"transactional_id": None, "transaction_timeout_ms": 60000},
         # a broker id nobody has: answered BROKER_NOT_AVAILABLE, nothing moves
         7: {"broker_id": 987654, "broker_epoch": -1, "tags": None},
+        # a preferred election on the run's topic: its only replica already leads
+        43: {"election_type": 0, "timeout_ms": 10000, "tags": None,
+             "topic_partitions": [{"topic": t, "partition_id": [0], "tags": None}]},
         23: {"replica_id": -1, "topics": [{"name": t, "partitions": [
                 {"partition_index": 0, "current_leader_epoch": -1, "leader_epoch": 0}]}]},
         32: {"resources": [{"resource_type": 2, "resource_name": t,

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# Preferred leaders: after a broker's bounce its partitions are led
+# elsewhere; kafka-leader-election.sh (ElectLeaders at the controller)
+# brings them back at once, and auto.leader.rebalance.enable does it by
+# itself after leader.imbalance.check.interval.seconds; acks=all producers
+# lose nothing meanwhile (tests/clients/acked_checker.py).
+
+load test_helper
+load cluster_helper
+
+setup_file() {
+  zk_start
+  cluster_start 3 zookeeper.session.timeout.ms=6000 replica.lag.time.max.ms=3000 \
+    min.insync.replicas=2 controlled.shutdown.retry.backoff.ms=500 \
+    auto.leader.rebalance.enable=false
+}
+
+teardown_file() {
+  cluster_stop_all
+  zk_stop
+}
+
+teardown() { cluster_show_logs_on_failure; }
+
+# rf3_topic PREFIX: a new RF=3 topic of 3 partitions, every ISR full.
+rf3_topic() {
+  local t p
+  t=$(unique_topic "$1")
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+    --partitions 3 --replication-factor 3 >/dev/null
+  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
+  echo "$t"
+}
+
+# preferred_p TOPIC BROKER: the partition whose first replica is BROKER.
+preferred_p() {
+  local p
+  for p in 0 1 2; do
+    [[ $(ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --describe --topic "$1" |
+      awk -v p="$p" '$4 == p { print $8 }' | cut -d, -f1) == "$2" ]] && { echo "$p"; return; }
+  done
+  return 1
+}
+
+# bounce BROKER: kafka-server-stop (controlled shutdown), start again, ISR full.
+bounce() {
+  local t=$1 x=$2 p
+  cluster_broker_stop "$x" 60
+  cluster_broker_start "$x"
+  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+}
+
+@test "kafka-leader-election.sh --election-type preferred: the bounced broker leads its preferred partitions again, under acks=all load" {
+  local t d=$BATS_TEST_TMPDIR x p
+  t=$(rf3_topic pref)
+  x=2
+  p=$(preferred_p "$t" "$x")
+  kchecker 120 produce --bootstrap "$(cluster_bootstrap)" --topic "$t" --producer-id rd \
+    --count 2000 --rate 200 --max-seconds 60 --partitions 3 --message-timeout 60 \
+    --acked "$d/rd.acked" --failed "$d/rd.failed" >"$d/rd.out" 2>&1 &
+  local rd=$!
+  wait_for 20 lines_at_least "$d/rd.acked" 200
+  bounce "$t" "$x"
+  # led elsewhere after the bounce (no automatic rebalance here)
+  [ "$(cluster_leader "$t" "$p")" != "$x" ]
+  local e0
+  e0=$(cluster_epoch "$t" "$p")
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" \
+    --election-type preferred --all-topic-partitions
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == "Successfully completed leader election (PREFERRED) for partitions "*"$t-$p"* ]]
+  [ "$(cluster_leader "$t" "$p")" = "$x" ]
+  [ "$(cluster_epoch "$t" "$p")" -eq $((e0 + 1)) ]
+  # once more: nothing to do; a single partition prints 2.5's line
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" \
+    --election-type preferred --topic "$t" --partition "$p"
+  [ "$status" -eq 0 ]
+  [ "$output" = "Valid replica already elected for partitions " ]
+  local rc=0
+  wait "$rd" || rc=$?
+  cat "$d/rd.out"
+  [ "$rc" -eq 0 ]
+  run kchecker 60 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" --acked "$d/rd.acked" \
+    --failed "$d/rd.failed"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ ! -s "$d/rd.failed" ]
+}
+
+@test "kafka-leader-election.sh: a preferred replica out of the ISR is refused with Kafka's error and exit 1; usage errors" {
+  local t x p
+  t=$(rf3_topic refuse)
+  x=3
+  p=$(preferred_p "$t" "$x")
+  cluster_broker_pause "$x"
+  wait_for 20 leader_not "$t" "$p" "$x"
+  cluster_wait_isr "$t" "$p" 1,2 20 || true
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" \
+    --election-type preferred --topic "$t" --partition "$p"
+  cluster_broker_resume "$x"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == *"Error completing leader election (PREFERRED) for partition: $t-$p: org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: Failed to elect leader for partition $t-$p under strategy PreferredReplicaPartitionLeaderElectionStrategy"* ]]
+  [[ $output == *'Exception in thread "main" kafka.common.AdminCommandFailedException: 1 replica(s) could not be elected'* ]]
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" --all-topic-partitions
+  [ "$status" -eq 1 ]
+  [[ $output == *"Missing required option(s) [election-type]"* ]]
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" --election-type preferred
+  [ "$status" -eq 1 ]
+  [[ $output == *"Missing required option(s) [all-topic-partitions]"* ]]
+  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+}
+
+leader_not() {
+  local l
+  l=$(cluster_leader "$1" "$2") || return 1
+  [[ $l != "$3" && $l -ge 1 ]]
+}
+
+@test "auto.leader.rebalance.enable: after a bounce the preferred leaders lead again without an operator" {
+  local i t x p
+  # the brokers again, now rebalancing every 2 s
+  for i in 1 2 3; do
+    cluster_broker_stop "$i" 60
+    cluster_broker_start "$i" auto.leader.rebalance.enable=true leader.imbalance.check.interval.seconds=2
+  done
+  t=$(rf3_topic auto)
+  x=1
+  p=$(preferred_p "$t" "$x")
+  cluster_broker_stop "$x" 60
+  wait_for 20 leader_not "$t" "$p" "$x"
+  cluster_broker_start "$x" auto.leader.rebalance.enable=true leader.imbalance.check.interval.seconds=2
+  # back within the first check after it rejoined the ISR (5 s after a
+  # controller change, then every 2 s)
+  wait_for 30 cluster_leader_is "$t" "$p" "$x"
+  grep -h "Leader imbalance ratio for broker $x" "$BATS_FILE_TMPDIR"/cluster/b*/logs/controller.log
+}
