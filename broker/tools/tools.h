@@ -91,6 +91,16 @@ const kerror_info *kerror_lookup(int code);
 const char *kerror_string(int code, const char *msg, char *buf, size_t len);
 
 /* ------------------------------------------------------------------------
+ * Log lines
+ * ---------------------------------------------------------------------- */
+/* One line in the layout of Kafka's tools-log4j.properties, "[%d] %p %m
+ * (%c)%n" ("[2020-05-01 10:00:00,000] WARN msg (logger)"), on stderr, in one
+ * write (librdkafka's threads log too); stdout is flushed first so that the
+ * two streams interleave as they happened. exception (or NULL) follows on
+ * its own line, as log4j prints a Throwable. */
+void log4j_line(const char *level, const char *msg, const char *logger, const char *exception);
+
+/* ------------------------------------------------------------------------
  * Java ordering helpers
  * ---------------------------------------------------------------------- */
 int32_t java_string_hash(const char *s);

@@ -1,12 +1,14 @@
 /* tools_util.c -- small helpers that make the tools print what the Java
  * tools print: exception strings for error codes, the iteration order of
  * java.util.HashMap (Kafka's tools print config entries and per-partition
- * results straight out of HashMaps), Kafka's topic whitelist regex, and
- * the --command-config timeouts. */
+ * results straight out of HashMaps), Kafka's topic whitelist regex, the
+ * --command-config timeouts, and the log4j line of the tools. */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "props.h"
 #include "tools.h"
@@ -194,4 +196,23 @@ int tools_command_config_timeout(const char *path, int def) {
         def = t;
     props_free(p);
     return def;
+}
+
+void log4j_line(const char *level, const char *msg, const char *logger, const char *exception) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char ts[32], line[8192];
+    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    int n = snprintf(line, sizeof(line), "[%s,%03d] %s %s (%s)\n%s%s", ts, (int)(tv.tv_usec / 1000), level, msg,
+                     logger, exception ? exception : "", exception ? "\n" : "");
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(line)) {
+        n = (int)sizeof(line) - 1;
+        line[n - 1] = '\n';
+    }
+    fflush(stdout);
+    fwrite(line, 1, (size_t)n, stderr);
 }
