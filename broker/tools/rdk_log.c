@@ -71,6 +71,7 @@ typedef struct rdk_client {
     rd_kafka_t *rk; /* NULL until on_new */
     const char *logger; /* the Java client's class */
     int consumer;
+    int closing; /* rd_kafka_destroy() called */
     char prefix[640];
     char *boot[MAX_BOOT]; /* "host:port" of bootstrap.servers, in order */
     int nboot;
@@ -304,28 +305,25 @@ static rd_kafka_resp_err_t on_state_change(rd_kafka_t *rk, int32_t broker_id, co
     }
     if (!strcmp(state, "DOWN"))
         md_forget(c, name, port, broker_id);
+    int closing = c->closing;
     pthread_mutex_unlock(&lock);
+    if (closing)
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
     char node[NAME_LEN + 64];
     if (!strcmp(prev, "CONNECT") && !strcmp(state, "DOWN") && describe_node(c, key, node, sizeof(node)))
         emit("WARN", c, LOGGER_NETWORK, "%s could not be established. Broker may not be available.", node);
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* rd_kafka_destroy() begins: the broker threads still run and report their
+ * connections closing, which Kafka does not log. The client stays in the
+ * table (its threads may still log); the tools make a handful of them. */
 static rd_kafka_resp_err_t on_destroy(rd_kafka_t *rk, void *ic_opaque) {
     (void)rk;
     rdk_client *c = ic_opaque;
     pthread_mutex_lock(&lock);
-    for (int i = 0; i < nclients; i++)
-        if (clients[i] == c) {
-            clients[i] = clients[--nclients];
-            break;
-        }
+    c->closing = 1;
     pthread_mutex_unlock(&lock);
-    for (int i = 0; i < c->nboot; i++)
-        free(c->boot[i]);
-    for (int i = 0; i < c->md_n; i++)
-        free(c->md_topic[i]);
-    free(c);
     return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
