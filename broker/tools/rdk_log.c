@@ -38,10 +38,8 @@
  *
  * librdkafka calls the log callback and the interceptors from its own
  * threads: the client table is under a mutex, and each line is one write. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -146,31 +144,6 @@ static const char *strip_proto(const char *name) {
     return p ? p + 3 : name;
 }
 
-static int is_ip_literal(const char *host) {
-    struct in6_addr a6;
-    struct in_addr a4;
-    return inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
-}
-
-/* Java's InetAddress.getHostAddress(): IPv6 as eight uncompressed groups. */
-static void java_ip(const struct sockaddr *sa, char *out, size_t n, int *port) {
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &s->sin_addr, out, (socklen_t)n);
-        *port = ntohs(s->sin_port);
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-        const uint8_t *b = s->sin6_addr.s6_addr;
-        size_t o = 0;
-        for (int i = 0; i < 8 && o < n; i++)
-            o += (size_t)snprintf(out + o, n - o, "%s%x", i ? ":" : "", (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
-        *port = ntohs(s->sin6_port);
-    } else {
-        snprintf(out, n, "?");
-        *port = 0;
-    }
-}
-
 /* The address of broker key "host:port/..." */
 static const char *address_of(const char *key, char *out, size_t n) {
     const char *found = NULL;
@@ -189,7 +162,7 @@ static const char *address_of(const char *key, char *out, size_t n) {
  * (non-blocking; it waits for the outcome itself). */
 static int on_connect(int fd, const struct sockaddr *addr, int addrlen, const char *id, void *opaque) {
     (void)opaque;
-    char key[NAME_LEN], host[NAME_LEN], ip[64], addr_s[NAME_LEN];
+    char key[NAME_LEN], host[NAME_LEN], addr_s[NAME_LEN];
     snprintf(key, sizeof(key), "%s", strip_proto(id));
     key[strcspn(key, "/")] = 0;
     snprintf(host, sizeof(host), "%s", key);
@@ -202,9 +175,7 @@ static int on_connect(int fd, const struct sockaddr *addr, int addrlen, const ch
         if (rb)
             *rb = 0;
     }
-    int port;
-    java_ip(addr, ip, sizeof(ip), &port);
-    snprintf(addr_s, sizeof(addr_s), "%s/%s:%d", is_ip_literal(host) ? "" : host, ip, port);
+    java_socket_address(host, addr, addr_s, sizeof(addr_s));
     pthread_mutex_lock(&lock);
     int i;
     for (i = 0; i < naddrs && strcmp(addrs[i].key, key); i++)

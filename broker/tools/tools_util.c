@@ -3,10 +3,13 @@
  * java.util.HashMap (Kafka's tools print config entries and per-partition
  * results straight out of HashMaps), Kafka's topic whitelist regex, the
  * --command-config timeouts, and the log4j line of the tools. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -215,4 +218,32 @@ void log4j_line(const char *level, const char *msg, const char *logger, const ch
     }
     fflush(stdout);
     fwrite(line, 1, (size_t)n, stderr);
+}
+
+void java_socket_address(const char *host, const struct sockaddr *sa, char *out, size_t n) {
+    char ip[64] = "?";
+    int port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        port = ntohs(s4->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        const uint8_t *b = s6->sin6_addr.s6_addr;
+        size_t o = 0;
+        for (int i = 0; i < 8; i++)
+            o += (size_t)snprintf(ip + o, sizeof(ip) - o, "%s%x", i ? ":" : "", (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
+        port = ntohs(s6->sin6_port);
+    }
+    struct in_addr a4;
+    struct in6_addr a6;
+    int literal = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
+    snprintf(out, n, "%s/%s:%d", literal ? "" : host, ip, port);
+}
+
+void log_not_connected(const char *client, int node, const char *address) {
+    char msg[1024];
+    snprintf(msg, sizeof(msg), "%sConnection to node %d (%s) could not be established. Broker may not be available.",
+             client, node, address);
+    log4j_line("WARN", msg, "org.apache.kafka.clients.NetworkClient", NULL);
 }

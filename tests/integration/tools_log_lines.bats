@@ -12,6 +12,7 @@
 # reported with NetworkClient's "Error while fetching metadata" line.
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   zk_start
@@ -261,4 +262,23 @@ EOF
   [ "$FINISHED" -eq 143 ]
   no_librdkafka_lines "$T/connect.out" "$T/connect.err"
   [ ! -s "$T/connect.err" ]
+}
+
+@test "consumer-groups: the admin client's WARN while no broker listens, then it lists the group" {
+  local t
+  t=$(unique_topic lg)
+  bg groups "$REPO_ROOT/bin/kafka-consumer-groups.sh" --bootstrap-server "$B" --list --timeout 60000
+  warned_then_broker groups "[AdminClient clientId=adminclient-1]"
+  finish groups 60
+  [ "$FINISHED" -eq 0 ]
+  # an empty cluster: no groups, nothing else on stdout
+  [ ! -s "$T/groups.out" ]
+  log4j_only "$T/groups.err"
+  # a group committed after the broker is up is listed
+  echo x | timeout -k 5 30 kcat -P -b "$B" -t "$t" -X message.timeout.ms=20000
+  timeout -k 5 30 kcat -C -b "$B" -G "g-$t" -e -q -X auto.offset.reset=earliest "$t" >/dev/null
+  run --separate-stderr ktool kafka-consumer-groups.sh --bootstrap-server "$B" --list
+  [ "$status" -eq 0 ]
+  [[ $output == *"g-$t"* ]]
+  [ -z "$stderr" ]
 }
