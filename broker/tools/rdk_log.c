@@ -53,7 +53,7 @@
 
 #define LOGGER_NETWORK "org.apache.kafka.clients.NetworkClient"
 
-enum { MAX_CLIENTS = 32, MAX_BROKERS = 64, MAX_BOOT = 32, MAX_MD = 16, MAX_MD_TOPICS = 64, NAME_LEN = 320 };
+enum { MAX_CLIENTS = 256, MAX_BROKERS = 64, MAX_BOOT = 32, MAX_MD = 16, MAX_MD_TOPICS = 64, NAME_LEN = 320 };
 
 typedef struct broker_state {
     char key[NAME_LEN]; /* "host:port/bootstrap" or "host:port/<id>" */
@@ -403,8 +403,9 @@ static void fail_line(rdk_client *c, const char *buf) {
         emit("WARN", c, LOGGER_NETWORK, "%s", buf);
         return;
     }
-    snprintf(key, sizeof(key), "%.*s", (int)(sep - buf), buf);
-    snprintf(key, sizeof(key), "%s", strip_proto(key));
+    char named[NAME_LEN];
+    snprintf(named, sizeof(named), "%.*s", (int)(sep - buf), buf);
+    snprintf(key, sizeof(key), "%s", strip_proto(named));
     snprintf(text, sizeof(text), "%s", sep + 2);
     char *after = strstr(text, " (after ");
     if (after)
@@ -432,9 +433,8 @@ static void fail_line(rdk_client *c, const char *buf) {
     const char *auth = strstr(text, "SASL authentication error: ");
     if (auth)
         auth += strlen("SASL authentication error: ");
-    else if (strstr(text, "SSL handshake failed") || strstr(text, "SASL authentication failed") ||
-             strstr(text, "SASL SCRAM") || strstr(text, "SASL handshake failed"))
-        auth = text;
+    else if (strstr(text, "SASL") || strstr(text, "SSL handshake failed"))
+        auth = text; /* e.g. "Failed to initialize SASL authentication: SASL Handshake not supported by broker" */
     if (!describe_node(c, key, node, sizeof(node)))
         snprintf(node, sizeof(node), "Connection to node %d", node_id(c, key));
     if (auth) {

@@ -9,7 +9,10 @@
 # stdout that scripts parse; then the broker starts on that port and the
 # tool must carry on and finish its work. A topic the broker is creating
 # (LEADER_NOT_AVAILABLE) or does not have (UNKNOWN_TOPIC_OR_PARTITION) is
-# reported with NetworkClient's "Error while fetching metadata" line.
+# reported with NetworkClient's "Error while fetching metadata" line, a
+# failed SASL authentication with its "failed authentication due to" ERROR.
+# kafka-consumer-groups (our own admin client, not librdkafka) logs the
+# AdminClient's WARN alike.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -281,4 +284,20 @@ EOF
   [ "$status" -eq 0 ]
   [[ $output == *"g-$t"* ]]
   [ -z "$stderr" ]
+}
+
+@test "console-producer: a failed SASL authentication is NetworkClient's ERROR line" {
+  broker_start
+  mkfifo "$T/in"
+  exec 5<>"$T/in" # input that stays open: the producer keeps trying
+  bg producer "$REPO_ROOT/bin/kafka-console-producer.sh" --bootstrap-server "$B" --topic "$(unique_topic la)" \
+    --producer-property security.protocol=SASL_PLAINTEXT --producer-property sasl.mechanism=PLAIN \
+    --producer-property sasl.username=u --producer-property sasl.password=p <"$T/in" 5>&-
+  echo "never-delivered" >&5
+  # this broker's listener is PLAINTEXT: no SASL handshake
+  local line="ERROR [Producer clientId=console-producer] Connection to node -1 (/127.0.0.1:$PORT) failed authentication due to: Failed to initialize SASL authentication: SASL Handshake not supported by broker (required by mechanism PLAIN) (org.apache.kafka.clients.NetworkClient)"
+  wait_for 20 repeated "$T/producer.err" "$line" 1
+  no_librdkafka_lines "$T/producer.out" "$T/producer.err"
+  log4j_only "$T/producer.err"
+  exec 5>&-
 }
