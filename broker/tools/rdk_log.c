@@ -546,15 +546,13 @@ void rdk_log_attach(rd_kafka_conf_t *conf, const char *java_client) {
     char *save = NULL;
     for (char *t = strtok_r(boot, ", ", &save); t && c->nboot < MAX_BOOT; t = strtok_r(NULL, ", ", &save))
         c->boot[c->nboot++] = strdup(strip_proto(t));
+    /* the "metadata" debug lines carry the topic errors of Metadata
+     * responses; debug lines reach on_log only at log_level 7 */
     conf_get(conf, "debug", debug, sizeof(debug));
     c->user_debug = debug[0] != 0;
-    snprintf(v, sizeof(v), "%s", "metadata");
-    if (c->user_debug) {
-        char all[600];
-        snprintf(all, sizeof(all), "%s,metadata", debug);
-        conf_set(conf, "debug", all);
-    } else
-        conf_set(conf, "debug", v);
+    char contexts[600];
+    snprintf(contexts, sizeof(contexts), "%s%smetadata", debug, c->user_debug ? "," : "");
+    conf_set(conf, "debug", contexts);
     conf_set(conf, "log_level", "7");
     conf_set(conf, "log.thread.name", "false");
     /* the Java clients' reconnect backoff, unless set: librdkafka's own
