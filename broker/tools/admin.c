@@ -102,7 +102,9 @@ static void set_err(kadmin *a, const char *fmt, const char *s1, int n) {
     snprintf(a->err, sizeof(a->err), fmt, s1, n);
 }
 
-static int sock_connect(const char *host, int port, int timeout_ms) {
+/* A connected non-blocking socket, or -1. A TCP connection that was tried
+ * and failed leaves its address (Java's form) in tried. */
+static int sock_connect(const char *host, int port, int timeout_ms, char *tried, size_t triedlen) {
     char pbuf[16];
     snprintf(pbuf, sizeof(pbuf), "%d", port);
     struct addrinfo hints = {0}, *res = NULL;
@@ -116,6 +118,7 @@ static int sock_connect(const char *host, int port, int timeout_ms) {
         if (fd < 0)
             continue;
         anetNonBlock(NULL, fd);
+        java_socket_address(host, ai->ai_addr, tried, triedlen);
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
             close(fd);
             fd = -1;
@@ -286,7 +289,11 @@ static int conn_handshake(kadmin *a, ka_conn *c) {
     return rc;
 }
 
-static ka_conn *conn_open(kadmin *a, int32_t node, const char *host, int port, int64_t deadline) {
+/* java_node: the node id the Java client logs (-1, -2... for the bootstrap
+ * servers in order); a failed TCP connection is logged with it, as
+ * NetworkClient does. */
+static ka_conn *conn_open(kadmin *a, int32_t node, int32_t java_node, const char *host, int port,
+                          int64_t deadline) {
     ka_conn *c = NULL;
     for (int i = 0; i < a->nconns; i++)
         if (a->conns[i].fd < 0) {
@@ -306,9 +313,16 @@ static ka_conn *conn_open(kadmin *a, int32_t node, const char *host, int port, i
     int64_t left = deadline - now_ms();
     if (left <= 0)
         return NULL;
-    c->fd = sock_connect(host, port, (int)(left < 5000 ? left : 5000));
-    if (c->fd < 0)
+    char tried[320] = "";
+    c->fd = sock_connect(host, port, (int)(left < 5000 ? left : 5000), tried, sizeof(tried));
+    if (c->fd < 0) {
+        if (*tried) {
+            char client[300];
+            snprintf(client, sizeof(client), "[AdminClient clientId=%s] ", a->client_id);
+            log_not_connected(client, java_node, tried);
+        }
         return NULL;
+    }
     if (conn_handshake(a, c) != 0) {
         conn_close(c);
         return NULL;
@@ -367,18 +381,20 @@ ka_conn *ka_any(kadmin *a) {
         if (a->conns[i].fd >= 0)
             return &a->conns[i];
     int64_t deadline = now_ms() + a->timeout_ms;
-    int backoff = 100;
+    int backoff = 50; /* reconnect.backoff.ms, doubling to reconnect.backoff.max.ms */
     for (;;) {
         char copy[1024], *save = NULL;
         snprintf(copy, sizeof(copy), "%s", a->bootstrap);
+        int i = 0;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             while (*t == ' ')
                 t++;
             char host[256];
             int port;
+            i++;
             if (anetParseHostPort(t, host, sizeof(host), &port) != 0)
                 continue;
-            ka_conn *c = conn_open(a, -1, host, port, deadline);
+            ka_conn *c = conn_open(a, -1, -i, host, port, deadline);
             if (c)
                 return c;
         }
@@ -386,8 +402,7 @@ ka_conn *ka_any(kadmin *a) {
         if (left <= 0)
             break;
         usleep((useconds_t)((left < backoff ? left : backoff) * 1000));
-        if (backoff < 1000)
-            backoff *= 2;
+        backoff = backoff * 2 < 1000 ? backoff * 2 : 1000;
     }
     snprintf(a->err, sizeof(a->err),
              "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.");
@@ -427,7 +442,7 @@ ka_conn *ka_node(kadmin *a, int32_t node) {
             a->conns[i].node = node;
             return &a->conns[i];
         }
-    ka_conn *c = conn_open(a, node, b->host, b->port, now_ms() + a->timeout_ms);
+    ka_conn *c = conn_open(a, node, node, b->host, b->port, now_ms() + a->timeout_ms);
     if (!c)
         set_err(a, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node "
                    "assignment (broker %s:%d unreachable).", b->host, b->port);
@@ -1370,7 +1385,7 @@ ka_conn *ka_coordinator_conn(kadmin *a, const char *group, ka_broker *coord) {
     for (int i = 0; i < a->nconns; i++)
         if (a->conns[i].fd >= 0 && a->conns[i].port == b.port && !strcmp(a->conns[i].host, b.host))
             return &a->conns[i];
-    ka_conn *c = conn_open(a, b.id, b.host, b.port, now_ms() + a->timeout_ms);
+    ka_conn *c = conn_open(a, b.id, b.id, b.host, b.port, now_ms() + a->timeout_ms);
     if (!c)
         set_err(a, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node "
                    "assignment (broker %s:%d unreachable).", b.host, b.port);

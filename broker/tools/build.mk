@@ -9,7 +9,7 @@
 # consumer also link librdkafka.
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
-	broker/tools/tools_errors.c broker/tools/tools_offsets.c \
+	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/rdk_log.c \
 	broker/tools/zk_sync.c broker/tools/zk_admin.c
 TOOLS_LIB = $(BUILD)/libtools.a
 TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log

@@ -82,6 +82,7 @@
 #include <unistd.h>
 
 #include "props.h"
+#include "rdk_log.h"
 #include "tools.h"
 
 #define CLS_STANDALONE "org.apache.kafka.connect.cli.ConnectStandalone"
@@ -128,7 +129,10 @@ static void clog2(const char *level, const char *cls, int line, const char *extr
         FILE *f = i == 0 ? stdout : log_file;
         if (!f)
             continue;
-        fprintf(f, "[%s,%03ld] %s %s (%s:%d)\n", ts, now.tv_nsec / 1000000, level, msg, cls, line);
+        if (line >= 0)
+            fprintf(f, "[%s,%03ld] %s %s (%s:%d)\n", ts, now.tv_nsec / 1000000, level, msg, cls, line);
+        else
+            fprintf(f, "[%s,%03ld] %s %s (%s:?)\n", ts, now.tv_nsec / 1000000, level, msg, cls);
         if (extra)
             fprintf(f, "%s\n", extra);
         fflush(f);
@@ -1276,10 +1280,10 @@ static void conf_must(rd_kafka_conf_t *c, const char *k, const char *v) {
         clog("WARN", CLS_WORKER, 545, "librdkafka rejected %s=%s: %s", k, v, err);
 }
 
-static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
-    (void)rk;
-    if (level <= 3)
-        clog("ERROR", "org.apache.kafka.clients.NetworkClient", 0, "[%s] %s", fac, buf);
+/* rdk_log's lines, in Connect's log (stdout and connect.log); log4j's %L
+ * is "?" where the location is not known. */
+static void client_log(const char *level, const char *msg, const char *logger) {
+    clog(level, logger, -1, "%s", msg);
 }
 
 static void pend_push(task *t, int64_t pos) {
@@ -1351,7 +1355,7 @@ static int source_start(task *t, char *err, size_t errlen) {
     conf_must(c, "message.timeout.ms", "0");
     conf_prefixed(c, worker_props, "producer.");
     rd_kafka_conf_set_dr_msg_cb(c, source_dr);
-    rd_kafka_conf_set_log_cb(c, log_cb);
+    rdk_log_attach(c, "Producer");
     rd_kafka_conf_set_opaque(c, t);
     t->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, errlen);
     if (!t->rk)
@@ -1646,7 +1650,7 @@ static int sink_start(task *t, char *err, size_t errlen) {
     conf_must(c, "allow.auto.create.topics", "true"); /* the Java consumer's default in 2.5 */
     conf_prefixed(c, worker_props, "consumer.");
     rd_kafka_conf_set_rebalance_cb(c, sink_rebalance);
-    rd_kafka_conf_set_log_cb(c, log_cb);
+    rdk_log_attach(c, "Consumer");
     rd_kafka_conf_set_opaque(c, t);
     t->rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, errlen);
     if (!t->rk)
@@ -1922,6 +1926,7 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof(path), "%s/connect.log", log_dir);
         log_file = fopen(path, "a");
     }
+    rdk_log_set_sink(client_log);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -1991,8 +1996,8 @@ int main(int argc, char **argv) {
     {
         rd_kafka_conf_t *c = rd_kafka_conf_new();
         conf_must(c, "bootstrap.servers", worker_bootstrap);
-        conf_must(c, "client.id", "connect-cluster-id-lookup");
-        conf_must(c, "log_level", "0");
+        conf_must(c, "client.id", "adminclient-1");
+        rdk_log_attach(c, "AdminClient");
         rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err));
         char *cid = NULL;
         if (rk) {

@@ -35,6 +35,7 @@
 
 #include "anet.h"
 #include "props.h"
+#include "rdk_log.h"
 #include "tools.h"
 
 static const opt_spec specs[] = {
@@ -73,18 +74,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-/* log4j's "[%d] %p %m (%c)%n" of Kafka's tools-log4j.properties, on stderr. */
 static void log4j(const char *level, const char *msg, const char *exception) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    char ts[32];
-    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-    fflush(stdout);
-    fprintf(stderr, "[%s,%03d] %s %s (%s)\n", ts, (int)(tv.tv_usec / 1000), level, msg, LOGGER);
-    if (exception)
-        fprintf(stderr, "%s\n", exception);
+    log4j_line(level, msg, LOGGER, exception);
 }
 
 /* "k=v" from a repeatable option, last wins (parseKeyValueArgs). */
@@ -453,7 +444,6 @@ int main(int argc, char **argv) {
     }
 
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
     for (size_t i = 0; i < props_count(p); i++) {
         const char *k = props_key(p, i);
         if (!strcmp(k, "auto.offset.reset") && !strcmp(props_value(p, i), "none"))
@@ -461,6 +451,7 @@ int main(int argc, char **argv) {
         else
             conf_set(conf, k, props_value(p, i));
     }
+    rdk_log_attach(conf, "Consumer");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) {
         char msg[1024];

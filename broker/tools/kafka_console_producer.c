@@ -21,6 +21,7 @@
 
 #include "anet.h"
 #include "props.h"
+#include "rdk_log.h"
 #include "tools.h"
 
 static const opt_spec specs[] = {
@@ -151,7 +152,7 @@ int main(int argc, char **argv) {
     props_free(p);
     props_free(file);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
+    rdk_log_attach(conf, "Producer");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
     if (!rk) {
         fprintf(stderr, "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: %s\n", err);

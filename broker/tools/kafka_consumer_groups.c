@@ -75,16 +75,7 @@ static void fail_cmd(void) {
     exit(0);
 }
 
-static void log4j_warn(const char *msg) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
-    char ts[32];
-    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-    fflush(stdout);
-    fprintf(stderr, "[%s,%03d] WARN %s (kafka.admin.ConsumerGroupCommand$)\n", ts, (int)(tv.tv_usec / 1000), msg);
-}
+static void log4j_warn(const char *msg) { log4j_line("WARN", msg, "kafka.admin.ConsumerGroupCommand$", NULL); }
 
 typedef struct tpo {
     char *topic;

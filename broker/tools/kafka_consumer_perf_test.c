@@ -18,6 +18,7 @@
  * assignment. --threads and --num-fetch-threads are accepted and unused, as
  * in Kafka 2.5. --print-metrics prints the consumer-fetch-manager-metrics
  * this tool measures, in Kafka's ToolsUtils table layout. */
+#include "rdk_log.h"
 #include "rdk_tools.h"
 #include "tools.h"
 
@@ -164,7 +165,6 @@ int main(int argc, char **argv) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rdk_conf_apply(conf, p);
     props_free(p);
-    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     char err[512];
     if (!opts_has(&O, "hide-header")) {
@@ -175,6 +175,7 @@ int main(int argc, char **argv) {
         printf(", rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
         fflush(stdout);
     }
+    rdk_log_attach(conf, "Consumer");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) {
         fprintf(stderr,

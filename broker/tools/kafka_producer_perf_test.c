@@ -19,6 +19,7 @@
  * table (Kafka's ToolsUtils layout) of the producer-metrics this tool can
  * compute itself. Transactions (--transaction-duration-ms > 0) use
  * librdkafka's transactional producer. */
+#include "rdk_log.h"
 #include "rdk_tools.h"
 #include "tools.h"
 
@@ -263,9 +264,9 @@ int main(int argc, char **argv) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rdk_conf_apply(conf, p);
     props_free(p);
-    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     char err[512];
+    rdk_log_attach(conf, "Producer");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
     if (!rk) {
         char msg[600];

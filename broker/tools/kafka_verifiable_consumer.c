@@ -19,6 +19,7 @@
  * with 128+signal like the JVM after its shutdown hook. */
 #include <signal.h>
 
+#include "rdk_log.h"
 #include "rdk_tools.h"
 #include "tools.h"
 
@@ -278,9 +279,9 @@ int main(int argc, char **argv) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rdk_conf_apply(conf, p);
     props_free(p);
-    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     char err[512];
+    rdk_log_attach(conf, "Consumer");
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) {
         fprintf(stderr,

@@ -91,6 +91,28 @@ const kerror_info *kerror_lookup(int code);
 const char *kerror_string(int code, const char *msg, char *buf, size_t len);
 
 /* ------------------------------------------------------------------------
+ * Log lines
+ * ---------------------------------------------------------------------- */
+/* One line in the layout of Kafka's tools-log4j.properties, "[%d] %p %m
+ * (%c)%n" ("[2020-05-01 10:00:00,000] WARN msg (logger)"), on stderr, in one
+ * write (librdkafka's threads log too); stdout is flushed first so that the
+ * two streams interleave as they happened. exception (or NULL) follows on
+ * its own line, as log4j prints a Throwable. */
+void log4j_line(const char *level, const char *msg, const char *logger, const char *exception);
+
+/* A peer address as Java's InetSocketAddress.toString() prints it once
+ * resolved: "localhost/127.0.0.1:9092", "/127.0.0.1:9092" when host is an
+ * IP literal, IPv6 as eight uncompressed groups. */
+struct sockaddr;
+void java_socket_address(const char *host, const struct sockaddr *sa, char *out, size_t n);
+
+/* NetworkClient's WARN for a connection attempt that failed, e.g.
+ * "[AdminClient clientId=adminclient-1] Connection to node -1
+ * (localhost/127.0.0.1:9092) could not be established. Broker may not be
+ * available." client is the bracketed log prefix. */
+void log_not_connected(const char *client, int node, const char *address);
+
+/* ------------------------------------------------------------------------
  * Java ordering helpers
  * ---------------------------------------------------------------------- */
 int32_t java_string_hash(const char *s);

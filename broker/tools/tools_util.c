@@ -1,12 +1,17 @@
 /* tools_util.c -- small helpers that make the tools print what the Java
  * tools print: exception strings for error codes, the iteration order of
  * java.util.HashMap (Kafka's tools print config entries and per-partition
- * results straight out of HashMaps), Kafka's topic whitelist regex, and
- * the --command-config timeouts. */
+ * results straight out of HashMaps), Kafka's topic whitelist regex, the
+ * --command-config timeouts, and the log4j line of the tools. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "props.h"
 #include "tools.h"
@@ -194,4 +199,51 @@ int tools_command_config_timeout(const char *path, int def) {
         def = t;
     props_free(p);
     return def;
+}
+
+void log4j_line(const char *level, const char *msg, const char *logger, const char *exception) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char ts[32], line[8192];
+    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    int n = snprintf(line, sizeof(line), "[%s,%03d] %s %s (%s)\n%s%s", ts, (int)(tv.tv_usec / 1000), level, msg,
+                     logger, exception ? exception : "", exception ? "\n" : "");
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(line)) {
+        n = (int)sizeof(line) - 1;
+        line[n - 1] = '\n';
+    }
+    fflush(stdout);
+    fwrite(line, 1, (size_t)n, stderr);
+}
+
+void java_socket_address(const char *host, const struct sockaddr *sa, char *out, size_t n) {
+    char ip[64] = "?";
+    int port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        port = ntohs(s4->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        const uint8_t *b = s6->sin6_addr.s6_addr;
+        size_t o = 0;
+        for (int i = 0; i < 8; i++)
+            o += (size_t)snprintf(ip + o, sizeof(ip) - o, "%s%x", i ? ":" : "", (unsigned)(b[2 * i] << 8 | b[2 * i + 1]));
+        port = ntohs(s6->sin6_port);
+    }
+    struct in_addr a4;
+    struct in6_addr a6;
+    int literal = inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
+    snprintf(out, n, "%s/%s:%d", literal ? "" : host, ip, port);
+}
+
+void log_not_connected(const char *client, int node, const char *address) {
+    char msg[1024];
+    snprintf(msg, sizeof(msg), "%sConnection to node %d (%s) could not be established. Broker may not be available.",
+             client, node, address);
+    log4j_line("WARN", msg, "org.apache.kafka.clients.NetworkClient", NULL);
 }

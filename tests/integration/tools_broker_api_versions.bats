@@ -100,6 +100,11 @@ EOF2
   local start=$SECONDS
   run --separate-stderr ktool kafka-broker-api-versions.sh --bootstrap-server "127.0.0.1:$port" --command-config "$cfg"
   [ "$status" -eq 1 ]
-  [ "$stderr" = "Exception in thread \"main\" java.lang.RuntimeException: Request METADATA failed on brokers List(127.0.0.1:$port (id: -1 rack: null))" ]
+  [ "${stderr_lines[-1]}" = "Exception in thread \"main\" java.lang.RuntimeException: Request METADATA failed on brokers List(127.0.0.1:$port (id: -1 rack: null))" ]
   ((SECONDS - start < 10))
+  # before it, NetworkClient's WARN per connection attempt
+  local i
+  for ((i = 0; i < ${#stderr_lines[@]} - 1; i++)); do
+    [[ ${stderr_lines[i]} =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[[A-Za-z]+\ clientId=[^]]+\]\ Connection\ to\ node\ -1\ \(/127\.0\.0\.1:$port\)\ could\ not\ be\ established\.\ Broker\ may\ not\ be\ available\.\ \(org\.apache\.kafka\.clients\.NetworkClient\)$ ]]
+  done
 }

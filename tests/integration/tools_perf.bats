@@ -47,7 +47,7 @@ HEADER="start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg
   local t
   t=$(unique_topic pthr)
   ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
-  run ktool kafka-producer-perf-test.sh --topic "$t" --num-records 6000 --record-size 10 --throughput 1000 \
+  run --separate-stderr ktool kafka-producer-perf-test.sh --topic "$t" --num-records 6000 --record-size 10 --throughput 1000 \
     --producer-props bootstrap.servers="$BROKER" linger.ms=5
   [ "$status" -eq 0 ]
   [ "${#lines[@]}" -ge 2 ]
@@ -68,7 +68,7 @@ HEADER="start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg
   ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
   printf 'alpha\nbeta\ngamma\n' >"$pf"
   printf 'bootstrap.servers=%s\nkey.serializer=org.apache.kafka.common.serialization.ByteArraySerializer\n' "$BROKER" >"$cf"
-  run ktool kafka-producer-perf-test.sh --topic "$t" --num-records 300 --payload-file "$pf" --throughput -1 \
+  run --separate-stderr ktool kafka-producer-perf-test.sh --topic "$t" --num-records 300 --payload-file "$pf" --throughput -1 \
     --producer.config "$cf" --print-metrics
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = "Reading payloads from: $pf" ]

@@ -200,8 +200,14 @@ TAB=$'\t'
   cfg=$BATS_TEST_TMPDIR/admin.properties
   echo "default.api.timeout.ms=1500" >"$cfg"
   local start=$SECONDS
-  run ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$port" --command-config "$cfg" --list
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$port" --command-config "$cfg" --list
   [ "$status" -eq 1 ]
   [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment." ]
   ((SECONDS - start < 10))
+  # meanwhile the admin client's NetworkClient WARN per connection attempt, on stderr
+  [ "${#stderr_lines[@]}" -ge 2 ]
+  local l
+  for l in "${stderr_lines[@]}"; do
+    [[ $l =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[AdminClient\ clientId=adminclient-1\]\ Connection\ to\ node\ -1\ \(/127\.0\.0\.1:$port\)\ could\ not\ be\ established\.\ Broker\ may\ not\ be\ available\.\ \(org\.apache\.kafka\.clients\.NetworkClient\)$ ]]
+  done
 }
