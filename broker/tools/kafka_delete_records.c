@@ -27,36 +27,6 @@ static const opt_spec specs[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static void die_exc(const char *cls, const char *msg) __attribute__((noreturn));
-static void die_exc(const char *cls, const char *msg) {
-    fflush(stdout);
-    fprintf(stderr, "Exception in thread \"main\" %s: %s\n", cls, msg);
-    exit(1);
-}
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            if (!buf)
-                abort();
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 int main(int argc, char **argv) {
     opts O;
     kadmin A;
@@ -66,29 +36,29 @@ int main(int argc, char **argv) {
     opts_require(&O, "offset-json-file");
     int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
     if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
-        die_exc("org.apache.kafka.common.config.ConfigException", A.err);
+        tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     const char *path = opts_get(&O, "offset-json-file");
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = tools_read_file(path, &len);
     if (!text)
-        die_exc("java.nio.file.NoSuchFileException", path);
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
     json *js = json_parse(text, len);
     free(text);
     if (!js || js->type != JSON_OBJECT)
-        die_exc("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
+        tools_die_exception("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
     int64_t version = 1;
     const json *jv = json_get(js, "version");
     if (jv && json_int(jv, &version) != 0)
-        die_exc("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
+        tools_die_exception("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
     if (version != 1) {
         char msg[128];
         snprintf(msg, sizeof(msg), "Not supported version field value %lld", (long long)version);
-        die_exc("kafka.admin.AdminOperationException", msg);
+        tools_die_exception("kafka.admin.AdminOperationException", msg);
     }
     const json *parts = json_get(js, "partitions");
     if (!parts || parts->type != JSON_ARRAY)
-        die_exc("kafka.admin.AdminOperationException", "Missing partitions field");
+        tools_die_exception("kafka.admin.AdminOperationException", "Missing partitions field");
     int n = parts->n;
     ka_tp_offset *tps = ka_alloc(&A, (size_t)(n + 1) * sizeof(ka_tp_offset));
     for (int i = 0; i < n; i++) {
@@ -98,32 +68,21 @@ int main(int argc, char **argv) {
         const json *of = p->type == JSON_OBJECT ? json_get(p, "offset") : NULL;
         int64_t pv, ov;
         if (!t || t->type != JSON_STRING)
-            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
         if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
-            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
         if (!of || of->type != JSON_NUMBER || json_int(of, &ov) != 0)
-            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
         tps[i].topic = ka_strdup(&A, json_str(t));
         tps[i].partition = (int32_t)pv;
         tps[i].offset = ov;
     }
     json_free(js);
-    /* duplicates, listed once each in first-seen order */
-    char dup[4096] = "";
-    for (int i = 0; i < n; i++) {
-        int before = 0, later = 0;
-        for (int j = 0; j < i; j++)
-            before |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        for (int j = i + 1; j < n; j++)
-            later |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        if (!before && later)
-            snprintf(dup + strlen(dup), sizeof(dup) - strlen(dup), "%s%s-%d", *dup ? "," : "", tps[i].topic,
-                     tps[i].partition);
-    }
-    if (*dup) {
+    char dup[4096];
+    if (tools_tp_duplicates(tps, n, dup, sizeof(dup))) {
         char msg[4200];
         snprintf(msg, sizeof(msg), "Offset json file contains duplicate topic partitions: %s", dup);
-        die_exc("kafka.common.AdminCommandFailedException", msg);
+        tools_die_exception("kafka.common.AdminCommandFailedException", msg);
     }
 
     printf("Executing records delete operation\n");

@@ -33,46 +33,21 @@ static const opt_spec specs[] = {
     {NULL, 0, NULL, NULL},
 };
 
-static void die_exc(const char *cls, const char *msg) __attribute__((noreturn));
-static void die_exc(const char *cls, const char *msg) {
-    fflush(stdout);
-    fprintf(stderr, "Exception in thread \"main\" %s: %s\n", cls, msg);
-    exit(1);
-}
-
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, r;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap && !(buf = realloc(buf, cap *= 2)))
-            abort();
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* Kafka's parseReplicaElectionData. */
 static ka_tp_offset *parse_json_file(kadmin *A, const char *path, int *n) {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = tools_read_file(path, &len);
     if (!text)
-        die_exc("java.nio.file.NoSuchFileException", path);
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
     json *js = json_parse(text, len);
     free(text);
     if (!js)
-        die_exc("kafka.admin.AdminOperationException", "Replica election data is empty");
+        tools_die_exception("kafka.admin.AdminOperationException", "Replica election data is empty");
     const json *parts = js->type == JSON_OBJECT ? json_get(js, "partitions") : NULL;
     if (!parts)
-        die_exc("kafka.admin.AdminOperationException", "Replica election data is missing \"partition\" field");
+        tools_die_exception("kafka.admin.AdminOperationException", "Replica election data is missing \"partition\" field");
     if (parts->type != JSON_ARRAY)
-        die_exc("kafka.utils.json.JsonMappingException", "Expected JSON array");
+        tools_die_exception("kafka.utils.json.JsonMappingException", "Expected JSON array");
     ka_tp_offset *tps = ka_alloc(A, (size_t)(parts->n + 1) * sizeof(*tps));
     for (int i = 0; i < parts->n; i++) {
         const json *p = parts->items[i];
@@ -80,30 +55,20 @@ static ka_tp_offset *parse_json_file(kadmin *A, const char *path, int *n) {
         const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
         int64_t pv;
         if (!t || t->type != JSON_STRING)
-            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
         if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN ||
             pv > INT32_MAX)
-            die_exc("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
         tps[i].topic = ka_strdup(A, json_str(t));
         tps[i].partition = (int32_t)pv;
     }
     *n = parts->n;
     json_free(js);
-    char dup[4096] = "";
-    for (int i = 0; i < *n; i++) {
-        int before = 0, later = 0;
-        for (int j = 0; j < i; j++)
-            before |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        for (int j = i + 1; j < *n; j++)
-            later |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        if (!before && later)
-            snprintf(dup + strlen(dup), sizeof(dup) - strlen(dup), "%s%s-%d", *dup ? "," : "",
-                     tps[i].topic, tps[i].partition);
-    }
-    if (*dup) {
+    char dup[4096];
+    if (tools_tp_duplicates(tps, *n, dup, sizeof(dup))) {
         char msg[4200];
         snprintf(msg, sizeof(msg), "Replica election data contains duplicate partitions: %s", dup);
-        die_exc("kafka.admin.AdminOperationException", msg);
+        tools_die_exception("kafka.admin.AdminOperationException", msg);
     }
     return tps;
 }
@@ -137,16 +102,16 @@ int main(int argc, char **argv) {
                      ? (!opts_has(&O, "election-type") ? "bootstrap-server, election-type"
                                                        : "bootstrap-server")
                      : "election-type");
-        die_exc("joptsimple.MissingRequiredOptionsException", msg);
+        tools_die_exception("joptsimple.MissingRequiredOptionsException", msg);
     }
     if (opts_has(&O, "topic") && opts_has(&O, "path-to-json-file"))
-        die_exc("joptsimple.UnavailableOptionException",
+        tools_die_exception("joptsimple.UnavailableOptionException",
                 "Option(s) [topic] are unavailable given other options on the command line");
     if (opts_has(&O, "topic") && !opts_has(&O, "partition"))
-        die_exc("joptsimple.MissingRequiredOptionsException", "Missing required option(s) [partition]");
+        tools_die_exception("joptsimple.MissingRequiredOptionsException", "Missing required option(s) [partition]");
     if (!opts_has(&O, "topic") && !opts_has(&O, "path-to-json-file") &&
         !opts_has(&O, "all-topic-partitions"))
-        die_exc("joptsimple.MissingRequiredOptionsException",
+        tools_die_exception("joptsimple.MissingRequiredOptionsException",
                 "Missing required option(s) [all-topic-partitions]");
     const char *type_arg = opts_get(&O, "election-type");
     int8_t type;
@@ -160,11 +125,11 @@ int main(int argc, char **argv) {
     } else {
         char msg[256];
         snprintf(msg, sizeof(msg), "Cannot parse argument '%s' of option election-type", type_arg);
-        die_exc("joptsimple.OptionArgumentConversionException", msg);
+        tools_die_exception("joptsimple.OptionArgumentConversionException", msg);
     }
     int timeout = tools_command_config_timeout(opts_get(&O, "admin.config"), 30000);
     if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
-        die_exc("org.apache.kafka.common.config.ConfigException", A.err);
+        tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     ka_tp_offset *tps = NULL;
     int n = 0;
@@ -176,7 +141,7 @@ int main(int argc, char **argv) {
             char msg[256];
             snprintf(msg, sizeof(msg), "Cannot parse argument '%s' of option partition",
                      opts_get(&O, "partition"));
-            die_exc("joptsimple.OptionArgumentConversionException", msg);
+            tools_die_exception("joptsimple.OptionArgumentConversionException", msg);
         }
         tps = ka_alloc(&A, sizeof(*tps));
         tps[0].topic = opts_get(&O, "topic");
@@ -224,7 +189,7 @@ int main(int argc, char **argv) {
         char msg[64];
         snprintf(msg, sizeof(msg), "%d replica(s) could not be elected", nfail);
         ka_close(&A);
-        die_exc("kafka.common.AdminCommandFailedException", msg);
+        tools_die_exception("kafka.common.AdminCommandFailedException", msg);
     }
     ka_close(&A);
     opts_free(&O);

@@ -153,12 +153,6 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
 
 static void wait_poll(int ms, void *rk) { rd_kafka_poll(rk, ms); }
 
-static void die_exception(const char *cls, const char *msg) {
-    fflush(stdout);
-    fprintf(stderr, "Exception in thread \"main\" %s: %s\n", cls, msg);
-    exit(1);
-}
-
 int main(int argc, char **argv) {
     ap_parser P;
     ap_init(&P, "producer-performance", "This tool is used to verify the producer performance.", args, groups, 1);
@@ -208,7 +202,7 @@ int main(int argc, char **argv) {
             fclose(f);
         }
         if (!f || len == 0)
-            die_exception("java.lang.IllegalArgumentException", "File does not exist or empty file provided.");
+            tools_die_exception("java.lang.IllegalArgumentException", "File does not exist or empty file provided.");
         /* String.split: pieces between delimiters, trailing empty ones dropped */
         size_t dl = strlen(delim);
         payloads = calloc(len + 2, sizeof(char *));
@@ -226,7 +220,7 @@ int main(int argc, char **argv) {
         while (npayloads > 0 && plen[npayloads - 1] == 0)
             npayloads--;
         if (npayloads == 0) { /* Java: "".split gives [""] only for empty input; all-delimiters gives [] */
-            die_exception("java.lang.IllegalArgumentException", "bound must be positive");
+            tools_die_exception("java.lang.IllegalArgumentException", "bound must be positive");
         }
         printf("Number of messages read: %d\n", npayloads);
         fflush(stdout);
@@ -241,14 +235,14 @@ int main(int argc, char **argv) {
     if (rdk_props_file(p, config_file)) {
         char msg[4200];
         snprintf(msg, sizeof(msg), "%s (No such file or directory)", config_file);
-        die_exception("java.nio.file.NoSuchFileException", msg);
+        tools_die_exception("java.nio.file.NoSuchFileException", msg);
     }
     for (int i = 0; i < nkv; i++) {
         const char *eq = strchr(kv[i], '=');
         if (!eq || strchr(eq + 1, '=') || eq == kv[i] || !eq[1]) {
             char msg[1024];
             snprintf(msg, sizeof(msg), "Invalid property: %s", kv[i]);
-            die_exception("java.lang.IllegalArgumentException", msg);
+            tools_die_exception("java.lang.IllegalArgumentException", msg);
         }
         char key[512];
         snprintf(key, sizeof(key), "%.*s", (int)(eq - kv[i]), kv[i]);
@@ -259,7 +253,7 @@ int main(int argc, char **argv) {
     char client_id[128];
     snprintf(client_id, sizeof(client_id), "%.100s", props_get(p, "client.id"));
     if (!props_get(p, "bootstrap.servers"))
-        die_exception("org.apache.kafka.common.config.ConfigException",
+        tools_die_exception("org.apache.kafka.common.config.ConfigException",
                       "Missing required configuration \"bootstrap.servers\" which has no default value.");
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rdk_conf_apply(conf, p);
@@ -271,11 +265,11 @@ int main(int argc, char **argv) {
     if (!rk) {
         char msg[600];
         snprintf(msg, sizeof(msg), "Failed to construct kafka producer: %s", err);
-        die_exception("org.apache.kafka.common.KafkaException", msg);
+        tools_die_exception("org.apache.kafka.common.KafkaException", msg);
     }
     rd_kafka_error_t *te;
     if (txn_ms > 0 && (te = rd_kafka_init_transactions(rk, 60000)))
-        die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
+        tools_die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
 
     unsigned char *payload = NULL;
     java_random rnd;
@@ -300,7 +294,7 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < num_records; i++) {
         if (txn_ms > 0 && txn_size == 0) {
             if ((te = rd_kafka_begin_transaction(rk)))
-                die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
+                tools_die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
             txn_start = rt_now_ms();
         }
         const void *val = payload;
@@ -328,14 +322,14 @@ int main(int argc, char **argv) {
         txn_size++;
         if (txn_ms > 0 && txn_ms <= send_start - txn_start) {
             if ((te = rd_kafka_commit_transaction(rk, -1)))
-                die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
+                tools_die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
             txn_size = 0;
         }
         if (rt_should_throttle(&thr, i, send_start))
             rt_throttle(&thr, wait_poll, rk, &never);
     }
     if (txn_ms > 0 && txn_size != 0 && (te = rd_kafka_commit_transaction(rk, -1)))
-        die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
+        tools_die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));
     while (rd_kafka_outq_len(rk) > 0)
         rd_kafka_poll(rk, 10);
     if (!print_metrics)

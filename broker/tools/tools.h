@@ -72,6 +72,11 @@ void opts_die(const opts *o, const char *msg) __attribute__((noreturn));
 /* Kafka's CommandLineUtils.checkRequiredArgs / checkInvalidArgs. */
 void opts_require(const opts *o, const char *name);
 void opts_invalid(const opts *o, const char *used, const char *other);
+/* Java's uncaught-exception exit: "Exception in thread "main" cls: msg" on
+ * stderr (after flushing stdout), exit status 1. */
+void tools_die_exception(const char *cls, const char *msg) __attribute__((noreturn));
+/* A whole file (malloc'ed, not NUL-terminated), or NULL if it can't be read. */
+char *tools_read_file(const char *path, size_t *len);
 /* Strict decimal parse; 0 on success. */
 int parse_i64(const char *s, int64_t *out);
 int parse_i32(const char *s, int32_t *out);
@@ -301,6 +306,9 @@ int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *resu
 /* Routed to leaders. tps[i].offset = timestamp (-1 latest, -2 earliest);
  * results[i].value = offset. */
 int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results);
+/* Partitions named more than once, each once in first-seen order, as
+ * "t-0,t-1" in out; returns how many. */
+int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);
 /* ElectLeaders at the controller: type 0 preferred, 1 unclean; tps NULL =
  * every partition. *out (from the arena) gets one result per partition the
  * controller answered for (name, partition, err, msg); returns how many, or

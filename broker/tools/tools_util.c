@@ -247,3 +247,47 @@ void log_not_connected(const char *client, int node, const char *address) {
              client, node, address);
     log4j_line("WARN", msg, "org.apache.kafka.clients.NetworkClient", NULL);
 }
+
+void tools_die_exception(const char *cls, const char *msg) {
+    fflush(stdout);
+    fprintf(stderr, "Exception in thread \"main\" %s: %s\n", cls, msg);
+    exit(1);
+}
+
+char *tools_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, r;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap && !(buf = realloc(buf, cap *= 2)))
+            abort();
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
+    size_t at = 0;
+    int found = 0;
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        int before = 0, later = 0;
+        for (int j = 0; j < i; j++)
+            before |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
+        for (int j = i + 1; j < n; j++)
+            later |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
+        if (before || !later)
+            continue;
+        if (at < cap)
+            at += (size_t)snprintf(out + at, cap - at, "%s%s-%d", found ? "," : "", tps[i].topic,
+                                   tps[i].partition);
+        found++;
+    }
+    return found;
+}
