@@ -255,9 +255,14 @@ static void part_backoff(fpart *fp) {
     fp->backoff_until = ae_mono_ms() + B.cfg.replica_fetch_backoff_ms;
 }
 
-static void on_epoch_response(fetcher *f, rbuf *rb) {
-    int32_t throttle, ntopics;
-    rb_read_i32(rb, &throttle);
+/* Walks a response's topics and their partitions (the layout every
+ * response here shares): each partition entry is read and handled by
+ * `part` with the topic's name. Returns -1 on a malformed response. */
+typedef int part_handler(fetcher *f, const char *topic, rbuf *rb);
+
+static int walk_topics(fetcher *f, rbuf *rb, size_t min_part_size, part_handler *part) {
+    int32_t ntopics;
+    char *tn = NULL;
     rb_read_i32(rb, &ntopics);
     rb_check_count_nn(rb, ntopics, 6);
     for (int32_t i = 0; i < ntopics; i++) {
@@ -265,36 +270,59 @@ static void on_epoch_response(fetcher *f, rbuf *rb) {
         int32_t nparts;
         rb_read_str(rb, &name);
         rb_read_i32(rb, &nparts);
-        rb_check_count_nn(rb, nparts, 18);
-        char *tn = kstr_dup(name);
-        for (int32_t j = 0; j < nparts; j++) {
-            int16_t err;
-            int32_t pidx, epoch;
-            int64_t end;
-            rb_read_i16(rb, &err);
-            rb_read_i32(rb, &pidx);
-            rb_read_i32(rb, &epoch);
-            rb_read_i64(rb, &end);
-            fpart *fp = fpart_find(f, tn, pidx);
-            partition *p = fp ? live_partition(f, fp) : NULL;
-            if (!p || fp->state != FP_TRUNCATING)
-                continue;
-            if (err == ERR_FENCED_LEADER_EPOCH) {
-                fp->state = FP_FAILED;
-                log_warn(LOGGER, "%sPartition %s-%d marked as failed: leader epoch %d fenced",
-                         f->name, tn, pidx, fp->epoch);
-            } else if (err) {
-                part_backoff(fp);
-            } else if (truncate_for_epoch(f, p, epoch, end)) {
-                fp->state = FP_FETCHING;
-            }
-        }
+        rb_check_count_nn(rb, nparts, min_part_size);
+        tn = kstr_dup(name);
+        for (int32_t j = 0; j < nparts; j++)
+            if (part(f, tn, rb) != 0)
+                goto err_parse;
         free(tn);
+        tn = NULL;
     }
-    return;
+    return 0;
 err_parse:
-    log_warn(LOGGER, "%sMalformed OffsetForLeaderEpoch response", f->name);
-    backoff(f);
+    free(tn);
+    return -1;
+}
+
+/* The fetcher's partition entry and the live partition behind it, if it
+ * is in one of the given states. */
+static partition *entry(fetcher *f, const char *topic, int32_t pidx, int s1, int s2, fpart **fpp) {
+    fpart *fp = fpart_find(f, topic, pidx);
+    partition *p = fp ? live_partition(f, fp) : NULL;
+    if (!p || (fp->state != s1 && fp->state != s2))
+        return NULL;
+    *fpp = fp;
+    return p;
+}
+
+static void mark_failed(fetcher *f, fpart *fp) {
+    fp->state = FP_FAILED;
+    log_warn(LOGGER, "%sPartition %s-%d marked as failed: leader epoch %d fenced", f->name,
+             fp->topic, fp->partition, fp->epoch);
+}
+
+/* OffsetForLeaderEpoch v3 partition: truncate where the leader's epoch ends. */
+static int epoch_part(fetcher *f, const char *topic, rbuf *rb) {
+    int16_t err;
+    int32_t pidx, epoch;
+    int64_t end;
+    rb_read_i16(rb, &err);
+    rb_read_i32(rb, &pidx);
+    rb_read_i32(rb, &epoch);
+    rb_read_i64(rb, &end);
+    fpart *fp;
+    partition *p = entry(f, topic, pidx, FP_TRUNCATING, FP_TRUNCATING, &fp);
+    if (!p)
+        return 0;
+    if (err == ERR_FENCED_LEADER_EPOCH)
+        mark_failed(f, fp);
+    else if (err)
+        part_backoff(fp);
+    else if (truncate_for_epoch(f, p, epoch, end))
+        fp->state = FP_FETCHING;
+    return 0;
+err_parse:
+    return -1;
 }
 
 /* Appends fetched batches; returns 0, or -1 if the partition must retry. */
@@ -319,139 +347,119 @@ static int append_fetched(fetcher *f, partition *p, const uint8_t *rec, size_t l
     return 0;
 }
 
-static void on_fetch_response(fetcher *f, rbuf *rb) {
-    int32_t throttle, session_id, ntopics;
-    int16_t top_err;
-    rb_read_i32(rb, &throttle);
-    rb_read_i16(rb, &top_err);
-    rb_read_i32(rb, &session_id);
-    rb_read_i32(rb, &ntopics);
-    rb_check_count_nn(rb, ntopics, 6);
-    if (top_err) {
-        backoff(f);
-        return;
-    }
-    for (int32_t i = 0; i < ntopics; i++) {
-        kstr name;
-        int32_t nparts;
-        rb_read_str(rb, &name);
-        rb_read_i32(rb, &nparts);
-        rb_check_count_nn(rb, nparts, 42);
-        char *tn = kstr_dup(name);
-        for (int32_t j = 0; j < nparts; j++) {
-            int32_t pidx, naborted, preferred;
-            int16_t err;
-            int64_t hw, lso, log_start;
-            kstr records;
-            rb_read_i32(rb, &pidx);
-            rb_read_i16(rb, &err);
-            rb_read_i64(rb, &hw);
-            rb_read_i64(rb, &lso);
-            rb_read_i64(rb, &log_start);
-            rb_read_i32(rb, &naborted);
-            rb_check_count(rb, naborted, 16);
-            if (naborted > 0)
-                rb_read_skip(rb, (size_t)naborted * 16);
-            rb_read_i32(rb, &preferred);
-            rb_read_bytes(rb, &records);
-            fpart *fp = fpart_find(f, tn, pidx);
-            partition *p = fp ? live_partition(f, fp) : NULL;
-            if (!p || fp->state != FP_FETCHING)
-                continue;
-            switch (err) {
-            case ERR_NONE:
-                if (!KSTR_IS_NULL(records) && records.len > 0 &&
-                    append_fetched(f, p, (const uint8_t *)records.s, (size_t)records.len) != 0) {
-                    part_backoff(fp);
-                    break;
-                }
-                if (log_start > plog_log_start_offset(p->log) &&
-                    log_start <= plog_log_end_offset(p->log))
-                    plog_delete_records(p->log, log_start);
-                replica_follower_hw(p, hw);
-                break;
-            case ERR_OFFSET_OUT_OF_RANGE:
-                fp->state = FP_OOR_LATEST;
-                break;
-            case ERR_FENCED_LEADER_EPOCH:
-                fp->state = FP_FAILED;
-                log_warn(LOGGER, "%sPartition %s-%d marked as failed: leader epoch %d fenced",
-                         f->name, tn, pidx, fp->epoch);
-                break;
-            default: /* NOT_LEADER_FOR_PARTITION, UNKNOWN_LEADER_EPOCH, ... */
-                part_backoff(fp);
-                break;
-            }
+/* Fetch v11 partition: append, follow the leader's log start and high watermark. */
+static int fetch_part(fetcher *f, const char *topic, rbuf *rb) {
+    int32_t pidx, naborted, preferred;
+    int16_t err;
+    int64_t hw, lso, log_start;
+    kstr records;
+    rb_read_i32(rb, &pidx);
+    rb_read_i16(rb, &err);
+    rb_read_i64(rb, &hw);
+    rb_read_i64(rb, &lso);
+    rb_read_i64(rb, &log_start);
+    rb_read_i32(rb, &naborted);
+    rb_check_count(rb, naborted, 16);
+    if (naborted > 0)
+        rb_read_skip(rb, (size_t)naborted * 16);
+    rb_read_i32(rb, &preferred);
+    rb_read_bytes(rb, &records);
+    fpart *fp;
+    partition *p = entry(f, topic, pidx, FP_FETCHING, FP_FETCHING, &fp);
+    if (!p)
+        return 0;
+    switch (err) {
+    case ERR_NONE:
+        if (!KSTR_IS_NULL(records) && records.len > 0 &&
+            append_fetched(f, p, (const uint8_t *)records.s, (size_t)records.len) != 0) {
+            part_backoff(fp);
+            break;
         }
-        free(tn);
+        if (log_start > plog_log_start_offset(p->log) && log_start <= plog_log_end_offset(p->log))
+            plog_delete_records(p->log, log_start);
+        replica_follower_hw(p, hw);
+        break;
+    case ERR_OFFSET_OUT_OF_RANGE:
+        fp->state = FP_OOR_LATEST;
+        break;
+    case ERR_FENCED_LEADER_EPOCH:
+        mark_failed(f, fp);
+        break;
+    default: /* NOT_LEADER_FOR_PARTITION, UNKNOWN_LEADER_EPOCH, ... */
+        part_backoff(fp);
+        break;
     }
-    return;
+    return 0;
 err_parse:
-    log_warn(LOGGER, "%sMalformed Fetch response", f->name);
-    backoff(f);
+    return -1;
 }
 
-/* ListOffsets answers for out-of-range partitions (Kafka's
- * AbstractFetcherThread.fetchOffsetAndTruncate). */
-static void on_offsets_response(fetcher *f, rbuf *rb) {
-    int32_t throttle, ntopics;
-    rb_read_i32(rb, &throttle);
-    rb_read_i32(rb, &ntopics);
-    rb_check_count_nn(rb, ntopics, 6);
-    for (int32_t i = 0; i < ntopics; i++) {
-        kstr name;
-        int32_t nparts;
-        rb_read_str(rb, &name);
-        rb_read_i32(rb, &nparts);
-        rb_check_count_nn(rb, nparts, 26);
-        char *tn = kstr_dup(name);
-        for (int32_t j = 0; j < nparts; j++) {
-            int32_t pidx, epoch;
-            int16_t err;
-            int64_t ts, offset;
-            rb_read_i32(rb, &pidx);
-            rb_read_i16(rb, &err);
-            rb_read_i64(rb, &ts);
-            rb_read_i64(rb, &offset);
-            rb_read_i32(rb, &epoch);
-            fpart *fp = fpart_find(f, tn, pidx);
-            partition *p = fp ? live_partition(f, fp) : NULL;
-            if (!p || (fp->state != FP_OOR_LATEST && fp->state != FP_OOR_EARLIEST))
-                continue;
-            if (err) {
-                part_backoff(fp);
-                continue;
-            }
-            int64_t leo = plog_log_end_offset(p->log);
-            if (fp->state == FP_OOR_LATEST) {
-                if (offset < leo) {
-                    log_warn(LOGGER, "%sReset fetch offset for partition %s-%d from %lld to "
-                             "current leader %d's latest offset %lld", f->name, tn, pidx,
-                             (long long)leo, f->leader_id, (long long)offset);
-                    truncate_to(f, p, offset);
-                    fp->state = FP_FETCHING;
-                } else {
-                    fp->leader_latest = offset;
-                    fp->state = FP_OOR_EARLIEST;
-                }
-                continue;
-            }
-            if (offset > leo) {
-                log_warn(LOGGER, "%sCurrent offset %lld for partition %s-%d is out of range: "
-                         "restarting the log at the leader's start offset %lld", f->name,
-                         (long long)leo, tn, pidx, (long long)offset);
-                plog_truncate_fully_and_start_at(p->log, offset);
-                partition_rebuild_producers(p);
-                p->hw = offset;
-            }
-            fp->state = FP_FETCHING;
-        }
-        free(tn);
+/* ListOffsets v5 partition, for an out-of-range partition (Kafka's
+ * AbstractFetcherThread.fetchOffsetAndTruncate): first the leader's end, then
+ * its start. */
+static int offsets_part(fetcher *f, const char *topic, rbuf *rb) {
+    int32_t pidx, epoch;
+    int16_t err;
+    int64_t ts, offset;
+    rb_read_i32(rb, &pidx);
+    rb_read_i16(rb, &err);
+    rb_read_i64(rb, &ts);
+    rb_read_i64(rb, &offset);
+    rb_read_i32(rb, &epoch);
+    fpart *fp;
+    partition *p = entry(f, topic, pidx, FP_OOR_LATEST, FP_OOR_EARLIEST, &fp);
+    if (!p)
+        return 0;
+    if (err) {
+        part_backoff(fp);
+        return 0;
     }
-    return;
+    int64_t leo = plog_log_end_offset(p->log);
+    if (fp->state == FP_OOR_LATEST) {
+        if (offset < leo) {
+            log_warn(LOGGER, "%sReset fetch offset for partition %s-%d from %lld to current "
+                     "leader %d's latest offset %lld", f->name, topic, pidx, (long long)leo,
+                     f->leader_id, (long long)offset);
+            truncate_to(f, p, offset);
+            fp->state = FP_FETCHING;
+        } else {
+            fp->leader_latest = offset;
+            fp->state = FP_OOR_EARLIEST;
+        }
+        return 0;
+    }
+    if (offset > leo) {
+        log_warn(LOGGER, "%sCurrent offset %lld for partition %s-%d is out of range: restarting "
+                 "the log at the leader's start offset %lld", f->name, (long long)leo, topic,
+                 pidx, (long long)offset);
+        plog_truncate_fully_and_start_at(p->log, offset);
+        partition_rebuild_producers(p);
+        p->hw = offset;
+    }
+    fp->state = FP_FETCHING;
+    return 0;
 err_parse:
-    log_warn(LOGGER, "%sMalformed ListOffsets response", f->name);
-    backoff(f);
+    return -1;
+}
+
+/* Handles a response body of the given API; -1 if it is malformed. */
+static int handle_response(fetcher *f, int16_t key, rbuf *rb) {
+    int32_t throttle, session_id;
+    int16_t top_err;
+    rb_read_i32(rb, &throttle);
+    if (key == ApiKey_OffsetForLeaderEpoch)
+        return walk_topics(f, rb, 18, epoch_part);
+    if (key == ApiKey_ListOffsets)
+        return walk_topics(f, rb, 26, offsets_part);
+    rb_read_i16(rb, &top_err);
+    rb_read_i32(rb, &session_id);
+    if (top_err) {
+        backoff(f);
+        return 0;
+    }
+    return walk_topics(f, rb, 42, fetch_part);
+err_parse:
+    return -1;
 }
 
 static void on_response(void *arg, int err, const uint8_t *body, size_t len) {
@@ -472,12 +480,13 @@ static void on_response(void *arg, int err, const uint8_t *body, size_t len) {
     }
     rbuf rb;
     rb_init(&rb, body, len);
-    if (key == ApiKey_OffsetForLeaderEpoch)
-        on_epoch_response(f, &rb);
-    else if (key == ApiKey_Fetch)
-        on_fetch_response(f, &rb);
-    else
-        on_offsets_response(f, &rb);
+    if (handle_response(f, key, &rb) != 0) {
+        log_warn(LOGGER, "%sMalformed response to %s from node %d", f->name,
+                 key == ApiKey_Fetch ? "Fetch" : key == ApiKey_ListOffsets ? "ListOffsets"
+                                                                           : "OffsetForLeaderEpoch",
+                 f->leader_id);
+        backoff(f);
+    }
     fetcher_kick(f);
 }
 
