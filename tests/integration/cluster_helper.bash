@@ -27,6 +27,9 @@ _cluster_broker_dir() { echo "$BATS_FILE_TMPDIR/cluster/b$1"; }
 cluster_size() { cat "$(_cluster_dir)/size" 2>/dev/null || echo 0; }
 
 cluster_port() { cat "$(_cluster_broker_dir "$1")/port"; }
+cluster_host() { _broker_host "$(_cluster_broker_dir "$1")"; }
+# cluster_addr I: host:port of broker I.
+cluster_addr() { echo "$(cluster_host "$1"):$(cluster_port "$1")"; }
 cluster_pid() { cat "$(_cluster_broker_dir "$1")/pid" 2>/dev/null || true; }
 cluster_broker_alive() { pid_alive "$(cluster_pid "$1")"; }
 
@@ -34,7 +37,7 @@ cluster_broker_alive() { pid_alive "$(cluster_pid "$1")"; }
 cluster_bootstrap() {
   local i out=
   for ((i = 1; i <= $(cluster_size); i++)); do
-    out+="${out:+,}127.0.0.1:$(cluster_port "$i")"
+    out+="${out:+,}$(cluster_addr "$i")"
   done
   echo "$out"
 }
@@ -60,6 +63,18 @@ cluster_start() {
   CLUSTER_N=$n
   CLUSTER_BOOTSTRAP=$(cluster_bootstrap)
   export CLUSTER_N CLUSTER_BOOTSTRAP
+}
+
+# cluster_broker_place I NETNS HOST: before cluster_start -- broker I runs
+# in network namespace NETNS and listens on (advertises) HOST there
+# (netns_helper.bash makes such namespaces; the test then sets TEST_NETNS
+# to one from which it reaches every broker and ZooKeeper).
+cluster_broker_place() {
+  local dir
+  dir=$(_cluster_broker_dir "$1")
+  mkdir -p "$dir"
+  echo "$2" >"$dir/netns"
+  echo "$3" >"$dir/host"
 }
 
 # cluster_broker_start I [key=value...]: start broker I (again) with the
@@ -176,4 +191,74 @@ cluster_wait_isr() {
     echo "cluster_wait_isr: ISR of $1-$2 is '$(cluster_isr "$1" "$2")', not $3 after ${4:-30}s" >&2
     return 1
   fi
+}
+
+# ------------------------------------------ topics, logs and the checker --
+
+# rf3_topic PREFIX PARTITIONS [ASSIGNMENT]: a new RF=3 topic, every ISR full.
+rf3_topic() {
+  local t p
+  t=$(unique_topic "$1")
+  if [[ -n ${3:-} ]]; then
+    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+      --replica-assignment "$3" >/dev/null
+  else
+    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+      --partitions "$2" --replication-factor 3 >/dev/null
+  fi
+  for ((p = 0; p < $2; p++)); do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
+  echo "$t"
+}
+
+# segment FILE of broker I for TOPIC-PART (the first segment).
+segment() { echo "$BATS_FILE_TMPDIR/cluster/b$1/data/$2-$3/00000000000000000000.log"; }
+
+# same_log TOPIC PART I J: brokers I and J hold byte-identical logs.
+same_log() { cmp -s "$(segment "$3" "$1" "$2")" "$(segment "$4" "$1" "$2")"; }
+
+# produce_all TOPIC PART COUNT PREFIX [kcat -X ...]: COUNT acks=all records.
+produce_all() {
+  local t=$1 p=$2 n=$3 prefix=$4
+  shift 4
+  seq -f "$prefix-%g" 1 "$n" | in_test_netns timeout -k 5 60 kcat -P -b "$(cluster_bootstrap)" -t "$t" -p "$p" \
+    -X acks=all -X message.timeout.ms=30000 "$@"
+}
+
+# others I: the broker ids other than I.
+others() { local i; for i in 1 2 3; do [[ $i == "$1" ]] || echo "$i"; done; }
+
+# checker_load TOPIC DIR ID CLIENT COUNT RATE [BOOTSTRAP]: a producer of the
+# checker in the background (pid in DIR/ID.pid), bootstrapped from every
+# broker or from BOOTSTRAP.
+checker_load() {
+  local t=$1 d=$2 id=$3 client=$4
+  kchecker 120 produce --bootstrap "${7:-$(cluster_bootstrap)}" --topic "$t" --producer-id "$id" \
+    --client "$client" --count "$5" --rate "$6" --max-seconds 60 --partitions 3 \
+    --message-timeout 60 --acked "$d/$id.acked" --failed "$d/$id.failed" >"$d/$id.out" 2>&1 &
+  echo $! >"$d/$id.pid"
+}
+
+# checker_verify TOPIC DIR IDS...: wait for the producers, then compare.
+# kafka-python has no idempotence: its duplicates are reported, not failed.
+checker_verify() {
+  local t=$1 d=$2 id rc=0
+  shift 2
+  local -a args=()
+  for id in "$@"; do
+    wait "$(<"$d/$id.pid")" || rc=$?
+    cat "$d/$id.out"
+    [ "$rc" -eq 0 ]
+    args+=(--acked "$d/$id.acked" --failed "$d/$id.failed")
+    [[ $id == py* ]] && args+=(--duplicates-ok "$id")
+  done
+  run kchecker 90 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" "${args[@]}"
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+# leader_not TOPIC PART ID: the partition has a leader, and it is not ID.
+leader_not() {
+  local l
+  l=$(cluster_leader "$1" "$2") || return 1
+  [[ $l != "$3" && $l -ge 1 ]]
 }

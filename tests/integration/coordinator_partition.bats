@@ -2,17 +2,14 @@
 # Our coordinator's three-server ensemble under a real network partition
 # (ENSEMBLE.md, "leader/follower cut off"). Needs root (network namespaces).
 #
-# Topology, all of it private to this run (nothing is added to the root
-# network namespace, so addresses and names cannot clash with the host or
-# with another run):
+# Topology (tests/integration/netns_helper.bash, all of it private to this
+# run): the hub namespace's bridge 10.77.0.100/24, where the kazoo clients
+# run (writer, verify, four-letter words); server I in namespace I, eth0
+# 10.77.0.I/24 (veth peer of the hub's bI), run there with nsenter --net,
+# client port 2181, peers 2888/3888.
 #
-#   namespace <P>-h   bridge br0 10.77.0.100/24, ports b1 b2 b3; the kazoo
-#                     clients run here (writer, verify, four-letter words)
-#   namespace <P>-I   eth0 10.77.0.I/24 (veth peer of bI), lo; server I runs
-#                     here (nsenter --net), client port 2181, peers 2888/3888
-#
-# <P> = zkp-<pid>-<random>. Cutting server I off = `ip link set bI down` in
-# the hub: its packets are dropped (no RST, no EOF), as with a pulled cable.
+# Cutting server I off = netns_cut I (`ip link set bI down` in the hub): its
+# packets are dropped (no RST, no EOF), as with a pulled cable.
 # A second kazoo client inside server I's own namespace (the minority side)
 # checks that the cut-off server stops serving: its connection is dropped,
 # nothing it writes is acknowledged, a new connection is refused, and srvr
@@ -21,23 +18,14 @@
 # order, and all servers must hold the same list.
 
 load test_helper
+load netns_helper
 
 PPORT_CLIENT=2181
 PPORT_QUORUM=2888
 PPORT_ELECT=3888
 
 _pdir() { echo "$BATS_FILE_TMPDIR/part"; }
-p_prefix() { cat "$(_pdir)/prefix"; }
-p_ns() { echo "$(p_prefix)-$1"; } # namespace of server I, or of the hub (h)
-p_addr() { echo "10.77.0.$1"; }
 p_pid() { cat "$(_pdir)/s$1/pid" 2>/dev/null || true; }
-# in_ns I|h COMMAND...: run COMMAND in that network namespace.
-in_ns() {
-  local ns
-  ns=$(p_ns "$1")
-  shift
-  nsenter --net="/run/netns/$ns" "$@"
-}
 zke() { "$PY" "$CLIENTS_DIR/zk_ensemble.py" "$@"; }
 
 # p_4lw I WORD: four-letter word to server I from inside its own namespace
@@ -86,75 +74,36 @@ same_zxid() {
   done
 }
 
-# cut I / heal I: take server I's bridge port down / up.
-cut() { ip -n "$(p_ns h)" link set "b$1" down; }
-heal() { ip -n "$(p_ns h)" link set "b$1" up; }
 # hub_reaches I: the hub can open a TCP connection to server I's client port.
-hub_reaches() { in_ns h timeout -k 2 10 "$PY" "$CLIENTS_DIR/zk_ensemble.py" fourlw "$(p_addr "$1"):$PPORT_CLIENT" ruok 2>/dev/null | grep -q imok; }
+hub_reaches() { in_ns h timeout -k 2 10 "$PY" "$CLIENTS_DIR/zk_ensemble.py" fourlw "$(netns_addr "$1"):$PPORT_CLIENT" ruok 2>/dev/null | grep -q imok; }
 
 p_log_tail() {
   local i
   for i in 1 2 3; do
-    echo "--- server $i ($(p_addr "$i"))"
+    echo "--- server $i ($(netns_addr "$i"))"
     tail -n "${1:-40}" "$(_pdir)/s$i/zookeeper.out" 2>/dev/null || true
   done
 }
 
-# partition_cleanup: stop every process in this run's namespaces (servers by
-# their recorded PID first, then anything still in one of the namespaces --
-# only this run's processes can be there), delete the namespaces (which
-# destroys the veths and the bridge in them). Idempotent.
+# partition_cleanup: stop the servers by their recorded PID, then delete
+# the namespaces (netns_cleanup).  Idempotent.
 partition_cleanup() {
-  local dir ns i pid
-  dir=$(_pdir)
-  [[ -f $dir/namespaces ]] || return 0
+  local i pid
   for i in 1 2 3; do
     pid=$(p_pid "$i")
     [[ -n $pid ]] || continue
     kill -CONT "$pid" 2>/dev/null || true
     stop_pid "$pid" "coordinator $i" 10 || true
-    rm -f "$dir/s$i/pid"
+    rm -f "$(_pdir)/s$i/pid"
   done
-  while read -r ns; do
-    [[ -n $ns ]] || continue
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_pid_exit "$pid" 5 || true
-    done
-    ip netns del "$ns" 2>/dev/null || true
-  done <"$dir/namespaces"
-  while read -r ns; do
-    [[ -n $ns ]] || continue
-    if [[ -e /run/netns/$ns ]]; then echo "partition_cleanup: could not delete namespace $ns" >&2; fi
-  done <"$dir/namespaces"
-  rm -f "$dir/namespaces"
-}
-
-# p_netns_add NAME: create a namespace and record it for cleanup.
-p_netns_add() {
-  echo "$1" >>"$(_pdir)/namespaces"
-  ip netns add "$1"
-  ip -n "$1" link set lo up
+  netns_cleanup
 }
 
 partition_setup() {
-  local dir i j hub
+  local dir i j
   dir=$(_pdir)
   mkdir -p "$dir"
-  echo "zkp-$$-$RANDOM" >"$dir/prefix"
-  hub=$(p_ns h)
-  p_netns_add "$hub"
-  ip -n "$hub" link add br0 type bridge
-  ip -n "$hub" link set br0 up
-  ip -n "$hub" addr add 10.77.0.100/24 dev br0
-  for i in 1 2 3; do
-    p_netns_add "$(p_ns "$i")"
-    ip -n "$hub" link add "b$i" type veth peer name eth0 netns "$(p_ns "$i")"
-    ip -n "$hub" link set "b$i" master br0
-    ip -n "$hub" link set "b$i" up
-    ip -n "$(p_ns "$i")" addr add "$(p_addr "$i")/24" dev eth0
-    ip -n "$(p_ns "$i")" link set eth0 up
-  done
+  netns_setup zkp 3
   for i in 1 2 3; do
     mkdir -p "$dir/s$i/data" "$dir/s$i/logs"
     echo "$i" >"$dir/s$i/data/myid"
@@ -162,14 +111,14 @@ partition_setup() {
       printf '%s\n' "tickTime=200" "initLimit=10" "syncLimit=5" "dataDir=$dir/s$i/data" \
         "clientPort=$PPORT_CLIENT" "maxClientCnxns=0" "4lw.commands.whitelist=*"
       for j in 1 2 3; do
-        echo "server.$j=$(p_addr "$j"):$PPORT_QUORUM:$PPORT_ELECT;$PPORT_CLIENT"
+        echo "server.$j=$(netns_addr "$j"):$PPORT_QUORUM:$PPORT_ELECT;$PPORT_CLIENT"
       done
     } >"$dir/s$i/zoo.cfg"
   done
   for i in 1 2 3; do
-    echo "=== start $(date -u '+%F %T') in $(p_ns "$i")" >>"$dir/s$i/zookeeper.out"
+    echo "=== start $(date -u '+%F %T') in $(netns_name "$i")" >>"$dir/s$i/zookeeper.out"
     # nsenter execs the server: $! is the server's PID.
-    LOG_DIR="$dir/s$i/logs" nsenter --net="/run/netns/$(p_ns "$i")" "$ZOOKEEPER_SERVER" "$dir/s$i/zoo.cfg" \
+    LOG_DIR="$dir/s$i/logs" nsenter --net="/run/netns/$(netns_name "$i")" "$ZOOKEEPER_SERVER" "$dir/s$i/zoo.cfg" \
       >>"$dir/s$i/zookeeper.out" 2>&1 </dev/null 3>&- &
     echo $! >"$dir/s$i/pid"
   done
@@ -181,7 +130,7 @@ partition_setup() {
     fi
   done
   for i in 1 2 3; do wait_for 10 hub_reaches "$i"; done
-  P_CONNECT="$(p_addr 1):$PPORT_CLIENT,$(p_addr 2):$PPORT_CLIENT,$(p_addr 3):$PPORT_CLIENT"
+  P_CONNECT="$(netns_addr 1):$PPORT_CLIENT,$(netns_addr 2):$PPORT_CLIENT,$(netns_addr 3):$PPORT_CLIENT"
   echo "$P_CONNECT" >"$dir/connect"
 }
 
@@ -215,7 +164,7 @@ teardown() {
     echo "--- isolated client"
     cat "$BATS_TEST_TMPDIR/isolated.out" 2>/dev/null || true
   fi
-  [[ -e $(_pdir)/prefix ]] || return 0
+  netns_ready || return 0
   local pid
   for pid in ${WRITER:-} ${ISO:-}; do # left by a failed test
     touch "$BATS_TEST_TMPDIR/stop"
@@ -224,7 +173,7 @@ teardown() {
   done
   # every link up again for the next test
   local i
-  for i in 1 2 3; do heal "$i" 2>/dev/null || true; done
+  for i in 1 2 3; do netns_heal "$i" 2>/dev/null || true; done
 }
 
 # writer_start PATH: a kazoo client in the hub writing PATH/n-<seq> through
@@ -285,7 +234,7 @@ verify_everywhere() {
   same_tree_everywhere 3 verify_server
 }
 verify_server() {
-  in_ns h timeout -k 5 120 "$PY" "$CLIENTS_DIR/zk_ensemble.py" verify "$(p_addr "$1"):$PPORT_CLIENT" "$WPATH" "$ACKED"
+  in_ns h timeout -k 5 120 "$PY" "$CLIENTS_DIR/zk_ensemble.py" verify "$(netns_addr "$1"):$PPORT_CLIENT" "$WPATH" "$ACKED"
 }
 
 @test "three servers in their own network namespaces elect one leader and reach each other through the bridge" {
@@ -309,7 +258,7 @@ verify_server() {
   a=$((l % 3 + 1)) b=$(((l + 1) % 3 + 1))
   isolated_start "$l" /partleader-minority 8
   t=$(date +%s.%N)
-  cut "$l"
+  netns_cut "$l"
   touch "$ISO_GO"
   refute hub_reaches "$l"
   # the majority side: a new leader, writes acknowledged again
@@ -324,7 +273,7 @@ verify_server() {
   isolated_result # (not `run`: it waits for a child of this shell)
   p_not_serving "$l"
   # heal: the old leader follows the new one (no election: same leader)
-  heal "$l"
+  netns_heal "$l"
   wait_for 30 p_is_follower "$l"
   p_leader_is "$nl"
   n=$(line_count "$ACKED")
@@ -343,7 +292,7 @@ verify_server() {
   f=$((l % 3 + 1))
   isolated_start "$f" /partfollower-minority 8
   t=$(date +%s.%N)
-  cut "$f"
+  netns_cut "$f"
   touch "$ISO_GO"
   refute hub_reaches "$f"
   wait_for 20 acked_after "$t"
@@ -353,7 +302,7 @@ verify_server() {
   isolated_result # (not `run`: it waits for a child of this shell)
   p_not_serving "$f"
   p_leader_is "$l"
-  heal "$f"
+  netns_heal "$f"
   wait_for 30 p_is_follower "$f"
   p_leader_is "$l"
   n=$(line_count "$ACKED")
@@ -368,6 +317,6 @@ verify_server() {
   local i
   for i in 1 2 3; do
     pid_alive "$(p_pid "$i")"
-    ip netns pids "$(p_ns "$i")" | grep -qx "$(p_pid "$i")"
+    ip netns pids "$(netns_name "$i")" | grep -qx "$(p_pid "$i")"
   done
 }

@@ -32,66 +32,6 @@ teardown() {
   cluster_show_logs_on_failure
 }
 
-# rf3_topic PREFIX PARTITIONS [ASSIGNMENT]: a new RF=3 topic, every ISR full.
-rf3_topic() {
-  local t p
-  t=$(unique_topic "$1")
-  if [[ -n ${3:-} ]]; then
-    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
-      --replica-assignment "$3" >/dev/null
-  else
-    ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
-      --partitions "$2" --replication-factor 3 >/dev/null
-  fi
-  for ((p = 0; p < $2; p++)); do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
-  echo "$t"
-}
-
-# segment FILE of broker I for TOPIC-PART (the first segment).
-segment() { echo "$BATS_FILE_TMPDIR/cluster/b$1/data/$2-$3/00000000000000000000.log"; }
-
-# same_log TOPIC PART I J: brokers I and J hold byte-identical logs.
-same_log() { cmp -s "$(segment "$3" "$1" "$2")" "$(segment "$4" "$1" "$2")"; }
-
-# produce_all TOPIC PART COUNT PREFIX [kcat -X ...]: COUNT acks=all records.
-produce_all() {
-  local t=$1 p=$2 n=$3 prefix=$4
-  shift 4
-  seq -f "$prefix-%g" 1 "$n" | timeout -k 5 60 kcat -P -b "$(cluster_bootstrap)" -t "$t" -p "$p" \
-    -X acks=all -X message.timeout.ms=30000 "$@"
-}
-
-# others I: the broker ids other than I.
-others() { local i; for i in 1 2 3; do [[ $i == "$1" ]] || echo "$i"; done; }
-
-# checker_load TOPIC DIR ID CLIENT COUNT RATE: a producer of the checker in
-# the background (pid in DIR/ID.pid).
-checker_load() {
-  local t=$1 d=$2 id=$3 client=$4
-  kchecker 120 produce --bootstrap "$(cluster_bootstrap)" --topic "$t" --producer-id "$id" \
-    --client "$client" --count "$5" --rate "$6" --max-seconds 60 --partitions 3 \
-    --message-timeout 60 --acked "$d/$id.acked" --failed "$d/$id.failed" >"$d/$id.out" 2>&1 &
-  echo $! >"$d/$id.pid"
-}
-
-# checker_verify TOPIC DIR IDS...: wait for the producers, then compare.
-# kafka-python has no idempotence: its duplicates are reported, not failed.
-checker_verify() {
-  local t=$1 d=$2 id rc=0
-  shift 2
-  local -a args=()
-  for id in "$@"; do
-    wait "$(<"$d/$id.pid")" || rc=$?
-    cat "$d/$id.out"
-    [ "$rc" -eq 0 ]
-    args+=(--acked "$d/$id.acked" --failed "$d/$id.failed")
-    [[ $id == py* ]] && args+=(--duplicates-ok "$id")
-  done
-  run kchecker 90 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" "${args[@]}"
-  echo "$output"
-  [ "$status" -eq 0 ]
-}
-
 @test "replication: followers store the leader's bytes; the ISR names a follower only once it holds the data" {
   local t l f g
   t=$(rf3_topic bytes 1)
@@ -181,12 +121,6 @@ kill9_under_load() {
     l=$(cluster_leader "$t" "$p")
     for f in $(others "$l"); do wait_for 10 same_log "$t" "$p" "$l" "$f"; done
   done
-}
-
-leader_not() {
-  local l
-  l=$(cluster_leader "$1" "$2") || return 1
-  [[ $l != "$3" && $l -ge 1 ]]
 }
 
 @test "replication: kill -9 of a leader under acks=all load, then its restart: nothing acknowledged is lost" {

@@ -22,6 +22,11 @@
 #   ZK_IMPL                apache (default): zk_start runs Apache ZooKeeper;
 #                          coordinator: zk_start runs our zookeeper-server
 #   ZOOKEEPER_SERVER       our coordinator binary (default: $BUILD/bin/zookeeper-server)
+#   TEST_NETNS             a network namespace (/run/netns/NAME) where
+#                          ZooKeeper/the coordinator and the clients started
+#                          here run (default: this one); see in_test_netns
+#   ZK_HOST                the address ZooKeeper/the coordinator listens on
+#                          (default 127.0.0.1)
 
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_ROOT=$(cd "$TESTS_DIR/.." && pwd)
@@ -51,6 +56,24 @@ ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/us
 STARTED_RE='started (kafka.server.KafkaServer)'
 
 # ---------------------------------------------------------------- generic --
+
+# _netns_cmd ARRAY NETNS: set ARRAY to the command prefix that runs a
+# program in network namespace NETNS (empty ARRAY if NETNS is empty).
+# nsenter execs the program: $! of a background start is the program's PID.
+_netns_cmd() {
+  local -n _netns_argv=$1
+  _netns_argv=()
+  if [[ -n ${2:-} ]]; then _netns_argv=(nsenter --net="/run/netns/$2"); fi
+}
+
+# in_test_netns COMMAND...: COMMAND in $TEST_NETNS, where the tests whose
+# servers live in network namespaces (netns_helper.bash) run ZooKeeper and
+# their clients; here if TEST_NETNS is unset.
+in_test_netns() {
+  local -a pre
+  _netns_cmd pre "${TEST_NETNS:-}"
+  "${pre[@]}" "$@"
+}
 
 # note MESSAGE...: a diagnostic line in the TAP stream (shown even on success).
 note() {
@@ -122,7 +145,7 @@ EOF
 
 # port_open HOST PORT: true when something accepts TCP connections there.
 port_open() {
-  "$PY" - "$1" "$2" <<'EOF'
+  in_test_netns "$PY" - "$1" "$2" <<'EOF'
 import socket, sys
 try:
     socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
@@ -210,7 +233,7 @@ initLimit=10
 syncLimit=5
 dataDir=$dir/data
 clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
+clientPortAddress=${ZK_HOST:-127.0.0.1}
 maxClientCnxns=0
 admin.enableServer=false
 4lw.commands.whitelist=*
@@ -223,8 +246,10 @@ log4j.appender.F.File=$dir/zookeeper.log
 log4j.appender.F.layout=org.apache.log4j.PatternLayout
 log4j.appender.F.layout.ConversionPattern=[%d{ISO8601}] %-5p %m (%c{1})%n
 EOF
+  local -a netns
+  _netns_cmd netns "${TEST_NETNS:-}"
   # 3>&- : bats waits for fd 3 to close before finishing a file.
-  java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  "${netns[@]}" java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -Djava.awt.headless=true \
     -Dzookeeper.4lw.commands.whitelist='*' \
     -Dlog4j.configuration="file:$dir/log4j.properties" \
@@ -233,7 +258,7 @@ EOF
   ZK_PID=$!
   echo "$ZK_PID" >"$dir/pid"
   echo "$ZK_PORT" >"$dir/port"
-  ZK_CONNECT="127.0.0.1:$ZK_PORT"
+  ZK_CONNECT="${ZK_HOST:-127.0.0.1}:$ZK_PORT"
   ZK_DIR=$dir
   export ZK_PORT ZK_CONNECT ZK_PID ZK_DIR
   if ! wait_for 60 zk_ok; then
@@ -246,11 +271,11 @@ EOF
 
 # zk_4lw WORD: send a ZooKeeper four-letter word, print the answer.
 zk_4lw() {
-  "$PY" - "${ZK_PORT:?zk_start first}" "$1" <<'EOF'
+  in_test_netns "$PY" - "${ZK_HOST:-127.0.0.1}" "${ZK_PORT:?zk_start first}" "$1" <<'EOF'
 import socket, sys
 try:
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
-    s.sendall(sys.argv[2].encode())
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    s.sendall(sys.argv[3].encode())
     out = b""
     while True:
         b = s.recv(4096)
@@ -282,7 +307,7 @@ zk_stop() {
 
 # zk_cmd ARGS...: tests/clients/zk_inspect.py against this ZooKeeper.
 zk_cmd() {
-  timeout -k 5 60 "$PY" "$CLIENTS_DIR/zk_inspect.py" --zk "${ZK_CONNECT:?zk_start first}" "$@"
+  in_test_netns timeout -k 5 60 "$PY" "$CLIENTS_DIR/zk_inspect.py" --zk "${ZK_CONNECT:?zk_start first}" "$@"
 }
 
 # ------------------------------------------------------- our coordinator --
@@ -314,7 +339,7 @@ coord_start() {
   local kv k
   mapfile -t overrides <"$dir/overrides"
   for kv in "tickTime=2000" "initLimit=10" "syncLimit=5" "dataDir=$dir/data" \
-    "clientPort=$ZK_PORT" "clientPortAddress=127.0.0.1" "maxClientCnxns=0" \
+    "clientPort=$ZK_PORT" "clientPortAddress=${ZK_HOST:-127.0.0.1}" "maxClientCnxns=0" \
     "admin.enableServer=false" "4lw.commands.whitelist=*" "${overrides[@]}"; do
     k=${kv%%=*}
     [[ -v "val[$k]" ]] || keys+=("$k")
@@ -322,11 +347,13 @@ coord_start() {
   done
   for k in "${keys[@]}"; do printf '%s=%s\n' "$k" "${val[$k]}"; done >"$dir/zoo.cfg"
   echo "=== coord_start $(date -u '+%F %T') $*" >>"$dir/zookeeper.out"
-  LOG_DIR="$dir/logs" "$ZOOKEEPER_SERVER" "$dir/zoo.cfg" \
+  local -a netns
+  _netns_cmd netns "${TEST_NETNS:-}"
+  LOG_DIR="$dir/logs" "${netns[@]}" "$ZOOKEEPER_SERVER" "$dir/zoo.cfg" \
     >>"$dir/zookeeper.out" 2>&1 </dev/null 3>&- &
   ZK_PID=$!
   echo "$ZK_PID" >"$dir/pid"
-  ZK_CONNECT="127.0.0.1:$ZK_PORT"
+  ZK_CONNECT="${ZK_HOST:-127.0.0.1}:$ZK_PORT"
   ZK_DIR=$dir
   COORD_PORT=$ZK_PORT COORD_CONNECT=$ZK_CONNECT COORD_PID=$ZK_PID COORD_DIR=$dir
   export ZK_PORT ZK_CONNECT ZK_PID ZK_DIR COORD_PORT COORD_CONNECT COORD_PID COORD_DIR
@@ -503,19 +530,27 @@ _broker_dir() { echo "$BATS_FILE_TMPDIR/broker"; }
 broker_pid() { cat "$(_broker_dir)/pid" 2>/dev/null || true; }
 broker_alive() { pid_alive "$(broker_pid)"; }
 
+# _broker_host DIR: the address the broker of DIR listens on and advertises:
+# DIR/host if there is one (a broker in its own network namespace), else
+# 127.0.0.1.  _broker_netns DIR: DIR/netns, the network namespace it runs
+# in (empty: this one).
+_broker_host() { cat "$1/host" 2>/dev/null || echo 127.0.0.1; }
+_broker_netns() { cat "$1/netns" 2>/dev/null || true; }
+
 # _broker_write_properties DIR PORT [key=value...]: DIR/server.properties
 # with the defaults below (data in DIR/data), each overridden (never
 # duplicated) by the arguments.
 _broker_write_properties() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 host
   shift 2
+  host=$(_broker_host "$dir")
   local -a keys=()
   local -A val=()
   local kv k
   for kv in \
     "broker.id=1" \
-    "listeners=PLAINTEXT://127.0.0.1:$port" \
-    "advertised.listeners=PLAINTEXT://127.0.0.1:$port" \
+    "listeners=PLAINTEXT://$host:$port" \
+    "advertised.listeners=PLAINTEXT://$host:$port" \
     "log.dirs=$dir/data" \
     "zookeeper.connect=${ZK_CONNECT:?zk_start first}${ZK_CHROOT:-}" \
     "zookeeper.connection.timeout.ms=18000" \
@@ -559,7 +594,8 @@ broker_unregistered() {
 # _broker_start_in DIR [key=value...]: start $KAFKA_SERVER with state in DIR
 # on a free 127.0.0.1 port (the same port and dirs on every later start),
 # wait for the "started (kafka.server.KafkaServer)" line and the open port.
-# The overrides are remembered in DIR/overrides.
+# The overrides are remembered in DIR/overrides.  With DIR/netns and
+# DIR/host, the broker runs in that network namespace on that address.
 _broker_start_in() {
   local dir=$1
   shift
@@ -588,7 +624,9 @@ _broker_start_in() {
   [[ -f $out ]] && offset=$(stat -c %s "$out")
   echo "=== broker_start $(date -u '+%F %T') $*" >>"$out"
   offset=$((offset + 1))
-  LOG_DIR="$dir/logs" "$KAFKA_SERVER" "$dir/server.properties" \
+  local -a netns
+  _netns_cmd netns "$(_broker_netns "$dir")"
+  LOG_DIR="$dir/logs" "${netns[@]}" "$KAFKA_SERVER" "$dir/server.properties" \
     >>"$out" 2>&1 </dev/null 3>&- &
   pid=$!
   echo "$pid" >"$dir/pid"
@@ -609,8 +647,10 @@ _broker_start_in() {
     fi
     sleep 0.1
   done
-  if ! wait_for 10 port_open 127.0.0.1 "$port"; then
-    echo "broker_start: logged '$STARTED_RE' but 127.0.0.1:$port accepts no connection" >&2
+  local host
+  host=$(_broker_host "$dir")
+  if ! wait_for 10 port_open "$host" "$port"; then
+    echo "broker_start: logged '$STARTED_RE' but $host:$port accepts no connection" >&2
     return 1
   fi
 }
@@ -714,33 +754,33 @@ assert_no_sanitizer_report() {
 kpy() {
   local t=$1
   shift
-  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_python_client.py" "$@"
+  in_test_netns timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_python_client.py" "$@"
 }
 kconfluent() {
   local t=$1
   shift
-  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/confluent_client.py" "$@"
+  in_test_netns timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/confluent_client.py" "$@"
 }
 kjs() {
   local t=$1
   shift
-  timeout -k 10 "$t" node "$CLIENTS_DIR/kafkajs_client.js" "$@"
+  in_test_netns timeout -k 10 "$t" node "$CLIENTS_DIR/kafkajs_client.js" "$@"
 }
 kraw() {
   local t=$1
   shift
-  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/raw_requests.py" "$@"
+  in_test_netns timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/raw_requests.py" "$@"
 }
 kreq() {
   local t=$1
   shift
-  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_requests.py" "$@"
+  in_test_netns timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/kafka_requests.py" "$@"
 }
 # kchecker T produce|verify ...: the acknowledged-vs-read checker.
 kchecker() {
   local t=$1
   shift
-  timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/acked_checker.py" "$@"
+  in_test_netns timeout -k 10 "$t" "$PY" "$CLIENTS_DIR/acked_checker.py" "$@"
 }
 
 # kcat_roundtrip_ok TOPIC: kcat produces one message and reads it back.
@@ -839,7 +879,7 @@ client_acked() {
 ktool() {
   local script=$1
   shift
-  timeout -k 5 60 "$REPO_ROOT/bin/$script" "$@"
+  in_test_netns timeout -k 5 60 "$REPO_ROOT/bin/$script" "$@"
 }
 
 # kcat_partitions TOPIC: the partition count kcat -L reports (0 if absent).
