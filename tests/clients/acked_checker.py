@@ -54,7 +54,8 @@ EXAMPLES = 5
 # --------------------------------------------------------------- produce --
 
 class ConfluentSender:
-    """librdkafka, idempotent, acks=all, retried until message.timeout.ms.
+    """librdkafka, idempotent, acks=all, retried until message.timeout.ms,
+    a request given up after 10 s without an answer.
     A fatal idempotence error makes the producer unusable: its messages
     fail (counted) and a new producer takes over."""
 
@@ -72,6 +73,10 @@ class ConfluentSender:
         return cc.make_producer(self.args, acks="all", idempotent=True, extra={
             "message.timeout.ms": int(self.args.message_timeout * 1000),
             "request.timeout.ms": 10000,
+            # a leader cut off by the network answers nothing: give its
+            # in-flight requests up after 10 s too (default 60 s), so
+            # that they are retried with the new leader
+            "socket.timeout.ms": 10000,
             "retry.backoff.ms": 100,
             "reconnect.backoff.max.ms": 1000,
             "topic.metadata.refresh.interval.ms": 2000,
@@ -87,7 +92,7 @@ class ConfluentSender:
 
     def send(self, value, partition):
         if self.fatal.is_set():
-            self.p.flush(5)
+            self._serve(self.p.flush, 5)
             self.p = self._new()
             self.fatal.clear()
         kw = {"value": value, "on_delivery": self._dr}
@@ -104,11 +109,28 @@ class ConfluentSender:
                 break
         self.p.poll(0)
 
+    def _serve(self, call, seconds):
+        """poll or flush.  confluent-kafka raises a fatal error from them
+        too (seen with librdkafka 2.0.2: its "rewound sequence number"
+        error after requests timed out on a leader that was cut off,
+        fixed in librdkafka 2.3): the producer is replaced on the next
+        send, as after error_cb."""
+        try:
+            return call(seconds)
+        except KafkaException as e:
+            err = e.args[0]
+            if not err.fatal():
+                raise
+            if not self.fatal.is_set():
+                self.st.failure("fatal: %s" % err)
+                self.fatal.set()
+            return len(self.p)
+
     def wait(self, seconds):
-        self.p.poll(seconds)
+        self._serve(self.p.poll, seconds)
 
     def flush(self, seconds):
-        return self.p.flush(seconds)
+        return self._serve(self.p.flush, seconds)
 
 
 class KafkaPythonSender:
