@@ -195,18 +195,19 @@ cluster_wait_isr() {
 
 # ------------------------------------------ topics, logs and the checker --
 
-# rf3_topic PREFIX PARTITIONS [ASSIGNMENT]: a new RF=3 topic, every ISR full.
+# rf3_topic PREFIX [PARTITIONS [ASSIGNMENT]]: a new RF=3 topic (3
+# partitions unless told), every ISR full.
 rf3_topic() {
-  local t p
+  local t p n=${2:-3}
   t=$(unique_topic "$1")
   if [[ -n ${3:-} ]]; then
     ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
       --replica-assignment "$3" >/dev/null
   else
     ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
-      --partitions "$2" --replication-factor 3 >/dev/null
+      --partitions "$n" --replication-factor 3 >/dev/null
   fi
-  for ((p = 0; p < $2; p++)); do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
+  for ((p = 0; p < n; p++)); do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
   echo "$t"
 }
 

@@ -22,16 +22,6 @@ teardown_file() {
 
 teardown() { cluster_show_logs_on_failure; }
 
-# rf3_topic PREFIX: a new RF=3 topic of 3 partitions, every ISR full.
-rf3_topic() {
-  local t p
-  t=$(unique_topic "$1")
-  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
-    --partitions 3 --replication-factor 3 >/dev/null
-  for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30 >&2; done
-  echo "$t"
-}
-
 # preferred_p TOPIC BROKER: the partition whose first replica is BROKER.
 preferred_p() {
   local p
@@ -110,12 +100,6 @@ bounce() {
   [ "$status" -eq 1 ]
   [[ $output == *"Missing required option(s) [all-topic-partitions]"* ]]
   for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
-}
-
-leader_not() {
-  local l
-  l=$(cluster_leader "$1" "$2") || return 1
-  [[ $l != "$3" && $l -ge 1 ]]
 }
 
 @test "auto.leader.rebalance.enable: after a bounce the preferred leaders lead again without an operator" {
