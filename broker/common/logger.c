@@ -142,9 +142,17 @@ static void file_prune(log_file *f, time_t now) {
     free(names);
 }
 
-/* DailyRollingFileAppender.rollOver: the file becomes <file><period>. */
+/* DailyRollingFileAppender.rollOver: the file becomes <file><period>.
+ * Only a regular file rolls: a log pointed at /dev/null, a terminal or a
+ * pipe is never renamed (renaming /dev/null would let the next writer
+ * create a plain file in its place). */
 static void file_roll(log_file *f, time_t now) {
     char target[4200];
+    struct stat st;
+    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        period_of(now, f->period, sizeof(f->period));
+        return;
+    }
     snprintf(target, sizeof(target), "%s%s", f->path, f->period);
     file_close(f);
     rename(f->path, target); /* replaces an older file of that name, as log4j */

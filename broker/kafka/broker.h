@@ -23,6 +23,8 @@ typedef struct partition {
     int nisr;
     int32_t state_zk_version;
     int32_t state_controller_epoch; /* controller_epoch in the state znode */
+    int leadership_stale;  /* led by this broker before its ZooKeeper session
+                            * expired: not led again until a new epoch */
     plog *log;           /* non-NULL when this broker hosts the partition */
     const char *logdir;  /* the log.dirs entry holding it */
     producer_state *producers;

@@ -339,6 +339,8 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
             int64_t cepoch = 0;
             json_int(json_get(j, "controller_epoch"), &cepoch);
             p->state_controller_epoch = (int32_t)cepoch;
+            if (epoch > p->leader_epoch)
+                p->leadership_stale = 0; /* a controller has decided anew */
             p->leader = (int32_t)leader;
             p->leader_epoch = (int32_t)epoch;
             free(p->isr);
@@ -923,6 +925,8 @@ static void reset_leadership(topic *t, void *arg) {
     (void)arg;
     for (int i = 0; i < t->npartitions; i++) {
         partition *p = t->parts[i];
+        if (p->leader == B.id)
+            p->leadership_stale = 1;
         p->leader = -1;
         p->state_zk_version = -4; /* not read in this session */
         replica_apply_state(p);

@@ -164,7 +164,10 @@ static int controller_elect_cb(topic *t, partition *p, int unclean_ok, state_wri
     for (int k = 0; k < p->nisr && nlive < 256; k++)
         if (eligible(p, p->isr[k]))
             live_isr[nlive++] = p->isr[k];
-    int leader_ok = p->leader >= 0 && eligible(p, p->leader);
+    /* this broker's own leadership from before its session expired needs a
+     * new epoch before it counts again */
+    int stale = p->leader == B.id && p->leadership_stale;
+    int leader_ok = p->leader >= 0 && eligible(p, p->leader) && !stale;
     if (leader_ok && nlive == p->nisr)
         return 0; /* nothing to do */
     int32_t leader = leader_ok ? p->leader : -1;
@@ -194,7 +197,8 @@ static int controller_elect_cb(topic *t, partition *p, int unclean_ok, state_wri
         isr = &one;
         nisr = one >= 0 ? 1 : 0;
     }
-    if (leader == p->leader && nisr == p->nisr && !memcmp(isr, p->isr, (size_t)nisr * 4))
+    if (leader == p->leader && nisr == p->nisr && !memcmp(isr, p->isr, (size_t)nisr * 4) &&
+        !stale)
         return 0; /* still offline, nothing new to record */
     char from[256] = "", to[256] = "";
     for (int k = 0, at = 0; k < p->nisr && at < 240; k++)

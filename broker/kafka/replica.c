@@ -342,7 +342,8 @@ void replica_stop(partition *p) {
 }
 
 void replica_apply_state(partition *p) {
-    if (!p->log || !B.registered || p->leader < 0) {
+    if (!p->log || !B.registered || p->leader < 0 ||
+        (p->leader == B.id && p->leadership_stale)) {
         if (p->role != REPLICA_NONE) {
             replica_stop(p);
             p->applied_epoch = -1;

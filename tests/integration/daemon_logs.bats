@@ -92,6 +92,26 @@ produce_to() {
   broker_stop
 }
 
+@test "a log that is not a regular file (a null device, a pipe) is never rolled or renamed" {
+  local d
+  d=$(logs)
+  broker_stop || true
+  rm -f "$d"/*.log*
+  mknod -m 666 "$d/state-change.log" c 1 3 # a null device of the test's own
+  LOG_ROLL_PATTERN=".%Y-%m-%d-%H-%M-%S" broker_start
+  produce_to "$(unique_topic devnull)"
+  sleep 1.2
+  produce_to "$(unique_topic devnull)"
+  [ -c "$d/state-change.log" ]
+  run ls "$d"
+  echo "$output"
+  [[ $output != *state-change.log.* ]]
+  # the regular files beside it do roll
+  [[ $output == *server.log.* ]]
+  broker_stop
+  rm -f "$d/state-change.log"
+}
+
 @test "SIGHUP reopens the broker's and the coordinator's logs (external logrotate)" {
   local d
   d=$(logs)
