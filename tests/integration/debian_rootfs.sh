@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/integration/debian_rootfs.sh -- prints the path of a Debian 12
 # (bookworm) root file system for the packaging tests: minbase, systemd,
-# /etc/hosts, and the runtime libraries the project's .debs depend on (from
+# /etc/hostname and /etc/hosts (as the installer writes them), and the runtime libraries the project's .debs depend on (from
 # the archive, as on any host), nothing of the project.
 # Built with mmdebstrap from Debian's archive the first time (about 30 s),
 # then reused: it lives under $ROOTFS_CACHE (default /var/cache/kafka-tests)
@@ -18,8 +18,10 @@ PACKAGES=(
   libjemalloc2 librdkafka1 liblz4-1 libzstd1 libsnappy1v5 zlib1g libsystemd0
 )
 # what the Debian installer would have written
-HOSTS='127.0.0.1 localhost
-::1 localhost ip6-localhost ip6-loopback'
+HOSTNAME=kafka-pkgtest
+HOSTS="127.0.0.1 localhost
+127.0.1.1 $HOSTNAME
+::1 localhost ip6-localhost ip6-loopback"
 cache=${ROOTFS_CACHE:-/var/cache/kafka-tests}
 key=$(printf '%s\n' "$SUITE" "$MIRROR" "$SECURITY" "${PACKAGES[@]}" "$HOSTS" | sha256sum | cut -c1-16)
 root=$cache/rootfs-$SUITE-$key
@@ -34,6 +36,7 @@ if [[ ! -e $root/.complete ]]; then
     "deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main" \
     "deb $SECURITY $SUITE-security main" >&2
   printf '%s\n' "$HOSTS" >"$root.new/etc/hosts"
+  echo "$HOSTNAME" >"$root.new/etc/hostname"
   touch "$root.new/.complete"
   mv "$root.new" "$root"
 fi

@@ -198,12 +198,12 @@ root_owner() {
 }
 
 @test "packaging: RPM upgrade keeps an edited server.properties and the operator's enablement" {
-  echo 'zookeeper.session.timeout.ms=6000 # edited' >>"$ROOT/etc/kafka/server.properties"
+  echo 'zookeeper.session.timeout.ms=6000' >>"$ROOT/etc/kafka/server.properties"
   # the operator disabled the broker; an upgrade must not enable it again
   rm "$ROOT/etc/systemd/system/multi-user.target.wants/kafka-server.service"
   rpm --root "$ROOT" -U --nodeps "$PKGS/$(rpm_of kafka-zookeeper 2)" "$PKGS/$(rpm_of kafka 2)"
   [[ $(rpm --root "$ROOT" -q kafka 2>/dev/null) == kafka-$PKG_VERSION-2.$PKG_ARCH_RPM ]]
-  grep -qx 'zookeeper.session.timeout.ms=6000 # edited' "$ROOT/etc/kafka/server.properties"
+  grep -qx 'zookeeper.session.timeout.ms=6000' "$ROOT/etc/kafka/server.properties"
   [[ ! -e $ROOT/etc/kafka/server.properties.rpmnew ]]
   [[ ! -e $ROOT/etc/systemd/system/multi-user.target.wants/kafka-server.service ]]
 }
@@ -219,5 +219,5 @@ root_owner() {
   [[ $(cat "$ROOT/var/lib/zookeeper/version-2/log.1") == data ]]
   grep -q '^kafka:' "$ROOT/etc/passwd"
   grep -q '^zookeeper:' "$ROOT/etc/passwd"
-  grep -qx 'zookeeper.session.timeout.ms=6000 # edited' "$ROOT/etc/kafka/server.properties.rpmsave"
+  grep -qx 'zookeeper.session.timeout.ms=6000' "$ROOT/etc/kafka/server.properties.rpmsave"
 }
