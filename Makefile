@@ -102,7 +102,7 @@ bench-replication: $(BINS) $(BENCH_BINS)
 #   broker's logs; the coordinator's go to /var/log/zookeeper); the systemd
 #   units, their environment files in ENVDIR (/etc/default on Debian,
 #   /etc/sysconfig on RPM systems) and the sysusers.d entries of the kafka
-#   and zookeeper users. packaging/README.md says which package has what.
+#   and zookeeper users (README.md, "Packages and services").
 # Either way the bin/*.sh scripts are installed with bin/tool-env.sh inlined:
 # each stands alone, so the broker's and the coordinator's packages share no
 # file.
@@ -149,7 +149,7 @@ endif
 # make dist: the source tarball kafka-$(VERSION).tar.gz with the RPM spec at
 # its top (rpmbuild -ta builds it anywhere). make rpm / make deb: binary
 # packages from it, version $(VERSION) (the VERSION file) and release
-# $(RELEASE), into $(BUILD)/packages/. See packaging/README.md.
+# $(RELEASE), into $(PKG_DIR) ($(BUILD)/packages/ unless given).
 PKG_DIR = $(abspath $(BUILD))/packages
 DIST = $(PKG_DIR)/kafka-$(VERSION).tar.gz
 
