@@ -154,6 +154,7 @@ root_owner() {
         grep -qx -- "$line" "$f" || { echo "$f: no $line" >&2; return 1; }
       done
       grep -q "^After=.*network-online.target" "$f"
+      grep -qx "ExecReload=/bin/sh -c 'kill -HUP \$MAINPID'" "$f" # reopens the logs
       # the stop timeout leaves room for a controlled shutdown
       grep -Eqx 'TimeoutStopSec=(6[0-9]|[7-9][0-9]|[1-9][0-9]{2,})s' "$f"
       grep -qx "ExecStart=/opt/kafka/bin/$unit-start.sh /etc/kafka/$config.properties" "$f"

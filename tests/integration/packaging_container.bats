@@ -8,8 +8,8 @@
 # In order, on one container: the previous build installed (nothing starts,
 # users and directories made), `systemctl start` active only once the
 # daemons serve, a topic round trip with the installed tools, kill -9 and a
-# SIGSTOP past the watchdog each restarted by systemd, `systemctl stop` a
-# clean shutdown, the upgrade to this build (edited server.properties kept,
+# SIGSTOP past the watchdog each restarted by systemd, `systemctl reload`
+# reopening the logs, `systemctl stop` a clean shutdown, the upgrade to this build (edited server.properties kept,
 # nothing restarted), removal (data kept) and purge. Needs root.
 
 load test_helper
@@ -179,6 +179,16 @@ teardown() {
   cx 'journalctl -u kafka-server --no-pager | grep -q "kafka-server.service: Watchdog timeout"'
   broker_registered
   cx 'rm -r /etc/systemd/system/kafka-server.service.d && systemctl daemon-reload'
+}
+
+@test "container: systemctl reload reopens the logs (for logrotate) in the same process" {
+  for u in kafka-server:kafka/server.log zookeeper-server:zookeeper/zookeeper.log; do
+    unit=${u%%:*} log=/var/log/${u#*:}
+    pid=$(main_pid "$unit")
+    cx "mv $log $log.rotated && systemctl reload $unit"
+    wait_for 10 cx "test -e $log"
+    [[ $(main_pid "$unit") == "$pid" && $(prop "$unit" ActiveState) == active ]]
+  done
 }
 
 @test "container: systemctl stop is a clean shutdown" {
