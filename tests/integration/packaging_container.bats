@@ -60,8 +60,10 @@ setup_file() {
     </dev/null >"$(_ct)/console.log" 2>&1 &
   echo $! >"$(_ct)/nspawn.pid"
   local nspawn=$! leader=
-  for _ in $(seq 100); do
-    leader=$(ps -o pid= --ppid "$nspawn" | tr -d ' ' | head -1)
+  # the container's init: nspawn's child once it runs systemd (before that
+  # nspawn has a short-lived helper child)
+  for _ in $(seq 200); do
+    leader=$(ps -o pid=,comm= --ppid "$nspawn" | awk '$2 == "systemd" {print $1; exit}')
     [[ -n $leader ]] && break
     sleep 0.1
   done
