@@ -1,10 +1,12 @@
 # Makefile -- builds the broker daemon, its shared library and the tests.
 #
 #   make                      build everything into build/
+#   make programs             only the daemons and the tools (what install needs)
 #   make test                 unit tests, then integration tests (bats)
 #   make unit                 unit tests only
 #   SANITIZE=address,undefined make test
 #   make install DESTDIR=/tmp/stage PREFIX=/usr/local/kafka
+#   make rpm, make deb        packages (packaging/), into $(BUILD)/packages/
 #   make bench                benchmarks (numbers, not pass/fail)
 #   make bench-replication    only the three-broker replication section of it
 
@@ -16,6 +18,8 @@ WARN = -Wall -Wextra -Wno-missing-field-initializers
 PROJECT_CFLAGS = -std=gnu11 $(OPT) -g $(WARN) -D_GNU_SOURCE -Ibroker/common -Ibroker/kafka
 LIBS = -lz -llz4 -lzstd -lsnappy -lm
 MALLOC_LIBS = -ljemalloc
+# the daemons' sd_notify (broker/common/service_notify.c)
+SYSTEMD_LIBS = $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 
 ifneq ($(SANITIZE),)
 PROJECT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -27,7 +31,7 @@ ifeq ($(WERROR),1)
 PROJECT_CFLAGS += -Werror
 endif
 
-ALL_CFLAGS = $(PROJECT_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(PROJECT_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 COMMON_SRC = $(wildcard broker/common/*.c)
 KAFKA_SRC = $(filter-out broker/kafka/main.c,$(wildcard broker/kafka/*.c))
@@ -51,6 +55,8 @@ include tests/bench/build.mk
 
 all: $(BINS) $(UNIT_BIN)
 
+programs: $(BINS)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -63,11 +69,11 @@ $(BUILD)/libkafka.a: $(KAFKA_OBJ)
 
 $(SERVER): $(BUILD)/broker/kafka/main.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(MALLOC_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SYSTEMD_LIBS) $(MALLOC_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(MODULE_LIBS) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SYSTEMD_LIBS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -85,16 +91,83 @@ bench: $(BINS) $(BENCH_BINS)
 bench-replication: $(BINS) $(BENCH_BINS)
 	BUILD=$(BUILD) tests/bench/replication
 
+# --- install ----------------------------------------------------------------
+# make install DESTDIR=d [PREFIX=p]: a self-contained tree in Kafka's layout,
+#   p/bin/*.sh, p/libexec/<programs>, p/config/*.properties, p/logs/.
+# make install LAYOUT=package DESTDIR=d [ENVDIR=...] [UNITDIR=...]: what the
+#   packages ship (make rpm and make deb take their files from here):
+#   /opt/kafka/{bin,libexec}; configs in /etc/kafka, each also reachable as
+#   /opt/kafka/config/<file>, with log.dirs=/var/lib/kafka and
+#   dataDir=/var/lib/zookeeper; /opt/kafka/logs -> /var/log/kafka (the
+#   broker's logs; the coordinator's go to /var/log/zookeeper); the systemd
+#   units, their environment files in ENVDIR (/etc/default on Debian,
+#   /etc/sysconfig on RPM systems) and the sysusers.d entries of the kafka
+#   and zookeeper users (README.md, "Packages and services").
+# Either way the bin/*.sh scripts are installed with bin/tool-env.sh inlined:
+# each stands alone, so the broker's and the coordinator's packages share no
+# file.
+VERSION := $(shell cat VERSION)
+RELEASE ?= 1
+ifeq ($(LAYOUT),package)
+PREFIX = /opt/kafka
+CONFDIR = /etc/kafka
+ENVDIR ?= /etc/default
+UNITDIR ?= /usr/lib/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+endif
+INLINE_TOOL_ENV = sed -e '\|^\. "$$(dirname "$$0")/tool-env.sh"$$|{' -e 'r bin/tool-env.sh' -e 'd' -e '}'
+UNIT_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@CONFDIR@|$(CONFDIR)|g' -e 's|@ENVDIR@|$(ENVDIR)|g'
+
 install: $(BINS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/logs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/libexec/
-	install -m 0755 bin/*.sh $(DESTDIR)$(PREFIX)/bin/
+	set -e; for s in $(filter-out bin/tool-env.sh,$(wildcard bin/*.sh)); do \
+	  $(INLINE_TOOL_ENV) $$s > $(DESTDIR)$(PREFIX)/$$s; chmod 0755 $(DESTDIR)$(PREFIX)/$$s; done
+ifeq ($(LAYOUT),package)
+	install -d $(DESTDIR)$(CONFDIR) $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(ENVDIR) \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)/var/lib/kafka $(DESTDIR)/var/lib/zookeeper \
+	  $(DESTDIR)/var/log/kafka $(DESTDIR)/var/log/zookeeper
+	set -e; for c in $(notdir $(wildcard config/*)); do \
+	  install -m 0644 config/$$c $(DESTDIR)$(CONFDIR)/$$c; \
+	  ln -sfn $(CONFDIR)/$$c $(DESTDIR)$(PREFIX)/config/$$c; done
+	sed -i 's|^log\.dirs=.*|log.dirs=/var/lib/kafka|' $(DESTDIR)$(CONFDIR)/server.properties
+	sed -i 's|^dataDir=.*|dataDir=/var/lib/zookeeper|' $(DESTDIR)$(CONFDIR)/zookeeper.properties
+	ln -sfn /var/log/kafka $(DESTDIR)$(PREFIX)/logs
+	set -e; for u in kafka-server zookeeper-server; do \
+	  $(UNIT_SUBST) packaging/systemd/$$u.service.in > $(DESTDIR)$(UNITDIR)/$$u.service; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; \
+	  install -m 0644 packaging/systemd/$$u.env $(DESTDIR)$(ENVDIR)/$$u; done
+	install -m 0644 packaging/systemd/kafka.sysusers $(DESTDIR)$(SYSUSERSDIR)/kafka.conf
+	install -m 0644 packaging/systemd/kafka-zookeeper.sysusers $(DESTDIR)$(SYSUSERSDIR)/kafka-zookeeper.conf
+else
+	install -d $(DESTDIR)$(PREFIX)/config $(DESTDIR)$(PREFIX)/logs
 	install -m 0644 config/* $(DESTDIR)$(PREFIX)/config/
+endif
+
+# --- packages ---------------------------------------------------------------
+# make dist: the source tarball kafka-$(VERSION).tar.gz with the RPM spec at
+# its top (rpmbuild -ta builds it anywhere). make rpm / make deb: binary
+# packages from it, version $(VERSION) (the VERSION file) and release
+# $(RELEASE), into $(PKG_DIR) ($(BUILD)/packages/ unless given).
+PKG_DIR = $(abspath $(BUILD))/packages
+DIST = $(PKG_DIR)/kafka-$(VERSION).tar.gz
+
+dist:
+	packaging/make-dist.sh "$(VERSION)" "$(RELEASE)" "$(DIST)"
+
+rpm: dist
+	packaging/rpm/build.sh "$(DIST)" "$(PKG_DIR)"
+
+deb: dist
+	packaging/deb/build.sh "$(DIST)" "$(VERSION)" "$(RELEASE)" "$(PKG_DIR)"
 
 clean:
 	rm -rf build
 
 .PHONY: all unit integration test check bench bench-replication install clean
+
+.PHONY: all programs unit integration test check bench install dist rpm deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

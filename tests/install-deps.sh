@@ -33,12 +33,17 @@ BUILD_PKGS=(
 # jq: tests/integration/cluster_helper.bash reads partition state znodes (JSON).
 # iproute2 (ip netns, veth, bridge) and util-linux (nsenter): the network
 #   partition test (tests/integration/coordinator_partition.bats).
+# dpkg-dev, debhelper, rpm (rpmbuild), rpm2cpio, cpio, lintian, rpmlint:
+#   `make deb`, `make rpm` and their checks (tests/integration/packaging.bats);
+#   mmdebstrap and systemd-container (systemd-nspawn): the Debian 12
+#   container the .debs are installed in (packaging_container.bats).
 TEST_PKGS=(
   bats ca-certificates coreutils procps iproute2 util-linux shellcheck jq
   zookeeper default-jre-headless
   kcat
   python3 python3-kafka python3-confluent-kafka python3-kazoo
   python3-snappy python3-lz4 python3-zstandard
+  dpkg-dev debhelper rpm rpm2cpio cpio lintian rpmlint mmdebstrap systemd-container
 )
 
 want_npm=1

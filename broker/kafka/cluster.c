@@ -31,6 +31,7 @@
 #include "logger.h"
 #include "placement.h"
 #include "replica.h"
+#include "service_notify.h"
 #include "zkclient.h"
 
 #define WAIT_TIMEOUT_MS 30000
@@ -805,6 +806,7 @@ static void registered(void) {
              "PLAINTEXT://%s:%d, czxid (broker epoch): %lld", B.id, B.id,
              B.cfg.advertised_listeners[0].host, B.cfg.advertised_listeners[0].port,
              (long long)zkc_session_id(cluster_zk));
+    service_notify_status("Registered in ZooKeeper as broker %d; loading topics and logs", B.id);
     load_brokers();
     try_elect();
     watch_config_changes();
@@ -959,6 +961,7 @@ static void on_session(void *arg, int state, int fresh) {
         /* Never serve stale leadership: stop leading until re-registered. */
         log_warn("kafka.zookeeper.ZooKeeperClient", "[ZooKeeperClient Kafka server] Session "
                  "expired; re-registering with a new session.");
+        service_notify_status("ZooKeeper session expired; re-registering broker %d", B.id);
         B.registered = 0;
         B.is_controller = 0;
         B.controller_id = -1;
@@ -998,6 +1001,7 @@ static int ensure_chroot(void) {
 int cluster_start(void) {
     log_info("kafka.server.KafkaServer", "Connecting to zookeeper on %s",
              B.cfg.zookeeper_connect);
+    service_notify_status("Connecting to ZooKeeper at %s", B.cfg.zookeeper_connect);
     B.pid_next = 0;
     B.pid_end = -1;
     B.broker_epoch = -1;
@@ -1026,6 +1030,7 @@ int cluster_start(void) {
         aeProcessEvents(B.el, 100);
     }
     /* registration may wait for an old session to expire */
+    service_notify_status("Registering broker %d in ZooKeeper", B.id);
     deadline = ae_mono_ms() + 2 * (int64_t)B.cfg.zookeeper_session_timeout_ms + 30000;
     while (!(B.registered && load_done) && !fatal_error) {
         if (B.stop_requested)

@@ -30,6 +30,7 @@
 #include "log_internal.h"
 #include "records.h"
 #include "segment.h"
+#include "service_notify.h"
 
 #define EPOCH_FILE "leader-epoch-checkpoint"
 
@@ -297,6 +298,8 @@ static int64_t recover(plog *l, int64_t rp) {
         segment *s = l->segs[i];
         const char *why = NULL;
         log_info(LOGGER, "%sRecovering unflushed segment %" PRId64, l->ident, s->base);
+        service_notify_progress("Recovering %s: segment %" PRId64 " (%d of %d)", l->dir, s->base,
+                                i - first + 1, l->nsegs - first);
         int64_t valid = seg_rebuild(s, 1, l->cfg.segment_index_bytes, l->cfg.index_interval_bytes,
                                     1, &next, &why);
         if (valid < 0)

@@ -23,6 +23,7 @@
 #include "logger.h"
 #include "memlimit.h"
 #include "replica.h"
+#include "service_notify.h"
 
 #define LOGGER "kafka.server.KafkaServer"
 #define MIN_HEAP ((size_t)16 << 20)
@@ -168,6 +169,10 @@ int main(int argc, char **argv) {
         log_error(LOGGER, "Cannot create the event loop");
         return 1;
     }
+    long long watchdog_ms = service_notify_watchdog_start(B.el);
+    if (watchdog_ms)
+        log_info(LOGGER, "systemd watchdog: %lld ms, notified every %lld ms", watchdog_ms,
+                 watchdog_ms / 2);
     if (topics_load_checkpoints() != 0)
         return 1;
     if (cluster_start() != 0) {
@@ -183,11 +188,15 @@ int main(int argc, char **argv) {
     aeCreateTimeEvent(B.el, CRON_MS, cron, NULL);
     aeSetBeforeSleepProc(B.el, before_sleep);
     log_info(LOGGER, "[KafkaServer id=%d] started", B.id);
+    /* logs recovered, registered in ZooKeeper, listeners bound */
+    service_notify_ready("Serving as broker %d on port %d", B.id,
+                         B.cfg.nlisteners ? B.cfg.listeners[0].port : -1);
     aeMain(B.el);
 
     /* Graceful stop: no new connections, answer what is in flight, flush,
      * checkpoint, leave the cluster. */
     log_info(LOGGER, "[KafkaServer id=%d] shutting down", B.id);
+    service_notify_stopping("Shutting down broker %d", B.id);
     B.shutting_down = 1;
     network_stop_accepting();
     fetcher_shutdown();

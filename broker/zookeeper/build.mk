@@ -15,4 +15,4 @@ $(BUILD)/libzk.a: $(ZK_OBJ)
 
 $(ZK_SERVER): $(BUILD)/broker/zookeeper/main.o $(BUILD)/libzk.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(MALLOC_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(SYSTEMD_LIBS) $(MALLOC_LIBS)

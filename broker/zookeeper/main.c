@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "logger.h"
+#include "service_notify.h"
 #include "zk.h"
 
 #define LOGGER "org.apache.zookeeper.server.ZooKeeperServerMain"
@@ -95,11 +96,22 @@ int main(int argc, char **argv) {
 
     Z.min_lat = -1;
     Z.el = aeCreateEventLoop(65536);
+    if (Z.el) {
+        long long watchdog_ms = service_notify_watchdog_start(Z.el);
+        if (watchdog_ms)
+            log_info(LOGGER, "systemd watchdog: %lld ms, notified every %lld ms", watchdog_ms,
+                     watchdog_ms / 2);
+    }
     if (!Z.el || zk_server_init() != 0) {
         log_error(LOGGER, "Unable to start the server; exiting");
         return 1;
     }
     log_info(LOGGER, "Started, serving clients on port %d", Z.cfg.client_port);
+    /* in an ensemble, ready once a quorum serves (quorum.c) */
+    if (Z.role == ZK_ROLE_STANDALONE)
+        service_notify_ready("Serving clients on port %d (standalone)", Z.cfg.client_port);
+    else if (!Z.serving)
+        service_notify_status("Looking for a quorum of %d servers", Z.cfg.npeers / 2 + 1);
     zk_server_run();
     if (stop_sender > 0) { /* who asked: helps when a stray script stops servers */
         char path[64], cmd[256] = "";
@@ -116,6 +128,7 @@ int main(int argc, char **argv) {
     } else {
         log_info(LOGGER, "Shutting down");
     }
+    service_notify_stopping("Shutting down");
     zk_server_shutdown();
     log_info(LOGGER, "Shutdown complete");
     log_close();

@@ -38,6 +38,7 @@
 
 #include "anet.h"
 #include "logger.h"
+#include "service_notify.h"
 #include "zk.h"
 
 #define LOG_QP "org.apache.zookeeper.server.quorum.QuorumPeer"
@@ -459,11 +460,15 @@ static void set_serving(bool on) {
     if (on == Z.serving)
         return;
     Z.serving = on;
-    if (on)
+    if (on) {
         log_info(LOG_QP, "Serving clients as %s (epoch %lld, zxid 0x%" PRIx64 ")", zk_quorum_mode(),
                  (long long)Q.term, (uint64_t)Z.last_zxid);
-    else
+        service_notify_ready("Serving clients on port %d as %s (epoch %lld)", Z.cfg.client_port,
+                             zk_quorum_mode(), (long long)Q.term);
+    } else {
         zk_server_close_clients();
+        service_notify_status("Not serving: looking for a quorum");
+    }
 }
 
 const char *zk_quorum_mode(void) {

@@ -23,6 +23,7 @@
 
 #include "anet.h"
 #include "logger.h"
+#include "service_notify.h"
 #include "zk.h"
 
 zk_server Z;
@@ -1065,9 +1066,12 @@ int zk_server_init(void) {
     zk_tree_init(&Z.tree);
     zk_sessions_init(&Z.sessions, Z.cfg.my_id);
     Z.recovering = true;
+    service_notify_progress("Loading the latest snapshot from %s", Z.snap_dir);
     int64_t snap = zk_snap_load(Z.snap_dir);
     if (Z.cfg.npeers > 0)
         zk_quorum_pre_recover(snap < 0 ? 0 : snap);
+    service_notify_progress("Replaying the transaction log in %s from zxid 0x%" PRIx64, Z.log_dir,
+                            (uint64_t)(snap < 0 ? 0 : snap));
     long replayed = zk_log_recover(Z.log_dir, snap < 0 ? 0 : snap);
     Z.recovering = false;
     if (replayed < 0)
