@@ -7,6 +7,7 @@
 #   make install DESTDIR=/tmp/stage PREFIX=/usr/local/kafka
 #   make bench                benchmarks (numbers, not pass/fail)
 #   make bench-replication    only the three-broker replication section of it
+#   make fuzz [FUZZ_SECONDS=N]  libFuzzer targets: replay the corpora, fuzz N s each
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -48,6 +49,7 @@ MODULE_LIBS =
 .DEFAULT_GOAL := all
 include $(sort $(wildcard broker/*/build.mk))
 include tests/bench/build.mk
+include tests/fuzz/build.mk
 
 all: $(BINS) $(UNIT_BIN)
 
