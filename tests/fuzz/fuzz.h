@@ -24,7 +24,7 @@
 
 static char fuzz_dir[256];
 
-static int fuzz_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+static inline int fuzz_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st;
     (void)flag;
     (void)ftw;
@@ -32,14 +32,14 @@ static int fuzz_rm_entry(const char *path, const struct stat *st, int flag, stru
     return 0;
 }
 
-static void fuzz_rm_scratch(void) {
+static inline void fuzz_rm_scratch(void) {
     if (fuzz_dir[0])
         nftw(fuzz_dir, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* A fresh directory in /dev/shm (memory: fsync costs nothing) or $TMPDIR,
  * removed when the process exits normally. */
-static const char *fuzz_scratch(const char *name) {
+static inline const char *fuzz_scratch(const char *name) {
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
     snprintf(fuzz_dir, sizeof fuzz_dir, "%s/fuzz-%s-XXXXXX", base ? base : "/tmp", name);
     if (!mkdtemp(fuzz_dir)) {
@@ -50,7 +50,7 @@ static const char *fuzz_scratch(const char *name) {
     return fuzz_dir;
 }
 
-static void fuzz_write_file(const char *path, const void *data, size_t len) {
+static inline void fuzz_write_file(const char *path, const void *data, size_t len) {
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
         perror(path);
@@ -59,7 +59,7 @@ static void fuzz_write_file(const char *path, const void *data, size_t len) {
 }
 
 /* Next frame of an input; p and left advance past it and its separator. */
-static int fuzz_next_frame(const uint8_t **p, size_t *left, const uint8_t **frame, size_t *len) {
+static inline int fuzz_next_frame(const uint8_t **p, size_t *left, const uint8_t **frame, size_t *len) {
     if (!*p)
         return 0;
     const uint8_t *sep = memmem(*p, *left, FUZZ_FRAME_SEP, FUZZ_FRAME_SEP_LEN);
