@@ -32,9 +32,14 @@ static inline int fuzz_rm_entry(const char *path, const struct stat *st, int fla
     return 0;
 }
 
+/* rm -rf path */
+static inline void fuzz_rm_tree(const char *path) {
+    nftw(path, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static inline void fuzz_rm_scratch(void) {
     if (fuzz_dir[0])
-        nftw(fuzz_dir, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        fuzz_rm_tree(fuzz_dir);
 }
 
 /* A fresh directory in /dev/shm (memory: fsync costs nothing) or $TMPDIR,
