@@ -11,6 +11,7 @@
 #ifndef TESTS_FUZZ_H
 #define TESTS_FUZZ_H
 
+#include <errno.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "ae.h"
+#include "buf.h"
 
 #define FUZZ_FRAME_SEP "\xff" "FRM"
 #define FUZZ_FRAME_SEP_LEN 4
@@ -42,10 +46,13 @@ static inline void fuzz_rm_scratch(void) {
         fuzz_rm_tree(fuzz_dir);
 }
 
-/* A fresh directory in /dev/shm (memory: fsync costs nothing) or $TMPDIR,
- * removed when the process exits normally. */
+/* A fresh directory in $FUZZ_SCRATCH (tests/fuzz/run sets it, and removes
+ * it, so that a crashed run leaves nothing behind), else /dev/shm (memory:
+ * fsync costs nothing) or $TMPDIR; removed when the process exits normally. */
 static inline const char *fuzz_scratch(const char *name) {
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+    const char *base = getenv("FUZZ_SCRATCH");
+    if (!base || !*base)
+        base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
     snprintf(fuzz_dir, sizeof fuzz_dir, "%s/fuzz-%s-XXXXXX", base ? base : "/tmp", name);
     if (!mkdtemp(fuzz_dir)) {
         perror("mkdtemp");
@@ -79,6 +86,72 @@ static inline int fuzz_next_frame(const uint8_t **p, size_t *left, const uint8_t
         *left = 0;
     }
     return 1;
+}
+
+/* Appends every frame of an input to out with its int32 length prefix. */
+static inline void fuzz_frames_prefixed(wbuf *out, const uint8_t *data, size_t size) {
+    const uint8_t *p = data, *frame;
+    size_t left = size, len;
+    while (fuzz_next_frame(&p, &left, &frame, &len)) {
+        wb_i32(out, (int32_t)len);
+        wb_write(out, frame, len);
+    }
+}
+
+/* Reads what the peer sent (appended to w unless NULL); sets *progress when
+ * something came. Returns 1 once the peer closed. */
+static inline int fuzz_drain(int fd, wbuf *w, int *progress) {
+    uint8_t buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) {
+            *progress = 1;
+            if (w)
+                wb_write(w, buf, (size_t)n);
+            continue;
+        }
+        return n == 0 || (errno != EAGAIN && errno != EINTR);
+    }
+}
+
+/* One conversation over the non-blocking socket fd, whose other end the code
+ * under test serves in this process: sends out while running step (one
+ * event-loop iteration, waiting up to timeout_ms; returns how many events
+ * it handled) and reading the answers, until the other end closes, or
+ * everything is sent and then: idle() says the server has nothing left, or
+ * (idle NULL) three iterations in a row bring nothing. When nothing
+ * happens, step waits 1 ms; budget_ms bounds the wait for a deferred answer. */
+static inline void fuzz_converse(int fd, const wbuf *out, int (*step)(int timeout_ms),
+                                 int (*idle)(void), int budget_ms) {
+    size_t sent = 0;
+    int64_t deadline = ae_mono_ms() + budget_ms;
+    for (int quiet = 0;;) {
+        int progress = 0;
+        if (sent < out->len) {
+            ssize_t n = write(fd, out->data + sent, out->len - sent);
+            if (n > 0) {
+                sent += (size_t)n;
+                progress = 1;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                return; /* closed by the other end */
+            }
+        }
+        progress |= step(0) > 0;
+        if (fuzz_drain(fd, NULL, &progress))
+            return;
+        if (sent == out->len && idle && idle()) {
+            step(0); /* the last answer may still be queued */
+            fuzz_drain(fd, NULL, &progress);
+            return;
+        }
+        if (progress) {
+            quiet = 0;
+            continue;
+        }
+        if ((!idle && sent == out->len && ++quiet >= 3) || ae_mono_ms() > deadline)
+            return;
+        step(1);
+    }
 }
 
 #endif

@@ -15,12 +15,16 @@
  * the connection is closed by the broker, or a deferred request (a long-poll
  * Fetch, a JoinGroup waiting for members) has had its time. Then the client
  * end is closed. The broker state (topics, records, groups, offsets) carries
- * over from input to input, as a long-running broker's would. */
-#include <errno.h>
+ * over from input to input, as a long-running broker's would, except that
+ * the topics the inputs created are deleted once they hold more than
+ * MAX_EXTRA_PARTITIONS partitions, and the broker may keep at most 1024 open
+ * files (RLIMIT_NOFILE): a request for tens of thousands of partitions is
+ * valid (Kafka creates them too) and would otherwise exhaust memory. */
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "api.h"
@@ -32,6 +36,7 @@
 #include "zk.h"
 
 #define INPUT_BUDGET_MS 40 /* a deferred request waits this long at most */
+#define MAX_EXTRA_PARTITIONS 200
 
 static int created;
 
@@ -163,70 +168,64 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     log_open("/dev/null", 0, LOG_TRACE);
     int port = free_port();
     start_coordinator(dir, port);
+    struct rlimit nofile = {1024, 1024};
+    setrlimit(RLIMIT_NOFILE, &nofile);
     start_broker(dir, port);
     return 0;
 }
 
-/* Reads whatever the broker sent; returns 1 once it closed the connection. */
-static int drain(int fd, int *progress) {
-    uint8_t buf[65536];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n > 0) {
-            *progress = 1;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            return 0;
-        return 1; /* EOF or reset */
+static int fixed_topic(const topic *t) {
+    return t->internal || !strcmp(t->name, "fuzz-a") || !strcmp(t->name, "fuzz-b") ||
+           !strcmp(t->name, "fuzz-c");
+}
+
+static void count_extra(topic *t, void *arg) {
+    if (!fixed_topic(t))
+        *(int *)arg += t->npartitions;
+}
+
+static void topic_deleted(void *arg, int16_t error_code, const char *error_message) {
+    (void)error_code;
+    (void)error_message;
+    (*(int *)arg)--;
+}
+
+static void delete_extra(topic *t, void *arg) {
+    if (!fixed_topic(t) && !t->deleting) {
+        (*(int *)arg)++;
+        cluster_delete_topic(t->name, topic_deleted, arg);
     }
 }
+
+/* Deletes the topics the inputs created once they hold too many partitions. */
+static void bound_topics(void) {
+    int extra = 0;
+    topic_foreach(count_extra, &extra);
+    if (extra <= MAX_EXTRA_PARTITIONS)
+        return;
+    int outstanding = 0;
+    topic_foreach(delete_extra, &outstanding);
+    int64_t deadline = ae_mono_ms() + 10000;
+    while (outstanding > 0 && ae_mono_ms() < deadline)
+        pump(10);
+}
+
+static int network_is_idle(void) { return network_idle(); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wbuf out;
     wb_init(&out, size + 64);
-    const uint8_t *p = data, *frame;
-    size_t left = size, len;
-    while (fuzz_next_frame(&p, &left, &frame, &len)) {
-        wb_i32(&out, (int32_t)len);
-        wb_write(&out, frame, len);
-    }
-
+    fuzz_frames_prefixed(&out, data, size);
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     if (network_adopt(sv[0], "127.0.0.1", 40000) != 0)
         abort();
-    size_t sent = 0;
-    int closed = 0;
-    int64_t deadline = ae_mono_ms() + INPUT_BUDGET_MS;
-    while (!closed) {
-        int progress = 0;
-        if (sent < out.len) {
-            ssize_t n = write(sv[1], out.data + sent, out.len - sent);
-            if (n > 0) {
-                sent += (size_t)n;
-                progress = 1;
-            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                closed = 1; /* the broker closed the connection */
-            }
-        }
-        progress |= pump(0) > 0;
-        closed |= drain(sv[1], &progress);
-        if (sent == out.len && network_idle()) {
-            pump(0); /* the last response may still be queued */
-            drain(sv[1], &progress);
-            break;
-        }
-        if (!progress) {
-            if (ae_mono_ms() > deadline)
-                break;
-            pump(1); /* waiting for the coordinator or a timer */
-        }
-    }
+    fuzz_converse(sv[1], &out, pump, network_is_idle, INPUT_BUDGET_MS);
     close(sv[1]);
     for (int i = 0; i < 3; i++)
         pump(0); /* the broker sees the end of the connection */
     wb_free(&out);
+    bound_topics();
     return 0;
 }

@@ -93,20 +93,7 @@ static int accept_client(void) {
     return -1;
 }
 
-/* Reads what the client sent; appends it to *w if w. 1 once it closed. */
-static int drain(int fd, wbuf *w, int *progress) {
-    uint8_t buf[65536];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n > 0) {
-            *progress = 1;
-            if (w)
-                wb_write(w, buf, (size_t)n);
-            continue;
-        }
-        return n == 0 || (errno != EAGAIN && errno != EINTR);
-    }
-}
+static int step(int timeout_ms) { return aeProcessEvents(el, timeout_ms); }
 
 static void finish(zkc *z, int sfd) {
     close(sfd);
@@ -159,11 +146,11 @@ static void record(const char *spec) {
     size_t relayed = 0, answered = 0;
     for (int quiet = 0; quiet < 200;) {
         int progress = 0;
-        drain(cfd, &from_client, &progress);
+        fuzz_drain(cfd, &from_client, &progress);
         if (relayed < from_client.len && write(ufd, from_client.data + relayed,
                                                from_client.len - relayed) > 0)
             relayed = from_client.len;
-        drain(ufd, &from_server, &progress);
+        fuzz_drain(ufd, &from_server, &progress);
         if (answered < from_server.len && write(cfd, from_server.data + answered,
                                                 from_server.len - answered) > 0)
             answered = from_server.len;
@@ -196,29 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
     wbuf out;
     wb_init(&out, size + 64);
-    const uint8_t *p = data, *f;
-    size_t left = size, len;
-    while (fuzz_next_frame(&p, &left, &f, &len)) {
-        wb_i32(&out, (int32_t)len);
-        wb_write(&out, f, len);
-    }
-    size_t sent = 0;
-    int closed = 0;
-    for (int quiet = 0; !closed && quiet < 3;) {
-        int progress = 0;
-        if (sent < out.len) {
-            ssize_t n = write(sfd, out.data + sent, out.len - sent);
-            if (n > 0) {
-                sent += (size_t)n;
-                progress = 1;
-            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                closed = 1;
-            }
-        }
-        progress |= aeProcessEvents(el, 0) > 0;
-        closed |= drain(sfd, NULL, &progress);
-        quiet = progress ? 0 : quiet + 1;
-    }
+    fuzz_frames_prefixed(&out, data, size);
+    fuzz_converse(sfd, &out, step, NULL, 1000);
     wb_free(&out);
     finish(z, sfd);
     return 0;

@@ -13,7 +13,6 @@
  * input to input; every 500 inputs old logs and snapshots are purged.
  * Standalone, every request is answered within the event-loop iteration
  * that reads it: the loop runs until nothing more comes back. */
-#include <errno.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -78,56 +77,26 @@ static void close_request(wbuf *w) {
     frame(w, b, sizeof b);
 }
 
-static void pump(void) {
+static int pump(int timeout_ms) {
     zk_server_flush();
-    aeProcessEvents(Z.el, 0);
+    return aeProcessEvents(Z.el, timeout_ms);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wbuf out;
     wb_init(&out, size + 128);
     connect_request(&out);
-    const uint8_t *p = data, *f;
-    size_t left = size, len;
-    while (fuzz_next_frame(&p, &left, &f, &len))
-        frame(&out, f, len);
+    fuzz_frames_prefixed(&out, data, size);
     close_request(&out);
-
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
         abort();
     if (zk_server_adopt(sv[0], "127.0.0.1", 40000) != 0)
         abort();
-    size_t sent = 0;
-    int closed = 0, quiet = 0;
-    uint8_t buf[65536];
-    while (!closed && quiet < 3) {
-        int progress = 0;
-        if (sent < out.len) {
-            ssize_t n = write(sv[1], out.data + sent, out.len - sent);
-            if (n > 0) {
-                sent += (size_t)n;
-                progress = 1;
-            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-                closed = 1;
-            }
-        }
-        pump();
-        for (;;) {
-            ssize_t n = read(sv[1], buf, sizeof buf);
-            if (n > 0) {
-                progress = 1;
-                continue;
-            }
-            if (n == 0 || (errno != EAGAIN && errno != EINTR))
-                closed = 1;
-            break;
-        }
-        quiet = progress ? 0 : quiet + 1;
-    }
+    fuzz_converse(sv[1], &out, pump, NULL, 1000);
     close(sv[1]);
-    pump();
-    pump();
+    pump(0);
+    pump(0);
     wb_free(&out);
     if (++inputs % 500 == 0)
         zk_purge(Z.snap_dir, Z.log_dir, 3);
