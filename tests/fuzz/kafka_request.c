@@ -184,29 +184,33 @@ static void count_extra(topic *t, void *arg) {
         *(int *)arg += t->npartitions;
 }
 
+static int deletes_outstanding; /* callbacks may come during later inputs */
+
 static void topic_deleted(void *arg, int16_t error_code, const char *error_message) {
+    (void)arg;
     (void)error_code;
     (void)error_message;
-    (*(int *)arg)--;
+    deletes_outstanding--;
 }
 
 static void delete_extra(topic *t, void *arg) {
+    (void)arg;
     if (!fixed_topic(t) && !t->deleting) {
-        (*(int *)arg)++;
-        cluster_delete_topic(t->name, topic_deleted, arg);
+        deletes_outstanding++;
+        cluster_delete_topic(t->name, topic_deleted, NULL);
     }
 }
 
-/* Deletes the topics the inputs created once they hold too many partitions. */
+/* Deletes the topics the inputs created once they hold too many partitions
+ * (and the previous deletions are done). */
 static void bound_topics(void) {
     int extra = 0;
     topic_foreach(count_extra, &extra);
-    if (extra <= MAX_EXTRA_PARTITIONS)
+    if (extra <= MAX_EXTRA_PARTITIONS || deletes_outstanding > 0)
         return;
-    int outstanding = 0;
-    topic_foreach(delete_extra, &outstanding);
-    int64_t deadline = ae_mono_ms() + 10000;
-    while (outstanding > 0 && ae_mono_ms() < deadline)
+    topic_foreach(delete_extra, NULL);
+    int64_t deadline = ae_mono_ms() + 1000;
+    while (deletes_outstanding > 0 && ae_mono_ms() < deadline)
         pump(10);
 }
 
