@@ -33,6 +33,8 @@
 #include "fuzz.h"
 #include "group.h"
 #include "logger.h"
+#include "memlimit.h"
+#include "replica.h"
 #include "zk.h"
 
 #define INPUT_BUDGET_MS 40 /* a deferred request waits this long at most */
@@ -83,14 +85,17 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     (void)id;
     (void)arg;
     topics_periodic(ae_mono_ms());
+    replica_periodic(ae_mono_ms());
     group_periodic(ae_mono_ms());
     return 100;
 }
 
-/* One event-loop iteration as the broker's main loop runs it. */
+/* One event-loop iteration as the broker's main loop (main.c) runs it. */
 static int pump(int timeout_ms) {
     group_flush_answers();
     fetch_before_sleep();
+    replica_before_sleep();
+    network_before_sleep();
     return aeProcessEvents(B.el, timeout_ms);
 }
 
@@ -132,6 +137,7 @@ static void start_broker(const char *dir, int zk_port) {
         abort();
     }
     B.id = B.cfg.broker_id;
+    memlimit_set((size_t)1 << 30); /* kafka-server-start.sh's -Xmx1G */
     B.el = aeCreateEventLoop(1024);
     if (!B.el || topics_load_checkpoints() != 0 || cluster_start() != 0) {
         fprintf(stderr, "kafka_request: the broker did not start\n");
