@@ -10,7 +10,9 @@
  * is a request header and body: every opcode, multi, watches, ACLs, auth,
  * setWatches), then closeSession, so that no session, ephemeral node or
  * watch outlives its input. The tree and the transaction log carry over from
- * input to input; every 500 inputs old logs and snapshots are purged.
+ * input to input; every 500 inputs old logs and snapshots are purged, and
+ * once the tree holds more than MAX_NODES znodes it starts again from an
+ * empty one (what inputs create would otherwise grow without bound).
  * Standalone, every request is answered within the event-loop iteration
  * that reads it: the loop runs until nothing more comes back. */
 #include <signal.h>
@@ -19,6 +21,8 @@
 #include "fuzz.h"
 #include "logger.h"
 #include "zk.h"
+
+#define MAX_NODES 20000
 
 static uint64_t inputs;
 
@@ -100,5 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wb_free(&out);
     if (++inputs % 500 == 0)
         zk_purge(Z.snap_dir, Z.log_dir, 3);
+    if (Z.tree.count > MAX_NODES) {
+        zk_tree_free(&Z.tree);
+        zk_tree_init(&Z.tree);
+    }
     return 0;
 }
