@@ -314,6 +314,14 @@ static int64_t recover(plog *l, int64_t rp) {
                 return -1;
             if (i + 1 < l->nsegs)
                 drop_segs(l, i + 1, l->nsegs - i - 1);
+        } else if (i + 1 < l->nsegs && next > l->segs[i + 1]->base) {
+            /* offsets past the next segment's base: the log is inconsistent
+             * from there on (the LEO would fall below data it serves) */
+            log_warn(LOGGER,
+                     "%sSegment %" PRId64 " holds offsets up to %" PRId64 ", past the base offset "
+                     "%" PRId64 " of the next segment: truncating to offset %" PRId64,
+                     l->ident, s->base, next - 1, l->segs[i + 1]->base, next);
+            drop_segs(l, i + 1, l->nsegs - i - 1);
         }
     }
     /* Recovered segments other than the active one become read-only, and
