@@ -9,6 +9,7 @@
 #   make rpm, make deb        packages (packaging/), into $(BUILD)/packages/
 #   make bench                benchmarks (numbers, not pass/fail)
 #   make bench-replication    only the three-broker replication section of it
+#   make fuzz [FUZZ_SECONDS=N]  libFuzzer targets: replay the corpora, fuzz N s each
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -52,6 +53,7 @@ MODULE_LIBS =
 .DEFAULT_GOAL := all
 include $(sort $(wildcard broker/*/build.mk))
 include tests/bench/build.mk
+include tests/fuzz/build.mk
 
 all: $(BINS) $(UNIT_BIN)
 

@@ -15,10 +15,13 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # --- build -----------------------------------------------------------------
+# clang + libclang-rt-14-dev: `make fuzz` (libFuzzer and the sanitizer
+#   runtimes for clang 14; tests/fuzz/).
 BUILD_PKGS=(
   gcc make pkg-config
   libjemalloc-dev librdkafka-dev liblz4-dev libzstd-dev libsnappy-dev
   zlib1g-dev libsystemd-dev libzookeeper-mt-dev
+  clang libclang-rt-14-dev
 )
 # --- integration tests -----------------------------------------------------
 # zookeeper: Apache ZooKeeper 3.8 jars (/usr/share/java/zookeeper.jar), started

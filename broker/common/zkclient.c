@@ -413,7 +413,8 @@ static void deliver_children(zreq *r, const jute_strvec *v) {
     char *s = (char *)(names + n);
     for (int i = 0; i < n; i++) {
         size_t l = (size_t)(v->v[i].len > 0 ? v->v[i].len : 0);
-        memcpy(s, v->v[i].s, l);
+        if (l) /* a null name (length -1) reads as "" */
+            memcpy(s, v->v[i].s, l);
         s[l] = 0;
         names[i] = s;
         s += l + 1;
@@ -663,7 +664,7 @@ static void start_handshake(zkc *z) {
     log_info(LOG_CNXN, "Socket connection established, initiating session, client: %s, server: %s",
              lname, a->name);
     z->state = CS_HANDSHAKE;
-    z->deadline = ae_mono_ms() + z->requested_timeout * 2 / 3;
+    z->deadline = ae_mono_ms() + (int64_t)z->requested_timeout * 2 / 3;
     jute_connect_req cr = {0, z->last_zxid, z->requested_timeout, z->session_id,
                            {(const char *)z->passwd, z->passwd_len}, false, true};
     uint8_t zero[16] = {0};
@@ -816,7 +817,7 @@ static int64_t next_delay(const zkc *z) {
         break;
     case CS_CONNECTED: {
         int64_t ping = z->last_send + z->timeout / 3 - now;
-        int64_t dead = z->last_recv + z->timeout * 2 / 3 - now;
+        int64_t dead = z->last_recv + (int64_t)z->timeout * 2 / 3 - now;
         d = ping < dead ? ping : dead;
         break;
     }
@@ -841,7 +842,7 @@ static void tick(zkc *z) {
             start_connect(z);
         break;
     case CS_CONNECTED:
-        if (now - z->last_recv >= z->timeout * 2 / 3) {
+        if (now - z->last_recv >= (int64_t)z->timeout * 2 / 3) {
             log_warn(LOG_CNXN,
                      "Client session timed out, have not heard from server in %lldms for "
                      "session id 0x%llx",

@@ -79,5 +79,6 @@ int admin_start(admin_req *a, response *rs) {
         admin_free(a);
         return 0;
     }
+    resp_free(rs); /* deferred: admin_maybe_finish writes a response of its own */
     return 1;
 }

@@ -4,6 +4,7 @@
  * Topic changes go through ZooKeeper (cluster.c); the response waits until
  * every topic of the request has been handled (admin_pending.c), like
  * Kafka's admin manager. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
+#include "jute.h"
 #include "logger.h"
 
 /* Whether an item before `upto` has this name (Kafka refuses duplicates). */
@@ -61,6 +63,25 @@ static void write_create_topics(admin_req *a, wbuf *w) {
         if (v >= 1)
             wb_cstr(w, a->items[i].error ? a->items[i].message : NULL);
     }
+}
+
+/* A topic's replica assignment lives in one znode, /brokers/topics/<t>
+ * ({"version":2,"partitions":{"0":[1,2],...}}), which cannot exceed
+ * ZooKeeper's jute.maxbuffer: every partition takes at least 5 bytes plus 2
+ * per replica. A count beyond that could never be stored (Kafka's ZooKeeper
+ * client fails the write); it is refused before anything is allocated for
+ * it (a 2^31 - 1 partition request used to allocate gigabytes). */
+static int16_t check_partition_count(const char *tname, int64_t np, int rf, char *msg,
+                                     size_t msglen) {
+    if (np * (5 + 2 * (int64_t)rf) <= JUTE_MAX_BUFFER)
+        return ERR_NONE;
+    snprintf(msg, msglen, "Topic %s: %" PRId64 " partitions with replication factor %d do not "
+             "fit in a ZooKeeper node (jute.maxbuffer %d bytes).", tname, np, rf, JUTE_MAX_BUFFER);
+    return ERR_INVALID_PARTITIONS;
+}
+
+static int topic_rf(const topic *t) {
+    return t->npartitions > 0 && t->parts[0]->nreplicas > 0 ? t->parts[0]->nreplicas : 1;
 }
 
 int handle_CreateTopics(request *rq, response *rs) {
@@ -117,21 +138,22 @@ int handle_CreateTopics(request *rq, response *rs) {
         char msg[512] = "";
         int32_t *assignment = NULL;
         int arf = -1;
-        if (nassign > 0) {
-            assignment = calloc((size_t)nassign * 64, sizeof(int32_t));
-            if (!assignment)
-                abort();
-        }
         for (int32_t j = 0; j < nassign; j++) {
             int32_t pidx, nb, id;
             rb_get_i32(&tr, &pidx);
             rb_get_i32(&tr, &nb);
+            if (j == 0) { /* every partition must have as many replicas as the first */
+                assignment = calloc((size_t)nassign * (size_t)(nb > 0 && nb <= 64 ? nb : 1),
+                                    sizeof(int32_t));
+                if (!assignment)
+                    abort();
+            }
             for (int32_t k = 0; k < nb; k++) {
                 rb_get_i32(&tr, &id);
                 if (!err && (pidx != j || nb > 64 || (arf >= 0 && nb != arf)))
                     err = ERR_INVALID_REPLICA_ASSIGNMENT;
-                else if (k < 64)
-                    assignment[j * 64 + k] = id;
+                else if (!err)
+                    assignment[j * nb + k] = id;
             }
             if (arf < 0)
                 arf = nb;
@@ -206,11 +228,8 @@ int handle_CreateTopics(request *rq, response *rs) {
             np = nassign;
             rf = (int16_t)arf;
         }
-        if (!err && nassign > 0) {
-            /* compact the assignment to np x rf */
-            for (int32_t j = 0; j < np; j++)
-                memmove(assignment + j * rf, assignment + j * 64, (size_t)rf * sizeof(int32_t));
-        }
+        if (!err)
+            err = check_partition_count(tname, np, rf, msg, sizeof(msg));
         admin_set(a, i, err, err ? msg : NULL);
         if (!err && !validate_only) {
             log_info("kafka.server.AdminManager", "Creating topic %s with %d partitions and "
@@ -321,8 +340,14 @@ int handle_CreatePartitions(request *rq, response *rs) {
             rb_check_count_nn(rb, nb, 4);
             if (j == 0) {
                 assign_rf[i] = nb;
-                assign[i] = calloc((size_t)na * (size_t)(nb > 0 ? nb : 1), sizeof(int32_t));
                 assign_n[i] = na;
+                int fits = na * (5 + 2 * (int64_t)nb) <= JUTE_MAX_BUFFER;
+                if (!fits)
+                    errs[i] = ERR_INVALID_PARTITIONS; /* nothing is kept; refused below */
+                assign[i] = calloc(fits ? (size_t)na * (size_t)(nb > 0 ? nb : 1) : 1,
+                                   sizeof(int32_t));
+                if (!assign[i])
+                    abort();
             }
             if (nb != assign_rf[i] || nb == 0)
                 errs[i] = ERR_INVALID_REPLICA_ASSIGNMENT;
@@ -350,6 +375,13 @@ int handle_CreatePartitions(request *rq, response *rs) {
                      counts[i] == t->npartitions ? "Topic already has %d partitions."
                                                  : "Topic currently has %d partitions, which is higher than the requested %d.",
                      t->npartitions, counts[i]);
+            admin_set(a, i, ERR_INVALID_PARTITIONS, msg);
+        } else if (errs[i] == ERR_INVALID_PARTITIONS ||
+                   check_partition_count(name, counts[i],
+                                         assign[i] ? assign_rf[i] : topic_rf(t), msg,
+                                         sizeof(msg))) {
+            if (errs[i])
+                check_partition_count(name, assign_n[i], assign_rf[i], msg, sizeof(msg));
             admin_set(a, i, ERR_INVALID_PARTITIONS, msg);
         } else if (errs[i] || (assign[i] && assign_n[i] != counts[i] - t->npartitions)) {
             snprintf(msg, sizeof(msg), "Increasing the number of partitions by %d but %d assignments provided.",

@@ -154,6 +154,16 @@ static int16_t commit_allowed(const char *gid, int32_t part, int32_t generation,
     return ERR_NONE;
 }
 
+/* When a commit with retention_time (v2-v4; -1 = offsets.retention.minutes)
+ * expires. Kafka computes now + retention_time in a Java long, which wraps
+ * for values near Long.MAX_VALUE; like any negative retention, the result
+ * lies in the past and the offset goes at the next expiry pass. Here such a
+ * time is 0 (a negative expire_ts means "none"). */
+static int64_t expire_after(int64_t now, int64_t retention) {
+    int64_t t = (int64_t)((uint64_t)now + (uint64_t)retention);
+    return t < 0 ? 0 : t;
+}
+
 /* Validates, stores and applies the commits of l; sets each item's error.
  * Returns the __consumer_offsets partition written to, or -1. */
 static int32_t commit(tp_list *l, const int32_t *md_len, const char *gid, int32_t generation,
@@ -166,12 +176,15 @@ static int32_t commit(tp_list *l, const int32_t *md_len, const char *gid, int32_
         abort();
     int64_t now = ae_wall_ms();
     int nvalid = 0, value_v1 = 0;
+    int64_t default_retention = (int64_t)B.cfg.offsets_retention_minutes * 60000;
     for (int i = 0; i < l->n; i++) {
         tp_item *it = &l->items[i];
         if (v == 1 && it->o.commit_ts >= 0)
-            it->o.expire_ts = it->o.commit_ts + (int64_t)B.cfg.offsets_retention_minutes * 60000;
-        else if (retention >= 0)
-            it->o.expire_ts = now + retention;
+            it->o.expire_ts = it->o.commit_ts > INT64_MAX - default_retention
+                                  ? INT64_MAX /* Kafka: now - commit_ts never reaches retention */
+                                  : it->o.commit_ts + default_retention;
+        else if (retention != -1)
+            it->o.expire_ts = expire_after(now, retention);
         if (it->o.commit_ts < 0)
             it->o.commit_ts = now;
         value_v1 |= it->o.expire_ts >= 0;

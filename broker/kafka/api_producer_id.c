@@ -37,6 +37,7 @@ int handle_InitProducerId(request *rq, response *rs) {
         return 0;
     }
     cluster_alloc_producer_id(pid_done, rq);
+    resp_free(rs); /* deferred: pid_done answers with a response of its own */
     return 1;
 err_parse:
     return -1;

@@ -317,6 +317,14 @@ static int64_t recover(plog *l, int64_t rp) {
                 return -1;
             if (i + 1 < l->nsegs)
                 drop_segs(l, i + 1, l->nsegs - i - 1);
+        } else if (i + 1 < l->nsegs && next > l->segs[i + 1]->base) {
+            /* offsets past the next segment's base: the log is inconsistent
+             * from there on (the LEO would fall below data it serves) */
+            log_warn(LOGGER,
+                     "%sSegment %" PRId64 " holds offsets up to %" PRId64 ", past the base offset "
+                     "%" PRId64 " of the next segment: truncating to offset %" PRId64,
+                     l->ident, s->base, next - 1, l->segs[i + 1]->base, next);
+            drop_segs(l, i + 1, l->nsegs - i - 1);
         }
     }
     /* Recovered segments other than the active one become read-only, and
@@ -622,6 +630,7 @@ static int append_batches(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
 int plog_append(plog *l, uint8_t *b, size_t len, int32_t leader_epoch, int64_t now_ms,
                 plog_append_info *info) {
     int lat = l->cfg.message_timestamp_type == 1;
+    int64_t n_offsets = 0;
     for (size_t off = 0; off < len;) {
         const uint8_t *h = b + off;
         if (len - off < BATCH_HDR)
@@ -630,7 +639,12 @@ int plog_append(plog *l, uint8_t *b, size_t len, int32_t leader_epoch, int64_t n
         if (bsize < BATCH_HDR || (uint64_t)bsize > len - off || rbh_magic(h) != 2 ||
             rbh_last_offset_delta(h) < 0)
             goto invalid;
+        n_offsets += (int64_t)rbh_last_offset_delta(h) + 1;
         off += (size_t)bsize;
+    }
+    if (n_offsets > INT64_MAX - l->leo) { /* a log end offset near INT64_MAX (checkpoints) */
+        errno = ERANGE;
+        return -1;
     }
     int64_t next = l->leo;
     for (size_t off = 0; off < len;) {
@@ -672,7 +686,7 @@ int plog_append_follower(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
         if ((uint64_t)bsize > len - off)
             break;
         if (rbh_magic(h) != 2 || rbh_last_offset_delta(h) < 0 ||
-            rbh_base_offset(h) > INT64_MAX - rbh_last_offset_delta(h) ||
+            rbh_base_offset(h) >= INT64_MAX - rbh_last_offset_delta(h) || /* LEO = last + 1 */
             batch_crc(h, (size_t)bsize) != rbh_crc(h))
             goto invalid;
         if (off == 0 && rbh_base_offset(h) < l->leo) {

@@ -71,7 +71,8 @@ typedef struct plog_append_info {
  * each batch (sparse, every index_interval_bytes). Records leader_epoch in the epoch cache if it
  * is newer. Applies flush_interval_messages.
  * Returns 0, or -1 with errno: EIO etc. on I/O error, EINVAL if the bytes are not whole magic-2
- * batches, EMSGSIZE if len > segment_bytes (Kafka: RecordBatchTooLarge). */
+ * batches, EMSGSIZE if len > segment_bytes (Kafka: RecordBatchTooLarge), ERANGE if the
+ * offsets would pass INT64_MAX. */
 int plog_append(plog *l, uint8_t *batches, size_t len, int32_t leader_epoch, int64_t now_ms,
                 plog_append_info *info);
 

@@ -547,24 +547,36 @@ static void accept_handler(aeEventLoop *el, int lfd, void *cd, int mask) {
         }
         anetEnableTcpNoDelay(NULL, fd);
         set_buffer(fd, SO_SNDBUF, B.cfg.socket_send_buffer_bytes, "socket.send.buffer.bytes");
-        conn *c = calloc(1, sizeof(*c));
-        if (!c)
-            abort();
-        c->fd = fd;
-        snprintf(c->ip, sizeof(c->ip), "%s", ip);
-        c->port = port;
-        wb_init_metered(&c->in, 0);
-        if (aeCreateFileEvent(el, fd, AE_READABLE, conn_readable, c) == AE_ERR) {
-            close(fd);
-            free(c);
-            continue;
-        }
-        c->next = conns;
-        if (conns)
-            conns->prev = c;
-        conns = c;
-        nconns++;
+        network_adopt(fd, ip, port);
     }
+}
+
+int network_adopt(int fd, const char *ip, int port) {
+    conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->fd = fd;
+    snprintf(c->ip, sizeof(c->ip), "%s", ip);
+    c->port = port;
+    wb_init_metered(&c->in, 0);
+    if (aeCreateFileEvent(B.el, fd, AE_READABLE, conn_readable, c) == AE_ERR) {
+        close(fd);
+        free(c);
+        return -1;
+    }
+    c->next = conns;
+    if (conns)
+        conns->prev = c;
+    conns = c;
+    nconns++;
+    return 0;
+}
+
+int network_idle(void) {
+    for (conn *c = conns; c; c = c->next)
+        if (c->pending || c->out_head || c->mem_paused)
+            return 0;
+    return 1;
 }
 
 int network_listen(void) {

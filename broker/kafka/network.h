@@ -69,5 +69,13 @@ void network_before_sleep(void);
 void network_stop_accepting(void);
 void network_close_all(void);
 int network_conn_count(void);
+/* Serves a connected, non-blocking socket as a client connection (the
+ * listeners' accept path; the fuzzers hand over one end of a socketpair).
+ * Returns 0, or -1 with fd closed. */
+int network_adopt(int fd, const char *ip, int port);
+/* Whether every connection waits for input: no request deferred (the
+ * input is parsed whenever none is), no response left to send, no reading
+ * paused at the memory ceiling. */
+int network_idle(void);
 
 #endif

@@ -252,7 +252,7 @@ int scan_next(seg_scan *sc) {
         return scan_bad(sc, "unsupported magic");
     if (delta < 0 || (int32_t)be32_get(h + 57) < 0)
         return scan_bad(sc, "invalid record count");
-    if (first <= sc->prev_last || first < sc->s->base || first > INT64_MAX - delta ||
+    if (first <= sc->prev_last || first < sc->s->base || first >= INT64_MAX - delta ||
         first + delta - sc->s->base > INT32_MAX)
         return scan_bad(sc, "offsets out of order or range");
     sc->bsize = blen + 12;

@@ -828,6 +828,7 @@ static void apply_one(const uint8_t *rec, size_t len) {
     rbuf rb;
     int64_t zxid, time, sid;
     int32_t cxid, type, err = 0, n = 0;
+    zk_results *res = NULL; /* freed on the err_parse path too */
     rb_init(&rb, rec, len);
     rb_read_i64(&rb, &zxid);
     rb_read_i64(&rb, &time);
@@ -849,7 +850,6 @@ static void apply_one(const uint8_t *rec, size_t len) {
         zk_session *s = zk_session_get(&Z.sessions, sid);
         c = s ? s->conn : NULL;
     }
-    zk_results *res = NULL;
     zk_txn_apply(rec, len, &res);
     if (rv) {
         zk_server_finish_revalidate(rv);

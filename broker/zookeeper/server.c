@@ -898,27 +898,34 @@ static void accept_handler(aeEventLoop *el, int fd, void *arg, int mask) {
         }
         anetNonBlock(NULL, cfd);
         anetEnableTcpNoDelay(NULL, cfd);
-        zk_conn *c = calloc(1, sizeof(*c));
-        c->fd = cfd;
-        c->id = ++Z.next_conn_id;
-        snprintf(c->ip, sizeof c->ip, "%s", ip);
-        c->port = port;
-        c->established_ms = ae_wall_ms();
-        c->min_lat = -1;
-        c->last_op = "NA";
-        wb_init(&c->out, 256);
-        conn_add_auth(c, "ip", ip);
-        if (aeCreateFileEvent(Z.el, cfd, AE_READABLE, conn_read, c) == AE_ERR) {
-            close(cfd);
-            conn_free(c);
-            continue;
-        }
-        c->next = Z.conns;
-        if (Z.conns)
-            Z.conns->prev = c;
-        Z.conns = c;
-        Z.nconns++;
+        zk_server_adopt(cfd, ip, port);
     }
+}
+
+int zk_server_adopt(int fd, const char *ip, int port) {
+    zk_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->fd = fd;
+    c->id = ++Z.next_conn_id;
+    snprintf(c->ip, sizeof c->ip, "%s", ip);
+    c->port = port;
+    c->established_ms = ae_wall_ms();
+    c->min_lat = -1;
+    c->last_op = "NA";
+    wb_init(&c->out, 256);
+    conn_add_auth(c, "ip", ip);
+    if (aeCreateFileEvent(Z.el, fd, AE_READABLE, conn_read, c) == AE_ERR) {
+        close(fd);
+        conn_free(c);
+        return -1;
+    }
+    c->next = Z.conns;
+    if (Z.conns)
+        Z.conns->prev = c;
+    Z.conns = c;
+    Z.nconns++;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -437,6 +437,11 @@ static int apply_op(rbuf *rb, const hdr *h, int32_t type, zk_op_result *o) {
     switch (type) {
     case ZK_TXN_CREATE: {
         int64_t owner;
+        /* as prepare checked it: a record from disk or a leader may not add
+         * a node the snapshot could not hold (a NUL in its name would make
+         * "/a\0b" serialize as a second "/a") */
+        if (zk_path_validate(path.s, (size_t)path.len) != ZOK)
+            goto err_parse;
         rb_read_bytes(rb, &data);
         if (get_acls(rb, &acl))
             goto err_parse;

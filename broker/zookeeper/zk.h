@@ -403,6 +403,10 @@ int64_t zk_tree_memory(const zk_tree *t); /* estimated bytes the tree holds */
 
 int zk_server_init(void);  /* after Z.cfg is set: recover, listen */
 void zk_server_run(void);
+/* Serves a connected, non-blocking socket as a client connection (the
+ * accept path; the fuzzers hand over one end of a socketpair). Returns 0,
+ * or -1 with fd closed. */
+int zk_server_adopt(int fd, const char *ip, int port);
 /* The before-sleep step: sync the log (group commit), snapshot if due,
  * then write out every connection's queued output. */
 void zk_server_flush(void);
