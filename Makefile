@@ -4,6 +4,7 @@
 #   make programs             only the daemons and the tools (what install needs)
 #   make test                 unit tests, then integration tests (bats)
 #   make unit                 unit tests only
+#   make test-coordinator     the broker's integration tests on our coordinator
 #   SANITIZE=address,undefined make test
 #   make install DESTDIR=/tmp/stage PREFIX=/usr/local/kafka
 #   make rpm, make deb        packages (packaging/), into $(BUILD)/packages/
@@ -84,6 +85,11 @@ integration: $(BINS)
 	BUILD=$(BUILD) bats tests/integration
 
 test: unit integration
+
+# the broker's integration tests on our coordinator, every file (CI runs
+# the lean form: tests/on-coordinator.sh --lean)
+test-coordinator: $(BINS)
+	BUILD=$(BUILD) tests/on-coordinator.sh
 
 check: test
 
@@ -167,9 +173,7 @@ deb: dist
 clean:
 	rm -rf build
 
-.PHONY: all unit integration test check bench bench-replication install clean
-
-.PHONY: all programs unit integration test check bench install dist rpm deb clean
+.PHONY: all programs unit integration test test-coordinator check bench bench-replication install dist rpm deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
