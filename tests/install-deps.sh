@@ -40,6 +40,10 @@ BUILD_PKGS=(
 #   `make deb`, `make rpm` and their checks (tests/integration/packaging.bats);
 #   mmdebstrap and systemd-container (systemd-nspawn): the Debian 12
 #   container the .debs are installed in (packaging_container.bats).
+# ansible (7.7, ansible-core 2.14), ansible-lint, yamllint: the playbooks and
+#   roles (inventory/, playbooks/, roles/) and their lint test
+#   (tests/integration/ansible_lint.bats); mmdebstrap and systemd-container
+#   also make the seven-host lab (scripts/lab.sh, make lab, tests/lab/).
 TEST_PKGS=(
   bats ca-certificates coreutils procps iproute2 util-linux shellcheck jq
   zookeeper default-jre-headless
@@ -47,6 +51,7 @@ TEST_PKGS=(
   python3 python3-kafka python3-confluent-kafka python3-kazoo
   python3-snappy python3-lz4 python3-zstandard
   dpkg-dev debhelper rpm rpm2cpio cpio lintian rpmlint mmdebstrap systemd-container
+  ansible ansible-lint yamllint
 )
 
 want_npm=1
