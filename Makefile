@@ -11,6 +11,9 @@
 #   make bench                benchmarks (numbers, not pass/fail)
 #   make bench-replication    only the three-broker replication section of it
 #   make fuzz [FUZZ_SECONDS=N]  libFuzzer targets: replay the corpora, fuzz N s each
+#   make lab                  the seven foo.bar hosts in containers, set up by
+#                             playbooks/site.yml (scripts/lab.sh); make lab-down
+#   make lab-test             a fresh lab, then its tests (tests/lab/)
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -99,6 +102,16 @@ bench: $(BINS) $(BENCH_BINS)
 bench-replication: $(BINS) $(BENCH_BINS)
 	BUILD=$(BUILD) tests/bench/replication
 
+lab:
+	scripts/lab.sh up
+
+lab-down:
+	scripts/lab.sh down
+
+lab-test:
+	scripts/lab.sh down
+	BUILD=$(BUILD) bats tests/lab
+
 # --- install ----------------------------------------------------------------
 # make install DESTDIR=d [PREFIX=p]: a self-contained tree in Kafka's layout,
 #   p/bin/*.sh, p/libexec/<programs>, p/config/*.properties, p/logs/.
@@ -173,7 +186,7 @@ deb: dist
 clean:
 	rm -rf build
 
-.PHONY: all programs unit integration test test-coordinator check bench bench-replication install dist rpm deb clean
+.PHONY: all programs unit integration test test-coordinator check bench bench-replication lab lab-down lab-test install dist rpm deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
