@@ -27,7 +27,7 @@ $(FUZZ_BUILD)/libfuzzproj.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_BUILD)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libfuzzproj.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfuzzproj.a $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfuzzproj.a $(LIBS) $(SYSTEMD_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
