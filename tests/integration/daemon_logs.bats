@@ -46,6 +46,7 @@ produce_to() {
 
 @test "a log from an earlier hour is rolled to <file>.yyyy-MM-dd-HH; only LOG_ROLL_KEEP rolled files stay" {
   local d h
+  unset LOG_ROLL_PATTERN # the daemon's own default: hourly
   d=$(logs)
   rm -f "$d"/server.log.*
   # six rolled files of 2020, and two files of other tools that must stay

@@ -50,6 +50,12 @@ if [[ -z ${ZOOKEEPER_SERVER:-} ]]; then
   esac
 fi
 export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR ZOOKEEPER_SERVER
+# The daemons roll their logs at every hour, as Kafka's log4j does: a test
+# that greps server.log for a line written just before the hour would find
+# it in server.log.<hour> instead. The daemons the tests start keep one file
+# (a roll suffix with no time in it never changes); daemon_logs.bats, which
+# tests rolling, sets its own pattern or unsets this one.
+export LOG_ROLL_PATTERN="${LOG_ROLL_PATTERN-.no-roll-in-tests}"
 
 ZK_MAIN=org.apache.zookeeper.server.ZooKeeperServerMain
 ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
