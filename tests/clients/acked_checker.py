@@ -103,11 +103,11 @@ class ConfluentSender:
                 self.p.produce(self.args.topic, **kw)
                 break
             except BufferError:
-                self.p.poll(0.05)
+                self._serve(self.p.poll, 0.05)
             except KafkaException as e:
                 self.st.failure(str(e.args[0]), value)
                 break
-        self.p.poll(0)
+        self._serve(self.p.poll, 0)
 
     def _serve(self, call, seconds):
         """poll or flush.  confluent-kafka raises a fatal error from them
