@@ -155,6 +155,8 @@ typedef struct produce_wait produce_wait;
 typedef struct wait_part {
     produce_wait *pw;
     size_t error_at; /* where the partition's error code is in the response */
+    partition *p;    /* until registered (the handler's own pass) */
+    int64_t required_offset;
 } wait_part;
 
 struct produce_wait {
@@ -185,11 +187,6 @@ int handle_Produce(request *rq, response *rs) {
     int v = rq->api_version;
     kstr transactional_id = {NULL, -1};
     produce_wait *pw = NULL;
-    struct pending_wait {
-        partition *p;
-        int64_t required_offset;
-    } *waits = NULL;
-    int nwaits = 0;
     int16_t acks;
     int32_t timeout_ms, ntopics;
     if (v >= 3)
@@ -198,10 +195,6 @@ int handle_Produce(request *rq, response *rs) {
     rb_read_i32(rb, &timeout_ms);
     rb_read_i32(rb, &ntopics);
     rb_check_count_nn(rb, ntopics, 6);
-    /* at most one wait per partition entry: bounded by the request's size */
-    waits = malloc((rb_remain(rb) / 8 + 1) * sizeof(*waits));
-    if (!waits)
-        abort();
 
     wbuf *w = &rs->wb;
     wb_i32(w, ntopics);
@@ -249,8 +242,8 @@ int handle_Produce(request *rq, response *rs) {
                     if (!pw->parts)
                         abort();
                 }
-                pw->parts[pw->nparts++] = (wait_part){pw, error_at};
-                waits[nwaits++] = (struct pending_wait){partition_get(t, pidx), res.required_offset};
+                pw->parts[pw->nparts++] =
+                    (wait_part){pw, error_at, partition_get(t, pidx), res.required_offset};
             }
             wb_i64(w, res.base_offset);
             if (v >= 2)
@@ -272,15 +265,14 @@ int handle_Produce(request *rq, response *rs) {
          * complete now: waiters keep pointers into it) */
         pw->rq = rq;
         pw->left = 1; /* held until every partition is registered */
-        for (int i = 0; i < nwaits; i++) {
-            partition *p = waits[i].p;
+        for (int i = 0; i < pw->nparts; i++) {
+            wait_part *wp = &pw->parts[i];
             pw->left++;
-            if (replica_wait_replicated(p, waits[i].required_offset,
-                                        p->topic->cfg.min_insync_replicas, timeout_ms,
-                                        part_settled, &pw->parts[i]))
+            if (replica_wait_replicated(wp->p, wp->required_offset,
+                                        wp->p->topic->cfg.min_insync_replicas, timeout_ms,
+                                        part_settled, wp))
                 pw->left--; /* already replicated */
         }
-        free(waits);
         if (--pw->left == 0) {
             wait_free(pw);
             return 0;
@@ -288,11 +280,9 @@ int handle_Produce(request *rq, response *rs) {
         pw->rs = *rs; /* the response now belongs to the waiting produce */
         return 1;
     }
-    free(waits);
     return acks == 0 ? 2 : 0;
 err_parse:
     if (pw)
         wait_free(pw);
-    free(waits);
     return -1;
 }

@@ -36,7 +36,6 @@ typedef struct fpart {
     int32_t epoch;   /* the leader epoch this partition follows */
     int state;
     int64_t backoff_until;
-    int64_t leader_latest; /* FP_OOR_*: the leader's end offset */
 } fpart;
 
 typedef struct fetcher {
@@ -423,7 +422,6 @@ static int offsets_part(fetcher *f, const char *topic, rbuf *rb) {
             truncate_to(f, p, offset);
             fp->state = FP_FETCHING;
         } else {
-            fp->leader_latest = offset;
             fp->state = FP_OOR_EARLIEST;
         }
         return 0;
