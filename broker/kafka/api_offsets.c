@@ -30,9 +30,7 @@ int handle_ListOffsets(request *rq, response *rs) {
         rb_check_count_nn(rb, nparts, 12);
         wb_str(w, name.s, name.len);
         wb_i32(w, nparts);
-        topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
-        if (t && t->deleting)
-            t = NULL;
+        topic *t = topic_find_served(name);
         for (int32_t j = 0; j < nparts; j++) {
             int32_t pidx, current_leader_epoch = -1, max_num_offsets = 1;
             int64_t ts;

@@ -207,9 +207,7 @@ int handle_Produce(request *rq, response *rs) {
         rb_check_count_nn(rb, nparts, 8);
         wb_str(w, name.s, name.len);
         wb_i32(w, nparts);
-        topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
-        if (t && t->deleting)
-            t = NULL;
+        topic *t = topic_find_served(name);
         for (int32_t j = 0; j < nparts; j++) {
             int32_t pidx;
             kstr records;

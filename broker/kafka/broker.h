@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ae.h"
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "network.h"
@@ -93,6 +94,9 @@ extern struct broker B;
 /* topics.c */
 topic *topic_find(const char *name);
 topic *topic_findn(const char *name, int len);
+/* The topic a request names, unless the name is null or the topic is being
+ * deleted (requests see such a topic as unknown). */
+topic *topic_find_served(kstr name);
 topic *topic_add(const char *name, int npartitions);
 void topic_remove(topic *t);
 partition *partition_new(topic *t, int32_t id); /* no log, no leader yet */

@@ -69,6 +69,11 @@ topic *topic_add(const char *name, int npartitions) {
     return t;
 }
 
+topic *topic_find_served(kstr name) {
+    topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
+    return t && !t->deleting ? t : NULL;
+}
+
 partition *partition_new(topic *t, int32_t id) {
     partition *p = calloc(1, sizeof(*p));
     if (!p)
