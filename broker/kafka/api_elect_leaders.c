@@ -144,8 +144,6 @@ static void answer(elect_req *e) {
     e->timer = -1;
     response rs;
     resp_init(&rs);
-    if (e->rq->api_version >= 2)
-        wb_i8(&rs.wb, 0); /* response header v1 */
     write_response(e, &rs.wb);
     request_complete(e->rq, &rs);
     if (e->outstanding == 0)

@@ -68,8 +68,6 @@ static void shutdown_answered(void *arg, int16_t error_code, const wbuf *remaini
     response rs;
     resp_init(&rs);
     wbuf *w = &rs.wb;
-    if (flex)
-        wb_i8(w, 0); /* response header v1 */
     wb_i16(w, error_code);
     if (flex)
         wb_uvarint(w, (uint64_t)n + 1);

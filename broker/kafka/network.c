@@ -170,26 +170,30 @@ static void out_push_mem(conn *c, const uint8_t *p, size_t len) {
 }
 
 /* Queues header + body; the file parts' descriptors move to the queue. */
-static void conn_queue_response(conn *c, int32_t correlation_id, response *rs) {
-    uint8_t hdr[8];
-    be32_put(hdr, (uint32_t)(resp_len(rs) + 4));
+/* Response header v0 (correlation id), or v1 with an empty tagged-field
+ * section for flexible request versions (header_tags). */
+static void conn_queue_response(conn *c, int32_t correlation_id, int header_tags, response *rs) {
+    uint8_t hdr[9];
+    size_t hlen = header_tags ? 9 : 8;
+    be32_put(hdr, (uint32_t)(resp_len(rs) + hlen - 4));
     be32_put(hdr + 4, (uint32_t)correlation_id);
+    hdr[8] = 0;
     int was_empty = c->out_head == NULL;
     size_t at = 0;
-    if (rs->nfiles == 0 && rs->wb.len + 8 <= rs->wb.cap) {
+    if (rs->nfiles == 0 && rs->wb.len + hlen <= rs->wb.cap) {
         /* common case: one chunk, header in front */
         outchunk *o = calloc(1, sizeof(*o));
         if (!o)
             abort();
-        memmove(rs->wb.data + 8, rs->wb.data, rs->wb.len);
-        memcpy(rs->wb.data, hdr, 8);
-        o->len = rs->wb.len + 8;
+        memmove(rs->wb.data + hlen, rs->wb.data, rs->wb.len);
+        memcpy(rs->wb.data, hdr, hlen);
+        o->len = rs->wb.len + hlen;
         o->charged = wb_charged(&rs->wb);
         o->mem = wb_steal(&rs->wb, NULL);
         o->fd = -1;
         out_push(c, o);
     } else {
-        out_push_mem(c, hdr, 8);
+        out_push_mem(c, hdr, hlen);
         for (int i = 0; i < rs->nfiles; i++) {
             resp_file *f = &rs->files[i];
             out_push_mem(c, rs->wb.data + at, f->at - at);
@@ -281,7 +285,7 @@ void request_complete(request *rq, response *rs) {
         conn_free(c);
         return;
     }
-    conn_queue_response(c, rq->correlation_id, rs);
+    conn_queue_response(c, rq->correlation_id, rq->header_tags, rs);
     request_free(rq);
     if (c->dispatching)
         return; /* completed from inside its own handler: the loop goes on */
@@ -304,7 +308,7 @@ static void reply_unsupported_apiversions(conn *c, int32_t correlation_id) {
     wb_i16(&rs.wb, d->key);
     wb_i16(&rs.wb, d->min_version);
     wb_i16(&rs.wb, d->max_version);
-    conn_queue_response(c, correlation_id, &rs);
+    conn_queue_response(c, correlation_id, 0, &rs);
 }
 
 /* Returns -1 when the connection must be closed. */
@@ -344,18 +348,18 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
     int flexible = d->flexible_from > 0 && rq->api_version >= d->flexible_from;
     if (flexible)
         rb_read_tags(rb); /* request header v2 */
+    /* the answer's header is v1 then, but ApiVersions' stays v0 (KIP-511) */
+    rq->header_tags = flexible && rq->api_key != ApiKey_ApiVersions;
 
     response rs;
     resp_init(&rs);
-    if (flexible && rq->api_key != ApiKey_ApiVersions)
-        wb_i8(&rs.wb, 0); /* response header v1: no tagged fields (ApiVersions keeps v0) */
     c->pending = rq;
     c->dispatching = 1;
     int r = d->handler(rq, &rs);
     c->dispatching = 0;
     if (r == 0) {
         c->pending = NULL;
-        conn_queue_response(c, rq->correlation_id, &rs);
+        conn_queue_response(c, rq->correlation_id, rq->header_tags, &rs);
         request_free(rq);
         return 0;
     }

@@ -20,6 +20,7 @@ typedef struct request {
     int16_t api_version;
     int32_t correlation_id;
     kstr client_id;
+    int header_tags; /* flexible version: response header v1 (tagged fields) */
     uint8_t *frame; /* the request without its size prefix (writable) */
     size_t frame_len;
     rbuf body;      /* positioned at the request body */
