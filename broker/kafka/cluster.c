@@ -66,6 +66,7 @@ const char *zk_error_name(int rc) {
     case ZCONNECTIONLOSS: return "ConnectionLoss";
     case ZSESSIONEXPIRED: return "SessionExpired";
     case ZNOTEMPTY: return "NotEmpty";
+    case ZBADARGUMENTS: return "BadArguments (a znode larger than jute.maxbuffer?)";
     default: return "ZooKeeper error";
     }
 }
@@ -1138,8 +1139,10 @@ static void topic_config_written_cb(int rc, const char *path, void *arg) {
     }
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", c->name);
-    zkc_create(cluster_zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
-               topic_created_cb, c);
+    int zrc = zkc_create(cluster_zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
+                         topic_created_cb, c);
+    if (zrc != ZOK) /* refused before sending (session gone, too large): answer now */
+        topic_created_cb(zrc, NULL, c);
 }
 
 void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
@@ -1171,8 +1174,10 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     config_json(&w, cfg_keys, cfg_values, ncfg);
     char p[512];
     snprintf(p, sizeof(p), "/config/topics/%s", name);
-    zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
+    int rc = zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
     wb_free(&w);
+    if (rc != ZOK)
+        topic_config_written_cb(rc, NULL, c);
 }
 
 typedef struct simple_ctx {
@@ -1210,8 +1215,10 @@ static void delete_requested_cb(int rc, const char *path, void *arg) {
 void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg) {
     char p[512];
     snprintf(p, sizeof(p), "/admin/delete_topics/%s", name);
-    zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb,
-               simple_new(name, 0, cb, arg));
+    simple_ctx *s = simple_new(name, 0, cb, arg);
+    int rc = zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb, s);
+    if (rc != ZOK)
+        delete_requested_cb(rc, NULL, s);
 }
 
 static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
@@ -1251,9 +1258,11 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
     free(a);
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", name);
-    zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb,
-            simple_new(name, new_total, cb, arg));
+    simple_ctx *s = simple_new(name, new_total, cb, arg);
+    int rc = zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb, s);
     wb_free(&w);
+    if (rc != ZOK)
+        partitions_written_cb(rc, NULL, s);
 }
 
 static void change_notified_cb(int rc, const char *path, void *arg) {
@@ -1266,8 +1275,10 @@ static void change_notified_cb(int rc, const char *path, void *arg) {
 static void notify_change(simple_ctx *s) {
     char data[600];
     snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"topics/%s\"}", s->name);
-    zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
-               ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
+    int rc = zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
+                        ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
+    if (rc != ZOK)
+        change_notified_cb(rc, NULL, s);
 }
 
 static void config_set_cb(int rc, const jute_stat *st, void *arg) {
@@ -1295,11 +1306,12 @@ void cluster_set_topic_config(const char *name, const char *const *keys,
     char p[512];
     snprintf(p, sizeof(p), "/config/topics/%s", name);
     simple_ctx *s = simple_new(name, 0, cb, arg);
-    if (topic_find(name))
-        zkc_set(cluster_zk, p, w.data, (int)w.len, -1, config_set_cb, s);
-    else
-        zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
+    int rc = topic_find(name)
+                 ? zkc_set(cluster_zk, p, w.data, (int)w.len, -1, config_set_cb, s)
+                 : zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
     wb_free(&w);
+    if (rc != ZOK)
+        config_set_cb(rc, NULL, s);
 }
 
 /* ------------------------------------------------------------------------

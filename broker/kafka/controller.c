@@ -46,9 +46,9 @@ void forget_gone_shutting_down(void) {
 }
 
 
-/* Controller: creates missing states, elects a leader where the current
- * one is gone. Without replication (yet), only an in-sync replica may lead,
- * so a partition whose only replica is down stays offline (leader -1). */
+/* Controller: creates a new partition's first state (leader: the first
+ * live replica, ISR: the live replicas; all of them when none is alive, so
+ * the partition stays offline with leader -1 until one returns). */
 static void state_write_cb(int rc, const char *path, void *arg) {
     (void)path;
     part_ref *r = arg;
@@ -84,8 +84,10 @@ static void state_parent_cb(int rc, void *arg) {
     state_json(&w, B.controller_epoch, leader, 0, isr, nisr);
     char path[512];
     state_path(path, sizeof(path), r->topic, r->partition);
-    zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
+    int zrc = zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
     wb_free(&w);
+    if (zrc != ZOK) /* refused before sending: the next session's reload retries */
+        state_write_cb(zrc, NULL, r);
 }
 
 /* The controller's write of a partition state, fenced by the controller

@@ -162,6 +162,20 @@ TAB=$'\t'
   [ "$(kcat_partitions "$t")" = 0 ]
 }
 
+@test "topics: an assignment too large for a znode fails at once and creates nothing" {
+  local t
+  t=$(unique_topic huge)
+  # 120000 partitions: the assignment's JSON passes ZooKeeper's 1 MiB
+  # jute.maxbuffer, so the write is refused before it is sent.
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --partitions 120000
+  [ "$status" -eq 1 ]
+  [[ $output == "Error while executing topic command : org.apache.kafka.common.errors.UnknownServerException: BadArguments"* ]]
+  [ "$(kcat_partitions "$t")" = 0 ]
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --partitions 2
+  [ "$status" -eq 0 ]
+  wait_for 10 kcat_partitions_is "$t" 2
+}
+
 @test "topics: a name with '.' or '_' gets Kafka's collision warning" {
   local t
   t=$(unique_topic my_dotted.topic)
