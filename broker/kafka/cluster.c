@@ -28,6 +28,7 @@
 #include "broker.h"
 #include "checkpoint.h"
 #include "json.h"
+#include "isr_change.h"
 #include "logger.h"
 #include "placement.h"
 #include "replica.h"
@@ -416,6 +417,8 @@ static void isr_write_done(isr_write *iw, int ok, int version) {
         if (version > p->state_zk_version)
             p->state_zk_version = version;
     }
+    if (p && ok && p->leader_epoch == iw->epoch)
+        isr_change_record(iw->ref->topic, iw->ref->partition, ae_mono_ms());
     if (p)
         iw->cb(p, ok && p->leader_epoch == iw->epoch);
     free(iw->isr);
@@ -904,6 +907,10 @@ static void on_watch(void *arg, int type, const char *path) {
         watch_delete_requests();
     else if (!strcmp(path, "/config/changes"))
         watch_config_changes();
+    else if (isr_change_is_watched_path(path)) {
+        if (B.is_controller)
+            isr_change_watch();
+    }
     else if (!strncmp(path, "/brokers/topics/", 16)) {
         const char *rest = path + 16;
         const char *slash = strchr(rest, '/');

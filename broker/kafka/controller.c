@@ -15,6 +15,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "cluster_internal.h"
+#include "isr_change.h"
 #include "logger.h"
 #include "proto.h"
 
@@ -438,6 +439,7 @@ static void become_controller(void) {
     log_info(LOG_CTRL, "[Controller id=%d] %d successfully elected as the controller. Epoch "
              "incremented to %d", B.id, B.id, B.controller_epoch);
     watch_delete_requests();
+    isr_change_watch();
     controller_check_all();
 }
 

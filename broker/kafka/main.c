@@ -20,6 +20,7 @@
 #include "group.h"
 #include "daemon.h"
 #include "fetcher.h"
+#include "isr_change.h"
 #include "logger.h"
 #include "memlimit.h"
 #include "replica.h"
@@ -61,6 +62,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     topics_periodic(ae_mono_ms());
     replica_periodic(ae_mono_ms());
     controller_periodic(ae_mono_ms());
+    isr_change_periodic(ae_mono_ms());
     group_periodic(ae_mono_ms());
     return CRON_MS;
 }

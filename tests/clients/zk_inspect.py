@@ -4,6 +4,7 @@
     zk_inspect.py --zk HOST:PORT [--chroot /path] get PATH        print data
     zk_inspect.py --zk ... exists PATH                           exit 0/1
     zk_inspect.py --zk ... children PATH                         one a line
+    zk_inspect.py --zk ... stat PATH                     "cversion N numChildren M"
     zk_inspect.py --zk ... create PATH [DATA]                    makepath
     zk_inspect.py --zk ... delete PATH                           recursive
     zk_inspect.py --zk ... broker-registration ID HOST PORT      check
@@ -28,7 +29,7 @@ def main():
     ap.add_argument("--zk", required=True)
     ap.add_argument("--chroot", default="")
     ap.add_argument("--timeout", type=float, default=10.0)
-    ap.add_argument("cmd", choices=["get", "exists", "children", "create",
+    ap.add_argument("cmd", choices=["get", "exists", "children", "stat", "create",
                                     "delete", "broker-registration"])
     ap.add_argument("args", nargs="*")
     a = ap.parse_args()
@@ -65,6 +66,13 @@ def run(zk, a):
         except NoNodeError:
             print("no node %s" % a.args[0], file=sys.stderr)
             return 1
+        return 0
+    if a.cmd == "stat":
+        st = zk.exists(a.args[0])
+        if st is None:
+            print("no node %s" % a.args[0], file=sys.stderr)
+            return 1
+        print("cversion %d numChildren %d" % (st.cversion, st.numChildren))
         return 0
     if a.cmd == "create":
         data = a.args[1].encode() if len(a.args) > 1 else b""

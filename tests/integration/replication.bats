@@ -61,6 +61,8 @@ teardown() {
   t=$(rf3_topic minisr 1)
   l=$(cluster_leader "$t" 0)
   read -r f g < <(others "$l" | paste -sd' ')
+  local cv0
+  cv0=$(isr_notifications_cversion)
   cluster_broker_pause "$f"
   cluster_wait_isr "$t" 0 "$l,$g" 15
   produce_all "$t" 0 100 one-down
@@ -80,12 +82,29 @@ teardown() {
   cluster_broker_resume "$f"
   cluster_broker_resume "$g"
   cluster_wait_isr "$t" 0 1,2,3 20
+  # the leader told the controller of its ISR expansion through
+  # /isr_change_notification (after its 5 s black-out, checked every 2.5 s),
+  # and the controller read and deleted the notification
+  wait_for 20 isr_notifications_consumed_since "$cv0"
   produce_all "$t" 0 100 back
   run timeout -k 5 30 kcat -C -b "$(cluster_bootstrap)" -t "$t" -o beginning -e -q
   [ "${#lines[@]}" -eq 200 ]
   run ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --describe --topic "$t" \
     --under-replicated-partitions
   [ -z "$output" ]
+}
+
+# isr_notifications_cversion: the child version of /isr_change_notification
+# (each notification created and deleted adds 2).
+isr_notifications_cversion() { zk_cmd stat /isr_change_notification | awk '{print $2}'; }
+
+# isr_notifications_consumed_since CVERSION: notifications were written
+# since then, and none is left.
+isr_notifications_consumed_since() {
+  local st
+  st=$(zk_cmd stat /isr_change_notification) || return 1
+  read -r _ cv _ n <<<"$st"
+  ((cv >= $1 + 2 && n == 0))
 }
 
 # kill9_under_load VICTIM_KIND: SIGKILL the leader of partition 0 (not the

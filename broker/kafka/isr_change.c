@@ -1,0 +1,176 @@
+/* isr_change.c -- /isr_change_notification, as Kafka 2.5 uses it.
+ *
+ * Leader side: every ISR change this broker writes to a partition's state
+ * znode is remembered; the cron looks every 2.5 s and, once no change came
+ * for 5 s or the oldest has waited 60 s (ReplicaManager's
+ * maybePropagateIsrChanges), writes one sequential znode
+ * /isr_change_notification/isr_change_NNNNNNNNNN listing them:
+ *   {"version":1,"partitions":[{"topic":"t","partition":0},...]}
+ * Controller side: it watches the children, re-reads the listed partitions'
+ * states (the view the metadata of every broker comes from) and deletes each
+ * notification it has processed, as Kafka's IsrChangeNotification event does.
+ * A controller that reads a notification it cannot parse deletes it too
+ * (Kafka logs and drops such a znode). */
+#include "isr_change.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_internal.h"
+#include "json.h"
+#include "logger.h"
+
+#define CHECK_INTERVAL_MS 2500 /* ReplicaManager's isr-change-propagation task */
+#define BLACKOUT_MS 5000       /* IsrChangePropagationBlackOut */
+#define MAX_DELAY_MS 60000     /* IsrChangePropagationInterval */
+#define NOTIFICATION_DIR "/isr_change_notification"
+#define NOTIFICATION_PREFIX NOTIFICATION_DIR "/isr_change_"
+
+/* ------------------------------------------------------------------------
+ * Leader side: the changes not yet propagated
+ * ---------------------------------------------------------------------- */
+static part_ref **pending;
+static int npending, cap_pending;
+static int64_t last_change_ms, last_propagation_ms, last_check_ms;
+
+void isr_change_record(const char *topic, int32_t partition, int64_t now_ms) {
+    for (int i = 0; i < npending; i++)
+        if (pending[i]->partition == partition && !strcmp(pending[i]->topic, topic)) {
+            last_change_ms = now_ms;
+            return;
+        }
+    if (npending == cap_pending) {
+        cap_pending = cap_pending ? cap_pending * 2 : 16;
+        pending = realloc(pending, (size_t)cap_pending * sizeof(*pending));
+        if (!pending)
+            abort();
+    }
+    pending[npending++] = part_ref_new(topic, partition);
+    last_change_ms = now_ms;
+}
+
+static void notification_written_cb(int rc, const char *path, void *arg) {
+    (void)arg;
+    if (rc != ZOK)
+        log_warn(LOG_ZK, "Failed to write an ISR change notification: %s", zk_error_name(rc));
+    else
+        log_debug(LOG_ZK, "Wrote ISR change notification %s", path ? path : "");
+}
+
+/* Writes the notification; the partitions sent are dropped from the set.
+ * Kafka writes one znode per set (its size is bounded by the partitions a
+ * broker leads); the JSON stays far below jute.maxbuffer for any set a
+ * broker of this size leads, and a refused write is logged. */
+static void propagate(void) {
+    wbuf w;
+    wb_init(&w, 64 + (size_t)npending * 48);
+    wbuf_printf(&w, "{\"version\":1,\"partitions\":[");
+    for (int i = 0; i < npending; i++) {
+        wbuf_printf(&w, "%s{\"topic\":", i ? "," : "");
+        json_write_str(&w, pending[i]->topic);
+        wbuf_printf(&w, ",\"partition\":%d}", pending[i]->partition);
+    }
+    wbuf_printf(&w, "]}");
+    int rc = zkc_create(cluster_zk, NOTIFICATION_PREFIX, w.data, (int)w.len,
+                        ZKC_PERSISTENT | ZKC_SEQUENCE, notification_written_cb, NULL);
+    wb_free(&w);
+    if (rc != ZOK) /* no session now: kept for the next round */
+        return;
+    for (int i = 0; i < npending; i++)
+        part_ref_free(pending[i]);
+    npending = 0;
+}
+
+void isr_change_periodic(int64_t now_ms) {
+    if (now_ms - last_check_ms < CHECK_INTERVAL_MS)
+        return;
+    last_check_ms = now_ms;
+    if (!npending || !cluster_zk)
+        return;
+    if (now_ms - last_change_ms >= BLACKOUT_MS || now_ms - last_propagation_ms >= MAX_DELAY_MS) {
+        propagate();
+        last_propagation_ms = now_ms;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Controller side
+ * ---------------------------------------------------------------------- */
+static void notification_deleted_cb(int rc, void *arg) {
+    char *path = arg;
+    if (rc != ZOK && rc != ZNONODE)
+        log_warn(LOG_CTRL, "Failed to delete %s: %s", path, zk_error_name(rc));
+    free(path);
+}
+
+static void delete_notification(char *path) {
+    int rc = zkc_delete(cluster_zk, path, -1, notification_deleted_cb, path);
+    if (rc != ZOK)
+        notification_deleted_cb(rc, path);
+}
+
+/* Re-reads each listed partition's state; returns how many were listed, or
+ * -1 when the JSON is not a version 1 notification. */
+static int reread_listed(const char *data, int len) {
+    json *j = data && len > 0 ? json_parse(data, (size_t)len) : NULL;
+    const json *parts = json_get(j, "partitions");
+    int64_t version = 0;
+    int n = -1;
+    if (json_int(json_get(j, "version"), &version) == 0 && version == 1 && parts &&
+        parts->type == JSON_ARRAY) {
+        n = 0;
+        for (int i = 0; i < parts->n; i++) {
+            const json *e = parts->items[i];
+            const char *name = json_str(json_get(e, "topic"));
+            int64_t p;
+            if (!name || json_int(json_get(e, "partition"), &p) != 0 || p < 0 || p > INT32_MAX)
+                continue;
+            topic *t = topic_find(name);
+            if (t && p < t->npartitions)
+                load_state(t, (int32_t)p);
+            n++;
+        }
+    }
+    json_free(j);
+    return n;
+}
+
+static void notification_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    char *path = arg;
+    if (rc != ZOK || !B.is_controller) {
+        free(path);
+        return;
+    }
+    int n = reread_listed(data, len);
+    if (n < 0)
+        log_warn(LOG_CTRL, "[Controller id=%d] Dropping %s: not an ISR change notification "
+                 "of version 1", B.id, path);
+    else
+        log_debug(LOG_CTRL, "[Controller id=%d] Processed ISR change notification %s (%d "
+                  "partitions)", B.id, path, n);
+    delete_notification(path);
+}
+
+static void notifications_cb(int rc, int count, const char *const *names, void *arg) {
+    (void)arg;
+    if (rc != ZOK || !B.is_controller)
+        return;
+    for (int i = 0; i < count; i++) {
+        if (strncmp(names[i], "isr_change_", 11))
+            continue;
+        char path[256];
+        snprintf(path, sizeof(path), NOTIFICATION_DIR "/%s", names[i]);
+        char *p = xstrdup(path);
+        if (zkc_get(cluster_zk, p, 0, notification_cb, p) != ZOK)
+            free(p);
+    }
+}
+
+void isr_change_watch(void) {
+    zkc_children(cluster_zk, NOTIFICATION_DIR, 1, notifications_cb, NULL);
+}
+
+int isr_change_is_watched_path(const char *path) { return !strcmp(path, NOTIFICATION_DIR); }
