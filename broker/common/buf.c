@@ -55,6 +55,15 @@ int wb_try_reserve(wbuf *wb, size_t more) {
     return 0;
 }
 
+void wb_reserve_exact(wbuf *wb, size_t more) {
+    if (wb->len + more <= wb->cap)
+        return;
+    size_t ncap = wb->len + more;
+    if (wb->metered)
+        memlimit_charge(ncap - wb->cap);
+    wb_realloc(wb, ncap);
+}
+
 void wb_shrink(wbuf *wb, size_t cap) {
     if (cap < wb->len)
         cap = wb->len;

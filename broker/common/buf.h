@@ -42,6 +42,10 @@ void wb_reserve(wbuf *wb, size_t more); /* aborts on out-of-memory */
 /* Grows to exactly len + more (if needed) only if the memory ceiling admits
  * the growth now: 0 done, -1 refused (wb unchanged). */
 int wb_try_reserve(wbuf *wb, size_t more);
+/* Grows to exactly len + more (if needed), charged as committed memory
+ * (memlimit_charge): for a size the caller has already fitted under the
+ * ceiling, taken at once instead of by doublings. */
+void wb_reserve_exact(wbuf *wb, size_t more);
 /* Gives back memory beyond max(cap, len). */
 void wb_shrink(wbuf *wb, size_t cap);
 /* Detaches the data (caller frees) and leaves wb empty. The charge of a

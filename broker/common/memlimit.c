@@ -19,6 +19,7 @@ extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, si
 static size_t limit;     /* 0 = unlimited */
 static size_t admission; /* limit less the reserve for committed memory */
 static size_t used, peak;
+static size_t released_since_trim;
 static int freed;
 
 /* ------------------------------------------------------------------------
@@ -158,6 +159,8 @@ size_t memlimit_limit(void) { return limit; }
 size_t memlimit_admission(void) { return limit ? admission : SIZE_MAX; }
 size_t memlimit_used(void) { return used; }
 size_t memlimit_peak(void) { return peak; }
+size_t memlimit_room(void) { return !limit ? SIZE_MAX : used < limit ? limit - used : 0; }
+int memlimit_full(void) { return limit && used >= limit; }
 
 int memlimit_try_charge(size_t n) {
     if (limit && (n > admission || used > admission - n))
@@ -174,6 +177,7 @@ void memlimit_charge(size_t n) {
 
 void memlimit_release(size_t n) {
     used = n > used ? 0 : used - n;
+    released_since_trim += n;
     if (n)
         freed = 1;
 }
@@ -185,6 +189,12 @@ int memlimit_freed(void) {
 }
 
 void memlimit_trim(void) {
+    released_since_trim = 0;
     if (mallctl)
         mallctl("arena.4096.purge", NULL, NULL, NULL, 0); /* 4096: MALLCTL_ARENAS_ALL */
+}
+
+void memlimit_trim_if_due(void) {
+    if (limit && released_since_trim >= limit / 16)
+        memlimit_trim();
 }

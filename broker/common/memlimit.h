@@ -58,6 +58,12 @@ size_t memlimit_limit(void);     /* 0 = unlimited */
 size_t memlimit_admission(void); /* the ceiling try_charge admits up to */
 size_t memlimit_used(void);
 size_t memlimit_peak(void);
+/* What is left under the limit itself (0 at or past it; SIZE_MAX without
+ * a limit): the budget for memory a response is about to be built in. */
+size_t memlimit_room(void);
+/* Whether the memory in use has reached the limit itself (responses have
+ * used up the reserve): no new request is started until some is freed. */
+int memlimit_full(void);
 
 int memlimit_try_charge(size_t n); /* 0 charged, -1 refused (nothing charged) */
 void memlimit_charge(size_t n);
@@ -69,5 +75,9 @@ int memlimit_freed(void);
  * arena purge; nothing with another allocator), so that resident memory
  * follows the accounted figure while the ceiling is pressed on. */
 void memlimit_trim(void);
+/* memlimit_trim once a sixteenth of the limit was released since the last
+ * trim: what the allocator keeps cached stays small beside the limit (it
+ * would otherwise keep freed answers resident for seconds). */
+void memlimit_trim_if_due(void);
 
 #endif

@@ -7,6 +7,10 @@
  * available it waits, up to max_wait_ms, for appends to wake it up.
  * Fetch v0-3 get what those versions can read, as Kafka down-converts:
  * magic-0 messages (v0-1) or magic-1 messages (v2-3), copied inline.
+ * Those copies are memory: each partition's share is also bounded by a
+ * quarter of what the -Xmx ceiling has left (the file's bytes and the
+ * converted messages), and when not even one batch fits the partition
+ * answers no records for now (the consumer asks again; nothing is lost).
  *
  * Consumers read below the high watermark; followers (replica_id >= 0)
  * read up to the log end, and their fetch offset tells the leader how far
@@ -17,6 +21,8 @@
 
 #include "api.h"
 #include "broker.h"
+#include "logger.h"
+#include "memlimit.h"
 #include "records.h"
 #include "replica.h"
 
@@ -56,21 +62,66 @@ static void fetch_req_free(fetch_req *f) {
 }
 
 /* Writes the records of rr as legacy messages of the given magic (the
- * size-prefixed "records" field); closes rr.fd. Returns the bytes written. */
-static int64_t down_convert(wbuf *w, plog_read_result *rr, int magic) {
-    uint8_t *buf = malloc((size_t)rr->len);
-    if (!buf)
-        abort();
-    ssize_t got = pread(rr->fd, buf, (size_t)rr->len, rr->file_pos);
-    close(rr->fd);
-    rr->fd = -1;
+ * size-prefixed "records" field); closes rr.fd. Returns the bytes written.
+ * The file is read one batch at a time, and no batch is started once
+ * `budget` bytes are written (the first always is): the memory it takes is
+ * about the budget plus one batch, charged to the ceiling. */
+static int64_t down_convert(wbuf *w, plog_read_result *rr, int magic, size_t budget) {
     size_t at = wb_i32(w, 0);
     size_t start = w->len;
-    if (got == rr->len)
-        batch_down_convert(buf, (size_t)got, magic, (size_t)256 << 20, w);
+    /* room for what the records become (legacy messages are a little
+     * larger than their v2 records), taken at once: no doubling copies */
+    wb_reserve_exact(w, (size_t)rr->len + (size_t)rr->len / 4 + 1024);
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    off_t pos = rr->file_pos, end = rr->file_pos + rr->len;
+    while (end - pos >= RB_LOG_OVERHEAD && (w->len == start || w->len - start < budget)) {
+        uint8_t head[RB_LOG_OVERHEAD];
+        if (pread(rr->fd, head, sizeof head, pos) != (ssize_t)sizeof head)
+            break;
+        int32_t size = (int32_t)be32_get(head + RBH_LENGTH);
+        if (size <= 0 || size > end - pos - RB_LOG_OVERHEAD)
+            break;
+        size_t blen = RB_LOG_OVERHEAD + (size_t)size;
+        if (blen > cap) {
+            uint8_t *n = realloc(buf, blen);
+            if (!n)
+                abort();
+            memlimit_charge(blen - cap);
+            buf = n;
+            cap = blen;
+        }
+        if (pread(rr->fd, buf, blen, pos) != (ssize_t)blen ||
+            batch_down_convert(buf, blen, magic, (size_t)256 << 20, w) < 0)
+            break;
+        pos += (off_t)blen;
+    }
     free(buf);
+    memlimit_release(cap);
+    close(rr->fd);
+    rr->fd = -1;
     wb_put_i32(w, at, (int32_t)(w->len - start));
     return (int64_t)(w->len - start);
+}
+
+/* A down-converted partition's byte limit within the memory ceiling (see
+ * the top of the file); logs, at most once a minute, when it cuts one. */
+static int32_t down_convert_limit(const fetch_req *f, int32_t limit, int *min_one) {
+    static int64_t last_log_ms = -60000;
+    size_t room = memlimit_room() / 4;
+    if (room >= (size_t)limit)
+        return limit;
+    *min_one = 0;
+    if (ae_mono_ms() - last_log_ms >= 60000) {
+        char r[32], l[32];
+        last_log_ms = ae_mono_ms();
+        log_warn("kafka.server.KafkaApis",
+                 "Fetch v%d from %s is down-converted in memory: its records are cut to %s, "
+                 "what the memory ceiling (%s, KAFKA_HEAP_OPTS) leaves for them",
+                 f->rq->api_version, request_client_host(f->rq), memlimit_human(room, r, sizeof(r)),
+                 memlimit_human(memlimit_limit(), l, sizeof(l)));
+    }
+    return (int32_t)room;
 }
 
 /* Builds the response; returns the number of record bytes it holds, or -1
@@ -99,6 +150,7 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
             partition *p = t ? partition_get(t, fp->partition) : NULL;
             int16_t err = ERR_NONE;
             int64_t hw = -1, lso = -1, lstart = -1;
+            int32_t limit = 0;
             plog_read_result rr = {-1, 0, 0};
             if (!p)
                 err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -111,10 +163,12 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
                 lstart = plog_log_start_offset(p->log);
                 int64_t upto = f->replica_id >= 0 ? INT64_MAX : p->hw;
                 int64_t room = v >= 3 ? (int64_t)f->max_bytes - total : INT32_MAX;
-                int32_t limit = fp->max_bytes;
+                limit = fp->max_bytes;
                 if (room < limit)
                     limit = room > 0 ? (int32_t)room : 0;
                 int min_one = total == 0 && (v < 3 || f->max_bytes > 0);
+                if (v < 4)
+                    limit = down_convert_limit(f, limit, &min_one);
                 int r = plog_read_bounded(p->log, fp->fetch_offset, upto, limit, min_one, &rr);
                 if (r == 1)
                     err = ERR_OFFSET_OUT_OF_RANGE;
@@ -135,7 +189,7 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
             if (v >= 11)
                 wb_i32(w, -1); /* preferred_read_replica */
             if (!err && rr.len > 0 && v < 4) {
-                total += down_convert(w, &rr, v <= 1 ? 0 : 1);
+                total += down_convert(w, &rr, v <= 1 ? 0 : 1, (size_t)limit);
             } else if (!err && rr.len > 0) {
                 wb_i32(w, rr.len);
                 resp_add_file(rs, rr.fd, rr.file_pos, (size_t)rr.len);

@@ -11,7 +11,9 @@
  * the leader's end and start offsets (ListOffsets v5): a longer local log
  * is cut to the leader's end, a log behind the leader's start restarts
  * empty at it. A partition whose leader or epoch moved on is dropped (the
- * next state read adds it again). */
+ * next state read adds it again). Replies are read into memory, so a fetch
+ * asks for no more than half of what the -Xmx ceiling has left, and waits
+ * while the ceiling is reached. */
 #include "fetcher.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "api.h"
 #include "kclient.h"
 #include "logger.h"
+#include "memlimit.h"
 #include "producer.h"
 #include "records.h"
 #include "replica.h"
@@ -549,12 +552,23 @@ static void write_epoch_part(wbuf *w, partition *p, fpart *fp) {
     wb_i32(w, plog_latest_epoch(p->log));  /* leader_epoch */
 }
 
+/* The size a fetch reply may have: `max` (replica.fetch.max.bytes for a
+ * partition, replica.fetch.response.max.bytes for the whole), but no more
+ * than half of what the memory ceiling has left, since the reply is read
+ * into memory (at least 64 KiB: the leader sends one whole batch anyway). */
+static int32_t fetch_bytes_within_ceiling(int32_t max) {
+    size_t room = memlimit_room() / 2;
+    if (room < 65536)
+        room = 65536;
+    return room < (size_t)max ? (int32_t)room : max;
+}
+
 static void write_fetch_part(wbuf *w, partition *p, fpart *fp) {
     wb_i32(w, p->id);
     wb_i32(w, fp->epoch);
     wb_i64(w, plog_log_end_offset(p->log));
     wb_i64(w, plog_log_start_offset(p->log));
-    wb_i32(w, B.cfg.replica_fetch_max_bytes);
+    wb_i32(w, fetch_bytes_within_ceiling(B.cfg.replica_fetch_max_bytes));
 }
 
 static void write_offsets_part(wbuf *w, partition *p, fpart *fp) {
@@ -612,6 +626,8 @@ static void fetcher_kick(fetcher *f) {
         return;
     if (leader_address(f) != 0)
         return; /* the leader is not registered (yet): the tick retries */
+    if (memlimit_full())
+        return; /* no room for a reply under the memory ceiling: the tick retries */
     truncate_without_epochs(f);
     wbuf w;
     wb_init(&w, 256);
@@ -630,7 +646,7 @@ static void fetcher_kick(fetcher *f) {
         wb_i32(&w, B.id);
         wb_i32(&w, B.cfg.replica_fetch_wait_max_ms);
         wb_i32(&w, B.cfg.replica_fetch_min_bytes);
-        wb_i32(&w, B.cfg.replica_fetch_response_max_bytes);
+        wb_i32(&w, fetch_bytes_within_ceiling(B.cfg.replica_fetch_response_max_bytes));
         wb_i8(&w, 0);  /* isolation_level */
         wb_i32(&w, 0); /* session_id: sessionless */
         wb_i32(&w, -1);/* session_epoch: FINAL_EPOCH */

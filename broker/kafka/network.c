@@ -26,6 +26,10 @@
 #define LOGGER "kafka.network.Processor"
 #define READ_CHUNK 65536
 #define MAX_WRITE_PER_EVENT (8 * 1024 * 1024)
+/* A connection's answers waiting in memory for its client to read them:
+ * past this, its next request waits until they are sent (Kafka mutes a
+ * channel until its response is sent; this lets small answers pipeline). */
+#define CONN_OUT_MEM_MAX (1024 * 1024)
 
 typedef struct outchunk {
     struct outchunk *next;
@@ -44,18 +48,20 @@ struct conn {
     size_t in_off;    /* while a request is pending: where what follows its frame starts */
     size_t frame_missing; /* bytes the partial frame at the front of in lacks */
     outchunk *out_head, *out_tail;
+    size_t out_mem;   /* memory of the queued answers (charged to the ceiling) */
     request *pending; /* deferred request in progress */
     int closing;      /* close once output drained */
     int dispatching;  /* inside a handler: completions must not re-enter */
     int dead;         /* socket closed; freed when pending completes */
     int mem_paused;   /* not read until memory is freed (memory ceiling) */
+    int out_paused;   /* not read until its answers are sent (CONN_OUT_MEM_MAX) */
     conn *prev, *next;
 };
 
 static conn *conns;
 static int nconns;
 static int nmem_paused;
-static int64_t last_pause_log_ms;
+static int64_t last_pause_log_ms, last_full_log_ms;
 static int listen_fds[16];
 static int nlisten;
 
@@ -98,6 +104,7 @@ size_t resp_len(const response *rs) { return rs->wb.len + rs->files_len; }
 static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask);
 static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask);
 static void conn_process_input(conn *c);
+static int conn_hold_requests(conn *c);
 
 static void out_chunk_free(outchunk *o) {
     if (o->mem)
@@ -147,6 +154,7 @@ static void conn_close(conn *c) {
 
 static void out_push(conn *c, outchunk *o) {
     o->next = NULL;
+    c->out_mem += o->charged;
     if (c->out_tail)
         c->out_tail->next = o;
     else
@@ -260,14 +268,23 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
                 c->out_head = x->next;
                 if (!c->out_head)
                     c->out_tail = NULL;
+                c->out_mem -= x->charged;
                 out_chunk_free(x);
             }
         }
     }
     if (!c->out_head) {
         aeDeleteFileEvent(B.el, fd, AE_WRITABLE);
-        if (c->closing)
+        if (c->closing) {
             conn_close(c);
+            return;
+        }
+    }
+    if (c->out_paused && c->out_mem < CONN_OUT_MEM_MAX) {
+        /* the client read its answers: the requests it sent meanwhile go on */
+        c->out_paused = 0;
+        aeCreateFileEvent(B.el, fd, AE_READABLE, conn_readable, c);
+        conn_process_input(c);
     }
 }
 
@@ -416,6 +433,8 @@ static void conn_process_input(conn *c) {
             c->frame_missing = 4 + (size_t)size - avail;
             break;
         }
+        if (conn_hold_requests(c))
+            break; /* the frame stays in c->in */
         if (dispatch(c, c->in.data + off + 4, (size_t)size) < 0) {
             conn_close(c);
             return;
@@ -457,6 +476,18 @@ static void conn_pause_for_memory(conn *c) {
     if (c->mem_paused)
         return;
     c->mem_paused = 1;
+    if (memlimit_full()) {
+        if (nmem_paused++ == 0 && ae_mono_ms() - last_full_log_ms >= 60000) {
+            char u[32], l[32];
+            last_full_log_ms = ae_mono_ms();
+            log_warn(LOGGER,
+                     "Memory in use (%s) reached the ceiling (%s, KAFKA_HEAP_OPTS): no new "
+                     "request is handled until responses are sent and memory is freed",
+                     memlimit_human(memlimit_used(), u, sizeof(u)),
+                     memlimit_human(memlimit_limit(), l, sizeof(l)));
+        }
+        return;
+    }
     if (nmem_paused++ == 0 && ae_mono_ms() - last_pause_log_ms >= 60000) {
         char u[32], a[32], l[32];
         last_pause_log_ms = ae_mono_ms();
@@ -469,16 +500,44 @@ static void conn_pause_for_memory(conn *c) {
     }
 }
 
+/* Whether c's next request, read whole, must wait: its own answers not
+ * yet read pass CONN_OUT_MEM_MAX (a client that does not read), or the
+ * answers of all connections have used up the memory kept for them (the
+ * ceiling itself is reached). Either way reading c stops too, until its
+ * answers are sent (conn_writable) or memory is freed
+ * (network_before_sleep). */
+static int conn_hold_requests(conn *c) {
+    if (c->out_mem >= CONN_OUT_MEM_MAX) {
+        c->out_paused = 1;
+        aeDeleteFileEvent(B.el, c->fd, AE_READABLE);
+        return 1;
+    }
+    if (memlimit_full()) {
+        conn_pause_for_memory(c);
+        return 1;
+    }
+    return 0;
+}
+
 void network_before_sleep(void) {
+    memlimit_trim_if_due();
     if (!nmem_paused || !memlimit_freed())
         return;
     memlimit_trim(); /* what was freed leaves the process before more is read */
-    for (conn *c = conns; c; c = c->next) {
+    conn *next;
+    for (conn *c = conns; c; c = next) {
+        next = c->next;
         if (!c->mem_paused)
             continue;
         c->mem_paused = 0;
         nmem_paused--;
+        if (c->out_paused)
+            continue; /* its own answers first */
         aeCreateFileEvent(B.el, c->fd, AE_READABLE, conn_readable, c);
+        /* requests already read (held while memory was full) go on now;
+         * this may close c, never another connection */
+        if (!c->pending && c->in.len >= 4)
+            conn_process_input(c);
     }
 }
 
@@ -486,8 +545,9 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
     (void)el;
     (void)mask;
     conn *c = cd;
-    if (c->pending) {
-        /* the pending request's frame is in c->in: read again when it completes */
+    if (c->pending || c->out_paused) {
+        /* the pending request's frame is in c->in: read again when it
+         * completes; or its answers wait to be read: read once they are */
         aeDeleteFileEvent(el, fd, AE_READABLE);
         return;
     }

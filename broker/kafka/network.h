@@ -3,7 +3,15 @@
  *
  * A connection handles one request at a time, in order, as Kafka does: while
  * a request is deferred (a long-poll Fetch, a CreateTopics waiting for
- * ZooKeeper) the following requests stay in the input buffer. */
+ * ZooKeeper) the following requests stay in the input buffer.
+ *
+ * Memory (the -Xmx ceiling, memlimit.h): a request's frame is charged when
+ * its size is read, and reading pauses at the admission ceiling; answers are
+ * charged while queued. A connection whose queued answers pass 1 MiB (a
+ * client that does not read them) handles no further request until they are
+ * sent, and once answers have used up the reserve (the ceiling itself is
+ * reached) no connection starts a new request until memory is freed. Log
+ * data is sent from the files (sendfile) and costs no memory. */
 #ifndef KAFKA_NETWORK_H
 #define KAFKA_NETWORK_H
 

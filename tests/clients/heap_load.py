@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """A memory load for the broker's KAFKA_HEAP_OPTS ceiling: many concurrent
 producers (confluent-kafka / librdkafka, one connection each) sending large
-batches, then one consumer reading everything back.
+batches, then one consumer reading everything back; or loads that make the
+broker's answers large or queued: consumers of the old message format
+(kafka-python, Fetch v3: the broker down-converts the records in memory, as
+Kafka does) asking for large fetches, and a client that pipelines requests
+and never reads the answers.
 
   heap_load.py --bootstrap H:P --topic T --producers N --per-producer M
                --value-bytes B --batch-bytes S --acked FILE
@@ -9,6 +13,12 @@ batches, then one consumer reading everything back.
       message to FILE; print "sent X acked Y failed Z"
   heap_load.py --bootstrap H:P --topic T --verify FILE
       every acked message is read back once, intact, at its offset
+  heap_load.py --bootstrap H:P --topic T --old-consumers N --seconds S
+               [--unread-requests R --unread-bootstrap H:P]
+      for S seconds, N kafka-python consumers (api_version 0.10.1, 48 MiB
+      fetches) read T from the beginning, and one connection to
+      --unread-bootstrap sends R Metadata requests for T and reads nothing;
+      print "old consumers read X bytes"; exit 1 if they read nothing
 
 Message value: "p<producer>:s<seq>:<crc32 of the filler>:" + filler, the
 filler derived from (producer, seq), so a message read back is checked
@@ -16,6 +26,8 @@ byte for byte. Exit status: 0 pass, 1 failure, 3 usage.
 """
 import argparse
 import random
+import socket
+import struct
 import sys
 import threading
 import time
@@ -131,6 +143,67 @@ def verify(args):
     return 0 if len(seen) == len(want) and not bad else 1
 
 
+def old_consumers(args):
+    from kafka import KafkaConsumer, TopicPartition as KTopicPartition
+
+    lock = threading.Lock()
+    read = [0]
+    errors = []
+    stop = time.time() + args.seconds
+
+    def run(idx):
+        try:
+            c = KafkaConsumer(
+                bootstrap_servers=args.bootstrap,
+                client_id="heap-old-consumer-%d" % idx,
+                api_version=(0, 10, 1),
+                fetch_max_bytes=48 << 20,
+                max_partition_fetch_bytes=16 << 20,
+                fetch_max_wait_ms=500,
+                request_timeout_ms=305000,
+                enable_auto_commit=False,
+            )
+            parts = [KTopicPartition(args.topic, p) for p in sorted(c.partitions_for_topic(args.topic) or [])]
+            c.assign(parts)
+            c.seek_to_beginning(*parts)
+            while time.time() < stop:
+                for recs in c.poll(timeout_ms=500).values():
+                    with lock:
+                        read[0] += sum(len(r.value) for r in recs)
+            c.close(autocommit=False)
+        except Exception as e:  # noqa: BLE001 - reported, and fails the run
+            with lock:
+                errors.append("consumer %d: %r" % (idx, e))
+
+    def unread():
+        host, port = args.unread_bootstrap.rsplit(":", 1)
+        name = args.topic.encode()
+        # Metadata v1: topics [T]
+        body = struct.pack(">hhi", 3, 1, 7) + struct.pack(">h", 13) + b"heap-unreader"
+        body += struct.pack(">ih", 1, len(name)) + name
+        one = struct.pack(">i", len(body)) + body
+        s = socket.create_connection((host, int(port)))
+        s.settimeout(max(1.0, stop - time.time()))
+        try:
+            s.sendall(one * args.unread_requests)  # stops when the broker stops reading
+        except (socket.timeout, OSError):
+            pass
+        time.sleep(max(0.0, stop - time.time()))
+        s.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(args.old_consumers)]
+    if args.unread_requests:
+        threads.append(threading.Thread(target=unread))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in errors:
+        print(e, file=sys.stderr)
+    print("old consumers read %d bytes" % read[0])
+    return 0 if read[0] and not errors else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bootstrap", required=True)
@@ -142,9 +215,15 @@ def main():
     ap.add_argument("--acked")
     ap.add_argument("--verify")
     ap.add_argument("--timeout", type=float, default=240)
+    ap.add_argument("--old-consumers", type=int, default=0)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--unread-requests", type=int, default=0)
+    ap.add_argument("--unread-bootstrap")
     args = ap.parse_args()
     if args.verify:
         return verify(args)
+    if args.old_consumers:
+        return old_consumers(args)
     if not args.acked:
         ap.error("--acked or --verify")
     return produce(args)

@@ -1,11 +1,16 @@
 #!/usr/bin/python3
 """A TCP relay that gives every client connection a slow uplink: what a
 client sends reaches the server at --rate bytes per second per connection
-(answers go back at full speed), as if each client sat behind its own slow
-link. Many producers behind it keep many large requests half-arrived at the
-broker at once, which is what makes a broker's request memory grow.
+(answers go back at full speed, or at --down-rate), as if each client sat
+behind its own slow link. Many producers behind it keep many large requests
+half-arrived at the broker at once, which is what makes a broker's request
+memory grow; consumers behind a slow downlink read their answers slowly,
+which keeps the broker's answers queued.
 
-  slow_link.py --listen PORT --to HOST:PORT --rate BYTES_PER_S [--ready FILE]
+  slow_link.py --listen PORT --to HOST:PORT --rate BYTES_PER_S
+               [--down-rate BYTES_PER_S] [--ready FILE]
+
+A rate of 0 is full speed.
 
 Runs until killed; writes FILE once it listens.
 """
@@ -43,6 +48,7 @@ async def main():
     ap.add_argument("--listen", type=int, required=True)
     ap.add_argument("--to", required=True)
     ap.add_argument("--rate", type=float, required=True)
+    ap.add_argument("--down-rate", type=float, default=0)
     ap.add_argument("--ready")
     args = ap.parse_args()
     host, port = args.to.rsplit(":", 1)
@@ -53,7 +59,7 @@ async def main():
         except OSError:
             cwriter.close()
             return
-        await asyncio.gather(pump(creader, swriter, args.rate), pump(sreader, cwriter, 0))
+        await asyncio.gather(pump(creader, swriter, args.rate), pump(sreader, cwriter, args.down_rate))
 
     server = await asyncio.start_server(handle, "127.0.0.1", args.listen)
     if args.ready:
