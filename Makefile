@@ -119,8 +119,10 @@ lab-test:
 #   packages ship (make rpm and make deb take their files from here):
 #   /opt/kafka/{bin,libexec}; configs in /etc/kafka, each also reachable as
 #   /opt/kafka/config/<file>, with log.dirs=/var/lib/kafka and
-#   dataDir=/var/lib/zookeeper; /opt/kafka/logs -> /var/log/kafka (the
-#   broker's logs; the coordinator's go to /var/log/zookeeper); the systemd
+#   dataDir=/var/lib/zookeeper; logs in /var/log/kafka (the broker's; also
+#   /opt/kafka/logs) and /var/log/zookeeper (the coordinator's), each its
+#   service user's, the start scripts' LOG_DIR default (PACKAGE_LOG_DIR) as
+#   well as the units'; the systemd
 #   units, their environment files in ENVDIR (/etc/default on Debian,
 #   /etc/sysconfig on RPM systems) and the sysusers.d entries of the kafka
 #   and zookeeper users (README.md, "Packages and services").
@@ -155,6 +157,8 @@ ifeq ($(LAYOUT),package)
 	sed -i 's|^log\.dirs=.*|log.dirs=/var/lib/kafka|' $(DESTDIR)$(CONFDIR)/server.properties
 	sed -i 's|^dataDir=.*|dataDir=/var/lib/zookeeper|' $(DESTDIR)$(CONFDIR)/zookeeper.properties
 	ln -sfn /var/log/kafka $(DESTDIR)$(PREFIX)/logs
+	sed -i 's|^PACKAGE_LOG_DIR=$$|PACKAGE_LOG_DIR=/var/log/kafka|' $(DESTDIR)$(PREFIX)/bin/kafka-server-start.sh
+	sed -i 's|^PACKAGE_LOG_DIR=$$|PACKAGE_LOG_DIR=/var/log/zookeeper|' $(DESTDIR)$(PREFIX)/bin/zookeeper-server-start.sh
 	set -e; for u in kafka-server zookeeper-server; do \
 	  $(UNIT_SUBST) packaging/systemd/$$u.service.in > $(DESTDIR)$(UNITDIR)/$$u.service; \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service; \

@@ -7,8 +7,9 @@
 #
 # Environment, as with Kafka:
 #   LOG_DIR           where server.log, controller.log, state-change.log (and
-#                     kafkaServer.out with -daemon) go; default <install dir>/logs,
-#                     created if missing. They roll hourly to server.log.yyyy-MM-dd-HH
+#                     kafkaServer.out with -daemon) go; default PACKAGE_LOG_DIR
+#                     below (/var/log/kafka when installed by the packages),
+#                     else <install dir>/logs; created if missing. They roll hourly to server.log.yyyy-MM-dd-HH
 #                     as with Kafka's log4j config; LOG_ROLL_KEEP (default 168)
 #                     rolled files of each are kept. SIGHUP reopens them.
 #   KAFKA_HEAP_OPTS   default "-Xmx1G -Xms1G". There is no JVM: -Xmx is the ceiling
@@ -28,5 +29,7 @@ fi
 
 # shellcheck source=bin/tool-env.sh
 . "$(dirname "$0")/tool-env.sh"
-kafka_log_dir "-Xmx1G -Xms1G"
+# the packages' install rule (make install LAYOUT=package) sets this
+PACKAGE_LOG_DIR=
+kafka_log_dir "-Xmx1G -Xms1G" "$PACKAGE_LOG_DIR"
 kafka_daemon_exec kafka-server "$KAFKA_SERVER" "$@"

@@ -37,13 +37,14 @@ kafka_tool_exec() {
   exec "$tool" "$@"
 }
 
-# kafka_log_dir: LOG_DIR defaults to <install dir>/logs; created; exported
-# with the JVM variables (KAFKA_HEAP_OPTS defaults to $1: the daemons read
-# its -Xmx; the others are accepted and ignored).
+# kafka_log_dir HEAP [DIR]: LOG_DIR defaults to DIR, or when that is empty
+# to <install dir>/logs; created; exported with the JVM variables
+# (KAFKA_HEAP_OPTS defaults to HEAP: the daemons read its -Xmx; the others
+# are accepted and ignored).
 kafka_log_dir() {
   local base_dir
   base_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  LOG_DIR=${LOG_DIR:-$base_dir/logs}
+  LOG_DIR=${LOG_DIR:-${2:-$base_dir/logs}}
   mkdir -p "$LOG_DIR" || exit 1
   KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:-$1}
   export LOG_DIR KAFKA_HEAP_OPTS KAFKA_OPTS KAFKA_JMX_OPTS KAFKA_LOG4J_OPTS KAFKA_JVM_PERFORMANCE_OPTS

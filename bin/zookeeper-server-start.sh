@@ -8,7 +8,9 @@
 #
 # Environment, as with Kafka:
 #   LOG_DIR           where zookeeper.log (and zookeeper.out with -daemon) go;
-#                     default <install dir>/logs, created if missing; it rolls
+#                     default PACKAGE_LOG_DIR below (/var/log/zookeeper when
+#                     installed by the packages), else <install dir>/logs;
+#                     created if missing; it rolls
 #                     hourly (zookeeper.log.yyyy-MM-dd-HH, LOG_ROLL_KEEP kept),
 #                     and SIGHUP reopens it
 #   KAFKA_HEAP_OPTS   default "-Xmx512M -Xms512M". There is no JVM: -Xmx is
@@ -28,5 +30,7 @@ fi
 
 # shellcheck source=bin/tool-env.sh
 . "$(dirname "$0")/tool-env.sh"
-kafka_log_dir "-Xmx512M -Xms512M"
+# the packages' install rule (make install LAYOUT=package) sets this
+PACKAGE_LOG_DIR=
+kafka_log_dir "-Xmx512M -Xms512M" "$PACKAGE_LOG_DIR"
 kafka_daemon_exec zookeeper-server "$ZOOKEEPER_SERVER" "$@"

@@ -141,7 +141,7 @@ root_owner() {
   grep -qx 'u zookeeper - .* /var/lib/zookeeper /usr/sbin/nologin' "$BATS_FILE_TMPDIR/rpm/usr/lib/sysusers.d/kafka-zookeeper.conf"
 }
 
-@test "packaging: the units: notify, watchdog, restart on failure, limits, users, ordering, hardening, one environment file per format" {
+@test "packaging: the units: notify, watchdog, restart on failure, limits, users, ordering, hardening, one environment file per format, log directories" {
   for fmt in deb:/lib/systemd/system:/etc/default rpm:/usr/lib/systemd/system:/etc/sysconfig; do
     IFS=: read -r dir unitdir envdir <<<"$fmt"
     for u in kafka-server:kafka:server zookeeper-server:zookeeper:zookeeper; do
@@ -159,6 +159,10 @@ root_owner() {
       grep -Eqx 'TimeoutStopSec=(6[0-9]|[7-9][0-9]|[1-9][0-9]{2,})s' "$f"
       grep -qx "ExecStart=/opt/kafka/bin/$unit-start.sh /etc/kafka/$config.properties" "$f"
       [[ -f $BATS_FILE_TMPDIR/$dir$envdir/$unit ]]
+      # its logs go to its user's directory, under the unit and when the
+      # start script is run by hand (the script's default)
+      grep -qx "Environment=LOG_DIR=/var/log/$user" "$f"
+      grep -qx "PACKAGE_LOG_DIR=/var/log/$user" "$BATS_FILE_TMPDIR/$dir/opt/kafka/bin/$unit-start.sh"
     done
   done
   # the broker starts after a coordinator on the same host

@@ -9,8 +9,14 @@
 # users and directories made), `systemctl start` active only once the
 # daemons serve, a topic round trip with the installed tools, kill -9 and a
 # SIGSTOP past the watchdog each restarted by systemd, `systemctl reload`
-# reopening the logs, `systemctl stop` a clean shutdown, the upgrade to this build (edited server.properties kept,
-# nothing restarted), removal (data kept) and purge. Needs root.
+# reopening the logs, `systemctl stop` a clean shutdown, the coordinator
+# started by hand logging where its unit does, the upgrade to this build
+# (edited server.properties kept, nothing restarted), removal (data kept)
+# and purge. Needs root.
+#
+# The daemons run as shipped, so their logs roll at every hour: the tests
+# read a log with its rolled files (log_text), since a line written just
+# before the hour is in server.log.<hour> by the time it is looked for.
 
 load test_helper
 load packaging_helper
@@ -28,6 +34,13 @@ cx() {
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 /bin/bash -c "$*"
 }
 
+# log_text FILE: the lines of FILE in the container, those of its rolled
+# files (FILE.yyyy-MM-dd-HH, oldest first) before them.
+log_text() { cx "cat $1.[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-[0-9][0-9] $1 2>/dev/null"; }
+
+# log_has FILE PATTERN: a line of FILE or of its rolled files matches PATTERN.
+log_has() { log_text "$1" | grep -q -- "$2"; }
+
 # prop UNIT PROPERTY: a property of a unit (systemctl show --value).
 prop() { cx "systemctl show --value -p $2 $1"; }
 
@@ -44,6 +57,9 @@ active_with_new_pid() {
 consume_all() {
   cx '/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic pkg --from-beginning --max-messages 100 --timeout-ms 20000 2>/dev/null'
 }
+
+# no_coordinator_runs: the stop script finds no coordinator (signal 0 probes)
+no_coordinator_runs() { ! cx 'SIGNAL=0 /opt/kafka/bin/zookeeper-server-stop.sh' >/dev/null; }
 
 broker_registered() { cx '/opt/kafka/bin/zookeeper-shell.sh localhost:2181 ls /brokers/ids 2>/dev/null' | grep -qx '\[0\]'; }
 
@@ -85,7 +101,7 @@ teardown_file() {
 
 teardown() {
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
-    cx 'systemctl status --no-pager -n 20 zookeeper-server kafka-server; tail -n 30 /var/log/kafka/server.log' >&3 2>&1 || true
+    { cx 'systemctl status --no-pager -n 20 zookeeper-server kafka-server'; log_text /var/log/kafka/server.log | tail -n 30; } >&3 2>&1 || true
   fi
 }
 
@@ -115,7 +131,7 @@ teardown() {
   sleep 4
   [[ $(prop kafka-server ActiveState) == activating ]]
   [[ $(prop kafka-server StatusText) == "Connecting to ZooKeeper at localhost:2181" ]]
-  refute cx 'grep -q "started (kafka.server.KafkaServer)" /var/log/kafka/server.log'
+  refute log_has /var/log/kafka/server.log "started (kafka.server.KafkaServer)"
   # the coordinator arrives: the broker registers and only then is active
   cx 'systemctl start zookeeper-server'
   [[ $(prop zookeeper-server ActiveState) == active ]]
@@ -124,9 +140,10 @@ teardown() {
   [[ $(prop kafka-server ActiveState) == active ]]
   [[ $(prop kafka-server StatusText) == "Serving as broker 0 on port 9092" ]]
   broker_registered
-  cx 'grep -q "started (kafka.server.KafkaServer)" /opt/kafka/logs/server.log'
-  cx 'grep -q "Awaiting socket connections on 0.0.0.0:9092" /var/log/kafka/server.log'
-  cx 'test -s /var/log/zookeeper/zookeeper.log'
+  log_has /opt/kafka/logs/server.log "started (kafka.server.KafkaServer)"
+  log_has /var/log/kafka/server.log "Awaiting socket connections on 0.0.0.0:9092"
+  log_has /var/log/zookeeper/zookeeper.log "Starting server"
+  refute cx 'test -e /opt/kafka/logs/zookeeper.log'
   # both, at once, from stopped: when systemctl returns both serve
   cx 'systemctl stop kafka-server zookeeper-server'
   cx 'timeout 120 systemctl start zookeeper-server kafka-server'
@@ -162,7 +179,7 @@ teardown() {
   wait_for 60 active_with_new_pid kafka-server "$k_pid"
   [[ $(prop kafka-server NRestarts) -eq $((restarts + 1)) ]]
   # no clean-shutdown marker: the log was recovered before it became active
-  cx 'grep -q "Found no clean shutdown marker in /var/lib/kafka" /var/log/kafka/server.log'
+  log_has /var/log/kafka/server.log "Found no clean shutdown marker in /var/lib/kafka"
   broker_registered
   consume_all | diff - <(seq 1 100)
 }
@@ -172,7 +189,7 @@ teardown() {
   # a shorter watchdog for the test, in a drop-in as an operator would
   cx 'mkdir -p /etc/systemd/system/kafka-server.service.d && printf "[Service]\nWatchdogSec=6s\n" >/etc/systemd/system/kafka-server.service.d/test-watchdog.conf && systemctl daemon-reload && systemctl restart kafka-server'
   [[ $(prop kafka-server WatchdogUSec) == 6s ]]
-  cx 'grep -q "systemd watchdog: 6000 ms, notified every 3000 ms" /var/log/kafka/server.log'
+  log_has /var/log/kafka/server.log "systemd watchdog: 6000 ms, notified every 3000 ms"
   sleep 8 # the loop's notifications keep it alive past one period
   [[ $(prop kafka-server ActiveState) == active ]]
   pid=$(main_pid kafka-server)
@@ -194,21 +211,36 @@ teardown() {
 }
 
 @test "container: systemctl stop is a clean shutdown" {
-  start_lines=$(cx 'wc -l </var/log/kafka/server.log')
+  start_lines=$(log_text /var/log/kafka/server.log | wc -l)
   cx 'systemctl stop kafka-server'
   [[ $(prop kafka-server ActiveState) == inactive ]]
   [[ $(prop kafka-server Result) == success ]]
   [[ $(prop kafka-server ExecMainStatus) == 0 ]]
-  cx "tail -n +$((start_lines + 1)) /var/log/kafka/server.log" >"$BATS_TEST_TMPDIR/stop.log"
+  log_text /var/log/kafka/server.log | tail -n +$((start_lines + 1)) >"$BATS_TEST_TMPDIR/stop.log"
   grep -q 'shutting down (kafka.server.KafkaServer)' "$BATS_TEST_TMPDIR/stop.log"
   grep -q 'shut down completed (kafka.server.KafkaServer)' "$BATS_TEST_TMPDIR/stop.log"
   cx 'test -e /var/lib/kafka/.kafka_cleanshutdown'
   # its registration went with it
   refute broker_registered
+  start_lines=$(log_text /var/log/zookeeper/zookeeper.log | wc -l)
   cx 'systemctl stop zookeeper-server'
   [[ $(prop zookeeper-server Result) == success ]]
-  cx 'grep -q "Shutdown complete" /var/log/zookeeper/zookeeper.log'
+  log_text /var/log/zookeeper/zookeeper.log | tail -n +$((start_lines + 1)) | grep -q "Shutdown complete"
   cx 'timeout 120 systemctl start zookeeper-server kafka-server'
+}
+
+@test "container: the coordinator started by hand, as its user, logs to /var/log/zookeeper as under its unit" {
+  cx 'systemctl stop kafka-server zookeeper-server'
+  start_lines=$(log_text /var/log/zookeeper/zookeeper.log | wc -l)
+  cx 'cd / && runuser -u zookeeper -- /opt/kafka/bin/zookeeper-server-start.sh -daemon /etc/kafka/zookeeper.properties'
+  wait_for 30 cx '/opt/kafka/bin/zookeeper-shell.sh localhost:2181 ls / >/dev/null 2>&1'
+  cx 'test -s /var/log/zookeeper/zookeeper.out'
+  log_text /var/log/zookeeper/zookeeper.log | tail -n +$((start_lines + 1)) | grep -q "Starting server"
+  refute cx 'test -e /opt/kafka/logs/zookeeper.log || test -e /opt/kafka/logs/zookeeper.out'
+  cx '/opt/kafka/bin/zookeeper-server-stop.sh'
+  wait_for 30 no_coordinator_runs
+  cx 'timeout 120 systemctl start zookeeper-server kafka-server'
+  broker_registered
 }
 
 @test "container: upgrade to this build keeps the edited server.properties and restarts nothing" {
@@ -235,7 +267,8 @@ teardown() {
   refute cx 'test -e /opt/kafka/libexec/kafka-server'
   cx 'test -s /var/lib/kafka/pkg-0/00000000000000000000.log'
   cx 'test -d /var/lib/zookeeper/version-2'
-  cx 'test -f /etc/kafka/server.properties && test -s /var/log/kafka/server.log'
+  cx 'test -f /etc/kafka/server.properties'
+  log_has /var/log/kafka/server.log "shut down completed (kafka.server.KafkaServer)"
   cx 'getent passwd kafka && getent passwd zookeeper' >/dev/null
   cx 'apt-get purge -y -q kafka kafka-zookeeper' >"$BATS_TEST_TMPDIR/apt.log" 2>&1 ||
     { cat "$BATS_TEST_TMPDIR/apt.log"; return 1; }
