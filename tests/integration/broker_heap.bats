@@ -30,6 +30,58 @@ teardown_file() {
 
 RELAY_PID=
 
+# relay_start OPTIONS...: (re)starts slow_link.py with these options on
+# RELAY_PORT in front of the broker's BROKER_PORT (RELAY_PID; teardown
+# stops it).
+relay_start() {
+  if [[ -n $RELAY_PID ]]; then
+    kill "$RELAY_PID" 2>/dev/null || true
+    wait "$RELAY_PID" 2>/dev/null || true
+  fi
+  rm -f "$BATS_TEST_TMPDIR/relay.ready"
+  "$PY" "$CLIENTS_DIR/slow_link.py" --listen "$RELAY_PORT" --to "127.0.0.1:$BROKER_PORT" "$@" \
+    --ready "$BATS_TEST_TMPDIR/relay.ready" </dev/null >/dev/null 2>&1 3>&- &
+  RELAY_PID=$!
+  wait_for 10 test -f "$BATS_TEST_TMPDIR/relay.ready"
+}
+
+# heap_broker_start RELAY_OPTIONS...: a broker under -Xmx64m behind a relay
+# (relay_start RELAY_OPTIONS...) that it advertises as its address.
+heap_broker_start() {
+  RELAY_PORT=$(free_port)
+  BROKER_PORT=$(free_port)
+  mkdir -p "$BATS_FILE_TMPDIR/broker"
+  echo "$BROKER_PORT" >"$BATS_FILE_TMPDIR/broker/port"
+  relay_start "$@"
+  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" broker_start message.max.bytes=8388608 \
+    "advertised.listeners=PLAINTEXT://127.0.0.1:$RELAY_PORT"
+}
+
+# assert_rss_bounded: the broker's peak resident memory so far is under
+# -Xmx64m plus ALLOWANCE_MIB (and noted).
+assert_rss_bounded() {
+  local hwm_kb
+  hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$(broker_pid)/status")
+  note "broker peak RSS $((hwm_kb / 1024)) MiB; bound $((64 + ALLOWANCE_MIB)) MiB (-Xmx64m + ${ALLOWANCE_MIB} MiB)"
+  ((hwm_kb < (64 + ALLOWANCE_MIB) * 1024))
+}
+
+# verify_acked_and_stop BOOTSTRAP TOPIC: every message acknowledged in
+# $BATS_TEST_TMPDIR/acked is read back intact through BOOTSTRAP; then the
+# broker stops and logs the peak of the memory it held for clients.
+verify_acked_and_stop() {
+  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "$1" --topic "$2" \
+    --value-bytes $((512 << 10)) --verify "$BATS_TEST_TMPDIR/acked"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  note "verify: $output"
+  broker_stop
+  local peak
+  peak=$(grep -o "Peak memory held for clients: [0-9.]* MiB of the 64 MiB ceiling" "$BROKER_DIR/logs/server.log" | tail -n 1)
+  [[ -n $peak ]]
+  note "$peak"
+}
+
 teardown() {
   show_logs_on_failure
   if [[ -n $RELAY_PID ]]; then
@@ -74,17 +126,7 @@ teardown() {
   # advertised as the broker's address), send 8 MiB requests: every one of
   # them keeps a large request half-arrived at the broker, about 190 MiB in
   # all. A broker reading all of them peaks above 120 MiB resident here.
-  local relay_port broker_port
-  relay_port=$(free_port)
-  broker_port=$(free_port)
-  mkdir -p "$BATS_FILE_TMPDIR/broker"
-  echo "$broker_port" >"$BATS_FILE_TMPDIR/broker/port"
-  "$PY" "$CLIENTS_DIR/slow_link.py" --listen "$relay_port" --to "127.0.0.1:$broker_port" \
-    --rate 3000000 --ready "$BATS_TEST_TMPDIR/relay.ready" </dev/null >/dev/null 2>&1 3>&- &
-  RELAY_PID=$!
-  wait_for 10 test -f "$BATS_TEST_TMPDIR/relay.ready"
-  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" broker_start message.max.bytes=8388608 \
-    "advertised.listeners=PLAINTEXT://127.0.0.1:$relay_port"
+  heap_broker_start --rate 3000000
   local log="$BROKER_DIR/logs/server.log"
   grep -q 'Memory ceiling 64 MiB (67108864 bytes) from KAFKA_HEAP_OPTS="-Xmx64m -Xms64m"' "$log"
   grep -q "Initial heap size 64 MiB accepted" "$log"
@@ -93,27 +135,17 @@ teardown() {
   kconfluent 60 create-topic --topic "$topic" --partitions 4
 
   local t0=$SECONDS
-  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$relay_port" \
+  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$RELAY_PORT" \
     --topic "$topic" --producers 24 --per-producer 16 --value-bytes $((512 << 10)) \
     --batch-bytes $((8 << 20)) --acked "$BATS_TEST_TMPDIR/acked"
   echo "$output"
   [ "$status" -eq 0 ]
   note "load: $output ($((SECONDS - t0)) s)"
   assert_broker_alive
-  local hwm_kb
-  hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$(broker_pid)/status")
-  note "broker peak RSS $((hwm_kb / 1024)) MiB; bound $((64 + ALLOWANCE_MIB)) MiB (-Xmx64m + ${ALLOWANCE_MIB} MiB)"
-  ((hwm_kb < (64 + ALLOWANCE_MIB) * 1024))
+  assert_rss_bounded
   # the load did press on the ceiling: reading paused
   grep -q "reached the ceiling for new requests (56 MiB of 64 MiB" "$log"
-
-  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "$BROKER" --topic "$topic" \
-    --value-bytes $((512 << 10)) --verify "$BATS_TEST_TMPDIR/acked"
-  echo "$output"
-  [ "$status" -eq 0 ]
-  note "verify: $output"
-  broker_stop
-  grep -q "Peak memory held for clients: [0-9.]* MiB of the 64 MiB ceiling" "$log"
+  verify_acked_and_stop "$BROKER" "$topic"
 }
 
 @test "under -Xmx64m slow readers of large fetches and of pipelined answers keep the broker's RSS bounded and lose nothing" {
@@ -123,54 +155,31 @@ teardown() {
   # 4 MB/s downlinks (slow_link.py --down-rate), and a client that pipelines
   # 500,000 Metadata requests (about 100 MB of answers) and reads none. A
   # broker that builds and queues all of it holds several hundred MiB.
-  local relay_port broker_port
-  relay_port=$(free_port)
-  broker_port=$(free_port)
-  mkdir -p "$BATS_FILE_TMPDIR/broker"
-  echo "$broker_port" >"$BATS_FILE_TMPDIR/broker/port"
-  "$PY" "$CLIENTS_DIR/slow_link.py" --listen "$relay_port" --to "127.0.0.1:$broker_port" \
-    --rate 0 --down-rate 4000000 --ready "$BATS_TEST_TMPDIR/relay.ready" </dev/null >/dev/null 2>&1 3>&- &
-  RELAY_PID=$!
-  wait_for 10 test -f "$BATS_TEST_TMPDIR/relay.ready"
-  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" broker_start message.max.bytes=8388608 \
-    "advertised.listeners=PLAINTEXT://127.0.0.1:$relay_port"
+  heap_broker_start --rate 0 --down-rate 4000000
   local log="$BROKER_DIR/logs/server.log" topic
   topic=$(unique_topic heapfetch)
   kconfluent 60 create-topic --topic "$topic" --partitions 4
-  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$relay_port" \
+  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$RELAY_PORT" \
     --topic "$topic" --producers 4 --per-producer 24 --value-bytes $((512 << 10)) \
     --batch-bytes $((4 << 20)) --acked "$BATS_TEST_TMPDIR/acked"
   echo "$output"
   [ "$status" -eq 0 ]
 
   local t0=$SECONDS
-  run timeout -k 10 120 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$relay_port" \
+  run timeout -k 10 120 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$RELAY_PORT" \
     --topic "$topic" --old-consumers 8 --seconds 20 \
-    --unread-requests 500000 --unread-bootstrap "127.0.0.1:$broker_port"
+    --unread-requests 500000 --unread-bootstrap "127.0.0.1:$BROKER_PORT"
   echo "$output"
   note "slow readers: $output ($((SECONDS - t0)) s)"
   assert_broker_alive
-  local hwm_kb
-  hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$(broker_pid)/status")
-  note "broker peak RSS $((hwm_kb / 1024)) MiB; bound $((64 + ALLOWANCE_MIB)) MiB (-Xmx64m + ${ALLOWANCE_MIB} MiB)"
-  ((hwm_kb < (64 + ALLOWANCE_MIB) * 1024))
+  assert_rss_bounded
   [ "$status" -eq 0 ] # the consumers did read (and none failed)
   # the down-converted answers were cut to what the ceiling leaves
   grep -q "WARN Fetch v3 from 127.0.0.1 is down-converted in memory: its records are cut to .* what the memory ceiling (64 MiB, KAFKA_HEAP_OPTS) leaves for them" "$log"
 
   # every acknowledged message is there (read at full speed, modern fetches)
-  kill "$RELAY_PID" && wait "$RELAY_PID" 2>/dev/null || true
-  "$PY" "$CLIENTS_DIR/slow_link.py" --listen "$relay_port" --to "127.0.0.1:$broker_port" \
-    --rate 0 --ready "$BATS_TEST_TMPDIR/relay2.ready" </dev/null >/dev/null 2>&1 3>&- &
-  RELAY_PID=$!
-  wait_for 10 test -f "$BATS_TEST_TMPDIR/relay2.ready"
-  run timeout -k 10 300 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "127.0.0.1:$relay_port" --topic "$topic" \
-    --value-bytes $((512 << 10)) --verify "$BATS_TEST_TMPDIR/acked"
-  echo "$output"
-  [ "$status" -eq 0 ]
-  note "verify: $output"
-  broker_stop
-  note "$(grep -o "Peak memory held for clients: .* ceiling" "$log" | tail -n 1)"
+  relay_start --rate 0
+  verify_acked_and_stop "127.0.0.1:$RELAY_PORT" "$topic"
 }
 
 @test "the coordinator logs its -Xmx and warns in zookeeper.log and mntr when the tree nears it" {
