@@ -12,9 +12,12 @@ typedef struct api_def {
     int16_t max_version;
     const char *name;
     api_handler *handler;
-    int16_t flexible_from; /* first flexible version (header v2, tagged fields); 0 = none */
+    int16_t flexible_from; /* first flexible version (header v2, tagged fields); 0 = none,
+                            * FLEXIBLE_FROM_V0 for APIs flexible in every version */
 } api_def;
 
+#define FLEXIBLE_FROM_V0 (-1)
+int api_flexible(const api_def *d, int16_t version);
 const api_def *api_lookup(int16_t key);
 int api_count(void);
 const api_def *api_at(int i);
@@ -55,5 +58,7 @@ void fetch_abort_all(void);
 api_handler handle_OffsetForLeaderEpoch;
 api_handler handle_ControlledShutdown;
 api_handler handle_ElectLeaders;
+api_handler handle_AlterPartitionReassignments;
+api_handler handle_ListPartitionReassignments;
 
 #endif

@@ -32,6 +32,10 @@ static const api_def apis[] = {
     {ApiKey_ElectLeaders, 0, 2, "ElectLeaders", handle_ElectLeaders, 2},
     {ApiKey_IncrementalAlterConfigs, 0, 0, "IncrementalAlterConfigs",
      handle_IncrementalAlterConfigs},
+    {ApiKey_AlterPartitionReassignments, 0, 0, "AlterPartitionReassignments",
+     handle_AlterPartitionReassignments, FLEXIBLE_FROM_V0},
+    {ApiKey_ListPartitionReassignments, 0, 0, "ListPartitionReassignments",
+     handle_ListPartitionReassignments, FLEXIBLE_FROM_V0},
     {ApiKey_OffsetDelete, 0, 0, "OffsetDelete", handle_OffsetDelete},
 };
 
@@ -45,6 +49,12 @@ const api_def *api_lookup(int16_t key) {
 }
 
 int api_count(void) { return NAPIS; }
+
+int api_flexible(const api_def *d, int16_t version) {
+    if (d->flexible_from == FLEXIBLE_FROM_V0)
+        return 1;
+    return d->flexible_from > 0 && version >= d->flexible_from;
+}
 const api_def *api_at(int i) { return &apis[i]; }
 
 /* ApiVersions v0-3. v3 (flexible) has compact arrays and tagged fields in

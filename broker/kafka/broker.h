@@ -18,6 +18,10 @@ typedef struct partition {
     int32_t id;
     int32_t *replicas; /* assignment from /brokers/topics/<t> */
     int nreplicas;
+    /* a reassignment in progress (KIP-455, same znode): replicas being
+     * added and removed; the target is replicas minus removing */
+    int32_t *adding, *removing;
+    int nadding, nremoving;
     int32_t leader;      /* from .../partitions/<p>/state; -1 = none */
     int32_t leader_epoch;
     int32_t *isr;
@@ -55,6 +59,8 @@ typedef struct topic {
     topic_config cfg;          /* broker defaults + overrides */
     int internal;
     int deleting;
+    int32_t assignment_zk_version; /* of /brokers/topics/<t>, -1 unknown */
+    int assignment_write_in_flight; /* controller: a reassignment write */
     struct topic *next;        /* hash chain */
 } topic;
 

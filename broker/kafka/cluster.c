@@ -31,6 +31,7 @@
 #include "isr_change.h"
 #include "logger.h"
 #include "placement.h"
+#include "reassign.h"
 #include "replica.h"
 #include "service_notify.h"
 #include "zkclient.h"
@@ -317,9 +318,11 @@ int id_in_list(const int32_t *a, int n, int32_t v) {
  * lead or follow (replica.c). */
 static void apply_state(partition *p) {
     if (!id_in_list(p->replicas, p->nreplicas, B.id)) {
-        if (p->log) {
+        if (p->log) { /* reassigned away (Kafka's StopReplica with delete) */
+            log_info(LOG_STATE, "[Broker id=%d] Stopped replica %s-%d: no longer assigned here",
+                     B.id, p->topic->name, p->id);
             replica_stop(p);
-            partition_close_log(p, 0);
+            partition_close_log(p, 1);
         }
         return;
     }
@@ -536,7 +539,6 @@ static void load_topic_config(const char *name) {
 }
 
 static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)st;
     char *name = arg;
     topic *t = topic_find(name);
     if (rc == ZOK && data) {
@@ -557,16 +559,36 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                 }
                 t->npartitions = np;
             }
+            const json *adding = json_get(j, "adding_replicas");
+            const json *removing = json_get(j, "removing_replicas");
             for (int i = 0; i < parts->n; i++) {
                 int pid = atoi(parts->keys[i]);
                 partition *p = partition_get(t, pid);
                 if (!p)
                     continue;
-                free(p->replicas);
+                int32_t *old = p->replicas;
+                int nold = p->nreplicas;
                 p->nreplicas = parse_int_list(parts->items[i], &p->replicas);
                 if (p->nreplicas < 0)
                     p->nreplicas = 0;
+                free(p->adding);
+                free(p->removing);
+                p->nadding = parse_int_list(json_get(adding, parts->keys[i]), &p->adding);
+                p->nremoving = parse_int_list(json_get(removing, parts->keys[i]), &p->removing);
+                if (p->nadding < 0)
+                    p->nadding = 0;
+                if (p->nremoving < 0)
+                    p->nremoving = 0;
+                /* a reassignment changed the replica set: start following,
+                 * or stop and delete a replica no longer assigned here */
+                if (!fresh && p->state_zk_version >= 0 &&
+                    (nold != p->nreplicas ||
+                     memcmp(old, p->replicas, (size_t)nold * sizeof(int32_t))))
+                    apply_state(p);
+                free(old);
             }
+            if (st)
+                t->assignment_zk_version = st->version;
             if (fresh) {
                 load_topic_config(name);
                 log_info(LOG_ZK, "Loaded topic %s with %d partitions", name, np);
@@ -576,6 +598,8 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                     t->parts[i]->state_zk_version = -5; /* reading */
                     load_state(t, i);
                 }
+            if (B.is_controller)
+                controller_check_partitions(t);
         } else {
             log_warn(LOG_ZK, "Ignoring malformed assignment of topic %s", name);
         }
@@ -905,6 +929,10 @@ static void on_watch(void *arg, int type, const char *path) {
         load_topics();
     else if (!strcmp(path, "/admin/delete_topics"))
         watch_delete_requests();
+    else if (reassign_zk_path(path)) {
+        if (B.is_controller)
+            reassign_watch_zk();
+    }
     else if (!strcmp(path, "/config/changes"))
         watch_config_changes();
     else if (isr_change_is_watched_path(path)) {

@@ -18,8 +18,9 @@
 #include "isr_change.h"
 #include "logger.h"
 #include "proto.h"
+#include "reassign.h"
 
-static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
+int controller_epoch_zk_version = -1;
 /* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
 static int32_t shutting_down[256];
 static int nshutting_down;
@@ -35,7 +36,8 @@ static int is_shutting_down(int32_t id) {
  * not shutting down (an RF=1 partition stays with its broker until it is
  * gone, as in Kafka). */
 static int eligible(const partition *p, int32_t id) {
-    return broker_alive(id) && !(p->nreplicas > 1 && is_shutting_down(id));
+    return broker_alive(id) && id_in_list(p->replicas, p->nreplicas, id) &&
+           !(p->nreplicas > 1 && is_shutting_down(id));
 }
 
 void forget_gone_shutting_down(void) {
@@ -333,6 +335,7 @@ void controller_check_partitions(topic *t) {
         if (p->state_zk_version < 0)
             continue;
         controller_elect(t, p);
+        reassign_check(p);
     }
 }
 
@@ -440,6 +443,7 @@ static void become_controller(void) {
              "incremented to %d", B.id, B.id, B.controller_epoch);
     watch_delete_requests();
     isr_change_watch();
+    reassign_watch_zk();
     controller_check_all();
 }
 

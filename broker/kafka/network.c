@@ -362,7 +362,7 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
         request_free(rq);
         return -1;
     }
-    int flexible = d->flexible_from > 0 && rq->api_version >= d->flexible_from;
+    int flexible = api_flexible(d, rq->api_version);
     if (flexible)
         rb_read_tags(rb); /* request header v2 */
     /* the answer's header is v1 then, but ApiVersions' stays v0 (KIP-511) */

@@ -31,6 +31,8 @@
 #define ApiKey_DeleteGroups 42
 #define ApiKey_ElectLeaders 43
 #define ApiKey_IncrementalAlterConfigs 44
+#define ApiKey_AlterPartitionReassignments 45
+#define ApiKey_ListPartitionReassignments 46
 #define ApiKey_OffsetDelete 47
 #define ApiKey__NUM 68
 
@@ -89,6 +91,7 @@
 #define ERR_FENCED_INSTANCE_ID 82
 #define ERR_ELIGIBLE_LEADERS_NOT_AVAILABLE 83
 #define ERR_ELECTION_NOT_NEEDED 84
+#define ERR_NO_REASSIGNMENT_IN_PROGRESS 85
 #define ERR_GROUP_SUBSCRIBED_TO_TOPIC 86
 #define ERR_INVALID_RECORD 87
 

@@ -298,6 +298,35 @@ static void reset_followers(partition *p, int64_t now) {
     }
 }
 
+/* The replica set changed under the same leader epoch (a reassignment
+ * adding or dropping replicas): followers still assigned keep what the
+ * leader knows of them, new ones start unknown. */
+static void sync_followers(partition *p) {
+    follower_state *old = p->followers;
+    int nold = p->nfollowers;
+    p->followers = calloc((size_t)(p->nreplicas > 0 ? p->nreplicas : 1), sizeof(follower_state));
+    if (!p->followers)
+        abort();
+    p->nfollowers = 0;
+    for (int i = 0; i < p->nreplicas; i++) {
+        if (p->replicas[i] == B.id)
+            continue;
+        follower_state *f = &p->followers[p->nfollowers++];
+        int known = 0;
+        for (int k = 0; k < nold && !known; k++)
+            if (old[k].broker_id == p->replicas[i]) {
+                *f = old[k];
+                known = 1;
+            }
+        if (!known) {
+            f->broker_id = p->replicas[i];
+            f->leo = -1;
+            f->last_fetch_leader_leo = -1;
+        }
+    }
+    free(old);
+}
+
 static void become_leader(partition *p) {
     int64_t now = ae_mono_ms();
     fetcher_remove(p);
@@ -353,8 +382,10 @@ void replica_apply_state(partition *p) {
     if (p->leader == B.id) {
         if (p->role != REPLICA_LEADER || p->applied_epoch != p->leader_epoch)
             become_leader(p);
-        else
+        else {
+            sync_followers(p); /* a reassignment may have changed the replicas */
             maybe_advance_hw(p, ae_mono_ms()); /* the ISR may have changed */
+        }
         return;
     }
     if (p->role != REPLICA_FOLLOWER || p->applied_epoch != p->leader_epoch)

@@ -56,6 +56,7 @@ topic *topic_add(const char *name, int npartitions) {
     if (!t)
         abort();
     t->name = strdup(name);
+    t->assignment_zk_version = -1;
     t->internal = !strcmp(name, "__consumer_offsets") || !strcmp(name, "__transaction_state");
     topic_config_defaults(&B.cfg, &t->cfg);
     t->npartitions = npartitions;
@@ -89,6 +90,8 @@ static void partition_free(partition *p) {
     replica_stop(p);
     partition_close_log(p, 0);
     free(p->replicas);
+    free(p->adding);
+    free(p->removing);
     free(p->isr);
     free(p);
 }

@@ -171,7 +171,9 @@ static void conn_close(ka_conn *c) {
 /* ------------------------------------------------------------------------
  * Requests
  * ---------------------------------------------------------------------- */
-int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp) {
+/* flexible: request header v2 and response header v1 (tagged fields). */
+static int call_with_header(kadmin *a, ka_conn *c, int16_t key, int16_t ver, int flexible,
+                            const wbuf *body, wbuf *resp) {
     wbuf req;
     wb_init(&req, 64 + body->len);
     wb_i32(&req, 0);
@@ -180,6 +182,8 @@ int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, w
     int32_t corr = ++a->corr;
     wb_i32(&req, corr);
     wb_cstr(&req, a->client_id);
+    if (flexible)
+        wb_uvarint(&req, 0); /* no tagged fields */
     wb_write(&req, body->data, body->len);
     wb_put_i32(&req, 0, (int32_t)(req.len - 4));
     int64_t deadline = now_ms() + a->timeout_ms;
@@ -202,6 +206,17 @@ int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, w
         rc = io_full(c->fd, resp->data, (size_t)size - 4, 0, deadline);
         resp->len = rc == 0 ? (size_t)size - 4 : 0;
     }
+    if (rc == 0 && flexible) { /* drop the response header's tagged fields */
+        rbuf r;
+        rb_init(&r, resp->data, resp->len);
+        if (rb_skip_tags(&r) != 0)
+            rc = -1;
+        else {
+            size_t used = resp->len - rb_remain(&r);
+            memmove(resp->data, (uint8_t *)resp->data + used, resp->len - used);
+            resp->len -= used;
+        }
+    }
     if (rc != 0) {
         snprintf(a->err, sizeof(a->err),
                  "org.apache.kafka.common.errors.TimeoutException: Call(callName=%d) timed out or the "
@@ -211,6 +226,15 @@ int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, w
         return -1;
     }
     return 0;
+}
+
+int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp) {
+    return call_with_header(a, c, key, ver, 0, body, resp);
+}
+
+int ka_call_flexible(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body,
+                     wbuf *resp) {
+    return call_with_header(a, c, key, ver, 1, body, resp);
 }
 
 int ka_version(const ka_conn *c, int key, int client_max) {
@@ -595,8 +619,7 @@ ka_metadata *ka_metadata_get(kadmin *a, const char *const *topics, int n) {
     return md;
 }
 
-/* The controller's connection (fresh metadata). */
-static ka_conn *controller_conn(kadmin *a) {
+ka_conn *ka_controller(kadmin *a) {
     if (!ka_metadata_get(a, NULL, 0))
         return NULL;
     if (a->md->controller < 0)
@@ -617,7 +640,7 @@ typedef void (*ctl_build_fn)(const void *arg, int v, wbuf *body);
 static int controller_call(kadmin *a, int16_t key, int maxv, const char *api, ctl_build_fn build,
                            const void *arg, ctl_parse_fn parse, ka_result *res, int n) {
     for (int attempt = 0; attempt < 5; attempt++) {
-        ka_conn *c = controller_conn(a);
+        ka_conn *c = ka_controller(a);
         if (!c)
             return -1;
         int v = ka_version(c, key, maxv);
@@ -1974,7 +1997,7 @@ err_parse:
 int ka_elect_leaders(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
                      ka_result **out) {
     for (int attempt = 0; attempt < 5; attempt++) {
-        ka_conn *c = controller_conn(a);
+        ka_conn *c = ka_controller(a);
         if (!c)
             return -1;
         int v = ka_version(c, KEY_ElectLeaders, 1);

@@ -279,6 +279,11 @@ int ka_version(const ka_conn *c, int key, int client_max);
 /* Sends one request and reads its response body (after the correlation id)
  * into resp. 0 or -1 with a->err set. */
 int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp);
+/* The same for a flexible version (request header v2, response header v1). */
+int ka_call_flexible(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body,
+                     wbuf *resp);
+/* The controller's connection (fresh metadata), NULL on timeout (a->err). */
+ka_conn *ka_controller(kadmin *a);
 
 /* Metadata for the given topics (n >= 0) or all topics (topics == NULL);
  * never auto-creates. Stored in a->md as well. */

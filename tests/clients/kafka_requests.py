@@ -180,6 +180,19 @@ SCHEMAS = {
             F("configs", "[]", fields=[
                 F("name", "str"), F("config_operation", "i8"), F("value", "nstr")])]),
         F("validate_only", "i8")]),
+    45: ("AlterPartitionReassignments", [
+        F("timeout_ms", "i32"),
+        F("topics", "c[]", fields=[
+            F("name", "cstr"),
+            F("partitions", "c[]", fields=[
+                F("partition_index", "i32"), F("replicas", "c[i32]"), F("tags", "tags")]),
+            F("tags", "tags")]),
+        F("tags", "tags")]),
+    46: ("ListPartitionReassignments", [
+        F("timeout_ms", "i32"),
+        F("topics", "c[]", fields=[
+            F("name", "cstr"), F("partition_indexes", "c[i32]"), F("tags", "tags")]),
+        F("tags", "tags")]),
     47: ("OffsetDelete", [
         F("group_id", "str"),
         F("topics", "[]", fields=[
@@ -188,7 +201,7 @@ SCHEMAS = {
 
 # Versions from which an API uses the flexible request header v2 (tagged
 # fields after client_id).  ApiVersions answers with header v0 regardless.
-FLEXIBLE_FROM = {18: 3, 7: 3, 43: 2}
+FLEXIBLE_FROM = {18: 3, 7: 3, 43: 2, 45: 0, 46: 0}
 
 # The first field of each response: version from which it is
 # throttle_time_ms, and what it is before that.
@@ -199,7 +212,7 @@ FIRST_FIELD = {
     16: (1, "error"), 18: (999, "error"), 19: (2, "array"), 20: (1, "array"),
     7: (999, "error"), 23: (2, "array"), 43: (0, None),
     21: (0, None), 22: (0, None), 32: (0, None), 33: (0, None), 35: (0, None), 37: (0, None),
-    42: (0, None), 44: (0, None), 47: (999, "error"),
+    42: (0, None), 44: (0, None), 45: (0, None), 46: (0, None), 47: (999, "error"),
 }
 
 PRIM = {"i8": ">b", "i16": ">h", "i32": ">i", "i64": ">q"}
@@ -381,6 +394,12 @@ def values(ctx):
                 {"name": "retention.ms", "config_operation": 0, "value": "86400000"}]}],
              "validate_only": 1},
         47: {"group_id": g, "topics": [{"name": t, "partitions": [{"partition_index": 0}]}]},
+        # the run's topic reassigned onto the broker it is on: nothing moves
+        45: {"timeout_ms": 10000, "tags": None,
+             "topics": [{"name": t, "tags": None, "partitions": [
+                 {"partition_index": 0, "replicas": [b], "tags": None}]}]},
+        46: {"timeout_ms": 10000, "tags": None,
+             "topics": [{"name": t, "partition_indexes": [0], "tags": None}]},
     }
 
 

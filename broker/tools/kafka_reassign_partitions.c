@@ -1,0 +1,1327 @@
+/* kafka_reassign_partitions.c -- kafka-reassign-partitions.sh as Apache
+ * Kafka 2.6's ReassignPartitionsCommand (KIP-455): 2.5's --zookeeper mode
+ * (the tool reads the znodes and writes /admin/reassign_partitions, which
+ * the controller acts on) and the --bootstrap-server mode 2.6 added on
+ * ListPartitionReassignments / AlterPartitionReassignments, with --cancel
+ * and --list. Exactly one action:
+ *
+ *   --generate  --topics-to-move-json-file F --broker-list 1,2
+ *               current and proposed assignment JSON (AdminUtils placement)
+ *   --execute   --reassignment-json-file F [--throttle B/s] [--additional]
+ *               prints the current assignment to save for rollback, sets the
+ *               throttle configs, starts the reassignment
+ *   --verify    --reassignment-json-file F [--preserve-throttles]
+ *               one status line per partition; clears the throttles once
+ *               nothing is in progress
+ *   --cancel    --reassignment-json-file F (API mode)
+ *   --list      (API mode)
+ *
+ * Errors as the Java tool: "Error: <message>" and the exception line, or the
+ * bare message of a TerseReassignmentFailureException; exit status 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "tools.h"
+#include "zk_admin.h"
+
+#define KEY_IncrementalAlterConfigs 44
+#define KEY_AlterPartitionReassignments 45
+#define KEY_ListPartitionReassignments 46
+
+static const opt_spec specs[] = {
+    {"additional", OPT_FLAG, NULL, "Execute this reassignment in addition to any other ongoing ones."},
+    {"bootstrap-server", OPT_ARG, "Server(s) to use for bootstrapping", "the server(s) to use for bootstrapping. REQUIRED if an absolute path of the log directory is specified for any replica in the reassignment json file, or if --zookeeper is not given."},
+    {"broker-list", OPT_ARG, "brokerlist", "The list of brokers to which the partitions need to be reassigned in the form \"0,1,2\". This is required if --topics-to-move-json-file is used to generate reassignment configuration"},
+    {"cancel", OPT_FLAG, NULL, "Cancel an active reassignment."},
+    {"command-config", OPT_ARG, "Admin client property file", "Property file containing configs to be passed to Admin Client."},
+    {"disable-rack-aware", OPT_FLAG, NULL, "Disable rack aware replica assignment"},
+    {"execute", OPT_FLAG, NULL, "Kick off the reassignment as specified by the --reassignment-json-file option."},
+    {"generate", OPT_FLAG, NULL, "Generate a candidate partition reassignment configuration. Note that this only generates a candidate assignment, it does not execute it."},
+    {"list", OPT_FLAG, NULL, "List all active partition reassignments."},
+    {"preserve-throttles", OPT_FLAG, NULL, "Do not modify broker or topic throttles."},
+    {"reassignment-json-file", OPT_ARG, "manual assignment json file path", "The JSON file with the partition reassignment configurationThe format to use is - \n{\"partitions\":\n\t[{\"topic\": \"foo\",\n\t  \"partition\": 1,\n\t  \"replicas\": [1,2,3],\n\t  \"log_dirs\": [\"dir1\",\"dir2\",\"dir3\"] }],\n\"version\":1\n}\nNote that \"log_dirs\" is optional. When it is specified, its length must equal the length of the replicas list. The value in this list can be either \"any\" or the absolution path of the log directory on the broker. If absolute log directory path is specified, the replica will be moved to the specified log directory on the broker."},
+    {"replica-alter-log-dirs-throttle", OPT_ARG, "replicaAlterLogDirsThrottle", "The movement of replicas between log directories on the same broker will be throttled to this value (bytes/sec). Rerunning with this option, whilst a rebalance is in progress, will alter the throttle value. The throttle rate should be at least 1 KB/s."},
+    {"throttle", OPT_ARG, "throttle", "The movement of partitions between brokers will be throttled to this value (bytes/sec). Rerunning with this option, whilst a rebalance is in progress, will alter the throttle value. The throttle rate should be at least 1 KB/s."},
+    {"timeout", OPT_ARG, "timeout", "The maximum time in ms to wait for log directory replica assignment to begin."},
+    {"topics-to-move-json-file", OPT_ARG, "topics to reassign json file path", "Generate a reassignment configuration to move the partitions of the specified topics to the list of brokers specified by the --broker-list option. The format to use is - \n{\"topics\":\n\t[{\"topic\": \"foo\"},{\"topic\": \"foo1\"}],\n\"version\":1\n}"},
+    {"verify", OPT_FLAG, NULL, "Verify if the reassignment completed as specified by the --reassignment-json-file option. If there is a throttle engaged for the replicas specified, and the rebalance has completed, the throttle will be removed"},
+    {"zookeeper", OPT_ARG, "urls", "DEPRECATED: The connection string for the zookeeper connection in the form host:port. Multiple URLS can be given to allow fail-over.  Please use --bootstrap-server instead."},
+    {NULL, 0, NULL, NULL},
+};
+
+static const char *const broker_throttles[] = {"leader.replication.throttled.rate",
+                                               "follower.replication.throttled.rate",
+                                               "replica.alter.log.dirs.io.max.bytes.per.second"};
+static const char *const topic_throttles[] = {"leader.replication.throttled.replicas",
+                                              "follower.replication.throttled.replicas"};
+
+static opts O;
+static kadmin A;
+static zk_sync ZS;
+static int zk_mode;
+
+/* ------------------------------------------------------------------------
+ * Failures
+ * ---------------------------------------------------------------------- */
+static void die_error(const char *cls, const char *msg) __attribute__((noreturn));
+static void die_error(const char *cls, const char *msg) {
+    printf("Error: %s\n%s: %s\n", msg, cls, msg);
+    fflush(stdout);
+    exit(1);
+}
+
+static void die_terse(const char *msg) __attribute__((noreturn));
+static void die_terse(const char *msg) {
+    printf("%s\n", msg);
+    fflush(stdout);
+    exit(1);
+}
+
+static void die_admin(void) __attribute__((noreturn));
+static void die_admin(void) {
+    /* A.err is "<class>: <message>" */
+    printf("Error: %s\n%s\n", A.err, A.err);
+    fflush(stdout);
+    exit(1);
+}
+
+static void die_zk(int rc, const char *path) __attribute__((noreturn));
+static void die_zk(int rc, const char *path) {
+    char m[2048];
+    if (rc == ZKA_BAD_JSON)
+        snprintf(m, sizeof(m), "Malformed JSON in %s", path);
+    else
+        zks_keeper_message(rc, path, m, sizeof(m));
+    die_error("org.apache.zookeeper.KeeperException", m);
+}
+
+static void *xcalloc(size_t n, size_t sz) {
+    void *p = calloc(n ? n : 1, sz);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * Partition lists: (topic, partition) -> replicas
+ * ---------------------------------------------------------------------- */
+typedef struct tp_reps {
+    char *topic;
+    int32_t partition;
+    int32_t *rep;
+    int nrep;
+    /* ongoing reassignments (ListPartitionReassignments) */
+    int32_t *add, *rem;
+    int nadd, nrem;
+} tp_reps;
+
+typedef struct tp_list {
+    tp_reps *v;
+    int n, cap;
+} tp_list;
+
+static tp_reps *tpl_add(tp_list *l, const char *topic, int32_t partition, const int32_t *rep,
+                        int nrep) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = realloc(l->v, (size_t)l->cap * sizeof(tp_reps));
+        if (!l->v)
+            abort();
+    }
+    tp_reps *e = &l->v[l->n++];
+    memset(e, 0, sizeof(*e));
+    e->topic = strdup(topic);
+    e->partition = partition;
+    e->rep = xcalloc((size_t)nrep, sizeof(int32_t));
+    if (nrep > 0)
+        memcpy(e->rep, rep, (size_t)nrep * sizeof(int32_t));
+    e->nrep = nrep;
+    return e;
+}
+
+static tp_reps *tpl_find(const tp_list *l, const char *topic, int32_t partition) {
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i].partition == partition && !strcmp(l->v[i].topic, topic))
+            return &l->v[i];
+    return NULL;
+}
+
+static int cmp_tp(const void *x, const void *y) {
+    const tp_reps *a = x, *b = y;
+    int c = strcmp(a->topic, b->topic);
+    return c ? c : (a->partition > b->partition) - (a->partition < b->partition);
+}
+
+static void tpl_sort(tp_list *l) { qsort(l->v, (size_t)l->n, sizeof(tp_reps), cmp_tp); }
+
+static int ids_equal(const int32_t *a, int na, const int32_t *b, int nb) {
+    return na == nb && (na == 0 || !memcmp(a, b, (size_t)na * sizeof(int32_t)));
+}
+
+static void print_ids(const int32_t *a, int n) {
+    for (int i = 0; i < n; i++)
+        printf("%s%d", i ? "," : "", a[i]);
+}
+
+/* "t-0,t-1" of a sorted list */
+static void print_tps(const tp_list *l) {
+    for (int i = 0; i < l->n; i++)
+        printf("%s%s-%d", i ? "," : "", l->v[i].topic, l->v[i].partition);
+}
+
+/* formatAsReassignmentJson: sorted by topic and partition. */
+static void print_reassignment_json(tp_list *l) {
+    tpl_sort(l);
+    wbuf w;
+    wb_init(&w, 256);
+    wb_write(&w, "{\"version\":1,\"partitions\":[", 27);
+    for (int i = 0; i < l->n; i++) {
+        tp_reps *e = &l->v[i];
+        wb_write(&w, i ? ",{\"topic\":" : "{\"topic\":", i ? 10 : 9);
+        json_write_str(&w, e->topic);
+        char num[64];
+        int k = snprintf(num, sizeof(num), ",\"partition\":%d,\"replicas\":[", e->partition);
+        wb_write(&w, num, (size_t)k);
+        for (int r = 0; r < e->nrep; r++) {
+            k = snprintf(num, sizeof(num), "%s%d", r ? "," : "", e->rep[r]);
+            wb_write(&w, num, (size_t)k);
+        }
+        wb_write(&w, "],\"log_dirs\":[", 14);
+        for (int r = 0; r < e->nrep; r++)
+            wb_write(&w, r ? ",\"any\"" : "\"any\"", r ? 6 : 5);
+        wb_write(&w, "]}", 2);
+    }
+    wb_write(&w, "]}", 2);
+    printf("%.*s", (int)w.len, (const char *)w.data);
+    wb_free(&w);
+}
+
+/* ------------------------------------------------------------------------
+ * The JSON files
+ * ---------------------------------------------------------------------- */
+static json *read_json_file(const char *path) {
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text) {
+        char m[1100];
+        snprintf(m, sizeof(m), "%s", path);
+        die_error("java.nio.file.NoSuchFileException", m);
+    }
+    json *js = json_parse(text, len);
+    free(text);
+    if (!js || js->type != JSON_OBJECT)
+        die_error("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
+    return js;
+}
+
+static void check_version(const json *js) {
+    const json *v = json_get(js, "version");
+    int64_t version = 1;
+    if (v && (v->type != JSON_NUMBER || json_int(v, &version) != 0))
+        die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
+    if (version != 1) {
+        char m[128];
+        snprintf(m, sizeof(m), "Not supported version field value %lld", (long long)version);
+        die_error("kafka.admin.AdminOperationException", m);
+    }
+}
+
+static const json *field(const json *obj, const char *name) {
+    const json *f = obj && obj->type == JSON_OBJECT ? json_get(obj, name) : NULL;
+    if (!f) {
+        char m[128];
+        snprintf(m, sizeof(m), "No such field exists: `%s`", name);
+        die_error("kafka.utils.json.JsonMappingException", m);
+    }
+    return f;
+}
+
+/* parsePartitionReassignmentData + parseExecuteAssignmentArgs' checks
+ * (check_execute: the --execute ones). log_dirs other than "any" need
+ * the log-dir moves this tool does not do. */
+static void parse_reassignment(const char *path, tp_list *out, int check_execute) {
+    json *js = read_json_file(path);
+    check_version(js);
+    const json *parts = json_get(js, "partitions");
+    if (parts && parts->type != JSON_ARRAY)
+        die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
+    for (int i = 0; parts && i < parts->n; i++) {
+        const json *p = parts->items[i];
+        const json *t = field(p, "topic"), *pa = field(p, "partition"), *r = field(p, "replicas");
+        int64_t pv;
+        if (t->type != JSON_STRING)
+            die_error("kafka.utils.json.JsonMappingException", "Expected `String` value");
+        if (pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
+            die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
+        if (r->type != JSON_ARRAY)
+            die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
+        int32_t *rep = xcalloc((size_t)r->n, sizeof(int32_t));
+        for (int k = 0; k < r->n; k++) {
+            int64_t b;
+            if (r->items[k]->type != JSON_NUMBER || json_int(r->items[k], &b) != 0 ||
+                b < INT32_MIN || b > INT32_MAX)
+                die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
+            rep[k] = (int32_t)b;
+        }
+        const json *ld = p->type == JSON_OBJECT ? json_get(p, "log_dirs") : NULL;
+        if (ld) {
+            if (ld->type != JSON_ARRAY)
+                die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
+            if (ld->n != r->n) {
+                char m[512];
+                snprintf(m, sizeof(m), "Size of replicas list is different from size of log dirs "
+                         "list for partition %s-%lld", json_str(t), (long long)pv);
+                die_error("kafka.common.AdminCommandFailedException", m);
+            }
+            for (int k = 0; k < ld->n; k++)
+                if (!json_str(ld->items[k]) || strcmp(json_str(ld->items[k]), "any"))
+                    die_error("kafka.common.AdminCommandFailedException",
+                              "Moving replicas between log directories is not supported by "
+                              "this tool (log_dirs must be \"any\")");
+        }
+        tpl_add(out, json_str(t), (int32_t)pv, rep, r->n);
+        free(rep);
+    }
+    json_free(js);
+    if (!check_execute)
+        return;
+    if (out->n == 0)
+        die_error("kafka.common.AdminCommandFailedException", "Partition reassignment list cannot be empty");
+    for (int i = 0; i < out->n; i++)
+        if (out->v[i].nrep == 0)
+            die_error("kafka.common.AdminCommandFailedException", "Partition replica list cannot be empty");
+    /* duplicate partitions, then duplicate replicas (CoreUtils.duplicates) */
+    char msg[4096];
+    size_t at = 0;
+    for (int i = 0; i < out->n; i++) {
+        int first = 1, again = 0;
+        for (int k = 0; k < i; k++)
+            if (out->v[k].partition == out->v[i].partition && !strcmp(out->v[k].topic, out->v[i].topic))
+                first = 0;
+        for (int k = i + 1; k < out->n; k++)
+            if (out->v[k].partition == out->v[i].partition && !strcmp(out->v[k].topic, out->v[i].topic))
+                again = 1;
+        if (first && again && at < sizeof(msg))
+            at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s%s-%d", at ? "," : "",
+                                   out->v[i].topic, out->v[i].partition);
+    }
+    if (at) {
+        char m[4200];
+        snprintf(m, sizeof(m), "Partition reassignment contains duplicate topic partitions: %s", msg);
+        die_error("kafka.common.AdminCommandFailedException", m);
+    }
+    for (int i = 0; i < out->n; i++) {
+        tp_reps *e = &out->v[i];
+        char dups[512];
+        size_t d = 0;
+        for (int r = 0; r < e->nrep; r++) {
+            int first = 1, again = 0;
+            for (int k = 0; k < r; k++)
+                first &= e->rep[k] != e->rep[r];
+            for (int k = r + 1; k < e->nrep; k++)
+                again |= e->rep[k] == e->rep[r];
+            if (first && again && d < sizeof(dups))
+                d += (size_t)snprintf(dups + d, sizeof(dups) - d, "%s%d", d ? "," : "", e->rep[r]);
+        }
+        if (d && at < sizeof(msg))
+            at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s%s-%d contains multiple entries for %s",
+                                   at ? ". " : "", e->topic, e->partition, dups);
+    }
+    if (at) {
+        char m[4200];
+        snprintf(m, sizeof(m), "Partition replica lists may not contain duplicate entries: %s", msg);
+        die_error("kafka.common.AdminCommandFailedException", m);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The cluster, through the admin API or ZooKeeper
+ * ---------------------------------------------------------------------- */
+typedef struct broker_info {
+    int32_t id;
+    const char *rack;
+} broker_info;
+
+static broker_info *cluster_brokers(int *n) {
+    if (zk_mode) {
+        zka_broker *b;
+        int rc = zka_brokers(&ZS, &b, n);
+        if (rc != ZOK)
+            die_zk(rc, "/brokers/ids");
+        broker_info *out = xcalloc((size_t)*n, sizeof(*out));
+        for (int i = 0; i < *n; i++)
+            out[i] = (broker_info){b[i].id, b[i].rack ? strdup(b[i].rack) : NULL};
+        zka_brokers_free(b, *n);
+        return out;
+    }
+    ka_metadata *md = ka_metadata_get(&A, NULL, 0);
+    if (!md)
+        die_admin();
+    broker_info *out = xcalloc((size_t)md->nbrokers, sizeof(*out));
+    for (int i = 0; i < md->nbrokers; i++)
+        out[i] = (broker_info){md->brokers[i].id, md->brokers[i].rack};
+    *n = md->nbrokers;
+    return out;
+}
+
+/* The current replicas of every partition of the topics named in want
+ * (all of them when want_all). Unknown topics: the API mode fails as
+ * describeTopics does; ZooKeeper mode leaves them out. */
+static void current_assignment(const tp_list *want, int want_all, tp_list *out) {
+    for (int i = 0; i < want->n; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = !strcmp(want->v[k].topic, want->v[i].topic);
+        if (seen)
+            continue;
+        const char *t = want->v[i].topic;
+        if (zk_mode) {
+            zka_topic zt;
+            int rc = zka_topic_get(&ZS, t, &zt);
+            if (rc == ZNONODE)
+                continue;
+            if (rc != ZOK)
+                die_zk(rc, "/brokers/topics");
+            for (int p = 0; p < zt.nparts; p++)
+                if (want_all || tpl_find(want, t, zt.parts[p].id))
+                    tpl_add(out, t, zt.parts[p].id, zt.parts[p].rep, zt.parts[p].nrep);
+            zka_topic_free(&zt);
+            continue;
+        }
+        ka_metadata *md = ka_metadata_get(&A, &t, 1);
+        if (!md)
+            die_admin();
+        const ka_topic *kt = ka_md_topic(md, t);
+        if (!kt || kt->err) {
+            char b[1024];
+            printf("Error: %s\n", kerror_string(kt ? kt->err : 3, NULL, b, sizeof(b)));
+            fflush(stdout);
+            exit(1);
+        }
+        for (int p = 0; p < kt->nparts; p++)
+            if (want_all || tpl_find(want, t, kt->parts[p].id))
+                tpl_add(out, t, kt->parts[p].id, kt->parts[p].replicas, kt->parts[p].nreplicas);
+    }
+}
+
+/* ListPartitionReassignments (partitions NULL: all). */
+static int read_ids(rbuf *r, int32_t **out, int *n) {
+    uint64_t n1;
+    if (rb_get_uvarint(r, &n1) != 0 || n1 == 0 || n1 - 1 > rb_remain(r) / 4)
+        return -1;
+    *n = (int)(n1 - 1);
+    *out = xcalloc((size_t)*n, sizeof(int32_t));
+    for (int i = 0; i < *n; i++)
+        if (rb_get_i32(r, &(*out)[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static void api_ongoing(const tp_list *parts, tp_list *out) {
+    for (int attempt = 0;; attempt++) {
+        ka_conn *c = ka_controller(&A);
+        if (!c)
+            die_admin();
+        if (ka_version(c, KEY_ListPartitionReassignments, 0) < 0)
+            die_error("org.apache.kafka.common.errors.UnsupportedVersionException",
+                      "The broker does not support LIST_PARTITION_REASSIGNMENTS");
+        wbuf body, resp;
+        wb_init(&body, 128);
+        wb_init(&resp, 512);
+        wb_i32(&body, A.timeout_ms);
+        if (!parts) {
+            wb_uvarint(&body, 0);
+        } else {
+            int nt = 0;
+            wbuf tw;
+            wb_init(&tw, 128);
+            for (int i = 0; i < parts->n; i++) {
+                int seen = 0;
+                for (int k = 0; k < i && !seen; k++)
+                    seen = !strcmp(parts->v[k].topic, parts->v[i].topic);
+                if (seen)
+                    continue;
+                nt++;
+                wb_cmpstr(&tw, parts->v[i].topic, (int)strlen(parts->v[i].topic));
+                int np = 0;
+                for (int k = i; k < parts->n; k++)
+                    np += !strcmp(parts->v[k].topic, parts->v[i].topic);
+                wb_uvarint(&tw, (uint64_t)np + 1);
+                for (int k = i; k < parts->n; k++)
+                    if (!strcmp(parts->v[k].topic, parts->v[i].topic))
+                        wb_i32(&tw, parts->v[k].partition);
+                wb_uvarint(&tw, 0);
+            }
+            wb_uvarint(&body, (uint64_t)nt + 1);
+            wb_write(&body, tw.data, tw.len);
+            wb_free(&tw);
+        }
+        wb_uvarint(&body, 0);
+        if (ka_call_flexible(&A, c, KEY_ListPartitionReassignments, 0, &body, &resp) != 0)
+            die_admin();
+        wb_free(&body);
+        rbuf rb;
+        rb_init(&rb, resp.data, resp.len);
+        rbuf *r = &rb;
+        int32_t throttle;
+        int16_t err;
+        kstr msg, name;
+        uint64_t nt1, np1;
+        rb_read_i32(r, &throttle);
+        rb_read_i16(r, &err);
+        rb_read_cmpstr(r, &msg);
+        if (err == 41 && attempt < 10) { /* NOT_CONTROLLER: the controller moved */
+            wb_free(&resp);
+            usleep(300 * 1000);
+            continue;
+        }
+        if (err) {
+            char b[1024], m[256];
+            snprintf(m, sizeof(m), "%.*s", KSTR_PR(msg));
+            printf("Error: %s\n", kerror_string(err, KSTR_IS_NULL(msg) ? NULL : m, b, sizeof(b)));
+            fflush(stdout);
+            exit(1);
+        }
+        rb_read_uvarint(r, &nt1);
+        for (uint64_t t = 0; t + 1 < nt1; t++) {
+            rb_read_cmpstr(r, &name);
+            rb_read_uvarint(r, &np1);
+            char *tn = ka_kstrdup(&A, name);
+            for (uint64_t p = 0; p + 1 < np1; p++) {
+                int32_t pid, *rep, *add, *rem;
+                int nrep, nadd, nrem;
+                rb_read_i32(r, &pid);
+                if (read_ids(r, &rep, &nrep) || read_ids(r, &add, &nadd) || read_ids(r, &rem, &nrem))
+                    goto err_parse;
+                rb_read_tags(r);
+                tp_reps *e = tpl_add(out, tn, pid, rep, nrep);
+                free(rep);
+                e->add = add;
+                e->nadd = nadd;
+                e->rem = rem;
+                e->nrem = nrem;
+            }
+            rb_read_tags(r);
+        }
+        wb_free(&resp);
+        return;
+    err_parse:
+        die_error("org.apache.kafka.common.protocol.types.SchemaException",
+                  "malformed LIST_PARTITION_REASSIGNMENTS response");
+    }
+}
+
+/* /admin/reassign_partitions: the reassignments the 2.5 tool started. */
+static int zk_ongoing(tp_list *out) {
+    char *data = NULL;
+    int len;
+    int rc = zks_get(&ZS, "/admin/reassign_partitions", &data, &len);
+    if (rc == ZNONODE)
+        return 0;
+    if (rc != ZOK)
+        die_zk(rc, "/admin/reassign_partitions");
+    json *js = data ? json_parse(data, (size_t)len) : NULL;
+    free(data);
+    const json *parts = json_get(js, "partitions");
+    for (int i = 0; parts && parts->type == JSON_ARRAY && i < parts->n; i++) {
+        const json *p = parts->items[i];
+        const char *t = json_str(json_get(p, "topic"));
+        int64_t pid;
+        const json *r = json_get(p, "replicas");
+        if (!t || json_int(json_get(p, "partition"), &pid) != 0 || !r || r->type != JSON_ARRAY)
+            continue;
+        int32_t rep[256];
+        int n = 0;
+        for (int k = 0; k < r->n && n < 256; k++) {
+            int64_t b;
+            if (json_int(r->items[k], &b) == 0)
+                rep[n++] = (int32_t)b;
+        }
+        tpl_add(out, t, (int32_t)pid, rep, n);
+    }
+    json_free(js);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Throttle configs
+ * ---------------------------------------------------------------------- */
+/* Sets (value != NULL) or deletes the keys of one topic or broker. */
+static void change_configs(int8_t type, const char *name, const char *const *keys,
+                           const char *const *values, int n) {
+    if (zk_mode) {
+        const char *ztype = type == KA_RESOURCE_TOPIC ? "topics" : "brokers";
+        zka_props p = {0};
+        int rc = zka_config_get(&ZS, ztype, name, &p);
+        if (rc != ZOK)
+            die_zk(rc, "/config");
+        int changed = 0;
+        for (int i = 0; i < n; i++) {
+            if (values[i]) {
+                zka_props_put(&p, keys[i], values[i]);
+                changed = 1;
+            } else
+                changed |= zka_props_remove(&p, keys[i]);
+        }
+        if (changed && (rc = zka_config_change(&ZS, ztype, name, &p)) != ZOK)
+            die_zk(rc, "/config");
+        zka_props_free(&p);
+        return;
+    }
+    ka_alter_op ops[8];
+    for (int i = 0; i < n && i < 8; i++)
+        ops[i] = (ka_alter_op){keys[i], values[i], (int8_t)(values[i] ? 0 : 1)};
+    ka_result res = {0};
+    if (ka_incremental_alter_configs(&A, type, name, ops, n < 8 ? n : 8, &res) != 0)
+        die_admin();
+    if (res.err) {
+        char b[1024];
+        printf("Error: %s\n", kerror_string(res.err, res.msg, b, sizeof(b)));
+        fflush(stdout);
+        exit(1);
+    }
+}
+
+/* "Set" in insertion order (Scala's small sets), sorted beyond four. */
+static int int_set_add(int32_t *set, int n, int32_t v) {
+    for (int i = 0; i < n; i++)
+        if (set[i] == v)
+            return n;
+    set[n] = v;
+    return n + 1;
+}
+
+static int id_in(const int32_t *a, int n, int32_t v) {
+    for (int i = 0; i < n; i++)
+        if (a[i] == v)
+            return 1;
+    return 0;
+}
+
+static int cmp_strp(const void *x, const void *y) {
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int cmp_i32(const void *x, const void *y) {
+    int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* clearAllThrottles: live brokers and the file's brokers, the file's topics. */
+static void clear_all_throttles(const tp_list *target) {
+    int nb;
+    broker_info *bi = cluster_brokers(&nb);
+    int total = nb;
+    for (int i = 0; i < target->n; i++)
+        total += target->v[i].nrep;
+    int32_t *set = xcalloc((size_t)total, sizeof(int32_t));
+    int n = 0;
+    for (int i = 0; i < nb; i++)
+        n = int_set_add(set, n, bi[i].id);
+    for (int i = 0; i < target->n; i++)
+        for (int k = 0; k < target->v[i].nrep; k++)
+            n = int_set_add(set, n, target->v[i].rep[k]);
+    if (n > 4)
+        qsort(set, (size_t)n, sizeof(int32_t), cmp_i32);
+    printf("Clearing broker-level throttles on broker%s ", n == 1 ? "" : "s");
+    print_ids(set, n);
+    printf("\n");
+    const char *nulls[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < n; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", set[i]);
+        change_configs(KA_RESOURCE_BROKER, id, broker_throttles, nulls, zk_mode ? 2 : 3);
+    }
+    const char **topics = xcalloc((size_t)target->n, sizeof(char *));
+    int nt = 0;
+    for (int i = 0; i < target->n; i++) {
+        int seen = 0;
+        for (int k = 0; k < nt && !seen; k++)
+            seen = !strcmp(topics[k], target->v[i].topic);
+        if (!seen)
+            topics[nt++] = target->v[i].topic;
+    }
+    printf("Clearing topic-level throttles on topic%s ", nt == 1 ? "" : "s");
+    for (int i = 0; i < nt; i++)
+        printf("%s%s", i ? "," : "", topics[i]);
+    printf("\n");
+    for (int i = 0; i < nt; i++)
+        change_configs(KA_RESOURCE_TOPIC, topics[i], topic_throttles, nulls, 2);
+    free(topics);
+    free(set);
+    free(bi);
+}
+
+/* calculateMoveMap / calculateLeaderThrottles / calculateFollowerThrottles:
+ * per topic "p:broker,..." of the sources (current replicas, and those of
+ * ongoing reassignments) and the destinations that are not sources. */
+static void set_throttles(const tp_list *proposed, const tp_list *current, const tp_list *ongoing,
+                          int64_t rate) {
+    int32_t brokers[1024];
+    int nbrokers = 0;
+    for (int i = 0; i < proposed->n; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = !strcmp(proposed->v[k].topic, proposed->v[i].topic);
+        if (seen)
+            continue;
+        const char *t = proposed->v[i].topic;
+        /* "p:b" strings, sorted as a TreeSet of strings */
+        char **lead = xcalloc(4096, sizeof(char *)), **follow = xcalloc(4096, sizeof(char *));
+        int nl = 0, nf = 0;
+        /* moves of this topic: ongoing ones first, replaced by proposals */
+        tp_list moves = {0};
+        for (int k = 0; ongoing && k < ongoing->n; k++)
+            if (!strcmp(ongoing->v[k].topic, t) && !tpl_find(proposed, t, ongoing->v[k].partition))
+                tpl_add(&moves, t, ongoing->v[k].partition, ongoing->v[k].rep, ongoing->v[k].nrep);
+        for (int k = 0; k < proposed->n; k++)
+            if (!strcmp(proposed->v[k].topic, t))
+                tpl_add(&moves, t, proposed->v[k].partition, NULL, 0);
+        for (int m = 0; m < moves.n; m++) {
+            tp_reps *mv = &moves.v[m];
+            int32_t src[256], dst[256];
+            int ns = 0, nd = 0;
+            tp_reps *on = ongoing ? tpl_find(ongoing, t, mv->partition) : NULL;
+            tp_reps *pr = tpl_find(proposed, t, mv->partition);
+            if (pr) {
+                for (int r = 0; r < pr->nrep && nd < 256; r++)
+                    nd = int_set_add(dst, nd, pr->rep[r]);
+            } else if (on) {
+                for (int r = 0; r < on->nrep && ns < 256; r++) {
+                    ns = int_set_add(src, ns, on->rep[r]);
+                    nd = int_set_add(dst, nd, on->rep[r]);
+                }
+                for (int r = 0; r < on->nadd && nd < 256; r++)
+                    nd = int_set_add(dst, nd, on->add[r]);
+            }
+            tp_reps *cur = tpl_find(current, t, mv->partition);
+            for (int r = 0; cur && r < cur->nrep && ns < 256; r++)
+                ns = int_set_add(src, ns, cur->rep[r]);
+            for (int r = 0; r < ns; r++) {
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%d:%d", mv->partition, src[r]);
+                int dup = 0;
+                for (int q = 0; q < nl && !dup; q++)
+                    dup = !strcmp(lead[q], buf);
+                if (!dup && nl < 4096)
+                    lead[nl++] = strdup(buf);
+                nbrokers = nbrokers < 1024 ? int_set_add(brokers, nbrokers, src[r]) : nbrokers;
+            }
+            for (int r = 0; r < nd; r++) {
+                if (id_in(src, ns, dst[r]))
+                    continue;
+                char buf[32];
+                snprintf(buf, sizeof(buf), "%d:%d", mv->partition, dst[r]);
+                int dup = 0;
+                for (int q = 0; q < nf && !dup; q++)
+                    dup = !strcmp(follow[q], buf);
+                if (!dup && nf < 4096)
+                    follow[nf++] = strdup(buf);
+                nbrokers = nbrokers < 1024 ? int_set_add(brokers, nbrokers, dst[r]) : nbrokers;
+            }
+        }
+        qsort(lead, (size_t)nl, sizeof(char *), cmp_strp);
+        qsort(follow, (size_t)nf, sizeof(char *), cmp_strp);
+        char lv[8192] = "", fv[8192] = "";
+        size_t la = 0, fa = 0;
+        for (int k = 0; k < nl && la < sizeof(lv); k++)
+            la += (size_t)snprintf(lv + la, sizeof(lv) - la, "%s%s", k ? "," : "", lead[k]);
+        for (int k = 0; k < nf && fa < sizeof(fv); k++)
+            fa += (size_t)snprintf(fv + fa, sizeof(fv) - fa, "%s%s", k ? "," : "", follow[k]);
+        const char *vals[2] = {lv, fv};
+        change_configs(KA_RESOURCE_TOPIC, t, topic_throttles, vals, 2);
+        for (int k = 0; k < nl; k++)
+            free(lead[k]);
+        for (int k = 0; k < nf; k++)
+            free(follow[k]);
+        free(lead);
+        free(follow);
+    }
+    char r[32];
+    snprintf(r, sizeof(r), "%lld", (long long)rate);
+    const char *vals[2] = {r, r};
+    for (int i = 0; i < nbrokers; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "%d", brokers[i]);
+        change_configs(KA_RESOURCE_BROKER, id, broker_throttles, vals, 2);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * AlterPartitionReassignments (replicas NULL in an entry: cancel)
+ * ---------------------------------------------------------------------- */
+typedef struct alter_result {
+    int16_t err;
+    char msg[1024]; /* the exception's getMessage() */
+} alter_result;
+
+static void api_alter(const tp_list *parts, int cancel, alter_result *res) {
+    for (int attempt = 0;; attempt++) {
+        ka_conn *c = ka_controller(&A);
+        if (!c)
+            die_admin();
+        if (ka_version(c, KEY_AlterPartitionReassignments, 0) < 0)
+            die_error("org.apache.kafka.common.errors.UnsupportedVersionException",
+                      "The broker does not support ALTER_PARTITION_REASSIGNMENTS");
+        wbuf body, resp;
+        wb_init(&body, 256);
+        wb_init(&resp, 512);
+        wb_i32(&body, A.timeout_ms);
+        int nt = 0;
+        wbuf tw;
+        wb_init(&tw, 256);
+        for (int i = 0; i < parts->n; i++) {
+            int seen = 0;
+            for (int k = 0; k < i && !seen; k++)
+                seen = !strcmp(parts->v[k].topic, parts->v[i].topic);
+            if (seen)
+                continue;
+            nt++;
+            wb_cmpstr(&tw, parts->v[i].topic, (int)strlen(parts->v[i].topic));
+            int np = 0;
+            for (int k = i; k < parts->n; k++)
+                np += !strcmp(parts->v[k].topic, parts->v[i].topic);
+            wb_uvarint(&tw, (uint64_t)np + 1);
+            for (int k = i; k < parts->n; k++) {
+                const tp_reps *e = &parts->v[k];
+                if (strcmp(e->topic, parts->v[i].topic))
+                    continue;
+                wb_i32(&tw, e->partition);
+                if (cancel)
+                    wb_uvarint(&tw, 0);
+                else {
+                    wb_uvarint(&tw, (uint64_t)e->nrep + 1);
+                    for (int r = 0; r < e->nrep; r++)
+                        wb_i32(&tw, e->rep[r]);
+                }
+                wb_uvarint(&tw, 0);
+            }
+            wb_uvarint(&tw, 0);
+        }
+        wb_uvarint(&body, (uint64_t)nt + 1);
+        wb_write(&body, tw.data, tw.len);
+        wb_free(&tw);
+        wb_uvarint(&body, 0);
+        if (ka_call_flexible(&A, c, KEY_AlterPartitionReassignments, 0, &body, &resp) != 0)
+            die_admin();
+        wb_free(&body);
+        rbuf rb;
+        rb_init(&rb, resp.data, resp.len);
+        rbuf *r = &rb;
+        int32_t throttle;
+        int16_t top;
+        kstr msg, name;
+        uint64_t nt1, np1;
+        rb_read_i32(r, &throttle);
+        rb_read_i16(r, &top);
+        rb_read_cmpstr(r, &msg);
+        if (top == 41 && attempt < 10) {
+            wb_free(&resp);
+            usleep(300 * 1000);
+            continue;
+        }
+        for (int i = 0; i < parts->n; i++) {
+            res[i].err = top;
+            const kerror_info *ki = kerror_lookup(top);
+            snprintf(res[i].msg, sizeof(res[i].msg), "%s",
+                     !KSTR_IS_NULL(msg) ? "" : ki ? ki->message : "Unknown error");
+            if (!KSTR_IS_NULL(msg))
+                snprintf(res[i].msg, sizeof(res[i].msg), "%.*s", KSTR_PR(msg));
+        }
+        rb_read_uvarint(r, &nt1);
+        for (uint64_t t = 0; t + 1 < nt1; t++) {
+            rb_read_cmpstr(r, &name);
+            rb_read_uvarint(r, &np1);
+            for (uint64_t p = 0; p + 1 < np1; p++) {
+                int32_t pid;
+                int16_t err;
+                rb_read_i32(r, &pid);
+                rb_read_i16(r, &err);
+                rb_read_cmpstr(r, &msg);
+                rb_read_tags(r);
+                for (int i = 0; i < parts->n; i++)
+                    if (parts->v[i].partition == pid && kstr_eq(name, parts->v[i].topic)) {
+                        const kerror_info *ki = kerror_lookup(err);
+                        res[i].err = err;
+                        if (!KSTR_IS_NULL(msg))
+                            snprintf(res[i].msg, sizeof(res[i].msg), "%.*s", KSTR_PR(msg));
+                        else
+                            snprintf(res[i].msg, sizeof(res[i].msg), "%s",
+                                     ki ? ki->message : "Unknown error");
+                    }
+            }
+            rb_read_tags(r);
+        }
+        wb_free(&resp);
+        return;
+    err_parse:
+        die_error("org.apache.kafka.common.protocol.types.SchemaException",
+                  "malformed ALTER_PARTITION_REASSIGNMENTS response");
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The actions
+ * ---------------------------------------------------------------------- */
+static void print_current_for_rollback(tp_list *current) {
+    printf("Current partition replica assignment\n\n");
+    print_reassignment_json(current);
+    printf("\n\nSave this to use as the --reassignment-json-file option during rollback\n");
+}
+
+static void action_generate(void) {
+    /* parseGenerateAssignmentArgs */
+    const char *bl = opts_get(&O, "broker-list");
+    int32_t brokers[1024];
+    int nb = 0;
+    char *copy = strdup(bl), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int32_t v;
+        if (parse_i32(tok, &v) != 0) {
+            char m[300];
+            snprintf(m, sizeof(m), "For input string: \"%s\"", tok);
+            die_error("java.lang.NumberFormatException", m);
+        }
+        if (nb < 1024)
+            brokers[nb++] = v;
+    }
+    free(copy);
+    char dups[1024];
+    size_t d = 0;
+    for (int i = 0; i < nb; i++) {
+        int first = 1, again = 0;
+        for (int k = 0; k < i; k++)
+            first &= brokers[k] != brokers[i];
+        for (int k = i + 1; k < nb; k++)
+            again |= brokers[k] == brokers[i];
+        if (first && again && d < sizeof(dups))
+            d += (size_t)snprintf(dups + d, sizeof(dups) - d, "%s%d", d ? "," : "", brokers[i]);
+    }
+    if (d) {
+        char m[1200];
+        snprintf(m, sizeof(m), "Broker list contains duplicate entries: %s", dups);
+        die_error("kafka.common.AdminCommandFailedException", m);
+    }
+    json *js = read_json_file(opts_get(&O, "topics-to-move-json-file"));
+    check_version(js);
+    const json *topics = json_get(js, "topics");
+    if (topics && topics->type != JSON_ARRAY)
+        die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
+    tp_list want = {0};
+    for (int i = 0; topics && i < topics->n; i++) {
+        const json *t = field(topics->items[i], "topic");
+        if (t->type != JSON_STRING)
+            die_error("kafka.utils.json.JsonMappingException", "Expected `String` value");
+        for (int k = 0; k < want.n; k++)
+            if (!strcmp(want.v[k].topic, json_str(t))) {
+                char m[600];
+                snprintf(m, sizeof(m), "List of topics to reassign contains duplicate entries: %s",
+                         json_str(t));
+                die_error("kafka.common.AdminCommandFailedException", m);
+            }
+        tpl_add(&want, json_str(t), -1, NULL, 0);
+    }
+    json_free(js);
+    tp_list current = {0};
+    current_assignment(&want, 1, &current);
+    /* the listed brokers that exist, sorted by id (getBrokerMetadatas) */
+    int nall;
+    broker_info *all = cluster_brokers(&nall);
+    zka_broker *use = xcalloc((size_t)nall, sizeof(zka_broker));
+    int nuse = 0;
+    for (int i = 0; i < nall; i++)
+        if (id_in(brokers, nb, all[i].id))
+            use[nuse++] = (zka_broker){all[i].id, (char *)all[i].rack};
+    for (int i = 1; i < nuse; i++)
+        for (int j = i; j > 0 && use[j - 1].id > use[j].id; j--) {
+            zka_broker x = use[j];
+            use[j] = use[j - 1];
+            use[j - 1] = x;
+        }
+    int rack_aware = !opts_has(&O, "disable-rack-aware");
+    int nrack = 0;
+    for (int i = 0; i < nuse; i++)
+        nrack += use[i].rack != NULL;
+    if (rack_aware && nrack != 0 && nrack != nuse)
+        die_error("kafka.admin.AdminOperationException",
+                  zk_mode ? "Not all brokers have rack information for replica rack aware assignment."
+                          : "Not all brokers have rack information. Add --disable-rack-aware in "
+                            "command line to make replica assignment without rack information.");
+    tp_list proposed = {0};
+    tpl_sort(&current);
+    for (int i = 0; i < current.n;) {
+        int j = i;
+        while (j < current.n && !strcmp(current.v[j].topic, current.v[i].topic))
+            j++;
+        int np = j - i, rf = current.v[i].nrep;
+        int32_t *out = xcalloc((size_t)np * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
+        char err[512];
+        if (zka_assign_replicas(use, nuse, np, rf, -1, -1, rack_aware && nrack > 0, out, err,
+                                sizeof(err)) != 0)
+            die_error("org.apache.kafka.common.errors.InvalidReplicationFactorException", err);
+        for (int k = 0; k < np; k++)
+            tpl_add(&proposed, current.v[i].topic, k, out + (size_t)k * (size_t)rf, rf);
+        free(out);
+        i = j;
+    }
+    printf("Current partition replica assignment\n");
+    print_reassignment_json(&current);
+    printf("\n\nProposed partition reassignment configuration\n");
+    print_reassignment_json(&proposed);
+    printf("\n");
+    free(use);
+    free(all);
+}
+
+static const char *const cannot_execute =
+    "Cannot execute because there is an existing partition assignment.  Use --additional to "
+    "override this and create a new partition assignment in addition to the existing one.";
+
+static void action_execute(int64_t throttle) {
+    tp_list proposed = {0};
+    parse_reassignment(opts_get(&O, "reassignment-json-file"), &proposed, 1);
+    tp_list ongoing = {0}, current = {0};
+    int nall;
+    broker_info *all = cluster_brokers(&nall);
+    if (zk_mode) {
+        /* verifyReplicasAndBrokersInAssignment */
+        current_assignment(&proposed, 1, &current);
+        char m[4096];
+        size_t at = 0;
+        for (int i = 0; i < proposed.n; i++)
+            if (!tpl_find(&current, proposed.v[i].topic, proposed.v[i].partition) && at < sizeof(m))
+                at += (size_t)snprintf(m + at, sizeof(m) - at, "%s%s-%d", at ? ", " : "",
+                                       proposed.v[i].topic, proposed.v[i].partition);
+        if (at) {
+            char full[4200];
+            snprintf(full, sizeof(full), "The proposed assignment contains non-existent "
+                     "partitions: List(%s)", m);
+            die_error("kafka.common.AdminCommandFailedException", full);
+        }
+        int32_t bad[256];
+        int nbad = 0;
+        for (int i = 0; i < proposed.n; i++)
+            for (int r = 0; r < proposed.v[i].nrep; r++) {
+                int known = 0;
+                for (int k = 0; k < nall && !known; k++)
+                    known = all[k].id == proposed.v[i].rep[r];
+                if (!known && nbad < 256)
+                    nbad = int_set_add(bad, nbad, proposed.v[i].rep[r]);
+            }
+        if (nbad) {
+            at = (size_t)snprintf(m, sizeof(m), "The proposed assignment contains non-existent "
+                                  "brokerIDs: ");
+            for (int i = 0; i < nbad && at < sizeof(m); i++)
+                at += (size_t)snprintf(m + at, sizeof(m) - at, "%s%d", i ? "," : "", bad[i]);
+            die_error("kafka.common.AdminCommandFailedException", m);
+        }
+        if (zk_ongoing(&ongoing))
+            die_terse(cannot_execute);
+    } else {
+        api_ongoing(NULL, &ongoing);
+        if (ongoing.n && !opts_has(&O, "additional"))
+            die_terse(cannot_execute);
+        /* verifyBrokerIds */
+        for (int i = 0; i < proposed.n; i++)
+            for (int r = 0; r < proposed.v[i].nrep; r++) {
+                int known = 0;
+                for (int k = 0; k < nall && !known; k++)
+                    known = all[k].id == proposed.v[i].rep[r];
+                if (!known) {
+                    char m[64];
+                    snprintf(m, sizeof(m), "Unknown broker id %d", proposed.v[i].rep[r]);
+                    die_error("kafka.common.AdminCommandFailedException", m);
+                }
+            }
+        current_assignment(&proposed, 0, &current);
+    }
+    tp_list shown = {0}; /* the current assignment of the proposed partitions */
+    for (int i = 0; i < current.n; i++)
+        if (tpl_find(&proposed, current.v[i].topic, current.v[i].partition))
+            tpl_add(&shown, current.v[i].topic, current.v[i].partition, current.v[i].rep,
+                    current.v[i].nrep);
+    print_current_for_rollback(&shown);
+    if (throttle >= 0) {
+        printf("Warning: You must run --verify periodically, until the reassignment completes, "
+               "to ensure the throttle is removed.\n");
+        set_throttles(&proposed, &current, zk_mode ? NULL : &ongoing, throttle);
+        printf("The inter-broker throttle limit was set to %lld B/s\n", (long long)throttle);
+    }
+    tpl_sort(&proposed);
+    if (zk_mode) {
+        wbuf w;
+        wb_init(&w, 256);
+        wb_write(&w, "{\"version\":1,\"partitions\":[", 27);
+        for (int i = 0; i < proposed.n; i++) {
+            wb_write(&w, i ? ",{\"topic\":" : "{\"topic\":", i ? 10 : 9);
+            json_write_str(&w, proposed.v[i].topic);
+            char num[64];
+            int k = snprintf(num, sizeof(num), ",\"partition\":%d,\"replicas\":[",
+                             proposed.v[i].partition);
+            wb_write(&w, num, (size_t)k);
+            for (int r = 0; r < proposed.v[i].nrep; r++) {
+                k = snprintf(num, sizeof(num), "%s%d", r ? "," : "", proposed.v[i].rep[r]);
+                wb_write(&w, num, (size_t)k);
+            }
+            wb_write(&w, "]}", 2);
+        }
+        wb_write(&w, "]}", 2);
+        int rc = zks_create_recursive(&ZS, "/admin/reassign_partitions", (const char *)w.data,
+                                      (int)w.len, 1);
+        wb_free(&w);
+        if (rc == ZNODEEXISTS)
+            die_terse(cannot_execute);
+        if (rc != ZOK)
+            die_zk(rc, "/admin/reassign_partitions");
+    } else {
+        alter_result *res = xcalloc((size_t)proposed.n, sizeof(*res));
+        api_alter(&proposed, 0, res);
+        int nerr = 0;
+        for (int i = 0; i < proposed.n; i++)
+            nerr += res[i].err != 0;
+        if (nerr) {
+            printf("Error reassigning partition(s):\n");
+            int k = 0;
+            for (int i = 0; i < proposed.n; i++)
+                if (res[i].err)
+                    printf("%s-%d: %s%s", proposed.v[i].topic, proposed.v[i].partition,
+                           res[i].msg, ++k < nerr ? "\n" : "\n");
+            fflush(stdout);
+            exit(1);
+        }
+        free(res);
+    }
+    printf("Successfully started partition reassignment%s for ", proposed.n == 1 ? "" : "s");
+    print_tps(&proposed);
+    printf("\n");
+    free(all);
+}
+
+static void action_verify(void) {
+    tp_list target = {0};
+    parse_reassignment(opts_get(&O, "reassignment-json-file"), &target, 0);
+    tp_list ongoing = {0};
+    int any_ongoing;
+    if (zk_mode) {
+        printf("Warning: because you are using the deprecated --zookeeper option, the results "
+               "may be incomplete.  Use --bootstrap-server instead for more accurate results.\n");
+        any_ongoing = zk_ongoing(&ongoing) && ongoing.n > 0;
+    } else {
+        api_ongoing(NULL, &ongoing);
+        any_ongoing = ongoing.n > 0;
+    }
+    tp_list current = {0};
+    if (zk_mode)
+        current_assignment(&target, 0, &current);
+    else { /* describeTopics of the partitions not being reassigned */
+        tp_list idle = {0};
+        for (int i = 0; i < target.n; i++)
+            if (!tpl_find(&ongoing, target.v[i].topic, target.v[i].partition))
+                tpl_add(&idle, target.v[i].topic, target.v[i].partition, NULL, 0);
+        current_assignment(&idle, 0, &current);
+    }
+    tpl_sort(&target);
+    printf("Status of partition reassignment:\n");
+    for (int i = 0; i < target.n; i++) {
+        tp_reps *t = &target.v[i];
+        tp_reps *on = tpl_find(&ongoing, t->topic, t->partition);
+        if (on) {
+            printf("Reassignment of partition %s-%d is still in progress.\n", t->topic, t->partition);
+            continue;
+        }
+        tp_reps *cur = tpl_find(&current, t->topic, t->partition);
+        const int32_t *rep = cur ? cur->rep : NULL;
+        int nrep = cur ? cur->nrep : 0;
+        if (ids_equal(rep, nrep, t->rep, t->nrep))
+            printf("Reassignment of partition %s-%d is complete.\n", t->topic, t->partition);
+        else {
+            printf("There is no active reassignment of partition %s-%d, but replica set is ",
+                   t->topic, t->partition);
+            print_ids(rep, nrep);
+            printf(" rather than ");
+            print_ids(t->rep, t->nrep);
+            printf(".\n");
+        }
+    }
+    if (!any_ongoing && !opts_has(&O, "preserve-throttles"))
+        clear_all_throttles(&target);
+}
+
+static void action_cancel(void) {
+    tp_list target = {0};
+    parse_reassignment(opts_get(&O, "reassignment-json-file"), &target, 0);
+    tp_list ongoing = {0};
+    api_ongoing(&target, &ongoing);
+    tp_list active = {0};
+    for (int i = 0; i < ongoing.n; i++)
+        if (ongoing.v[i].nadd || ongoing.v[i].nrem)
+            tpl_add(&active, ongoing.v[i].topic, ongoing.v[i].partition, NULL, 0);
+    if (active.n) {
+        alter_result *res = xcalloc((size_t)active.n, sizeof(*res));
+        api_alter(&active, 1, res);
+        tpl_sort(&active);
+        int nerr = 0;
+        for (int i = 0; i < active.n; i++)
+            nerr += res[i].err != 0;
+        if (nerr) {
+            printf("Error cancelling partition reassignment%s for:\n", nerr == 1 ? "" : "s");
+            for (int i = 0; i < active.n; i++)
+                if (res[i].err)
+                    printf("%s-%d: %s\n", active.v[i].topic, active.v[i].partition, res[i].msg);
+            fflush(stdout);
+            exit(1);
+        }
+        printf("Successfully cancelled partition reassignment%s for: ", active.n == 1 ? "" : "s");
+        print_tps(&active);
+        printf("\n");
+        free(res);
+    } else
+        printf("None of the specified partition reassignments are active.\n");
+    printf("None of the specified partition moves are active.\n");
+    if (!opts_has(&O, "preserve-throttles"))
+        clear_all_throttles(&target);
+}
+
+static void action_list(void) {
+    tp_list ongoing = {0};
+    api_ongoing(NULL, &ongoing);
+    tpl_sort(&ongoing);
+    if (!ongoing.n) {
+        printf("No partition reassignments found.\n");
+        return;
+    }
+    printf("Current partition reassignments:\n");
+    for (int i = 0; i < ongoing.n; i++) {
+        tp_reps *e = &ongoing.v[i];
+        printf("%s-%d: replicas: ", e->topic, e->partition);
+        print_ids(e->rep, e->nrep);
+        printf(".");
+        if (e->nadd) {
+            printf(" adding: ");
+            print_ids(e->add, e->nadd);
+            printf(".");
+        }
+        if (e->nrem) {
+            printf(" removing: ");
+            print_ids(e->rem, e->nrem);
+            printf(".");
+        }
+        printf("\n");
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Arguments (validateAndParseArgs)
+ * ---------------------------------------------------------------------- */
+static const char *const actions[] = {"generate", "execute", "verify", "cancel", "list"};
+static const char *const required[5][2] = {
+    {"topics-to-move-json-file", "broker-list"}, {"reassignment-json-file", NULL},
+    {"reassignment-json-file", NULL}, {"reassignment-json-file", NULL}, {NULL, NULL}};
+static const char *const permitted[5][8] = {
+    {"bootstrap-server", "broker-list", "command-config", "disable-rack-aware", "zookeeper"},
+    {"additional", "bootstrap-server", "command-config", "throttle",
+     "replica-alter-log-dirs-throttle", "timeout", "zookeeper"},
+    {"bootstrap-server", "command-config", "preserve-throttles", "zookeeper"},
+    {"bootstrap-server", "command-config", "preserve-throttles", "timeout"},
+    {"bootstrap-server", "command-config"}};
+
+static int in_strs(const char *const *list, int n, const char *s) {
+    for (int i = 0; i < n; i++)
+        if (list[i] && !strcmp(list[i], s))
+            return 1;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv) {
+    opts_parse(&O, specs, argc, argv,
+               "This tool helps to move topic partitions between replicas.", 1);
+    int action = -1, nactions = 0;
+    for (int i = 0; i < 5; i++)
+        if (opts_has(&O, actions[i])) {
+            action = action < 0 ? i : action;
+            nactions++;
+        }
+    if (nactions != 1)
+        opts_die(&O, "Command must include exactly one action: --generate, --execute, --verify, "
+                      "--cancel, --list");
+    if (!opts_has(&O, "zookeeper") && !opts_has(&O, "bootstrap-server"))
+        opts_die(&O, "Please specify --bootstrap-server");
+    for (int k = 0; k < 2; k++)
+        if (required[action][k])
+            opts_require(&O, required[action][k]);
+    for (int i = 0; i < O.nhits; i++) {
+        const char *name = O.specs[O.hits[i].spec].name;
+        if (!strcmp(name, actions[action]) || in_strs(required[action], 2, name) ||
+            in_strs(permitted[action], 8, name))
+            continue;
+        char m[256];
+        snprintf(m, sizeof(m), "Option \"[%s]\" can't be used with action \"[%s]\"", name,
+                 actions[action]);
+        opts_die(&O, m);
+    }
+    if (!opts_has(&O, "bootstrap-server")) {
+        static const char *const api_only[] = {"additional", "cancel", "command-config",
+                                               "replica-alter-log-dirs-throttle", "list",
+                                               "timeout"};
+        for (int i = 0; i < 6; i++)
+            if (opts_has(&O, api_only[i])) {
+                char m[256];
+                snprintf(m, sizeof(m), "You must specify --bootstrap-server when using \"[%s]\"",
+                         api_only[i]);
+                tools_die_exception("java.lang.RuntimeException", m);
+            }
+    }
+    return action;
+}
+
+static int64_t long_opt(const char *name) {
+    int64_t v = -1;
+    if (opts_has(&O, name) && parse_i64(opts_get(&O, name), &v) != 0) {
+        char m[256];
+        snprintf(m, sizeof(m), "Cannot parse argument '%s' of option %s", opts_get(&O, name), name);
+        tools_die_exception("joptsimple.OptionArgumentConversionException", m);
+    }
+    return v;
+}
+
+int main(int argc, char **argv) {
+    int action = parse_args(argc, argv);
+    int64_t throttle = long_opt("throttle");
+    long_opt("replica-alter-log-dirs-throttle");
+    long_opt("timeout");
+    if (opts_has(&O, "bootstrap-server")) {
+        if (opts_has(&O, "zookeeper"))
+            printf("Warning: ignoring deprecated --zookeeper option because --bootstrap-server was "
+                   "specified.  The --zookeeper option will be removed in a future version of "
+                   "Kafka.\n");
+        int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
+        if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+            die_admin();
+        A.client_id = "reassign-partitions-tool";
+    } else {
+        printf("Warning: --zookeeper is deprecated, and will be removed in a future version of "
+               "Kafka.\n");
+        zk_mode = 1;
+        int rc = zks_open(&ZS, opts_get(&O, "zookeeper"), 30000, 30000);
+        if (rc != ZOK)
+            die_error("kafka.zookeeper.ZooKeeperClientTimeoutException",
+                      "Timed out waiting for connection while in state: CONNECTING");
+    }
+    switch (action) {
+    case 0: action_generate(); break;
+    case 1: action_execute(throttle); break;
+    case 2: action_verify(); break;
+    case 3: action_cancel(); break;
+    default: action_list(); break;
+    }
+    fflush(stdout);
+    if (zk_mode)
+        zks_close(&ZS);
+    else
+        ka_close(&A);
+    opts_free(&O);
+    return 0;
+}
