@@ -568,11 +568,13 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                     continue;
                 int32_t *old = p->replicas;
                 int nold = p->nreplicas;
+                /* parse_int_list leaves the pointer alone when it fails */
+                free(p->adding);
+                free(p->removing);
+                p->replicas = p->adding = p->removing = NULL;
                 p->nreplicas = parse_int_list(parts->items[i], &p->replicas);
                 if (p->nreplicas < 0)
                     p->nreplicas = 0;
-                free(p->adding);
-                free(p->removing);
                 p->nadding = parse_int_list(json_get(adding, parts->keys[i]), &p->adding);
                 p->nremoving = parse_int_list(json_get(removing, parts->keys[i]), &p->removing);
                 if (p->nadding < 0)
@@ -583,7 +585,7 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                  * or stop and delete a replica no longer assigned here */
                 if (!fresh && p->state_zk_version >= 0 &&
                     (nold != p->nreplicas ||
-                     memcmp(old, p->replicas, (size_t)nold * sizeof(int32_t))))
+                     (nold > 0 && memcmp(old, p->replicas, (size_t)nold * sizeof(int32_t)))))
                     apply_state(p);
                 free(old);
             }

@@ -142,6 +142,17 @@ static tp_reps *tpl_add(tp_list *l, const char *topic, int32_t partition, const 
     return e;
 }
 
+static void tpl_free(tp_list *l) {
+    for (int i = 0; i < l->n; i++) {
+        free(l->v[i].topic);
+        free(l->v[i].rep);
+        free(l->v[i].add);
+        free(l->v[i].rem);
+    }
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
 static tp_reps *tpl_find(const tp_list *l, const char *topic, int32_t partition) {
     for (int i = 0; i < l->n; i++)
         if (l->v[i].partition == partition && !strcmp(l->v[i].topic, topic))
@@ -155,7 +166,10 @@ static int cmp_tp(const void *x, const void *y) {
     return c ? c : (a->partition > b->partition) - (a->partition < b->partition);
 }
 
-static void tpl_sort(tp_list *l) { qsort(l->v, (size_t)l->n, sizeof(tp_reps), cmp_tp); }
+static void tpl_sort(tp_list *l) {
+    if (l->n > 1)
+        qsort(l->v, (size_t)l->n, sizeof(tp_reps), cmp_tp);
+}
 
 static int ids_equal(const int32_t *a, int na, const int32_t *b, int nb) {
     return na == nb && (na == 0 || !memcmp(a, b, (size_t)na * sizeof(int32_t)));
@@ -344,6 +358,12 @@ typedef struct broker_info {
     int32_t id;
     const char *rack;
 } broker_info;
+
+static void brokers_free(broker_info *b, int n) {
+    for (int i = 0; zk_mode && i < n; i++) /* strdup'd in ZooKeeper mode */
+        free((char *)b[i].rack);
+    free(b);
+}
 
 static broker_info *cluster_brokers(int *n) {
     if (zk_mode) {
@@ -652,7 +672,7 @@ static void clear_all_throttles(const tp_list *target) {
         change_configs(KA_RESOURCE_TOPIC, topics[i], topic_throttles, nulls, 2);
     free(topics);
     free(set);
-    free(bi);
+    brokers_free(bi, nb);
 }
 
 /* calculateMoveMap / calculateLeaderThrottles / calculateFollowerThrottles:
@@ -723,6 +743,7 @@ static void set_throttles(const tp_list *proposed, const tp_list *current, const
                 nbrokers = nbrokers < 1024 ? int_set_add(brokers, nbrokers, dst[r]) : nbrokers;
             }
         }
+        tpl_free(&moves);
         qsort(lead, (size_t)nl, sizeof(char *), cmp_strp);
         qsort(follow, (size_t)nf, sizeof(char *), cmp_strp);
         char lv[8192] = "", fv[8192] = "";
@@ -973,7 +994,10 @@ static void action_generate(void) {
     print_reassignment_json(&proposed);
     printf("\n");
     free(use);
-    free(all);
+    brokers_free(all, nall);
+    tpl_free(&want);
+    tpl_free(&current);
+    tpl_free(&proposed);
 }
 
 static const char *const cannot_execute =
@@ -1097,7 +1121,11 @@ static void action_execute(int64_t throttle) {
     printf("Successfully started partition reassignment%s for ", proposed.n == 1 ? "" : "s");
     print_tps(&proposed);
     printf("\n");
-    free(all);
+    brokers_free(all, nall);
+    tpl_free(&proposed);
+    tpl_free(&ongoing);
+    tpl_free(&current);
+    tpl_free(&shown);
 }
 
 static void action_verify(void) {
@@ -1122,6 +1150,7 @@ static void action_verify(void) {
             if (!tpl_find(&ongoing, target.v[i].topic, target.v[i].partition))
                 tpl_add(&idle, target.v[i].topic, target.v[i].partition, NULL, 0);
         current_assignment(&idle, 0, &current);
+        tpl_free(&idle);
     }
     tpl_sort(&target);
     printf("Status of partition reassignment:\n");
@@ -1148,6 +1177,9 @@ static void action_verify(void) {
     }
     if (!any_ongoing && !opts_has(&O, "preserve-throttles"))
         clear_all_throttles(&target);
+    tpl_free(&target);
+    tpl_free(&ongoing);
+    tpl_free(&current);
 }
 
 static void action_cancel(void) {
@@ -1183,6 +1215,9 @@ static void action_cancel(void) {
     printf("None of the specified partition moves are active.\n");
     if (!opts_has(&O, "preserve-throttles"))
         clear_all_throttles(&target);
+    tpl_free(&target);
+    tpl_free(&ongoing);
+    tpl_free(&active);
 }
 
 static void action_list(void) {
@@ -1191,6 +1226,7 @@ static void action_list(void) {
     tpl_sort(&ongoing);
     if (!ongoing.n) {
         printf("No partition reassignments found.\n");
+        tpl_free(&ongoing);
         return;
     }
     printf("Current partition reassignments:\n");
@@ -1211,6 +1247,7 @@ static void action_list(void) {
         }
         printf("\n");
     }
+    tpl_free(&ongoing);
 }
 
 /* ------------------------------------------------------------------------
