@@ -281,29 +281,14 @@ static void maybe_shrink_isr(partition *p, int64_t now) {
 /* ------------------------------------------------------------------------
  * Role changes
  * ---------------------------------------------------------------------- */
-static void reset_followers(partition *p, int64_t now) {
-    free(p->followers);
-    p->followers = calloc((size_t)(p->nreplicas > 0 ? p->nreplicas : 1), sizeof(follower_state));
-    if (!p->followers)
-        abort();
-    p->nfollowers = 0;
-    for (int i = 0; i < p->nreplicas; i++) {
-        if (p->replicas[i] == B.id)
-            continue;
-        follower_state *f = &p->followers[p->nfollowers++];
-        f->broker_id = p->replicas[i];
-        f->leo = -1;
-        f->last_caught_up_ms = replica_in_isr(p, f->broker_id) ? now : 0;
-        f->last_fetch_leader_leo = -1;
-    }
-}
-
-/* The replica set changed under the same leader epoch (a reassignment
- * adding or dropping replicas): followers still assigned keep what the
- * leader knows of them, new ones start unknown. */
-static void sync_followers(partition *p) {
+/* The followers the leader tracks: every other assigned replica. keep:
+ * the replica set changed under the same leader epoch (a reassignment
+ * adding or dropping replicas), so those still assigned keep what the
+ * leader knows of them; else (a new epoch) all start unknown, those in the
+ * ISR counting as caught up now. */
+static void rebuild_followers(partition *p, int64_t now, int keep) {
     follower_state *old = p->followers;
-    int nold = p->nfollowers;
+    int nold = keep ? p->nfollowers : 0;
     p->followers = calloc((size_t)(p->nreplicas > 0 ? p->nreplicas : 1), sizeof(follower_state));
     if (!p->followers)
         abort();
@@ -321,6 +306,7 @@ static void sync_followers(partition *p) {
         if (!known) {
             f->broker_id = p->replicas[i];
             f->leo = -1;
+            f->last_caught_up_ms = replica_in_isr(p, f->broker_id) ? now : 0;
             f->last_fetch_leader_leo = -1;
         }
     }
@@ -335,7 +321,7 @@ static void become_leader(partition *p) {
     p->isr_write_in_flight = 0;
     plog_assign_leader_epoch(p->log, p->leader_epoch);
     p->leader_epoch_start = plog_log_end_offset(p->log);
-    reset_followers(p, now);
+    rebuild_followers(p, now, 0);
     char isr[256];
     list_str(isr, sizeof(isr), p->isr, p->nisr);
     log_info(LOG_STATE, "[Broker id=%d] Leader %s-%d starts at leader epoch %d from offset %lld "
@@ -383,8 +369,9 @@ void replica_apply_state(partition *p) {
         if (p->role != REPLICA_LEADER || p->applied_epoch != p->leader_epoch)
             become_leader(p);
         else {
-            sync_followers(p); /* a reassignment may have changed the replicas */
-            maybe_advance_hw(p, ae_mono_ms()); /* the ISR may have changed */
+            int64_t now = ae_mono_ms();
+            rebuild_followers(p, now, 1); /* a reassignment may have changed the replicas */
+            maybe_advance_hw(p, now); /* the ISR may have changed */
         }
         return;
     }

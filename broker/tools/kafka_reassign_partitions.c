@@ -427,113 +427,6 @@ static void current_assignment(const tp_list *want, int want_all, tp_list *out) 
     }
 }
 
-/* ListPartitionReassignments (partitions NULL: all). */
-static int read_ids(rbuf *r, int32_t **out, int *n) {
-    uint64_t n1;
-    if (rb_get_uvarint(r, &n1) != 0 || n1 == 0 || n1 - 1 > rb_remain(r) / 4)
-        return -1;
-    *n = (int)(n1 - 1);
-    *out = xcalloc((size_t)*n, sizeof(int32_t));
-    for (int i = 0; i < *n; i++)
-        if (rb_get_i32(r, &(*out)[i]) != 0)
-            return -1;
-    return 0;
-}
-
-static void api_ongoing(const tp_list *parts, tp_list *out) {
-    for (int attempt = 0;; attempt++) {
-        ka_conn *c = ka_controller(&A);
-        if (!c)
-            die_admin();
-        if (ka_version(c, KEY_ListPartitionReassignments, 0) < 0)
-            die_error("org.apache.kafka.common.errors.UnsupportedVersionException",
-                      "The broker does not support LIST_PARTITION_REASSIGNMENTS");
-        wbuf body, resp;
-        wb_init(&body, 128);
-        wb_init(&resp, 512);
-        wb_i32(&body, A.timeout_ms);
-        if (!parts) {
-            wb_uvarint(&body, 0);
-        } else {
-            int nt = 0;
-            wbuf tw;
-            wb_init(&tw, 128);
-            for (int i = 0; i < parts->n; i++) {
-                int seen = 0;
-                for (int k = 0; k < i && !seen; k++)
-                    seen = !strcmp(parts->v[k].topic, parts->v[i].topic);
-                if (seen)
-                    continue;
-                nt++;
-                wb_cmpstr(&tw, parts->v[i].topic, (int)strlen(parts->v[i].topic));
-                int np = 0;
-                for (int k = i; k < parts->n; k++)
-                    np += !strcmp(parts->v[k].topic, parts->v[i].topic);
-                wb_uvarint(&tw, (uint64_t)np + 1);
-                for (int k = i; k < parts->n; k++)
-                    if (!strcmp(parts->v[k].topic, parts->v[i].topic))
-                        wb_i32(&tw, parts->v[k].partition);
-                wb_uvarint(&tw, 0);
-            }
-            wb_uvarint(&body, (uint64_t)nt + 1);
-            wb_write(&body, tw.data, tw.len);
-            wb_free(&tw);
-        }
-        wb_uvarint(&body, 0);
-        if (ka_call_flexible(&A, c, KEY_ListPartitionReassignments, 0, &body, &resp) != 0)
-            die_admin();
-        wb_free(&body);
-        rbuf rb;
-        rb_init(&rb, resp.data, resp.len);
-        rbuf *r = &rb;
-        int32_t throttle;
-        int16_t err;
-        kstr msg, name;
-        uint64_t nt1, np1;
-        rb_read_i32(r, &throttle);
-        rb_read_i16(r, &err);
-        rb_read_cmpstr(r, &msg);
-        if (err == 41 && attempt < 10) { /* NOT_CONTROLLER: the controller moved */
-            wb_free(&resp);
-            usleep(300 * 1000);
-            continue;
-        }
-        if (err) {
-            char b[1024], m[256];
-            snprintf(m, sizeof(m), "%.*s", KSTR_PR(msg));
-            printf("Error: %s\n", kerror_string(err, KSTR_IS_NULL(msg) ? NULL : m, b, sizeof(b)));
-            fflush(stdout);
-            exit(1);
-        }
-        rb_read_uvarint(r, &nt1);
-        for (uint64_t t = 0; t + 1 < nt1; t++) {
-            rb_read_cmpstr(r, &name);
-            rb_read_uvarint(r, &np1);
-            char *tn = ka_kstrdup(&A, name);
-            for (uint64_t p = 0; p + 1 < np1; p++) {
-                int32_t pid, *rep, *add, *rem;
-                int nrep, nadd, nrem;
-                rb_read_i32(r, &pid);
-                if (read_ids(r, &rep, &nrep) || read_ids(r, &add, &nadd) || read_ids(r, &rem, &nrem))
-                    goto err_parse;
-                rb_read_tags(r);
-                tp_reps *e = tpl_add(out, tn, pid, rep, nrep);
-                free(rep);
-                e->add = add;
-                e->nadd = nadd;
-                e->rem = rem;
-                e->nrem = nrem;
-            }
-            rb_read_tags(r);
-        }
-        wb_free(&resp);
-        return;
-    err_parse:
-        die_error("org.apache.kafka.common.protocol.types.SchemaException",
-                  "malformed LIST_PARTITION_REASSIGNMENTS response");
-    }
-}
-
 /* /admin/reassign_partitions: the reassignments the 2.5 tool started. */
 static int zk_ongoing(tp_list *out) {
     char *data = NULL;
@@ -772,116 +665,213 @@ static void set_throttles(const tp_list *proposed, const tp_list *current, const
 }
 
 /* ------------------------------------------------------------------------
- * AlterPartitionReassignments (replicas NULL in an entry: cancel)
+ * ListPartitionReassignments and AlterPartitionReassignments (flexible v0,
+ * at the controller)
  * ---------------------------------------------------------------------- */
-typedef struct alter_result {
-    int16_t err;
-    char msg[1024]; /* the exception's getMessage() */
-} alter_result;
+/* The partitions grouped by topic (first-seen order) as the requests'
+ * compact topics array; part() writes what follows a partition's index. */
+typedef void part_writer(wbuf *w, const tp_reps *e, const void *arg);
 
-static void api_alter(const tp_list *parts, int cancel, alter_result *res) {
+static void write_topics(wbuf *w, const tp_list *parts, part_writer *part, const void *arg) {
+    int nt = 0;
+    wbuf tw;
+    wb_init(&tw, 256);
+    for (int i = 0; i < parts->n; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = !strcmp(parts->v[k].topic, parts->v[i].topic);
+        if (seen)
+            continue;
+        nt++;
+        wb_cmpstr(&tw, parts->v[i].topic, (int)strlen(parts->v[i].topic));
+        int np = 0;
+        for (int k = i; k < parts->n; k++)
+            np += !strcmp(parts->v[k].topic, parts->v[i].topic);
+        wb_uvarint(&tw, (uint64_t)np + 1);
+        for (int k = i; k < parts->n; k++)
+            if (!strcmp(parts->v[k].topic, parts->v[i].topic)) {
+                wb_i32(&tw, parts->v[k].partition);
+                if (part)
+                    part(&tw, &parts->v[k], arg);
+            }
+        wb_uvarint(&tw, 0);
+    }
+    wb_uvarint(w, (uint64_t)nt + 1);
+    wb_write(w, tw.data, tw.len);
+    wb_free(&tw);
+}
+
+/* Sends body to the controller; the response body goes into resp, read
+ * by r up to and including the top-level error (returned) and message.
+ * NOT_CONTROLLER (the controller moved) is retried. */
+static int16_t controller_request(int16_t key, const char *api, const wbuf *body, wbuf *resp,
+                                  rbuf *r, char *msg, size_t msgcap) {
     for (int attempt = 0;; attempt++) {
         ka_conn *c = ka_controller(&A);
         if (!c)
             die_admin();
-        if (ka_version(c, KEY_AlterPartitionReassignments, 0) < 0)
-            die_error("org.apache.kafka.common.errors.UnsupportedVersionException",
-                      "The broker does not support ALTER_PARTITION_REASSIGNMENTS");
-        wbuf body, resp;
-        wb_init(&body, 256);
-        wb_init(&resp, 512);
-        wb_i32(&body, A.timeout_ms);
-        int nt = 0;
-        wbuf tw;
-        wb_init(&tw, 256);
-        for (int i = 0; i < parts->n; i++) {
-            int seen = 0;
-            for (int k = 0; k < i && !seen; k++)
-                seen = !strcmp(parts->v[k].topic, parts->v[i].topic);
-            if (seen)
-                continue;
-            nt++;
-            wb_cmpstr(&tw, parts->v[i].topic, (int)strlen(parts->v[i].topic));
-            int np = 0;
-            for (int k = i; k < parts->n; k++)
-                np += !strcmp(parts->v[k].topic, parts->v[i].topic);
-            wb_uvarint(&tw, (uint64_t)np + 1);
-            for (int k = i; k < parts->n; k++) {
-                const tp_reps *e = &parts->v[k];
-                if (strcmp(e->topic, parts->v[i].topic))
-                    continue;
-                wb_i32(&tw, e->partition);
-                if (cancel)
-                    wb_uvarint(&tw, 0);
-                else {
-                    wb_uvarint(&tw, (uint64_t)e->nrep + 1);
-                    for (int r = 0; r < e->nrep; r++)
-                        wb_i32(&tw, e->rep[r]);
-                }
-                wb_uvarint(&tw, 0);
-            }
-            wb_uvarint(&tw, 0);
+        if (ka_version(c, key, 0) < 0) {
+            char m[128];
+            snprintf(m, sizeof(m), "The broker does not support %s", api);
+            die_error("org.apache.kafka.common.errors.UnsupportedVersionException", m);
         }
-        wb_uvarint(&body, (uint64_t)nt + 1);
-        wb_write(&body, tw.data, tw.len);
-        wb_free(&tw);
-        wb_uvarint(&body, 0);
-        if (ka_call_flexible(&A, c, KEY_AlterPartitionReassignments, 0, &body, &resp) != 0)
+        if (ka_call_flexible(&A, c, key, 0, body, resp) != 0)
             die_admin();
-        wb_free(&body);
-        rbuf rb;
-        rb_init(&rb, resp.data, resp.len);
-        rbuf *r = &rb;
+        rb_init(r, resp->data, resp->len);
         int32_t throttle;
-        int16_t top;
-        kstr msg, name;
-        uint64_t nt1, np1;
+        int16_t err;
+        kstr m;
         rb_read_i32(r, &throttle);
-        rb_read_i16(r, &top);
-        rb_read_cmpstr(r, &msg);
-        if (top == 41 && attempt < 10) {
-            wb_free(&resp);
+        rb_read_i16(r, &err);
+        rb_read_cmpstr(r, &m);
+        if (err == 41 && attempt < 10) { /* NOT_CONTROLLER */
             usleep(300 * 1000);
             continue;
         }
-        for (int i = 0; i < parts->n; i++) {
-            res[i].err = top;
-            const kerror_info *ki = kerror_lookup(top);
-            snprintf(res[i].msg, sizeof(res[i].msg), "%s",
-                     !KSTR_IS_NULL(msg) ? "" : ki ? ki->message : "Unknown error");
-            if (!KSTR_IS_NULL(msg))
-                snprintf(res[i].msg, sizeof(res[i].msg), "%.*s", KSTR_PR(msg));
-        }
-        rb_read_uvarint(r, &nt1);
-        for (uint64_t t = 0; t + 1 < nt1; t++) {
-            rb_read_cmpstr(r, &name);
-            rb_read_uvarint(r, &np1);
-            for (uint64_t p = 0; p + 1 < np1; p++) {
-                int32_t pid;
-                int16_t err;
-                rb_read_i32(r, &pid);
-                rb_read_i16(r, &err);
-                rb_read_cmpstr(r, &msg);
-                rb_read_tags(r);
-                for (int i = 0; i < parts->n; i++)
-                    if (parts->v[i].partition == pid && kstr_eq(name, parts->v[i].topic)) {
-                        const kerror_info *ki = kerror_lookup(err);
-                        res[i].err = err;
-                        if (!KSTR_IS_NULL(msg))
-                            snprintf(res[i].msg, sizeof(res[i].msg), "%.*s", KSTR_PR(msg));
-                        else
-                            snprintf(res[i].msg, sizeof(res[i].msg), "%s",
-                                     ki ? ki->message : "Unknown error");
-                    }
-            }
-            rb_read_tags(r);
-        }
-        wb_free(&resp);
-        return;
+        const kerror_info *ki = kerror_lookup(err);
+        if (!KSTR_IS_NULL(m))
+            snprintf(msg, msgcap, "%.*s", KSTR_PR(m));
+        else
+            snprintf(msg, msgcap, "%s", err && ki ? ki->message : "");
+        return err;
     err_parse:
-        die_error("org.apache.kafka.common.protocol.types.SchemaException",
-                  "malformed ALTER_PARTITION_REASSIGNMENTS response");
+        break;
     }
+    char m[128];
+    snprintf(m, sizeof(m), "malformed %s response", api);
+    die_error("org.apache.kafka.common.protocol.types.SchemaException", m);
+}
+
+static int read_ids(rbuf *r, int32_t **out, int *n) {
+    uint64_t n1;
+    if (rb_get_uvarint(r, &n1) != 0 || n1 == 0 || n1 - 1 > rb_remain(r) / 4)
+        return -1;
+    *n = (int)(n1 - 1);
+    *out = xcalloc((size_t)*n, sizeof(int32_t));
+    for (int i = 0; i < *n; i++)
+        if (rb_get_i32(r, &(*out)[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* The ongoing reassignments among parts (NULL: all). */
+static void api_ongoing(const tp_list *parts, tp_list *out) {
+    wbuf body, resp;
+    wb_init(&body, 128);
+    wb_init(&resp, 512);
+    wb_i32(&body, A.timeout_ms);
+    if (parts)
+        write_topics(&body, parts, NULL, NULL);
+    else
+        wb_uvarint(&body, 0);
+    wb_uvarint(&body, 0);
+    rbuf rb, *r = &rb;
+    char msg[1024];
+    int16_t err = controller_request(KEY_ListPartitionReassignments, "LIST_PARTITION_REASSIGNMENTS",
+                                     &body, &resp, r, msg, sizeof(msg));
+    wb_free(&body);
+    if (err) {
+        char b[1200];
+        printf("Error: %s\n", kerror_string(err, msg, b, sizeof(b)));
+        fflush(stdout);
+        exit(1);
+    }
+    uint64_t nt1, np1;
+    kstr name;
+    rb_read_uvarint(r, &nt1);
+    for (uint64_t t = 0; t + 1 < nt1; t++) {
+        rb_read_cmpstr(r, &name);
+        rb_read_uvarint(r, &np1);
+        char *tn = ka_kstrdup(&A, name);
+        for (uint64_t p = 0; p + 1 < np1; p++) {
+            int32_t pid, *rep = NULL, *add = NULL, *rem = NULL;
+            int nrep, nadd, nrem;
+            rb_read_i32(r, &pid);
+            if (read_ids(r, &rep, &nrep) || read_ids(r, &add, &nadd) || read_ids(r, &rem, &nrem))
+                goto err_parse;
+            rb_read_tags(r);
+            tp_reps *e = tpl_add(out, tn, pid, rep, nrep);
+            free(rep);
+            e->add = add;
+            e->nadd = nadd;
+            e->rem = rem;
+            e->nrem = nrem;
+        }
+        rb_read_tags(r);
+    }
+    wb_free(&resp);
+    return;
+err_parse:
+    die_error("org.apache.kafka.common.protocol.types.SchemaException",
+              "malformed LIST_PARTITION_REASSIGNMENTS response");
+}
+
+/* Each partition's error and the exception's getMessage(). */
+typedef struct alter_result {
+    int16_t err;
+    char msg[1024];
+} alter_result;
+
+static void write_target(wbuf *w, const tp_reps *e, const void *arg) {
+    if (*(const int *)arg) { /* cancel: null replicas */
+        wb_uvarint(w, 0);
+    } else {
+        wb_uvarint(w, (uint64_t)e->nrep + 1);
+        for (int r = 0; r < e->nrep; r++)
+            wb_i32(w, e->rep[r]);
+    }
+    wb_uvarint(w, 0);
+}
+
+/* AlterPartitionReassignments of parts to their replicas, or cancel. */
+static void api_alter(const tp_list *parts, int cancel, alter_result *res) {
+    wbuf body, resp;
+    wb_init(&body, 256);
+    wb_init(&resp, 512);
+    wb_i32(&body, A.timeout_ms);
+    write_topics(&body, parts, write_target, &cancel);
+    wb_uvarint(&body, 0);
+    rbuf rb, *r = &rb;
+    char top_msg[1024];
+    int16_t top = controller_request(KEY_AlterPartitionReassignments,
+                                     "ALTER_PARTITION_REASSIGNMENTS", &body, &resp, r, top_msg,
+                                     sizeof(top_msg));
+    wb_free(&body);
+    for (int i = 0; i < parts->n; i++) {
+        res[i].err = top;
+        snprintf(res[i].msg, sizeof(res[i].msg), "%s", top_msg);
+    }
+    uint64_t nt1, np1;
+    kstr name, msg;
+    rb_read_uvarint(r, &nt1);
+    for (uint64_t t = 0; t + 1 < nt1; t++) {
+        rb_read_cmpstr(r, &name);
+        rb_read_uvarint(r, &np1);
+        for (uint64_t p = 0; p + 1 < np1; p++) {
+            int32_t pid;
+            int16_t err;
+            rb_read_i32(r, &pid);
+            rb_read_i16(r, &err);
+            rb_read_cmpstr(r, &msg);
+            rb_read_tags(r);
+            for (int i = 0; i < parts->n; i++)
+                if (parts->v[i].partition == pid && kstr_eq(name, parts->v[i].topic)) {
+                    const kerror_info *ki = kerror_lookup(err);
+                    res[i].err = err;
+                    if (!KSTR_IS_NULL(msg))
+                        snprintf(res[i].msg, sizeof(res[i].msg), "%.*s", KSTR_PR(msg));
+                    else
+                        snprintf(res[i].msg, sizeof(res[i].msg), "%s",
+                                 ki ? ki->message : "Unknown error");
+                }
+        }
+        rb_read_tags(r);
+    }
+    wb_free(&resp);
+    return;
+err_parse:
+    die_error("org.apache.kafka.common.protocol.types.SchemaException",
+              "malformed ALTER_PARTITION_REASSIGNMENTS response");
 }
 
 /* ------------------------------------------------------------------------
