@@ -570,7 +570,8 @@ static void clear_all_throttles(const tp_list *target) {
 
 /* calculateMoveMap / calculateLeaderThrottles / calculateFollowerThrottles:
  * per topic "p:broker,..." of the sources (current replicas, and those of
- * ongoing reassignments) and the destinations that are not sources. */
+ * ongoing reassignments) and the destinations that are not sources; the
+ * brokers involved get rate as both broker throttles (rate < 0: none). */
 static void set_throttles(const tp_list *proposed, const tp_list *current, const tp_list *ongoing,
                           int64_t rate) {
     int32_t brokers[1024];
@@ -657,7 +658,7 @@ static void set_throttles(const tp_list *proposed, const tp_list *current, const
     char r[32];
     snprintf(r, sizeof(r), "%lld", (long long)rate);
     const char *vals[2] = {r, r};
-    for (int i = 0; i < nbrokers; i++) {
+    for (int i = 0; rate >= 0 && i < nbrokers; i++) {
         char id[16];
         snprintf(id, sizeof(id), "%d", brokers[i]);
         change_configs(KA_RESOURCE_BROKER, id, broker_throttles, vals, 2);
@@ -994,7 +995,10 @@ static const char *const cannot_execute =
     "Cannot execute because there is an existing partition assignment.  Use --additional to "
     "override this and create a new partition assignment in addition to the existing one.";
 
-static void action_execute(int64_t throttle) {
+/* throttle, logdir_throttle: -1 when not given. No replica here moves
+ * between log directories (log_dirs must be "any"), so the latter only
+ * prints its line, as 2.6 does with no movement. */
+static void action_execute(int64_t throttle, int64_t logdir_throttle) {
     tp_list proposed = {0};
     parse_reassignment(opts_get(&O, "reassignment-json-file"), &proposed, 1);
     tp_list ongoing = {0}, current = {0};
@@ -1058,11 +1062,15 @@ static void action_execute(int64_t throttle) {
             tpl_add(&shown, current.v[i].topic, current.v[i].partition, current.v[i].rep,
                     current.v[i].nrep);
     print_current_for_rollback(&shown);
-    if (throttle >= 0) {
+    if (throttle >= 0 || logdir_throttle >= 0) {
         printf("Warning: You must run --verify periodically, until the reassignment completes, "
                "to ensure the throttle is removed.\n");
         set_throttles(&proposed, &current, zk_mode ? NULL : &ongoing, throttle);
-        printf("The inter-broker throttle limit was set to %lld B/s\n", (long long)throttle);
+        if (throttle >= 0)
+            printf("The inter-broker throttle limit was set to %lld B/s\n", (long long)throttle);
+        if (logdir_throttle >= 0)
+            printf("The replica-alter-dir throttle limit was set to %lld B/s\n",
+                   (long long)logdir_throttle);
     }
     tpl_sort(&proposed);
     if (zk_mode) {
@@ -1317,7 +1325,7 @@ static int64_t long_opt(const char *name) {
 int main(int argc, char **argv) {
     int action = parse_args(argc, argv);
     int64_t throttle = long_opt("throttle");
-    long_opt("replica-alter-log-dirs-throttle");
+    int64_t logdir_throttle = long_opt("replica-alter-log-dirs-throttle");
     long_opt("timeout");
     if (opts_has(&O, "bootstrap-server")) {
         if (opts_has(&O, "zookeeper"))
@@ -1339,7 +1347,7 @@ int main(int argc, char **argv) {
     }
     switch (action) {
     case 0: action_generate(); break;
-    case 1: action_execute(throttle); break;
+    case 1: action_execute(throttle, logdir_throttle); break;
     case 2: action_verify(); break;
     case 3: action_cancel(); break;
     default: action_list(); break;

@@ -151,10 +151,19 @@ Reassignment of partition $t-2 is complete." ]
   t=$(new_topic rf 4)
   produce_all "$t" 0 500 rf -X acks=1
   move_json "$d/rf.json" "$t" 0=4,1,2
-  run reassign --execute --reassignment-json-file "$d/rf.json"
+  # with a log-dir throttle only, 2.6's tool sets the topic's throttled
+  # replica lists (leader: the sources, follower: the new replicas)
+  run reassign --execute --reassignment-json-file "$d/rf.json" --replica-alter-log-dirs-throttle 1000000
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ $output == *"Successfully started partition reassignment for $t-0" ]]
+  [[ $output == *"Save this to use as the --reassignment-json-file option during rollback
+Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.
+The replica-alter-dir throttle limit was set to 1000000 B/s
+Successfully started partition reassignment for $t-0" ]]
+  run zk_cmd get "/config/topics/$t"
+  echo "$output"
+  [ "$(jq -r '.config["leader.replication.throttled.replicas"]' <<<"$output")" = "0:4" ]
+  [ "$(jq -r '.config["follower.replication.throttled.replicas"]' <<<"$output")" = "0:1,0:2" ]
   wait_for 60 settled "$t" 0 4,1,2
   [ "$(cluster_leader "$t" 0)" = 4 ]
   same_log "$t" 0 4 1
