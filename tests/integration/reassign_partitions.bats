@@ -87,6 +87,14 @@ move_json() {
   } >"$f"
 }
 
+# list_is LINE: --list shows that one ongoing reassignment.
+list_is() {
+  run reassign --list
+  echo "$output"
+  [ "$output" = "Current partition reassignments:
+$1" ]
+}
+
 data_dir() { echo "$BATS_FILE_TMPDIR/cluster/b$1/data/$2-$3"; }
 no_dir() { [ ! -e "$(data_dir "$1" "$2" "$3")" ]; }
 
@@ -189,10 +197,7 @@ Successfully started partition reassignment for $t-0" ]]
   run reassign --execute --reassignment-json-file "$d/one.json"
   echo "$output"
   [ "$status" -eq 0 ]
-  run reassign --list
-  echo "$output"
-  [ "$output" = "Current partition reassignments:
-$t-0: replicas: $a,$b,$x,$e. adding: $x. removing: $e." ]
+  list_is "$t-0: replicas: $a,$b,$x,$e. adding: $x. removing: $e."
   run reassign --verify --preserve-throttles --reassignment-json-file "$d/one.json"
   echo "$output"
   [ "$output" = "Status of partition reassignment:
@@ -207,10 +212,7 @@ Reassignment of partition $t-0 is still in progress." ]
   run reassign --execute --additional --reassignment-json-file "$d/two.json"
   echo "$output"
   [ "$status" -eq 0 ]
-  run reassign --list
-  echo "$output"
-  [ "$output" = "Current partition reassignments:
-$t-0: replicas: $a,$x,$e,$b. adding: $x. removing: $b." ]
+  list_is "$t-0: replicas: $a,$x,$e,$b. adding: $x. removing: $b."
   run reassign --cancel --preserve-throttles --reassignment-json-file "$d/two.json"
   echo "$output"
   [ "$status" -eq 0 ]
@@ -228,14 +230,7 @@ None of the specified partition moves are active." ]
   cluster_broker_resume "$x"
   wait_for 30 broker_registered "$x"
   no_dir "$x" "$t" 0
-  local rc=0
-  wait "$(<"$d/rd.pid")" || rc=$?
-  cat "$d/rd.out"
-  [ "$rc" -eq 0 ]
-  run kchecker 90 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" --acked "$d/rd.acked" \
-    --failed "$d/rd.failed"
-  echo "$output"
-  [ "$status" -eq 0 ]
+  checker_verify "$t" "$d" rd
 }
 
 @test "reassign: kill -9 of the controller in the middle of a reassignment; the new controller completes it" {
@@ -258,14 +253,7 @@ None of the specified partition moves are active." ]
   wait_for 60 settled "$t" 0 "$y,$z,$x"
   grep -q "Reassignment of partition $t-0 completed" "$BATS_FILE_TMPDIR/cluster/b$c2/logs/controller.log"
   cluster_broker_start "$c"
-  local rc=0
-  wait "$(<"$d/rd.pid")" || rc=$?
-  cat "$d/rd.out"
-  [ "$rc" -eq 0 ]
-  run kchecker 90 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" --acked "$d/rd.acked" \
-    --failed "$d/rd.failed"
-  echo "$output"
-  [ "$status" -eq 0 ]
+  checker_verify "$t" "$d" rd
 }
 
 @test "reassign: unknown brokers, duplicate replicas, an unknown topic or partition and bad JSON get Kafka's error and exit 1, and change nothing" {
