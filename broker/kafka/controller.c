@@ -596,6 +596,8 @@ static void count_topic(topic *t, void *arg) {
  * than it prefers by more than leader.imbalance.per.broker.percentage gets
  * its preferred partitions back. */
 static void check_imbalance(void) {
+    if (reassign_in_progress())
+        return; /* as Kafka: no rebalance while partitions are reassigned */
     for (int b = 0; b < B.nnodes; b++) {
         imbalance im = {B.nodes[b].id, 0, 0};
         if (is_shutting_down(im.broker))

@@ -548,6 +548,17 @@ int reassign_describe(const partition *p, reassign_state *out) {
     return 1;
 }
 
+static void any_reassigned(topic *t, void *arg) {
+    for (int i = 0; i < t->npartitions && !*(int *)arg; i++)
+        *(int *)arg = being_reassigned(t->parts[i]);
+}
+
+int reassign_in_progress(void) {
+    int any = 0;
+    topic_foreach(any_reassigned, &any);
+    return any;
+}
+
 /* ------------------------------------------------------------------------
  * /admin/reassign_partitions (the 2.5 --zookeeper tool writes it)
  * ---------------------------------------------------------------------- */

@@ -40,5 +40,7 @@ typedef struct reassign_state {
     int nreplicas, nadding, nremoving;
 } reassign_state;
 int reassign_describe(const partition *p, reassign_state *out);
+/* Some partition is being reassigned (the automatic rebalance waits). */
+int reassign_in_progress(void);
 
 #endif
