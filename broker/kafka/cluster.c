@@ -1064,7 +1064,8 @@ void cluster_stop(void) {
 /* ------------------------------------------------------------------------
  * Topic operations
  * ---------------------------------------------------------------------- */
-int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out) {
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int fixed_start,
+                                int32_t *out) {
     int n = B.nnodes;
     if (rf <= 0 || rf > n)
         return ERR_INVALID_REPLICATION_FACTOR;
@@ -1074,8 +1075,9 @@ int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, in
     for (int i = 0; i < n; i++)
         b[i] = (placement_broker){B.nodes[i].id, B.nodes[i].rack};
     int64_t r = ae_wall_ms();
-    int rc = placement_assign(b, n, npartitions, rf, first_partition, (int)(r % n),
-                              (int)((r / 7) % n), out);
+    int start = fixed_start >= 0 ? fixed_start : (int)(r % n);
+    int shift = fixed_start >= 0 ? fixed_start : (int)((r / 7) % n);
+    int rc = placement_assign(b, n, npartitions, rf, first_partition, start, shift, out);
     free(b);
     if (rc == PLACEMENT_MIXED_RACKS) {
         log_warn(LOG_ZK, "Not all brokers have rack information for replica rack aware "
@@ -1158,7 +1160,7 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     int32_t *a = NULL;
     if (!assignment) {
         a = calloc((size_t)npartitions * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
-        int16_t err = cluster_assign_replicas(npartitions, rf, 0, a);
+        int16_t err = cluster_assign_replicas(npartitions, rf, 0, -1, a);
         if (err) {
             char msg[200];
             snprintf(msg, sizeof(msg), "Replication factor: %d larger than available brokers: %d.",
@@ -1239,6 +1241,22 @@ static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
     simple_free(s);
 }
 
+/* Kafka's AdminZkClient.addPartitions: new partitions continue the
+ * assignment from the first live broker (by id) not below the first replica
+ * of partition 0, with that index as the replica shift too, so they land as
+ * the topic's creation would have placed them. */
+static int added_partitions_start(const topic *t) {
+    int32_t head = t->parts[0]->nreplicas > 0 ? t->parts[0]->replicas[0] : INT32_MAX;
+    int32_t best = INT32_MAX;
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id >= head && B.nodes[i].id < best)
+            best = B.nodes[i].id;
+    int index = 0; /* position of `best` among the live brokers sorted by id */
+    for (int i = 0; i < B.nnodes; i++)
+        index += B.nodes[i].id < best;
+    return best == INT32_MAX ? 0 : index;
+}
+
 void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
                                cluster_done_cb *cb, void *arg) {
     topic *t = topic_find(name);
@@ -1254,7 +1272,8 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
             a[p * rf + r] = r < t->parts[p]->nreplicas ? t->parts[p]->replicas[r] : -1;
     if (assignment)
         memcpy(a + old * rf, assignment, (size_t)(new_total - old) * (size_t)rf * sizeof(int32_t));
-    else if (cluster_assign_replicas(new_total - old, rf, old, a + old * rf)) {
+    else if (cluster_assign_replicas(new_total - old, rf, old, added_partitions_start(t),
+                                     a + old * rf)) {
         free(a);
         cb(arg, ERR_INVALID_REPLICATION_FACTOR, "Not enough live brokers for the replication factor");
         return;

@@ -32,8 +32,10 @@ void cluster_set_topic_config(const char *name, const char *const *keys,
                               const char *const *values, int n, cluster_done_cb *cb, void *arg);
 void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg);
 /* Replica assignment for new partitions over the live brokers (Kafka's
- * round-robin with a random start); returns 0 or an error code. */
-int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out);
+ * round-robin from fixed_start, or a random start when it is -1); returns 0
+ * or an error code. */
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int fixed_start,
+                                int32_t *out);
 int cluster_live_broker_count(void);
 
 /* Controller: a broker asks to shut down (ControlledShutdown). Its
