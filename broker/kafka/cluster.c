@@ -27,6 +27,7 @@
 #include "api.h"
 #include "broker.h"
 #include "checkpoint.h"
+#include "dynamic_config.h"
 #include "json.h"
 #include "isr_change.h"
 #include "logger.h"
@@ -495,36 +496,87 @@ void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb 
 }
 
 /* ------------------------------------------------------------------------
- * Topics: /brokers/topics/<t> and /config/topics/<t>
+ * Configs: /config/topics/<t>, /config/brokers/<id> and <default>
  * ---------------------------------------------------------------------- */
+typedef void config_apply_fn(void *ctx, const char *const *keys, const char *const *values, int n);
+
+/* Hands the string entries of a config znode's {"config":{...}} to apply
+ * (none when the znode is missing); a malformed znode is left alone. */
+static void apply_config_znode(int rc, const char *data, int len, config_apply_fn *apply,
+                               void *ctx) {
+    if (rc == ZNONODE) {
+        apply(ctx, NULL, NULL, 0);
+        return;
+    }
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    const json *cfg = json_get(j, "config");
+    if (cfg && cfg->type == JSON_OBJECT) {
+        const char **k = calloc((size_t)cfg->n + 1, sizeof(char *));
+        const char **v = calloc((size_t)cfg->n + 1, sizeof(char *));
+        if (!k || !v)
+            abort();
+        int n = 0;
+        for (int i = 0; i < cfg->n; i++)
+            if (json_str(cfg->items[i])) {
+                k[n] = cfg->keys[i];
+                v[n++] = json_str(cfg->items[i]);
+            }
+        apply(ctx, k, v, n);
+        free(k);
+        free(v);
+    }
+    json_free(j);
+}
+
+static void load_step_done(void) {
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+static void apply_topic_overrides(void *ctx, const char *const *k, const char *const *v, int n) {
+    topic_set_overrides(ctx, k, v, n);
+}
+
 static void topic_config_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     (void)st;
     char *name = arg;
     topic *t = topic_find(name);
-    if (t && rc == ZOK && data) {
-        json *j = json_parse(data, (size_t)len);
-        const json *cfg = json_get(j, "config");
-        if (cfg && cfg->type == JSON_OBJECT) {
-            const char **k = calloc((size_t)cfg->n + 1, sizeof(char *));
-            const char **v = calloc((size_t)cfg->n + 1, sizeof(char *));
-            int n = 0;
-            for (int i = 0; i < cfg->n; i++)
-                if (json_str(cfg->items[i])) {
-                    k[n] = cfg->keys[i];
-                    v[n++] = json_str(cfg->items[i]);
-                }
-            topic_set_overrides(t, k, v, n);
-            free(k);
-            free(v);
-        }
-        json_free(j);
-    } else if (t && rc == ZNONODE) {
-        topic_set_overrides(t, NULL, NULL, 0);
-    }
+    if (t)
+        apply_config_znode(rc, data, len, apply_topic_overrides, t);
     free(name);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
+}
+
+static void apply_broker_config(void *ctx, const char *const *k, const char *const *v, int n) {
+    dynamic_config_replace(*(int *)ctx, k, v, n);
+}
+
+static void broker_config_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    char *name = arg;
+    int scope = strcmp(name, "<default>") ? DYN_BROKER : DYN_DEFAULT;
+    apply_config_znode(rc, data, len, apply_broker_config, &scope);
+    free(name);
+    load_step_done();
+}
+
+/* name: this broker's id or "<default>" */
+static void load_broker_config(const char *name) {
+    char path[128];
+    snprintf(path, sizeof(path), "/config/brokers/%s", name);
+    if (!load_done)
+        loading++;
+    zkc_get(cluster_zk, path, 0, broker_config_cb, xstrdup(name));
+}
+
+static void load_broker_configs(void) {
+    char id[16];
+    snprintf(id, sizeof(id), "%d", B.id);
+    load_broker_config("<default>");
+    load_broker_config(id);
 }
 
 static void load_topic_config(const char *name) {
@@ -534,6 +586,18 @@ static void load_topic_config(const char *name) {
         loading++;
     zkc_get(cluster_zk, path, 0, topic_config_cb, xstrdup(name));
 }
+
+/* entity_type "topics" or "brokers" (a broker's id or "<default>") */
+static void load_entity_config(const char *entity_type, const char *name) {
+    if (!strcmp(entity_type, "topics"))
+        load_topic_config(name);
+    else
+        load_broker_config(name);
+}
+
+/* ------------------------------------------------------------------------
+ * Topics: /brokers/topics/<t>
+ * ---------------------------------------------------------------------- */
 
 static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     (void)st;
@@ -648,12 +712,21 @@ static void change_get_cb(int rc, const char *data, int len, const jute_stat *st
     const char *ep = json_str(json_get(j, "entity_path"));
     const char *type = json_str(json_get(j, "entity_type"));
     const char *name = json_str(json_get(j, "entity_name"));
+    char own_id[16];
+    snprintf(own_id, sizeof(own_id), "%d", B.id);
     if (ep && !strncmp(ep, "topics/", 7))
         name = ep + 7, type = "topics";
+    else if (ep && !strncmp(ep, "brokers/", 8))
+        name = ep + 8, type = "brokers";
     if (type && name && !strcmp(type, "topics") && topic_find(name)) {
         log_info("kafka.server.DynamicConfigManager", "Processing override for entityPath: "
                  "topics/%s", name);
         load_topic_config(name);
+    } else if (type && name && !strcmp(type, "brokers") &&
+               (!strcmp(name, "<default>") || !strcmp(name, own_id))) {
+        log_info("kafka.server.DynamicConfigManager", "Processing override for entityPath: "
+                 "brokers/%s", name);
+        load_broker_config(name);
     }
     json_free(j);
 }
@@ -814,6 +887,7 @@ static void registered(void) {
     load_brokers();
     try_elect();
     watch_config_changes();
+    load_broker_configs();
     load_topics();
 }
 
@@ -1191,6 +1265,7 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
 
 typedef struct simple_ctx {
     char *name;
+    const char *entity_type; /* config writes: "topics" or "brokers" */
     int target;
     cluster_done_cb *cb;
     void *arg;
@@ -1300,44 +1375,66 @@ static void change_notified_cb(int rc, const char *path, void *arg) {
 
 static void notify_change(simple_ctx *s) {
     char data[600];
-    snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"topics/%s\"}", s->name);
+    snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"%s/%s\"}", s->entity_type,
+             s->name);
     int rc = zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
                         ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
     if (rc != ZOK)
         change_notified_cb(rc, NULL, s);
 }
 
-static void config_set_cb(int rc, const jute_stat *st, void *arg) {
-    (void)st;
-    simple_ctx *s = arg;
+static void config_written(int rc, simple_ctx *s) {
     if (rc != ZOK) {
         s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
         simple_free(s);
         return;
     }
-    load_topic_config(s->name); /* our own view at once */
+    load_entity_config(s->entity_type, s->name); /* our own view at once */
     notify_change(s);
 }
 
 static void config_create_cb(int rc, const char *path, void *arg) {
     (void)path;
-    config_set_cb(rc, NULL, arg);
+    config_written(rc, arg);
 }
 
-void cluster_set_topic_config(const char *name, const char *const *keys,
-                              const char *const *values, int n, cluster_done_cb *cb, void *arg) {
-    wbuf w;
-    wb_init(&w, 128);
-    config_json(&w, keys, values, n);
+typedef struct config_set_ctx {
+    simple_ctx *s;
+    wbuf data;
+} config_set_ctx;
+
+/* Kafka's setOrCreateEntityConfigs: set, or create when it is missing. */
+static void config_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    config_set_ctx *c = arg;
+    if (rc == ZNONODE) {
+        char p[512];
+        snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, c->s->name);
+        rc = zkc_create(cluster_zk, p, c->data.data, (int)c->data.len, ZKC_PERSISTENT,
+                        config_create_cb, c->s);
+        if (rc != ZOK)
+            config_written(rc, c->s);
+    } else {
+        config_written(rc, c->s);
+    }
+    wb_free(&c->data);
+    free(c);
+}
+
+void cluster_set_config(const char *entity_type, const char *name, const char *const *keys,
+                        const char *const *values, int n, cluster_done_cb *cb, void *arg) {
+    config_set_ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    wb_init(&c->data, 128);
+    config_json(&c->data, keys, values, n);
+    c->s = simple_new(name, 0, cb, arg);
+    c->s->entity_type = !strcmp(entity_type, "topics") ? "topics" : "brokers";
     char p[512];
-    snprintf(p, sizeof(p), "/config/topics/%s", name);
-    simple_ctx *s = simple_new(name, 0, cb, arg);
-    int rc = topic_find(name)
-                 ? zkc_set(cluster_zk, p, w.data, (int)w.len, -1, config_set_cb, s)
-                 : zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
-    wb_free(&w);
+    snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, name);
+    int rc = zkc_set(cluster_zk, p, c->data.data, (int)c->data.len, -1, config_set_cb, c);
     if (rc != ZOK)
-        config_set_cb(rc, NULL, s);
+        config_set_cb(rc, NULL, c);
 }
 
 /* ------------------------------------------------------------------------
