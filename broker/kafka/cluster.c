@@ -181,6 +181,25 @@ static void check_waiters(void) {
 }
 
 /* ------------------------------------------------------------------------
+ * The initial load: reads counted until each has been handled
+ * ---------------------------------------------------------------------- */
+static void load_step_done(void) {
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+/* Reads the znode path_fmt names for the entity `name` (cb gets a copy of
+ * the name to free, and calls load_step_done when done). */
+static void load_read(const char *path_fmt, const char *name, int watch, zkc_data_cb *cb) {
+    char path[512];
+    snprintf(path, sizeof(path), path_fmt, name);
+    if (!load_done)
+        loading++;
+    zkc_get(cluster_zk, path, watch, cb, xstrdup(name));
+}
+
+/* ------------------------------------------------------------------------
  * Brokers: /brokers/ids
  * ---------------------------------------------------------------------- */
 typedef struct brokers_load {
@@ -370,9 +389,7 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
     if (p && B.is_controller)
         controller_check_partitions(p->topic);
     part_ref_free(r);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 /* Created between our read and our exists: read it now. */
@@ -530,12 +547,6 @@ static void apply_config_znode(int rc, const char *data, int len, config_apply_f
     json_free(j);
 }
 
-static void load_step_done(void) {
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
-}
-
 static void apply_topic_overrides(void *ctx, const char *const *k, const char *const *v, int n) {
     topic_set_overrides(ctx, k, v, n);
 }
@@ -565,11 +576,7 @@ static void broker_config_cb(int rc, const char *data, int len, const jute_stat 
 
 /* name: this broker's id or "<default>" */
 static void load_broker_config(const char *name) {
-    char path[128];
-    snprintf(path, sizeof(path), "/config/brokers/%s", name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, 0, broker_config_cb, xstrdup(name));
+    load_read("/config/brokers/%s", name, 0, broker_config_cb);
 }
 
 static void load_broker_configs(void) {
@@ -580,11 +587,7 @@ static void load_broker_configs(void) {
 }
 
 static void load_topic_config(const char *name) {
-    char path[512];
-    snprintf(path, sizeof(path), "/config/topics/%s", name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, 0, topic_config_cb, xstrdup(name));
+    load_read("/config/topics/%s", name, 0, topic_config_cb);
 }
 
 /* entity_type "topics" or "brokers" (a broker's id or "<default>") */
@@ -646,17 +649,11 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
         json_free(j);
     }
     free(name);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 static void load_topic(const char *name) {
-    char path[512];
-    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, 1, topic_data_cb, xstrdup(name));
+    load_read("/brokers/topics/%s", name, 1, topic_data_cb);
 }
 
 struct children_set {
@@ -687,9 +684,7 @@ static void topics_children_cb(int rc, int count, const char *const *names, void
         if (reload_all_topics || !topic_find(names[i]))
             load_topic(names[i]);
     reload_all_topics = 0;
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 static void load_topics(void) {

@@ -18,6 +18,7 @@
 
 load test_helper
 load cluster_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   zk_start
@@ -97,6 +98,15 @@ within_rate() {
   run ktool kafka-configs.sh --bootstrap-server "$(cluster_addr 1)" --entity-type topics --entity-name "$t" --describe
   [ "$status" -eq 0 ]
   [ "${lines[1]}" = "  leader.replication.throttled.replicas=0:1,1:1 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:leader.replication.throttled.replicas=0:1,1:1}" ]
+  # bad values and configs this broker cannot change: Kafka's errors, nothing written
+  run --separate-stderr ktool kafka-configs.sh --bootstrap-server "$(cluster_addr 1)" --entity-type brokers \
+    --entity-name 1 --alter --add-config leader.replication.throttled.rate=fast
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[1]}" = "java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.InvalidRequestException: Invalid config value for resource ConfigResource(type=BROKER, name='1'): Invalid value fast for configuration leader.replication.throttled.rate: Not a number of type LONG" ]
+  run --separate-stderr ktool kafka-configs.sh --bootstrap-server "$(cluster_addr 1)" --entity-type brokers \
+    --entity-name 1 --alter --add-config log.retention.ms=1000
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[1]}" = "java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.InvalidRequestException: Updating broker config log.retention.ms dynamically is not supported by this broker" ]
   # the value every broker reads: /config/brokers/1
   [ "$(zk_cmd get /config/brokers/1)" = '{"version":1,"config":{"leader.replication.throttled.rate":"4000000"}}' ]
   cluster_broker_start 2
