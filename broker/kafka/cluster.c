@@ -974,6 +974,10 @@ static void on_watch(void *arg, int type, const char *path) {
         load_topics();
     else if (!strcmp(path, "/admin/delete_topics"))
         watch_delete_requests();
+    else if (preferred_election_path(path)) {
+        if (B.is_controller)
+            watch_preferred_election();
+    }
     else if (!strcmp(path, "/config/changes"))
         watch_config_changes();
     else if (isr_change_is_watched_path(path)) {

@@ -42,11 +42,17 @@ void state_json(wbuf *w, int32_t controller_epoch, int32_t leader, int32_t leade
 void load_state(topic *t, int32_t p);
 
 /* controller.c */
+extern int controller_epoch_zk_version; /* of /controller_epoch, while controller */
 void try_elect(void);
 void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg);
 void controller_check_partitions(topic *t); /* creates states, elects leaders */
 void controller_check_all(void);
 void watch_delete_requests(void);
 void forget_gone_shutting_down(void); /* brokers changed: drop those gone */
+
+/* preferred_election.c: /admin/preferred_replica_election (watched while
+ * controller; its creation handled, then it is deleted) */
+int preferred_election_path(const char *path);
+void watch_preferred_election(void);
 
 #endif

@@ -19,7 +19,7 @@
 #include "logger.h"
 #include "proto.h"
 
-static int controller_epoch_zk_version = -1; /* of /controller_epoch, while controller */
+int controller_epoch_zk_version = -1;
 /* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
 static int32_t shutting_down[256];
 static int nshutting_down;
@@ -441,6 +441,7 @@ static void become_controller(void) {
     watch_delete_requests();
     isr_change_watch();
     controller_check_all();
+    watch_preferred_election();
 }
 
 static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {
