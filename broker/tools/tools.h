@@ -77,6 +77,9 @@ void opts_invalid(const opts *o, const char *used, const char *other);
 void tools_die_exception(const char *cls, const char *msg) __attribute__((noreturn));
 /* A whole file (malloc'ed, not NUL-terminated), or NULL if it can't be read. */
 char *tools_read_file(const char *path, size_t *len);
+/* A JSON file parsed (NULL when it is not JSON); a file that can't be read
+ * ends the tool with java.nio.file.NoSuchFileException, as Kafka's do. */
+struct json *tools_read_json_file(const char *path);
 /* Strict decimal parse; 0 on success. */
 int parse_i64(const char *s, int64_t *out);
 int parse_i32(const char *s, int32_t *out);

@@ -13,12 +13,7 @@
 ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n) {
     const char *what = preferred_tool ? "Preferred replica election data" : "Replica election data";
     char msg[4300];
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text)
-        tools_die_exception("java.nio.file.NoSuchFileException", path);
-    json *js = json_parse(text, len);
-    free(text);
+    json *js = tools_read_json_file(path);
     snprintf(msg, sizeof(msg), "%s is empty", what);
     if (!js)
         tools_die_exception("kafka.admin.AdminOperationException", msg);

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "json.h"
 #include "props.h"
 #include "tools.h"
 
@@ -300,6 +301,16 @@ char *tools_read_file(const char *path, size_t *len) {
     fclose(f);
     *len = n;
     return buf;
+}
+
+struct json *tools_read_json_file(const char *path) {
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text)
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
+    json *js = json_parse(text, len);
+    free(text);
+    return js;
 }
 
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
