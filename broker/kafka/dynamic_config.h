@@ -5,8 +5,11 @@
  * through /config/changes (cluster.c reads them). The keys this broker
  * takes are Kafka's DynamicConfig.Broker ones: the replication throttle
  * rates, applied at once (this broker's value, else the cluster default,
- * else no bound), and replica.alter.log.dirs.io.max.bytes.per.second, kept
- * and described (there are no log-dir moves to throttle). */
+ * else no bound: the rule of later Kafka releases; 2.5's
+ * BrokerConfigHandler stored the cluster default but bounded the quotas by
+ * the broker's own value only), and
+ * replica.alter.log.dirs.io.max.bytes.per.second, kept and described (there
+ * are no log-dir moves to throttle). */
 #ifndef KAFKA_DYNAMIC_CONFIG_H
 #define KAFKA_DYNAMIC_CONFIG_H
 
