@@ -194,9 +194,13 @@ static void load_step_done(void) {
 static void load_read(const char *path_fmt, const char *name, int watch, zkc_data_cb *cb) {
     char path[512];
     snprintf(path, sizeof(path), path_fmt, name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, watch, cb, xstrdup(name));
+    int counted = !load_done;
+    loading += counted;
+    char *copy = xstrdup(name);
+    if (zkc_get(cluster_zk, path, watch, cb, copy) != ZOK) { /* refused before sending */
+        free(copy);
+        loading -= counted;
+    }
 }
 
 /* ------------------------------------------------------------------------
