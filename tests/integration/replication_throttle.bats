@@ -170,7 +170,7 @@ within_rate() {
   ((ms < 2000))
   [ "$(log_bytes 2 "$t")" = "$(log_bytes 1 "$t")" ]
   ktool kafka-configs.sh --zookeeper "$ZK_CONNECT" --entity-type brokers --entity-name 2 \
-    --alter --delete-config follower.replication.throttled.rate
+    --alter --delete-config follower.replication.throttled.rate >/dev/null
   ktool kafka-configs.sh --zookeeper "$ZK_CONNECT" --entity-type brokers --entity-default \
-    --alter --delete-config follower.replication.throttled.rate
+    --alter --delete-config follower.replication.throttled.rate >/dev/null
 }
