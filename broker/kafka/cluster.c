@@ -2,9 +2,10 @@
  *
  * On each (new) session the broker: creates the persistent paths, reads or
  * creates /cluster/id, registers the ephemeral /brokers/ids/<id>, tries to
- * become controller (controller.c), then loads topics (/brokers/topics/<t>,
+ * become controller (controller.c), then loads its dynamic configs
+ * (/config/brokers/<id> and <default>) and topics (/brokers/topics/<t>,
  * their partition states and /config/topics/<t>), keeping watches on all
- * of it. Every broker reads partition state from ZooKeeper and leads or
+ * of it (configs through /config/changes notifications). Every broker reads partition state from ZooKeeper and leads or
  * follows accordingly (replica.c); the controller writes it (new
  * partitions, elections), and a leader writes its ISR changes
  * (cluster_write_isr).
