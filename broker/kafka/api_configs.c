@@ -1,7 +1,9 @@
 /* api_configs.c -- DescribeConfigs v0-2 (topic and broker configs with
  * their sources, defaults and synonyms), AlterConfigs v0-1 and
- * IncrementalAlterConfigs v0 for topic configs (stored in ZooKeeper under
- * /config/topics, as Kafka does). */
+ * IncrementalAlterConfigs v0 for topic configs and the dynamic broker
+ * configs of dynamic_config.h (stored in ZooKeeper under /config/topics and
+ * /config/brokers, as Kafka does). A broker resource names this broker or,
+ * empty, the cluster default. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "api.h"
 #include "broker.h"
 #include "cluster.h"
+#include "dynamic_config.h"
 
 /* ------------------------------------------------------------------------
  * DescribeConfigs
@@ -92,6 +95,37 @@ static void topic_entry_cb(void *arg, const char *name, const char *value, int s
     }
 }
 
+/* Dynamic broker configs: this broker's (with the cluster default as a
+ * synonym) or, for the default resource, the cluster default's. */
+static void describe_dynamic(describe_ctx *d, int default_resource) {
+    for (int scope = default_resource ? DYN_DEFAULT : DYN_BROKER; scope <= DYN_DEFAULT; scope++)
+        for (int i = 0; i < dynamic_config_count(scope); i++) {
+            const char *name = dynamic_config_key(scope, i);
+            if (!dynamic_config_supported(name) || !wanted(d, name) ||
+                (scope == DYN_DEFAULT && !default_resource && dynamic_config_get(DYN_BROKER, name)))
+                continue;
+            const char *value = dynamic_config_get(scope, name);
+            const char *dflt = scope == DYN_BROKER ? dynamic_config_get(DYN_DEFAULT, name) : NULL;
+            write_entry_head(d, name, value, scope == DYN_BROKER ? CONFIG_SOURCE_DYNAMIC_BROKER
+                                                                 : CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER,
+                             0, 0, 0);
+            if (d->v < 1)
+                continue;
+            wb_i32(d->w, d->include_synonyms ? 1 + (dflt != NULL) : 0);
+            if (!d->include_synonyms)
+                continue;
+            wb_cstr(d->w, name);
+            wb_cstr(d->w, value);
+            wb_i8(d->w, scope == DYN_BROKER ? CONFIG_SOURCE_DYNAMIC_BROKER
+                                            : CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER);
+            if (dflt) {
+                wb_cstr(d->w, name);
+                wb_cstr(d->w, dflt);
+                wb_i8(d->w, CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER);
+            }
+        }
+}
+
 int handle_DescribeConfigs(request *rq, response *rs) {
     rbuf *rb = &rq->body;
     int v = rq->api_version;
@@ -164,8 +198,11 @@ int handle_DescribeConfigs(request *rq, response *rs) {
                 ov[j] = t->overrides[j].value;
             }
             topic_config_describe(&B.cfg, ok, ov, n, topic_entry_cb, &d);
+        } else if (!err && (KSTR_IS_NULL(name) || name.len == 0)) {
+            describe_dynamic(&d, 1); /* the cluster default holds only what was set */
         } else if (!err) {
             config_describe_broker(&B.cfg, broker_entry_cb, &d);
+            describe_dynamic(&d, 0);
         }
         wb_put_i32(w, count_at, d.count);
         free(keys);
@@ -274,19 +311,29 @@ static int handle_alter(request *rq, response *rs, int incremental) {
         a->items[i].type = type;
         a->items[i].name = KSTR_IS_NULL(name) ? strdup("") : kstr_dup(name);
         topic *t = type == RESOURCE_TOPIC ? topic_find(a->items[i].name) : NULL;
-        char msg[300] = "";
+        char msg[300] = "", idstr[16];
+        snprintf(idstr, sizeof(idstr), "%d", B.id);
+        int scope = *a->items[i].name ? DYN_BROKER : DYN_DEFAULT;
         int16_t err = ERR_NONE;
         if (type == RESOURCE_TOPIC && (!t || t->deleting)) {
             err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
             snprintf(msg, sizeof(msg), "Topic '%s' does not exist.", a->items[i].name);
-        } else if (type != RESOURCE_TOPIC) {
+        } else if (type == RESOURCE_BROKER && scope == DYN_BROKER && strcmp(a->items[i].name, idstr)) {
             err = ERR_INVALID_REQUEST;
-            snprintf(msg, sizeof(msg), "Altering %s configs is not supported by this broker",
-                     type == RESOURCE_BROKER ? "broker" : "these");
+            snprintf(msg, sizeof(msg), "Unexpected broker id, expected %d, but received %s", B.id,
+                     a->items[i].name);
+        } else if (type != RESOURCE_TOPIC && type != RESOURCE_BROKER) {
+            err = ERR_INVALID_REQUEST;
+            snprintf(msg, sizeof(msg), "Altering these configs is not supported by this broker");
         }
         if (t && incremental)
             for (int j = 0; j < t->noverrides; j++)
                 kv_set(&sets[i], t->overrides[j].name, t->overrides[j].value);
+        if (type == RESOURCE_BROKER && !err && incremental)
+            for (int j = 0; j < dynamic_config_count(scope); j++) {
+                const char *k = dynamic_config_key(scope, j);
+                kv_set(&sets[i], k, dynamic_config_get(scope, k));
+            }
         for (int32_t j = 0; j < n; j++) {
             kstr k, val;
             int8_t op = 0;
@@ -297,7 +344,11 @@ static int handle_alter(request *rq, response *rs, int incremental) {
             if (err)
                 continue;
             char *kc = kstr_dup(k), *vc = kstr_dup(val);
-            if (!kc || !topic_config_is_valid_name(kc)) {
+            if (type == RESOURCE_BROKER && (!kc || !dynamic_config_supported(kc))) {
+                err = ERR_INVALID_REQUEST;
+                snprintf(msg, sizeof(msg), "Updating broker config %s dynamically is not supported "
+                         "by this broker", kc ? kc : "null");
+            } else if (type == RESOURCE_TOPIC && (!kc || !topic_config_is_valid_name(kc))) {
                 err = ERR_INVALID_CONFIG;
                 snprintf(msg, sizeof(msg), "Unknown topic config name: %s", kc ? kc : "null");
             } else if (op == 1) {
@@ -316,12 +367,22 @@ static int handle_alter(request *rq, response *rs, int incremental) {
             free(kc);
             free(vc);
         }
-        if (!err) {
+        if (!err && type == RESOURCE_TOPIC) {
             topic_config tc;
             topic_config_defaults(&B.cfg, &tc);
             for (int j = 0; j < sets[i].n && !err; j++)
                 if (topic_config_set(&tc, sets[i].k[j], sets[i].v[j], msg, sizeof(msg)) != 0)
                     err = ERR_INVALID_CONFIG;
+        } else if (!err) {
+            char why[200];
+            for (int j = 0; j < sets[i].n && !err; j++)
+                if (dynamic_config_supported(sets[i].k[j]) &&
+                    dynamic_config_validate(sets[i].k[j], sets[i].v[j], why, sizeof(why)) != 0) {
+                    /* AdminManager: a ConfigException becomes InvalidRequestException */
+                    err = ERR_INVALID_REQUEST;
+                    snprintf(msg, sizeof(msg), "Invalid config value for resource "
+                             "ConfigResource(type=BROKER, name='%s'): %s", a->items[i].name, why);
+                }
         }
         admin_set(a, i, err, err ? msg : NULL);
     }
@@ -329,9 +390,12 @@ static int handle_alter(request *rq, response *rs, int incremental) {
     for (int32_t i = 0; i < nres; i++) {
         if (a->items[i].error || validate_only)
             continue;
-        cluster_set_topic_config(a->items[i].name, (const char *const *)sets[i].k,
-                                 (const char *const *)sets[i].v, sets[i].n, admin_item_done,
-                                 admin_submit(a, i));
+        const char *entity = a->items[i].name;
+        if (a->items[i].type == RESOURCE_BROKER && !*entity)
+            entity = "<default>";
+        cluster_set_config(a->items[i].type == RESOURCE_TOPIC ? "topics" : "brokers", entity,
+                           (const char *const *)sets[i].k, (const char *const *)sets[i].v,
+                           sets[i].n, admin_item_done, admin_submit(a, i));
     }
     for (int32_t i = 0; i < nres; i++)
         kv_free(&sets[i]);

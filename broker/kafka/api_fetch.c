@@ -14,7 +14,10 @@
  *
  * Consumers read below the high watermark; followers (replica_id >= 0)
  * read up to the log end, and their fetch offset tells the leader how far
- * they are (replica.c), once, when the request arrives. */
+ * they are (replica.c), once, when the request arrives. A follower out of
+ * the ISR gets no records of a leader-throttled partition while the leader
+ * quota is exceeded (repl_quota.h); the bytes of throttled partitions a
+ * response carries count against that quota when it is sent. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 #include "logger.h"
 #include "memlimit.h"
 #include "records.h"
+#include "repl_quota.h"
 #include "replica.h"
 
 typedef struct fetch_part {
@@ -46,6 +50,7 @@ typedef struct fetch_req {
     int8_t isolation_level;
     int ntopics;
     fetch_topic *topics;
+    int64_t throttled_bytes; /* of leader-throttled partitions, in the last build */
     long long timer_id;
     struct fetch_req *next;
 } fetch_req;
@@ -131,6 +136,7 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
     wbuf *w = &rs->wb;
     int64_t total = 0;
     int errors = 0;
+    f->throttled_bytes = 0;
     if (v >= 1)
         wb_i32(w, 0); /* throttle_time_ms */
     if (v >= 7) {
@@ -158,7 +164,10 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
                 err = ERR_NOT_LEADER_FOR_PARTITION;
             else if ((err = replica_check_epoch(p, fp->current_leader_epoch)))
                 ;
-            else {
+            else if (f->replica_id >= 0 && repl_quota_leader_should_throttle(p, f->replica_id)) {
+                hw = lso = p->hw; /* throttled: no records this time */
+                lstart = plog_log_start_offset(p->log);
+            } else {
                 hw = lso = p->hw;
                 lstart = plog_log_start_offset(p->log);
                 int64_t upto = f->replica_id >= 0 ? INT64_MAX : p->hw;
@@ -194,6 +203,8 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
                 wb_i32(w, rr.len);
                 resp_add_file(rs, rr.fd, rr.file_pos, (size_t)rr.len);
                 total += rr.len;
+                if (f->replica_id >= 0 && repl_quota_is_throttled(QUOTA_LEADER, p))
+                    f->throttled_bytes += rr.len;
             } else {
                 if (rr.fd >= 0)
                     close(rr.fd);
@@ -204,12 +215,20 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
     return errors ? -1 : total;
 }
 
+/* The response built last is on its way: its throttled bytes count
+ * (ReplicationQuotaManager.record, after the quota was checked). */
+static void fetch_sent(fetch_req *f) {
+    if (f->throttled_bytes > 0)
+        repl_quota_record(QUOTA_LEADER, f->throttled_bytes);
+    fetch_req_free(f);
+}
+
 static void fetch_finish(fetch_req *f) {
     response rs;
     resp_init(&rs);
     fetch_build(f, &rs);
     request_complete(f->rq, &rs);
-    fetch_req_free(f);
+    fetch_sent(f);
 }
 
 static void unlink_waiting(fetch_req *f) {
@@ -322,7 +341,7 @@ int handle_Fetch(request *rq, response *rs) {
         note_follower_fetch(f);
     int64_t got = fetch_build(f, rs);
     if (got < 0 || got >= f->min_bytes || f->max_wait_ms <= 0 || B.shutting_down) {
-        fetch_req_free(f);
+        fetch_sent(f);
         return 0;
     }
     /* Not enough data: wait for appends or the deadline. */
@@ -357,7 +376,7 @@ void fetch_before_sleep(void) {
             *pp = f->next;
             aeDeleteTimeEvent(B.el, f->timer_id);
             request_complete(f->rq, &rs);
-            fetch_req_free(f);
+            fetch_sent(f);
             continue;
         }
         resp_free(&rs);

@@ -50,6 +50,14 @@ typedef struct topic_override {
     char *value;
 } topic_override;
 
+/* The partitions a topic's {leader,follower}.replication.throttled.replicas
+ * names for this broker (repl_quota.c). */
+typedef struct throttled_set {
+    int all; /* "*" */
+    int n;
+    int32_t *parts;
+} throttled_set;
+
 typedef struct topic {
     char *name;
     int npartitions;
@@ -57,6 +65,7 @@ typedef struct topic {
     topic_override *overrides; /* /config/topics/<t> */
     int noverrides;
     topic_config cfg;          /* broker defaults + overrides */
+    throttled_set throttled[2]; /* [QUOTA_LEADER], [QUOTA_FOLLOWER] */
     int internal;
     int deleting;
     int32_t assignment_zk_version; /* of /brokers/topics/<t>, -1 unknown */

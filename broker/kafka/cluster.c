@@ -2,9 +2,10 @@
  *
  * On each (new) session the broker: creates the persistent paths, reads or
  * creates /cluster/id, registers the ephemeral /brokers/ids/<id>, tries to
- * become controller (controller.c), then loads topics (/brokers/topics/<t>,
+ * become controller (controller.c), then loads its dynamic configs
+ * (/config/brokers/<id> and <default>) and topics (/brokers/topics/<t>,
  * their partition states and /config/topics/<t>), keeping watches on all
- * of it. Every broker reads partition state from ZooKeeper and leads or
+ * of it (configs through /config/changes notifications). Every broker reads partition state from ZooKeeper and leads or
  * follows accordingly (replica.c); the controller writes it (new
  * partitions, elections), and a leader writes its ISR changes
  * (cluster_write_isr).
@@ -27,6 +28,7 @@
 #include "api.h"
 #include "broker.h"
 #include "checkpoint.h"
+#include "dynamic_config.h"
 #include "json.h"
 #include "isr_change.h"
 #include "logger.h"
@@ -177,6 +179,29 @@ static void check_waiters(void) {
             continue;
         }
         pp = &w->next;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The initial load: reads counted until each has been handled
+ * ---------------------------------------------------------------------- */
+static void load_step_done(void) {
+    if (loading > 0 && --loading == 0)
+        load_done = 1;
+    check_waiters();
+}
+
+/* Reads the znode path_fmt names for the entity `name` (cb gets a copy of
+ * the name to free, and calls load_step_done when done). */
+static void load_read(const char *path_fmt, const char *name, int watch, zkc_data_cb *cb) {
+    char path[512];
+    snprintf(path, sizeof(path), path_fmt, name);
+    int counted = !load_done;
+    loading += counted;
+    char *copy = xstrdup(name);
+    if (zkc_get(cluster_zk, path, watch, cb, copy) != ZOK) { /* refused before sending */
+        free(copy);
+        loading -= counted;
     }
 }
 
@@ -372,9 +397,7 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
     if (p && B.is_controller)
         controller_check_partitions(p->topic);
     part_ref_free(r);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 /* Created between our read and our exists: read it now. */
@@ -498,45 +521,94 @@ void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb 
 }
 
 /* ------------------------------------------------------------------------
- * Topics: /brokers/topics/<t> and /config/topics/<t>
+ * Configs: /config/topics/<t>, /config/brokers/<id> and <default>
  * ---------------------------------------------------------------------- */
+typedef void config_apply_fn(void *ctx, const char *const *keys, const char *const *values, int n);
+
+/* Hands the string entries of a config znode's {"config":{...}} to apply
+ * (none when the znode is missing); a malformed znode is left alone. */
+static void apply_config_znode(int rc, const char *data, int len, config_apply_fn *apply,
+                               void *ctx) {
+    if (rc == ZNONODE) {
+        apply(ctx, NULL, NULL, 0);
+        return;
+    }
+    if (rc != ZOK || !data)
+        return;
+    json *j = json_parse(data, (size_t)len);
+    const json *cfg = json_get(j, "config");
+    if (cfg && cfg->type == JSON_OBJECT) {
+        const char **k = calloc((size_t)cfg->n + 1, sizeof(char *));
+        const char **v = calloc((size_t)cfg->n + 1, sizeof(char *));
+        if (!k || !v)
+            abort();
+        int n = 0;
+        for (int i = 0; i < cfg->n; i++)
+            if (json_str(cfg->items[i])) {
+                k[n] = cfg->keys[i];
+                v[n++] = json_str(cfg->items[i]);
+            }
+        apply(ctx, k, v, n);
+        free(k);
+        free(v);
+    }
+    json_free(j);
+}
+
+static void apply_topic_overrides(void *ctx, const char *const *k, const char *const *v, int n) {
+    topic_set_overrides(ctx, k, v, n);
+}
+
 static void topic_config_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     (void)st;
     char *name = arg;
     topic *t = topic_find(name);
-    if (t && rc == ZOK && data) {
-        json *j = json_parse(data, (size_t)len);
-        const json *cfg = json_get(j, "config");
-        if (cfg && cfg->type == JSON_OBJECT) {
-            const char **k = calloc((size_t)cfg->n + 1, sizeof(char *));
-            const char **v = calloc((size_t)cfg->n + 1, sizeof(char *));
-            int n = 0;
-            for (int i = 0; i < cfg->n; i++)
-                if (json_str(cfg->items[i])) {
-                    k[n] = cfg->keys[i];
-                    v[n++] = json_str(cfg->items[i]);
-                }
-            topic_set_overrides(t, k, v, n);
-            free(k);
-            free(v);
-        }
-        json_free(j);
-    } else if (t && rc == ZNONODE) {
-        topic_set_overrides(t, NULL, NULL, 0);
-    }
+    if (t)
+        apply_config_znode(rc, data, len, apply_topic_overrides, t);
     free(name);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
+}
+
+static void apply_broker_config(void *ctx, const char *const *k, const char *const *v, int n) {
+    dynamic_config_replace(*(int *)ctx, k, v, n);
+}
+
+static void broker_config_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
+    (void)st;
+    char *name = arg;
+    int scope = strcmp(name, "<default>") ? DYN_BROKER : DYN_DEFAULT;
+    apply_config_znode(rc, data, len, apply_broker_config, &scope);
+    free(name);
+    load_step_done();
+}
+
+/* name: this broker's id or "<default>" */
+static void load_broker_config(const char *name) {
+    load_read("/config/brokers/%s", name, 0, broker_config_cb);
+}
+
+static void load_broker_configs(void) {
+    char id[16];
+    snprintf(id, sizeof(id), "%d", B.id);
+    load_broker_config("<default>");
+    load_broker_config(id);
 }
 
 static void load_topic_config(const char *name) {
-    char path[512];
-    snprintf(path, sizeof(path), "/config/topics/%s", name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, 0, topic_config_cb, xstrdup(name));
+    load_read("/config/topics/%s", name, 0, topic_config_cb);
 }
+
+/* entity_type "topics" or "brokers" (a broker's id or "<default>") */
+static void load_entity_config(const char *entity_type, const char *name) {
+    if (!strcmp(entity_type, "topics"))
+        load_topic_config(name);
+    else
+        load_broker_config(name);
+}
+
+/* ------------------------------------------------------------------------
+ * Topics: /brokers/topics/<t>
+ * ---------------------------------------------------------------------- */
 
 static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     char *name = arg;
@@ -608,17 +680,11 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
         json_free(j);
     }
     free(name);
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 static void load_topic(const char *name) {
-    char path[512];
-    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
-    if (!load_done)
-        loading++;
-    zkc_get(cluster_zk, path, 1, topic_data_cb, xstrdup(name));
+    load_read("/brokers/topics/%s", name, 1, topic_data_cb);
 }
 
 struct children_set {
@@ -649,9 +715,7 @@ static void topics_children_cb(int rc, int count, const char *const *names, void
         if (reload_all_topics || !topic_find(names[i]))
             load_topic(names[i]);
     reload_all_topics = 0;
-    if (loading > 0 && --loading == 0)
-        load_done = 1;
-    check_waiters();
+    load_step_done();
 }
 
 static void load_topics(void) {
@@ -674,12 +738,21 @@ static void change_get_cb(int rc, const char *data, int len, const jute_stat *st
     const char *ep = json_str(json_get(j, "entity_path"));
     const char *type = json_str(json_get(j, "entity_type"));
     const char *name = json_str(json_get(j, "entity_name"));
+    char own_id[16];
+    snprintf(own_id, sizeof(own_id), "%d", B.id);
     if (ep && !strncmp(ep, "topics/", 7))
         name = ep + 7, type = "topics";
+    else if (ep && !strncmp(ep, "brokers/", 8))
+        name = ep + 8, type = "brokers";
     if (type && name && !strcmp(type, "topics") && topic_find(name)) {
         log_info("kafka.server.DynamicConfigManager", "Processing override for entityPath: "
                  "topics/%s", name);
         load_topic_config(name);
+    } else if (type && name && !strcmp(type, "brokers") &&
+               (!strcmp(name, "<default>") || !strcmp(name, own_id))) {
+        log_info("kafka.server.DynamicConfigManager", "Processing override for entityPath: "
+                 "brokers/%s", name);
+        load_broker_config(name);
     }
     json_free(j);
 }
@@ -840,6 +913,7 @@ static void registered(void) {
     load_brokers();
     try_elect();
     watch_config_changes();
+    load_broker_configs();
     load_topics();
 }
 
@@ -934,6 +1008,10 @@ static void on_watch(void *arg, int type, const char *path) {
     else if (reassign_zk_path(path)) {
         if (B.is_controller)
             reassign_watch_zk();
+    }
+    else if (preferred_election_path(path)) {
+        if (B.is_controller)
+            watch_preferred_election();
     }
     else if (!strcmp(path, "/config/changes"))
         watch_config_changes();
@@ -1094,7 +1172,8 @@ void cluster_stop(void) {
 /* ------------------------------------------------------------------------
  * Topic operations
  * ---------------------------------------------------------------------- */
-int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out) {
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int fixed_start,
+                                int32_t *out) {
     int n = B.nnodes;
     if (rf <= 0 || rf > n)
         return ERR_INVALID_REPLICATION_FACTOR;
@@ -1104,8 +1183,9 @@ int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, in
     for (int i = 0; i < n; i++)
         b[i] = (placement_broker){B.nodes[i].id, B.nodes[i].rack};
     int64_t r = ae_wall_ms();
-    int rc = placement_assign(b, n, npartitions, rf, first_partition, (int)(r % n),
-                              (int)((r / 7) % n), out);
+    int start = fixed_start >= 0 ? fixed_start : (int)(r % n);
+    int shift = fixed_start >= 0 ? fixed_start : (int)((r / 7) % n);
+    int rc = placement_assign(b, n, npartitions, rf, first_partition, start, shift, out);
     free(b);
     if (rc == PLACEMENT_MIXED_RACKS) {
         log_warn(LOG_ZK, "Not all brokers have rack information for replica rack aware "
@@ -1188,7 +1268,7 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     int32_t *a = NULL;
     if (!assignment) {
         a = calloc((size_t)npartitions * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
-        int16_t err = cluster_assign_replicas(npartitions, rf, 0, a);
+        int16_t err = cluster_assign_replicas(npartitions, rf, 0, -1, a);
         if (err) {
             char msg[200];
             snprintf(msg, sizeof(msg), "Replication factor: %d larger than available brokers: %d.",
@@ -1219,6 +1299,7 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
 
 typedef struct simple_ctx {
     char *name;
+    const char *entity_type; /* config writes: "topics" or "brokers" */
     int target;
     cluster_done_cb *cb;
     void *arg;
@@ -1269,6 +1350,22 @@ static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
     simple_free(s);
 }
 
+/* Kafka's AdminZkClient.addPartitions: new partitions continue the
+ * assignment from the first live broker (by id) not below the first replica
+ * of partition 0, with that index as the replica shift too, so they land as
+ * the topic's creation would have placed them. */
+static int added_partitions_start(const topic *t) {
+    int32_t head = t->parts[0]->nreplicas > 0 ? t->parts[0]->replicas[0] : INT32_MAX;
+    int32_t best = INT32_MAX;
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id >= head && B.nodes[i].id < best)
+            best = B.nodes[i].id;
+    int index = 0; /* position of `best` among the live brokers sorted by id */
+    for (int i = 0; i < B.nnodes; i++)
+        index += B.nodes[i].id < best;
+    return best == INT32_MAX ? 0 : index;
+}
+
 void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
                                cluster_done_cb *cb, void *arg) {
     topic *t = topic_find(name);
@@ -1276,6 +1373,15 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
         cb(arg, ERR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
         return;
     }
+    for (int i = 0; i < t->npartitions; i++)
+        if (t->parts[i]->nadding || t->parts[i]->nremoving) {
+            /* the topic znode holds the reassignment: a rewrite would end it */
+            char msg[400];
+            snprintf(msg, sizeof(msg), "A partition reassignment is in progress for the topic '%s'.",
+                     name);
+            cb(arg, ERR_REASSIGNMENT_IN_PROGRESS, msg);
+            return;
+        }
     int rf = t->parts[0]->nreplicas > 0 ? t->parts[0]->nreplicas : 1;
     int old = t->npartitions;
     int32_t *a = calloc((size_t)new_total * (size_t)rf, sizeof(int32_t));
@@ -1284,7 +1390,8 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
             a[p * rf + r] = r < t->parts[p]->nreplicas ? t->parts[p]->replicas[r] : -1;
     if (assignment)
         memcpy(a + old * rf, assignment, (size_t)(new_total - old) * (size_t)rf * sizeof(int32_t));
-    else if (cluster_assign_replicas(new_total - old, rf, old, a + old * rf)) {
+    else if (cluster_assign_replicas(new_total - old, rf, old, added_partitions_start(t),
+                                     a + old * rf)) {
         free(a);
         cb(arg, ERR_INVALID_REPLICATION_FACTOR, "Not enough live brokers for the replication factor");
         return;
@@ -1311,44 +1418,66 @@ static void change_notified_cb(int rc, const char *path, void *arg) {
 
 static void notify_change(simple_ctx *s) {
     char data[600];
-    snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"topics/%s\"}", s->name);
+    snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"%s/%s\"}", s->entity_type,
+             s->name);
     int rc = zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
                         ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
     if (rc != ZOK)
         change_notified_cb(rc, NULL, s);
 }
 
-static void config_set_cb(int rc, const jute_stat *st, void *arg) {
-    (void)st;
-    simple_ctx *s = arg;
+static void config_written(int rc, simple_ctx *s) {
     if (rc != ZOK) {
         s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
         simple_free(s);
         return;
     }
-    load_topic_config(s->name); /* our own view at once */
+    load_entity_config(s->entity_type, s->name); /* our own view at once */
     notify_change(s);
 }
 
 static void config_create_cb(int rc, const char *path, void *arg) {
     (void)path;
-    config_set_cb(rc, NULL, arg);
+    config_written(rc, arg);
 }
 
-void cluster_set_topic_config(const char *name, const char *const *keys,
-                              const char *const *values, int n, cluster_done_cb *cb, void *arg) {
-    wbuf w;
-    wb_init(&w, 128);
-    config_json(&w, keys, values, n);
+typedef struct config_set_ctx {
+    simple_ctx *s;
+    wbuf data;
+} config_set_ctx;
+
+/* Kafka's setOrCreateEntityConfigs: set, or create when it is missing. */
+static void config_set_cb(int rc, const jute_stat *st, void *arg) {
+    (void)st;
+    config_set_ctx *c = arg;
+    if (rc == ZNONODE) {
+        char p[512];
+        snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, c->s->name);
+        rc = zkc_create(cluster_zk, p, c->data.data, (int)c->data.len, ZKC_PERSISTENT,
+                        config_create_cb, c->s);
+        if (rc != ZOK)
+            config_written(rc, c->s);
+    } else {
+        config_written(rc, c->s);
+    }
+    wb_free(&c->data);
+    free(c);
+}
+
+void cluster_set_config(const char *entity_type, const char *name, const char *const *keys,
+                        const char *const *values, int n, cluster_done_cb *cb, void *arg) {
+    config_set_ctx *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    wb_init(&c->data, 128);
+    config_json(&c->data, keys, values, n);
+    c->s = simple_new(name, 0, cb, arg);
+    c->s->entity_type = !strcmp(entity_type, "topics") ? "topics" : "brokers";
     char p[512];
-    snprintf(p, sizeof(p), "/config/topics/%s", name);
-    simple_ctx *s = simple_new(name, 0, cb, arg);
-    int rc = topic_find(name)
-                 ? zkc_set(cluster_zk, p, w.data, (int)w.len, -1, config_set_cb, s)
-                 : zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, config_create_cb, s);
-    wb_free(&w);
+    snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, name);
+    int rc = zkc_set(cluster_zk, p, c->data.data, (int)c->data.len, -1, config_set_cb, c);
     if (rc != ZOK)
-        config_set_cb(rc, NULL, s);
+        config_set_cb(rc, NULL, c);
 }
 
 /* ------------------------------------------------------------------------

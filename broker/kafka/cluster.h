@@ -27,13 +27,17 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
 void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg);
 void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
                                cluster_done_cb *cb, void *arg);
-/* Replaces the topic's config overrides (/config/topics/<t> + change notification). */
-void cluster_set_topic_config(const char *name, const char *const *keys,
-                              const char *const *values, int n, cluster_done_cb *cb, void *arg);
+/* Replaces an entity's configs, /config/<entity_type>/<name> ("topics" and
+ * a topic, or "brokers" and a broker id or "<default>"), with the change
+ * notification the brokers watch, as AdminZkClient.changeConfigs does. */
+void cluster_set_config(const char *entity_type, const char *name, const char *const *keys,
+                        const char *const *values, int n, cluster_done_cb *cb, void *arg);
 void cluster_alloc_producer_id(cluster_pid_cb *cb, void *arg);
 /* Replica assignment for new partitions over the live brokers (Kafka's
- * round-robin with a random start); returns 0 or an error code. */
-int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int32_t *out);
+ * round-robin from fixed_start, or a random start when it is -1); returns 0
+ * or an error code. */
+int16_t cluster_assign_replicas(int npartitions, int rf, int first_partition, int fixed_start,
+                                int32_t *out);
 int cluster_live_broker_count(void);
 
 /* Controller: a broker asks to shut down (ControlledShutdown). Its

@@ -50,4 +50,9 @@ void controller_check_all(void);
 void watch_delete_requests(void);
 void forget_gone_shutting_down(void); /* brokers changed: drop those gone */
 
+/* preferred_election.c: /admin/preferred_replica_election (watched while
+ * controller; its creation handled, then it is deleted) */
+int preferred_election_path(const char *path);
+void watch_preferred_election(void);
+
 #endif

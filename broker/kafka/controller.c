@@ -445,6 +445,7 @@ static void become_controller(void) {
     isr_change_watch();
     reassign_watch_zk();
     controller_check_all();
+    watch_preferred_election();
 }
 
 static void epoch_set_cb(int rc, const jute_stat *st, void *arg) {

@@ -13,7 +13,10 @@
  * empty at it. A partition whose leader or epoch moved on is dropped (the
  * next state read adds it again). Replies are read into memory, so a fetch
  * asks for no more than half of what the -Xmx ceiling has left, and waits
- * while the ceiling is reached. */
+ * while the ceiling is reached. While the follower quota is exceeded, a
+ * follower-throttled partition that is not in sync (its last fetch with
+ * records left it behind the leader's high watermark, or it has not had
+ * one) is left out of the fetch (ReplicaFetcherThread.shouldFollowerThrottle). */
 #include "fetcher.h"
 
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include "memlimit.h"
 #include "producer.h"
 #include "records.h"
+#include "repl_quota.h"
 #include "replica.h"
 
 #define LOGGER "kafka.server.ReplicaFetcherThread"
@@ -39,6 +43,9 @@ typedef struct fpart {
     int32_t epoch;   /* the leader epoch this partition follows */
     int state;
     int64_t backoff_until;
+    int64_t lag;     /* leader's high watermark minus our log end after the
+                      * last fetch that brought records; -1: none yet */
+    int held;        /* left out of this round's fetch (throttled) */
 } fpart;
 
 typedef struct fetcher {
@@ -157,6 +164,7 @@ void fetcher_add(partition *p) {
     fp->partition = p->id;
     fp->epoch = p->leader_epoch;
     fp->state = FP_TRUNCATING;
+    fp->lag = -1;
     log_info(LOGGER, "%sAdded fetcher to broker %d for partitions Map(%s-%d -> "
              "(offset=%lld, leaderEpoch=%d))", f->name, f->leader_id, p->topic->name, p->id,
              (long long)plog_log_end_offset(p->log), p->leader_epoch);
@@ -372,10 +380,15 @@ static int fetch_part(fetcher *f, const char *topic, rbuf *rb) {
         return 0;
     switch (err) {
     case ERR_NONE:
-        if (!KSTR_IS_NULL(records) && records.len > 0 &&
-            append_fetched(f, p, (const uint8_t *)records.s, (size_t)records.len) != 0) {
-            part_backoff(fp);
-            break;
+        if (!KSTR_IS_NULL(records) && records.len > 0) {
+            if (append_fetched(f, p, (const uint8_t *)records.s, (size_t)records.len) != 0) {
+                part_backoff(fp);
+                break;
+            }
+            int64_t behind = hw - plog_log_end_offset(p->log);
+            fp->lag = behind > 0 ? behind : 0;
+            if (repl_quota_is_throttled(QUOTA_FOLLOWER, p))
+                repl_quota_record(QUOTA_FOLLOWER, records.len);
         }
         if (log_start > plog_log_start_offset(p->log) && log_start <= plog_log_end_offset(p->log))
             plog_delete_records(p->log, log_start);
@@ -520,14 +533,14 @@ static int write_topics(fetcher *f, wbuf *w, int state, int64_t now, part_writer
         abort();
     for (int i = 0; i < f->nparts; i++) {
         fpart *fi = &f->parts[i];
-        if (done[i] || fi->state != state || fi->backoff_until > now)
+        if (done[i] || fi->state != state || fi->backoff_until > now || fi->held)
             continue;
         wb_cstr(w, fi->topic);
         size_t pcount_at = wb_i32(w, 0);
         int np = 0;
         for (int j = i; j < f->nparts; j++) {
             fpart *fj = &f->parts[j];
-            if (done[j] || fj->state != state || fj->backoff_until > now ||
+            if (done[j] || fj->state != state || fj->backoff_until > now || fj->held ||
                 strcmp(fj->topic, fi->topic))
                 continue;
             done[j] = 1;
@@ -608,9 +621,21 @@ static void truncate_without_epochs(fetcher *f) {
 
 static int any_in(fetcher *f, int state, int64_t now) {
     for (int i = 0; i < f->nparts; i++)
-        if (f->parts[i].state == state && f->parts[i].backoff_until <= now)
+        if (f->parts[i].state == state && f->parts[i].backoff_until <= now && !f->parts[i].held)
             return 1;
     return 0;
+}
+
+/* Holds back, for this round, the fetching partitions the follower quota
+ * throttles: not in sync, follower-throttled here, quota exceeded. */
+static void hold_throttled(fetcher *f) {
+    int exceeded = repl_quota_exceeded(QUOTA_FOLLOWER);
+    for (int i = 0; i < f->nparts; i++) {
+        fpart *fp = &f->parts[i];
+        partition *p = exceeded && fp->state == FP_FETCHING && fp->lag != 0 ? live_partition(f, fp)
+                                                                          : NULL;
+        fp->held = p && repl_quota_is_throttled(QUOTA_FOLLOWER, p);
+    }
 }
 
 static void fetcher_kick(fetcher *f) {
@@ -629,6 +654,7 @@ static void fetcher_kick(fetcher *f) {
     if (memlimit_full())
         return; /* no room for a reply under the memory ceiling: the tick retries */
     truncate_without_epochs(f);
+    hold_throttled(f);
     wbuf w;
     wb_init(&w, 256);
     int timeout = B.cfg.replica_socket_timeout_ms;

@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "checkpoint.h"
+#include "repl_quota.h"
 #include "replica.h"
 #include "logger.h"
 #include "producer.h"
@@ -113,6 +114,7 @@ void topic_remove(topic *t) {
         free(t->overrides[i].value);
     }
     free(t->overrides);
+    repl_quota_topic_free(t);
     free(t->parts);
     free(t->name);
     free(t);
@@ -214,6 +216,7 @@ int topic_set_overrides(topic *t, const char *const *keys, const char *const *va
     }
     t->noverrides = n;
     topic_apply_config(t);
+    repl_quota_topic_changed(t);
     return 0;
 }
 

@@ -10,11 +10,12 @@
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
 	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/rdk_log.c \
-	broker/tools/zk_sync.c broker/tools/zk_admin.c
+	broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c
 TOOLS_LIB = $(BUILD)/libtools.a
 TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log
 TOOLS_PLAIN += kafka-consumer-groups
 TOOLS_PLAIN += kafka-log-dirs zookeeper-shell kafka-leader-election kafka-reassign-partitions
+TOOLS_PLAIN += kafka-preferred-replica-election
 TOOLS_RDKAFKA = kafka-console-producer kafka-console-consumer kafka-verifiable-producer kafka-verifiable-consumer kafka-producer-perf-test kafka-consumer-perf-test
 TOOLS_RDKAFKA += connect-standalone
 # only tools whose source exists (lets the list run ahead of the code)

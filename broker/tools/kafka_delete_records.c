@@ -39,12 +39,7 @@ int main(int argc, char **argv) {
         tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     const char *path = opts_get(&O, "offset-json-file");
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text)
-        tools_die_exception("java.nio.file.NoSuchFileException", path);
-    json *js = json_parse(text, len);
-    free(text);
+    json *js = tools_read_json_file(path);
     if (!js || js->type != JSON_OBJECT)
         tools_die_exception("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
     int64_t version = 1;

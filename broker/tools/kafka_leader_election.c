@@ -19,7 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
 #include "tools.h"
 
 static const opt_spec specs[] = {
@@ -32,61 +31,6 @@ static const opt_spec specs[] = {
     {"topic", OPT_ARG, "topic name", "Name of topic for which to perform an election. Not allowed if --path-to-json-file or --all-topic-partitions is specified."},
     {NULL, 0, NULL, NULL},
 };
-
-/* Kafka's parseReplicaElectionData. */
-static ka_tp_offset *parse_json_file(kadmin *A, const char *path, int *n) {
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text)
-        tools_die_exception("java.nio.file.NoSuchFileException", path);
-    json *js = json_parse(text, len);
-    free(text);
-    if (!js)
-        tools_die_exception("kafka.admin.AdminOperationException", "Replica election data is empty");
-    const json *parts = js->type == JSON_OBJECT ? json_get(js, "partitions") : NULL;
-    if (!parts)
-        tools_die_exception("kafka.admin.AdminOperationException", "Replica election data is missing \"partition\" field");
-    if (parts->type != JSON_ARRAY)
-        tools_die_exception("kafka.utils.json.JsonMappingException", "Expected JSON array");
-    ka_tp_offset *tps = ka_alloc(A, (size_t)(parts->n + 1) * sizeof(*tps));
-    for (int i = 0; i < parts->n; i++) {
-        const json *p = parts->items[i];
-        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
-        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
-        int64_t pv;
-        if (!t || t->type != JSON_STRING)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
-        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN ||
-            pv > INT32_MAX)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
-        tps[i].topic = ka_strdup(A, json_str(t));
-        tps[i].partition = (int32_t)pv;
-    }
-    *n = parts->n;
-    json_free(js);
-    char dup[4096];
-    if (tools_tp_duplicates(tps, *n, dup, sizeof(dup))) {
-        char msg[4200];
-        snprintf(msg, sizeof(msg), "Replica election data contains duplicate partitions: %s", dup);
-        tools_die_exception("kafka.admin.AdminOperationException", msg);
-    }
-    return tps;
-}
-
-/* Prints "t-0, t-1" for the results whose error satisfies want, in HashMap order. */
-static int print_set(const ka_result *res, const int *order, int n, int (*want)(int16_t)) {
-    int printed = 0;
-    for (int k = 0; k < n; k++) {
-        const ka_result *r = &res[order[k]];
-        if (!want(r->err))
-            continue;
-        printf("%s%s-%d", printed ? ", " : "", r->name, r->partition);
-        printed++;
-    }
-    return printed;
-}
-
-static int is_ok(int16_t e) { return e == 0; }
 
 int main(int argc, char **argv) {
     opts O;
@@ -134,7 +78,7 @@ int main(int argc, char **argv) {
     ka_tp_offset *tps = NULL;
     int n = 0;
     if (opts_has(&O, "path-to-json-file")) {
-        tps = parse_json_file(&A, opts_get(&O, "path-to-json-file"), &n);
+        tps = tools_election_file(&A, opts_get(&O, "path-to-json-file"), 0, &n);
     } else if (opts_has(&O, "topic")) {
         int32_t p;
         if (parse_i32(opts_get(&O, "partition"), &p) != 0) {
@@ -148,49 +92,11 @@ int main(int argc, char **argv) {
         tps[0].partition = p;
         n = 1;
     }
-    ka_result *res = NULL;
-    int got = ka_elect_leaders(&A, type, tps, n, timeout, &res);
-    if (got < 0) {
-        printf("Error while making request\n");
-        fflush(stdout);
-        fprintf(stderr, "%s\n", A.err);
-        ka_close(&A);
-        return 0; /* 2.5 prints the error and returns normally */
-    }
-    int32_t *h = ka_alloc(&A, (size_t)(got + 1) * sizeof(int32_t));
-    int *order = ka_alloc(&A, (size_t)(got + 1) * sizeof(int));
-    int nok = 0, nnoop = 0, nfail = 0;
-    for (int i = 0; i < got; i++) {
-        h[i] = java_tp_hash(res[i].name, res[i].partition);
-        nok += res[i].err == 0;
-        nnoop += res[i].err == 84; /* ELECTION_NOT_NEEDED */
-        nfail += res[i].err != 0 && res[i].err != 84;
-    }
-    java_hashmap_order(h, got, got, order);
-    if (nok) {
-        printf("Successfully completed leader election (%s) for partitions ", type_name);
-        print_set(res, order, got, is_ok);
-        printf("\n");
-    }
-    if (nnoop) {
-        printf("Valid replica already elected for partitions ");
-        print_set(res, order, got, is_ok);
-        printf("\n");
-    }
-    if (nfail) {
-        for (int k = 0; k < got; k++) {
-            const ka_result *r = &res[order[k]];
-            if (r->err == 0 || r->err == 84)
-                continue;
-            char b[1024];
-            printf("Error completing leader election (%s) for partition: %s-%d: %s\n", type_name,
-                   r->name, r->partition, kerror_string(r->err, r->msg, b, sizeof(b)));
-        }
-        char msg[64];
-        snprintf(msg, sizeof(msg), "%d replica(s) could not be elected", nfail);
-        ka_close(&A);
-        tools_die_exception("kafka.common.AdminCommandFailedException", msg);
-    }
+    char done[96], error[96];
+    snprintf(done, sizeof(done), "Successfully completed leader election (%s) for partitions ", type_name);
+    snprintf(error, sizeof(error), "Error completing leader election (%s) for partition: ", type_name);
+    const election_text text = {done, "Valid replica already elected for partitions ", error, "replica(s)"};
+    tools_election_run(&A, type, tps, n, timeout, &text);
     ka_close(&A);
     opts_free(&O);
     return 0;

@@ -77,6 +77,9 @@ void opts_invalid(const opts *o, const char *used, const char *other);
 void tools_die_exception(const char *cls, const char *msg) __attribute__((noreturn));
 /* A whole file (malloc'ed, not NUL-terminated), or NULL if it can't be read. */
 char *tools_read_file(const char *path, size_t *len);
+/* A JSON file parsed (NULL when it is not JSON); a file that can't be read
+ * ends the tool with java.nio.file.NoSuchFileException, as Kafka's do. */
+struct json *tools_read_json_file(const char *path);
 /* Strict decimal parse; 0 on success. */
 int parse_i64(const char *s, int64_t *out);
 int parse_i32(const char *s, int32_t *out);
@@ -128,6 +131,11 @@ int32_t java_string_hash(const char *s);
 void java_hashmap_order(const int32_t *hashes, int n, int init_cap, int *order);
 /* TopicPartition.hashCode(). */
 int32_t java_tp_hash(const char *topic, int32_t partition);
+/* The iteration order of a Scala 2.12 immutable Set built from n elements
+ * with these hashCodes, added in index order: that order up to four
+ * elements, else the HashSet's (by the improved hash, five bits at a time
+ * from the lowest). */
+void scala_set_order(const int32_t *hashes, int n, int *order);
 /* The topic configs Kafka 2.5 knows (LogConfig.configNames), sorted. */
 extern const char *const topic_config_names[];
 int topic_config_name_valid(const char *name);
@@ -320,6 +328,24 @@ int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);
  * -1 (a->err). */
 int ka_elect_leaders(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
                      ka_result **out);
+
+/* The two leader election tools (tools_election.c). A partitions file
+ * {"partitions": [{"topic": "foo", "partition": 1}, ...]} as
+ * kafka-leader-election.sh (preferred_tool 0: "Replica election data ...")
+ * or kafka-preferred-replica-election.sh (1: "Preferred replica election
+ * data ...") read it; exits with Kafka's exception when it is bad. */
+ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n);
+/* ElectLeaders, then Kafka's report: the succeeded partitions after
+ * `done`, the "already elected" line after `noop` (listing the succeeded
+ * ones, as 2.5 does), one `error` line per failed partition, then
+ * AdminCommandFailedException "<n> <failed_what> could not be elected"
+ * (exit 1). A request that fails as a whole prints "Error while making
+ * request" and returns. */
+typedef struct election_text {
+    const char *done, *noop, *error, *failed_what;
+} election_text;
+void tools_election_run(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
+                        const election_text *text);
 
 /* Loads --command-config style properties that matter to the tools
  * (default.api.timeout.ms, request.timeout.ms); returns timeout_ms or

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "json.h"
 #include "props.h"
 #include "tools.h"
 
@@ -97,6 +98,36 @@ void java_hashmap_order(const int32_t *hashes, int n, int init_cap, int *order) 
 int32_t java_tp_hash(const char *topic, int32_t partition) {
     uint32_t h = 31u * (31u + (uint32_t)partition) + (uint32_t)java_string_hash(topic);
     return (int32_t)h;
+}
+
+/* scala.collection.immutable.HashSet.improve (2.12) */
+static uint32_t scala_improve(int32_t hcode) {
+    uint32_t h = (uint32_t)hcode + ~((uint32_t)hcode << 9);
+    h ^= h >> 14;
+    h += h << 4;
+    return h ^ (h >> 10);
+}
+
+static const int32_t *s_hashes;
+
+static int cmp_trie(const void *a, const void *b) {
+    int ia = *(const int *)a, ib = *(const int *)b;
+    uint32_t ha = scala_improve(s_hashes[ia]), hb = scala_improve(s_hashes[ib]);
+    for (int level = 0; level < 32; level += 5) {
+        uint32_t x = (ha >> level) & 31, y = (hb >> level) & 31;
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return ia - ib;
+}
+
+void scala_set_order(const int32_t *hashes, int n, int *order) {
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    if (n <= 4)
+        return;
+    s_hashes = hashes;
+    qsort(order, (size_t)n, sizeof(int), cmp_trie);
 }
 
 const char *const topic_config_names[] = {
@@ -270,6 +301,16 @@ char *tools_read_file(const char *path, size_t *len) {
     fclose(f);
     *len = n;
     return buf;
+}
+
+struct json *tools_read_json_file(const char *path) {
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text)
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
+    json *js = json_parse(text, len);
+    free(text);
+    return js;
 }
 
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {

@@ -128,6 +128,44 @@ assignment() {
   done
 }
 
+@test "cluster: --alter --partitions on a replicated topic places the new replicas as Kafka's AdminUtils, and they replicate" {
+  local t d=$BATS_TEST_TMPDIR
+  t=$(unique_topic grow)
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+    --replica-assignment 2:3:1
+  wait_for 20 leaders_known "$t" 1
+  run ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --alter --topic "$t" --partitions 4
+  [ "$status" -eq 0 ]
+  wait_for 20 leaders_known "$t" 4
+  # AdminZkClient.addPartitions: start index and replica shift = the index
+  # of partition 0's first replica (broker 2) among brokers 1,2,3, from
+  # partition 1 on; the shift grows at partition 3
+  [ "$(assignment "$t" 1)" = 3,2,1 ]
+  [ "$(assignment "$t" 2)" = 1,3,2 ]
+  [ "$(assignment "$t" 3)" = 2,3,1 ]
+  local p
+  for p in 1 2 3; do
+    [ "$(cluster_leader "$t" "$p")" = "$(assignment "$t" "$p" | cut -d, -f1)" ]
+    cluster_wait_isr "$t" "$p" "$(assignment "$t" "$p")" 15
+  done
+  # written through the new leaders, replicated to all three replicas
+  kchecker 60 produce --bootstrap "$(cluster_bootstrap)" --topic "$t" --producer-id grow \
+    --count 800 --max-seconds 40 --partitions 4 --message-timeout 20 \
+    --acked "$d/acked" --failed "$d/failed" --require-all
+  local i
+  for i in 1 2 3; do
+    for p in 1 2 3; do
+      wait_for 15 test -s "$BATS_FILE_TMPDIR/cluster/b$i/data/$t-$p/00000000000000000000.log"
+    done
+  done
+  run kchecker 60 verify --bootstrap "$(cluster_bootstrap)" --topic "$t" --acked "$d/acked"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for p in 0 1 2 3; do
+    [[ $output == *"partition $p: acked 200 read 200 lost 0 duplicated 0 "* ]]
+  done
+}
+
 @test "cluster: SIGKILL of a broker that is not the controller under load: its partition goes offline, returns with its data, no acknowledged record lost" {
   local t d=$BATS_TEST_TMPDIR c x p xp=
   t=$(unique_topic kill)

@@ -7,6 +7,7 @@
 
 load test_helper
 load cluster_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   zk_start
@@ -100,6 +101,71 @@ bounce() {
   [ "$status" -eq 1 ]
   [[ $output == *"Missing required option(s) [all-topic-partitions]"* ]]
   for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+}
+
+# no_election_znode: the controller has deleted /admin/preferred_replica_election.
+no_election_znode() { ! zk_cmd exists /admin/preferred_replica_election; }
+
+DEPRECATED="This tool is deprecated. Please use kafka-leader-election tool. Tracking issue: KAFKA-8405"
+
+@test "kafka-preferred-replica-election.sh --zookeeper: the controller acts on /admin/preferred_replica_election, moves leadership back after a bounce and deletes it" {
+  local t d=$BATS_TEST_TMPDIR c
+  t=$(rf3_topic zkpref 3 1:2:3,2:3:1,3:1:2)
+  bounce "$t" 2
+  [ "$(cluster_leader "$t" 1)" != 2 ]
+  printf '{"partitions":[{"topic":"%s","partition":1},{"topic":"%s","partition":7}]}' "$t" "$t" >"$d/p.json"
+  # the controller held still: the request waits in ZooKeeper, a second one is refused
+  c=$(cluster_controller)
+  cluster_broker_pause "$c"
+  run --separate-stderr ktool kafka-preferred-replica-election.sh --zookeeper "$ZK_CONNECT" \
+    --path-to-json-file "$d/p.json"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$DEPRECATED
+Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.
+Use --bootstrap-server instead to specify a broker to connect to.
+Created preferred replica election path with $t-1
+Successfully started preferred replica election for partitions Set($t-1)
+Skipping preferred replica leader election for partition $t-7 since it doesn't exist." ]
+  [ "$(zk_cmd get /admin/preferred_replica_election)" = "{\"version\":1,\"partitions\":[{\"topic\":\"$t\",\"partition\":1}]}" ]
+  run --separate-stderr ktool kafka-preferred-replica-election.sh --zookeeper "$ZK_CONNECT"
+  cluster_broker_resume "$c"
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = 'Exception in thread "main" kafka.common.AdminCommandFailedException: Admin command failed' ]
+  [ "${stderr_lines[1]}" = "Caused by: kafka.admin.AdminOperationException: Preferred replica leader election currently in progress for $t-1. Aborting operation" ]
+  # resumed: the controller elects the preferred replica and deletes the request
+  wait_for 20 cluster_leader_is "$t" 1 2
+  wait_for 20 no_election_znode
+  grep -q "Starting replica leader election (PREFERRED) for 1 partition(s) triggered by ZkTriggered" \
+    "$BATS_FILE_TMPDIR/cluster/b$c/logs/controller.log"
+}
+
+@test "kafka-preferred-replica-election.sh --bootstrap-server: ElectLeaders at the controller, 2.5's lines and exit codes" {
+  local t d=$BATS_TEST_TMPDIR
+  t=$(rf3_topic bspref 3 1:2:3,2:3:1,3:1:2)
+  bounce "$t" 3
+  [ "$(cluster_leader "$t" 2)" != 3 ]
+  printf '{"partitions":[{"topic":"%s","partition":2}]}' "$t" >"$d/p.json"
+  run ktool kafka-preferred-replica-election.sh --bootstrap-server "$(cluster_bootstrap)" \
+    --path-to-json-file "$d/p.json"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$DEPRECATED
+Successfully completed preferred leader election for partitions $t-2" ]
+  [ "$(cluster_leader "$t" 2)" = 3 ]
+  # all partitions: nothing left to move on this topic
+  run ktool kafka-preferred-replica-election.sh --bootstrap-server "$(cluster_bootstrap)"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$DEPRECATED" ]
+  # usage: exactly one of the two; a bad file
+  run --separate-stderr ktool kafka-preferred-replica-election.sh --path-to-json-file "$d/p.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "$DEPRECATED" ]
+  [ "${stderr_lines[0]}" = "Exactly one of '[bootstrap-server]' or '[zookeeper]' must be provided" ]
+  printf '{"partitions":[{"topic":"%s","partition":2},{"topic":"%s","partition":2}]}' "$t" "$t" >"$d/dup.json"
+  run --separate-stderr ktool kafka-preferred-replica-election.sh --zookeeper "$ZK_CONNECT" \
+    --path-to-json-file "$d/dup.json"
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "Exception in thread \"main\" kafka.admin.AdminOperationException: Preferred replica election data contains duplicate partitions: $t-2" ]
+  no_election_znode
 }
 
 @test "auto.leader.rebalance.enable: after a bounce the preferred leaders lead again without an operator" {

@@ -213,6 +213,11 @@ Reassignment of partition $t-0 is still in progress." ]
   echo "$output"
   [ "$status" -eq 0 ]
   list_is "$t-0: replicas: $a,$x,$e,$b. adding: $x. removing: $b."
+  # partitions are not added to a topic being reassigned (its znode holds the move)
+  run ktool kafka-topics.sh --bootstrap-server "$(boot_running)" --alter --topic "$t" --partitions 4
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.ReassignmentInProgressException: A partition reassignment is in progress for the topic '$t'." ]
   run reassign --cancel --preserve-throttles --reassignment-json-file "$d/two.json"
   echo "$output"
   [ "$status" -eq 0 ]

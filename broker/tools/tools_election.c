@@ -1,0 +1,107 @@
+/* tools_election.c -- what kafka-leader-election.sh and
+ * kafka-preferred-replica-election.sh share (see tools.h): reading the
+ * partitions file as Kafka's parseReplicaElectionData /
+ * parsePreferredReplicaElectionData do, and running ElectLeaders with the
+ * report of Kafka's LeaderElectionCommand / AdminClientCommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "tools.h"
+
+ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n) {
+    const char *what = preferred_tool ? "Preferred replica election data" : "Replica election data";
+    char msg[4300];
+    json *js = tools_read_json_file(path);
+    snprintf(msg, sizeof(msg), "%s is empty", what);
+    if (!js)
+        tools_die_exception("kafka.admin.AdminOperationException", msg);
+    const json *parts = js->type == JSON_OBJECT ? json_get(js, "partitions") : NULL;
+    if (!parts && !preferred_tool)
+        snprintf(msg, sizeof(msg), "%s is missing \"partition\" field", what);
+    if (!parts)
+        tools_die_exception("kafka.admin.AdminOperationException", msg);
+    if (parts->type != JSON_ARRAY)
+        tools_die_exception("kafka.utils.json.JsonMappingException", "Expected JSON array");
+    ka_tp_offset *tps = ka_alloc(a, (size_t)(parts->n + 1) * sizeof(*tps));
+    for (int i = 0; i < parts->n; i++) {
+        const json *p = parts->items[i];
+        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
+        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
+        int64_t pv;
+        if (!t || t->type != JSON_STRING)
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
+        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN ||
+            pv > INT32_MAX)
+            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
+        tps[i].topic = ka_strdup(a, json_str(t));
+        tps[i].partition = (int32_t)pv;
+    }
+    *n = parts->n;
+    json_free(js);
+    char dup[4096];
+    if (tools_tp_duplicates(tps, *n, dup, sizeof(dup))) {
+        snprintf(msg, sizeof(msg), "%s contains duplicate partitions: %s", what, dup);
+        tools_die_exception("kafka.admin.AdminOperationException", msg);
+    }
+    return tps;
+}
+
+/* Prints "t-0, t-1" for the succeeded results, in HashMap order. */
+static void print_succeeded(const ka_result *res, const int *order, int n) {
+    int printed = 0;
+    for (int k = 0; k < n; k++) {
+        const ka_result *r = &res[order[k]];
+        if (r->err)
+            continue;
+        printf("%s%s-%d", printed ? ", " : "", r->name, r->partition);
+        printed++;
+    }
+}
+
+void tools_election_run(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
+                        const election_text *text) {
+    ka_result *res = NULL;
+    int got = ka_elect_leaders(a, type, tps, n, timeout_ms, &res);
+    if (got < 0) {
+        printf("Error while making request\n");
+        fflush(stdout);
+        fprintf(stderr, "%s\n", a->err);
+        return; /* 2.5 prints the error and returns normally */
+    }
+    int32_t *h = ka_alloc(a, (size_t)(got + 1) * sizeof(int32_t));
+    int *order = ka_alloc(a, (size_t)(got + 1) * sizeof(int));
+    int nok = 0, nnoop = 0, nfail = 0;
+    for (int i = 0; i < got; i++) {
+        h[i] = java_tp_hash(res[i].name, res[i].partition);
+        nok += res[i].err == 0;
+        nnoop += res[i].err == 84; /* ELECTION_NOT_NEEDED */
+        nfail += res[i].err != 0 && res[i].err != 84;
+    }
+    java_hashmap_order(h, got, got, order);
+    if (nok) {
+        printf("%s", text->done);
+        print_succeeded(res, order, got);
+        printf("\n");
+    }
+    if (nnoop) {
+        printf("%s", text->noop);
+        print_succeeded(res, order, got);
+        printf("\n");
+    }
+    if (!nfail)
+        return;
+    for (int k = 0; k < got; k++) {
+        const ka_result *r = &res[order[k]];
+        if (r->err == 0 || r->err == 84)
+            continue;
+        char b[1024];
+        printf("%s%s-%d: %s\n", text->error, r->name, r->partition,
+               kerror_string(r->err, r->msg, b, sizeof(b)));
+    }
+    char msg[128];
+    snprintf(msg, sizeof(msg), "%d %s could not be elected", nfail, text->failed_what);
+    ka_close(a);
+    tools_die_exception("kafka.common.AdminCommandFailedException", msg);
+}
