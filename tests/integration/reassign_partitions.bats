@@ -112,7 +112,7 @@ verify_complete() {
   checker_load "$t" "$d" rd confluent 3000 200
   wait_for 20 lines_at_least "$d/rd.acked" 300
   move_json "$d/move.json" "$t" 0=2,3,4 1=3,4,2 2=4,2,3
-  run reassign --execute --reassignment-json-file "$d/move.json"
+  run reassign --execute --reassignment-json-file "$d/move.json" --throttle 50000000
   echo "$output"
   [ "$status" -eq 0 ]
   local cur="{\"version\":1,\"partitions\":[{\"topic\":\"$t\",\"partition\":0,\"replicas\":[1,2,3],\"log_dirs\":[\"any\",\"any\",\"any\"]},{\"topic\":\"$t\",\"partition\":1,\"replicas\":[2,3,1],\"log_dirs\":[\"any\",\"any\",\"any\"]},{\"topic\":\"$t\",\"partition\":2,\"replicas\":[3,1,2],\"log_dirs\":[\"any\",\"any\",\"any\"]}]}"
@@ -121,15 +121,27 @@ verify_complete() {
 $cur
 
 Save this to use as the --reassignment-json-file option during rollback
+Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.
+The inter-broker throttle limit was set to 50000000 B/s
 Successfully started partition reassignments for $t-0,$t-1,$t-2" ]
+  # the throttle went through the brokers' dynamic configs (IncrementalAlterConfigs)
+  run ktool kafka-configs.sh --bootstrap-server "$(boot_running)" --entity-type brokers --entity-name 4 --describe
+  echo "$output"
+  [[ $output == *"leader.replication.throttled.rate=50000000"* ]]
   wait_for 60 verify_complete "$d/move.json"
-  run reassign --verify --preserve-throttles --reassignment-json-file "$d/move.json"
+  run reassign --verify --reassignment-json-file "$d/move.json"
   echo "$output"
   [ "$status" -eq 0 ]
   [ "$output" = "Status of partition reassignment:
 Reassignment of partition $t-0 is complete.
 Reassignment of partition $t-1 is complete.
-Reassignment of partition $t-2 is complete." ]
+Reassignment of partition $t-2 is complete.
+Clearing broker-level throttles on brokers 1,2,3,4
+Clearing topic-level throttles on topic $t" ]
+  for i in 1 2 3 4; do
+    run ktool kafka-configs.sh --bootstrap-server "$(boot_running)" --entity-type brokers --entity-name "$i" --describe
+    [[ $output != *"throttled.rate"* ]]
+  done
   settled "$t" 0 2,3,4
   settled "$t" 1 3,4,2
   settled "$t" 2 4,2,3
