@@ -55,11 +55,17 @@ struct conn {
     int dead;         /* socket closed; freed when pending completes */
     int mem_paused;   /* not read until memory is freed (memory ceiling) */
     int out_paused;   /* not read until its answers are sent (CONN_OUT_MEM_MAX) */
+    int write_queued; /* on the to_write list */
     conn *prev, *next;
+    conn *next_write;
 };
 
 static conn *conns;
 static int nconns;
+/* Connections with new output, written before the loop sleeps (Redis's
+ * clients_pending_write): most responses go out in one write, without a
+ * writable event. Only what the socket does not take waits for one. */
+static conn *to_write;
 static int nmem_paused;
 static int64_t last_pause_log_ms, last_full_log_ms;
 static int listen_fds[16];
@@ -141,6 +147,14 @@ static void conn_close(conn *c) {
     aeDeleteFileEvent(B.el, c->fd, AE_READABLE | AE_WRITABLE);
     close(c->fd);
     c->dead = 1;
+    if (c->write_queued) {
+        for (conn **pp = &to_write; *pp; pp = &(*pp)->next_write)
+            if (*pp == c) {
+                *pp = c->next_write;
+                break;
+            }
+        c->write_queued = 0;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -218,14 +232,17 @@ static void conn_queue_response(conn *c, int32_t correlation_id, int header_tags
         out_push_mem(c, rs->wb.data + at, rs->wb.len - at);
     }
     resp_free(rs);
-    if (was_empty && !c->dead)
-        aeCreateFileEvent(B.el, c->fd, AE_WRITABLE, conn_writable, c);
+    if (was_empty && !c->dead && !c->write_queued) {
+        c->write_queued = 1;
+        c->next_write = to_write;
+        to_write = c;
+    }
 }
 
-static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
-    (void)el;
-    (void)mask;
-    conn *c = cd;
+/* Writes what the socket takes (at most MAX_WRITE_PER_EVENT); the rest
+ * waits for a writable event. */
+static void conn_write(conn *c) {
+    int fd = c->fd;
     size_t written = 0;
     while (c->out_head && written < MAX_WRITE_PER_EVENT) {
         outchunk *o = c->out_head;
@@ -250,10 +267,11 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
             }
         }
         if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR)
+            if (errno != EAGAIN && errno != EINTR) {
+                conn_close(c);
                 return;
-            conn_close(c);
-            return;
+            }
+            break;
         }
         written += (size_t)n;
         size_t left = (size_t)n;
@@ -279,12 +297,32 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
             conn_close(c);
             return;
         }
+    } else {
+        aeCreateFileEvent(B.el, fd, AE_WRITABLE, conn_writable, c);
     }
     if (c->out_paused && c->out_mem < CONN_OUT_MEM_MAX) {
         /* the client read its answers: the requests it sent meanwhile go on */
         c->out_paused = 0;
         aeCreateFileEvent(B.el, fd, AE_READABLE, conn_readable, c);
         conn_process_input(c);
+    }
+}
+
+static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask) {
+    (void)el;
+    (void)fd;
+    (void)mask;
+    conn_write(cd);
+}
+
+/* Writes the responses queued since the loop last slept. */
+static void write_queued(void) {
+    while (to_write) {
+        conn *c = to_write;
+        to_write = c->next_write;
+        c->write_queued = 0;
+        if (!(aeGetFileEvents(B.el, c->fd) & AE_WRITABLE))
+            conn_write(c); /* else the writable event goes on with it */
     }
 }
 
@@ -446,8 +484,7 @@ static void conn_process_input(conn *c) {
              * until the request completes; then the requests after it go on
              * from in_off. Nothing is copied, however many are pipelined. */
             c->in_off = off;
-            aeDeleteFileEvent(B.el, c->fd, AE_READABLE);
-            return;
+            return; /* conn_readable stops reading if more arrives meanwhile */
         }
     }
     if (c->dead)
@@ -520,6 +557,7 @@ static int conn_hold_requests(conn *c) {
 }
 
 void network_before_sleep(void) {
+    write_queued();
     memlimit_trim_if_due();
     if (!nmem_paused || !memlimit_freed())
         return;
@@ -675,6 +713,7 @@ void network_close_all(void) {
     int64_t deadline = ae_mono_ms() + 2000;
     for (;;) {
         int busy = 0;
+        write_queued();
         for (conn *c = conns; c; c = c->next)
             busy |= c->out_head != NULL;
         if (!busy || ae_mono_ms() > deadline)
