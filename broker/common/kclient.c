@@ -103,6 +103,29 @@ static void flush_out(kclient *c) {
     }
 }
 
+static void on_writable(aeEventLoop *el, int fd, void *arg, int mask);
+
+/* A request on a connected socket goes out at once (no writable event
+ * for what the socket takes). A failed write is left to on_writable, so
+ * that no callback runs inside kclient_send. */
+static void write_now(kclient *c) {
+    while (c->out_sent < c->out.len) {
+        ssize_t n = write(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent);
+        if (n > 0)
+            c->out_sent += (size_t)n;
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else
+            break;
+    }
+    if (c->out_sent == c->out.len) {
+        wb_reset(&c->out);
+        c->out_sent = 0;
+    } else {
+        aeCreateFileEvent(c->el, c->fd, AE_WRITABLE, on_writable, c);
+    }
+}
+
 static void on_writable(aeEventLoop *el, int fd, void *arg, int mask) {
     (void)el;
     (void)fd;
@@ -286,9 +309,8 @@ void kclient_send(kclient *c, int16_t api_key, int16_t api_version, int flexible
         wb_uvarint(&c->out, 0); /* request header v2: no tagged fields */
     wb_write(&c->out, body->data, body->len);
     wb_put_i32(&c->out, at, (int32_t)(c->out.len - at - 4));
-    if (c->connected) {
-        aeCreateFileEvent(c->el, c->fd, AE_WRITABLE, on_writable, c);
-    }
+    if (c->connected && !(aeGetFileEvents(c->el, c->fd) & AE_WRITABLE))
+        write_now(c);
 }
 
 int kclient_in_flight(const kclient *c) { return c->nq; }
