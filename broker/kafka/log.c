@@ -748,8 +748,8 @@ int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_b
     r->len = 0;
     if (offset < l->start || offset > l->leo)
         return 1;
-    if (offset >= max_offset)
-        return 0;
+    if (offset >= max_offset || offset == l->leo)
+        return 0; /* nothing to read (a parked fetch at the log end) */
     seg_scan sc;
     int i, rc = find_batch(l, offset, &i, &sc);
     if (rc <= 0)

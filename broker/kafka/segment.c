@@ -190,7 +190,9 @@ void scan_free(seg_scan *sc) {
 const uint8_t *scan_bytes(seg_scan *sc, int64_t pos, size_t len) {
     if (sc->bpos >= 0 && pos >= sc->bpos && (size_t)(pos - sc->bpos) + len <= sc->blen)
         return sc->buf + (pos - sc->bpos);
-    size_t want = len > SCAN_WINDOW ? len : SCAN_WINDOW;
+    /* read ahead a window for the next headers, unless the batches are
+     * large (the last one scanned): then one header is one small read */
+    size_t want = len > SCAN_WINDOW || sc->bsize >= SCAN_WINDOW / 2 ? len : SCAN_WINDOW;
     if (want > sc->cap) {
         uint8_t *nb = realloc(sc->buf, want);
         if (!nb) {
