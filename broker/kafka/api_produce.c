@@ -6,7 +6,10 @@
  * ISR, then waits until the high watermark passes every appended batch
  * (Kafka's DelayedProduce): NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR
  * shrank below the minimum meanwhile, NOT_LEADER_FOR_PARTITION if the
- * leadership moved, REQUEST_TIMED_OUT after the request's timeout. */
+ * leadership moved, REQUEST_TIMED_OUT after the request's timeout. While
+ * one waits, the Produce requests after it on its connection are handled
+ * (their answers follow its own): a client's pipelined requests share the
+ * replication round trips instead of queueing for one each. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +279,9 @@ int handle_Produce(request *rq, response *rs) {
             return 0;
         }
         pw->rs = *rs; /* the response now belongs to the waiting produce */
+        /* the records are in the log and the response is built: the
+         * connection may go on with the next Produce meanwhile */
+        request_release_frame(rq);
         return 1;
     }
     return acks == 0 ? 2 : 0;

@@ -49,7 +49,9 @@ struct conn {
     size_t frame_missing; /* bytes the partial frame at the front of in lacks */
     outchunk *out_head, *out_tail;
     size_t out_mem;   /* memory of the queued answers (charged to the ceiling) */
-    request *pending; /* deferred request in progress */
+    request *pending; /* deferred request whose frame pins c->in */
+    request *order_head, *order_tail; /* deferred or held requests, oldest first */
+    int blocked;      /* the next request waits until order_head is answered */
     int closing;      /* close once output drained */
     int dispatching;  /* inside a handler: completions must not re-enter */
     int dead;         /* socket closed; freed when pending completes */
@@ -112,6 +114,14 @@ static void conn_writable(aeEventLoop *el, int fd, void *cd, int mask);
 static void conn_process_input(conn *c);
 static int conn_hold_requests(conn *c);
 
+static void request_free(request *rq) {
+    if (rq->held) {
+        resp_free(rq->held);
+        free(rq->held);
+    }
+    free(rq);
+}
+
 static void out_chunk_free(outchunk *o) {
     if (o->mem)
         free(o->mem);
@@ -162,7 +172,21 @@ static void conn_close(conn *c) {
     if (c->next)
         c->next->prev = c->prev;
     nconns--;
-    if (!c->pending)
+    /* answered ones are held here only; the others belong to their handlers
+     * until request_complete */
+    request **pp = &c->order_head;
+    c->order_tail = NULL;
+    while (*pp) {
+        request *rq = *pp;
+        if (rq->answered) {
+            *pp = rq->next_in_order;
+            request_free(rq);
+        } else {
+            c->order_tail = rq;
+            pp = &rq->next_in_order;
+        }
+    }
+    if (!c->order_head)
         conn_free(c);
 }
 
@@ -329,21 +353,75 @@ static void write_queued(void) {
 int request_conn_alive(const request *rq) { return !rq->c->dead; }
 const char *request_client_host(const request *rq) { return rq->c->ip; }
 
-static void request_free(request *rq) { free(rq); }
+void request_release_frame(request *rq) { rq->frame_released = 1; }
+
+static void order_push(conn *c, request *rq) {
+    rq->next_in_order = NULL;
+    if (c->order_tail)
+        c->order_tail->next_in_order = rq;
+    else
+        c->order_head = rq;
+    c->order_tail = rq;
+}
+
+static void order_remove(conn *c, request *rq) {
+    request *prev = NULL;
+    for (request *x = c->order_head; x; prev = x, x = x->next_in_order)
+        if (x == rq) {
+            if (prev)
+                prev->next_in_order = x->next_in_order;
+            else
+                c->order_head = x->next_in_order;
+            if (c->order_tail == x)
+                c->order_tail = prev;
+            return;
+        }
+}
+
+/* Keeps rq's response until the requests before it are answered. */
+static void hold_response(request *rq, response *rs) {
+    rq->held = malloc(sizeof(*rq->held));
+    if (!rq->held)
+        abort();
+    *rq->held = *rs;
+    rq->answered = 1;
+}
+
+/* Queues the responses at the head of the order that are due. */
+static void send_answered(conn *c) {
+    while (c->order_head && c->order_head->answered) {
+        request *rq = c->order_head;
+        c->order_head = rq->next_in_order;
+        if (!c->order_head)
+            c->order_tail = NULL;
+        conn_queue_response(c, rq->correlation_id, rq->header_tags, rq->held);
+        free(rq->held);
+        rq->held = NULL;
+        request_free(rq);
+    }
+}
 
 void request_complete(request *rq, response *rs) {
     conn *c = rq->c;
-    c->pending = NULL;
+    if (c->pending == rq)
+        c->pending = NULL;
     if (c->dead) {
         resp_free(rs);
+        order_remove(c, rq);
         request_free(rq);
-        conn_free(c);
+        if (!c->order_head)
+            conn_free(c);
         return;
     }
-    conn_queue_response(c, rq->correlation_id, rq->header_tags, rs);
-    request_free(rq);
+    hold_response(rq, rs);
+    send_answered(c);
     if (c->dispatching)
-        return; /* completed from inside its own handler: the loop goes on */
+        return; /* completed from inside a handler: the loop goes on */
+    if (c->blocked && c->order_head)
+        return;
+    c->blocked = 0;
+    if (c->pending)
+        return;
     aeCreateFileEvent(B.el, c->fd, AE_READABLE, conn_readable, c);
     conn_process_input(c); /* pipelined requests waited for this one */
 }
@@ -409,24 +487,34 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
     response rs;
     resp_init(&rs);
     c->pending = rq;
+    order_push(c, rq); /* before the handler: it may complete rq itself */
     c->dispatching = 1;
     int r = d->handler(rq, &rs);
     c->dispatching = 0;
-    if (r == 0) {
-        c->pending = NULL;
-        conn_queue_response(c, rq->correlation_id, rq->header_tags, &rs);
-        request_free(rq);
+    if (r == 1) {
+        /* the handler took over rq and the contents of rs (and may have
+         * completed it already: then it is no longer c->pending) */
+        if (c->pending == rq && rq->frame_released)
+            c->pending = NULL;
         return 0;
     }
-    if (r == 1)
-        return 0; /* the handler took over rq and the contents of rs */
+    c->pending = NULL;
+    if (r == 0) {
+        if (c->order_head == rq) {
+            order_remove(c, rq);
+            conn_queue_response(c, rq->correlation_id, rq->header_tags, &rs);
+            request_free(rq);
+        } else {
+            hold_response(rq, &rs); /* behind a deferred Produce */
+        }
+        return 0;
+    }
+    order_remove(c, rq);
     if (r == 2) { /* no response (Produce with acks=0) */
-        c->pending = NULL;
         resp_free(&rs);
         request_free(rq);
         return 0;
     }
-    c->pending = NULL;
     resp_free(&rs);
     log_warn(LOGGER,
              "Closing connection from %s:%d due to a malformed %s v%d request (correlation id %d): %s",
@@ -473,6 +561,12 @@ static void conn_process_input(conn *c) {
         }
         if (conn_hold_requests(c))
             break; /* the frame stays in c->in */
+        if (c->order_head && be16_get(c->in.data + off + 4) != ApiKey_Produce) {
+            /* only Produce requests go on beside deferred ones */
+            c->blocked = 1;
+            c->in_off = off;
+            return; /* conn_readable stops reading if more arrives meanwhile */
+        }
         if (dispatch(c, c->in.data + off + 4, (size_t)size) < 0) {
             conn_close(c);
             return;
@@ -583,9 +677,10 @@ static void conn_readable(aeEventLoop *el, int fd, void *cd, int mask) {
     (void)el;
     (void)mask;
     conn *c = cd;
-    if (c->pending || c->out_paused) {
+    if (c->pending || c->out_paused || c->blocked) {
         /* the pending request's frame is in c->in: read again when it
-         * completes; or its answers wait to be read: read once they are */
+         * completes; or the next request waits for the deferred ones, or
+         * its answers wait to be read: read once they are */
         aeDeleteFileEvent(el, fd, AE_READABLE);
         return;
     }
@@ -676,7 +771,7 @@ int network_adopt(int fd, const char *ip, int port) {
 
 int network_idle(void) {
     for (conn *c = conns; c; c = c->next)
-        if (c->pending || c->out_head || c->mem_paused)
+        if (c->pending || c->order_head || c->out_head || c->mem_paused)
             return 0;
     return 1;
 }

@@ -1,9 +1,13 @@
 /* network.h -- client connections of the broker: framing, request dispatch
  * and queued responses (memory and sendfile parts).
  *
- * A connection handles one request at a time, in order, as Kafka does: while
- * a request is deferred (a long-poll Fetch, a CreateTopics waiting for
- * ZooKeeper) the following requests stay in the input buffer.
+ * A connection handles its requests in order and answers them in order, as
+ * Kafka does: while a request is deferred (a long-poll Fetch, a CreateTopics
+ * waiting for ZooKeeper) the following requests stay in the input buffer.
+ * One exception: a deferred request whose handler released its frame
+ * (request_release_frame: an acks=all Produce waiting for replication) lets
+ * the Produce requests after it be handled meanwhile; their responses wait
+ * behind its own, and any other request waits until all are answered.
  *
  * Memory (the -Xmx ceiling, memlimit.h): a request's frame is charged when
  * its size is read, and reading pauses at the admission ceiling; answers are
@@ -33,6 +37,11 @@ typedef struct request {
     size_t frame_len;
     rbuf body;      /* positioned at the request body */
     void *state;    /* handler state while deferred */
+    /* network.c's own */
+    int frame_released;    /* request_release_frame was called */
+    int answered;          /* complete; its response waits for earlier ones */
+    struct response *held; /* that response */
+    struct request *next_in_order;
 } request;
 
 /* A response body (its memory is charged to the -Xmx ceiling): bytes in memory with file ranges spliced in at given
@@ -44,12 +53,13 @@ typedef struct resp_file {
     size_t len;
 } resp_file;
 
-typedef struct response {
+typedef struct response response;
+struct response {
     wbuf wb;
     resp_file *files;
     int nfiles, capfiles;
     size_t files_len; /* total bytes in files */
-} response;
+};
 
 void resp_init(response *rs);
 void resp_free(response *rs);
@@ -67,6 +77,9 @@ typedef int api_handler(request *rq, response *rs);
  * If the connection was closed meanwhile, only frees. Takes ownership of rs
  * contents and frees rq. */
 void request_complete(request *rq, response *rs);
+/* A deferred handler no longer reads its request's frame: the Produce
+ * requests after it on the connection may be handled before it completes. */
+void request_release_frame(request *rq);
 /* Whether the client of a deferred request is still there. */
 int request_conn_alive(const request *rq);
 const char *request_client_host(const request *rq);
