@@ -24,6 +24,16 @@
         gets CORRUPT_MESSAGE (2) and the connection stays usable
     raw_requests.py too-large        --bootstrap H:P --topic T --max-message N
         a batch larger than message.max.bytes N gets MESSAGE_TOO_LARGE (10)
+    raw_requests.py pipelined        --bootstrap H:P --topic T --timeout-ms MS
+        to the leader of T[0] while one of its ISR members is stopped (an
+        acks=all Produce waits there until its timeout): in one write, Produce
+        acks=all, Produce acks=all, Produce acks=1, ApiVersions, Produce
+        acks=all. The answers come in request order; both first acks=all
+        requests time out (REQUEST_TIMED_OUT, 7) together, after one timeout,
+        not one after the other (the second was handled while the first
+        waited); the acks=1 one is answered after them although it was
+        appended at once; the last Produce is handled only after the
+        ApiVersions answer. Offsets are consecutive.
 
 Every malformed request goes on its own connection; after it, a fresh
 ApiVersions request on a new connection must be answered (broker alive).
@@ -422,11 +432,20 @@ def produce_version(bootstrap):
     raise Fail("broker supports Produce %d..%d; this test speaks 3..8" % (lo, hi))
 
 
-def produce(conn, ver, topic, partition, batch, acks=1):
-    body = (kstring(None) + struct.pack(">hi", acks, 30000)
+def produce_body(topic, partition, batch, acks=1, timeout_ms=30000):
+    return (kstring(None) + struct.pack(">hi", acks, timeout_ms)
             + struct.pack(">i", 1) + kstring(topic)
             + struct.pack(">i", 1) + struct.pack(">ii", partition, len(batch)) + batch)
-    r = Reader(conn.request(API_PRODUCE, ver, body))
+
+
+def produce(conn, ver, topic, partition, batch, acks=1):
+    return produce_result(conn.request(API_PRODUCE, ver, produce_body(topic, partition, batch, acks)),
+                          ver, topic, partition)
+
+
+def produce_result(data, ver, topic, partition):
+    """(error_code, base_offset) of topic[partition] in a Produce response."""
+    r = Reader(data)
     result = None
     for _ in range(r.take(">i")):
         name = r.string()
@@ -494,6 +513,52 @@ def cmd_too_large(a):
     alive(a.bootstrap, "too-large batch")
 
 
+def cmd_pipelined(a):
+    ver = produce_version(a.bootstrap)
+    c = Conn(a.bootstrap, timeout=4 * a.timeout_ms / 1000.0 + 30)
+    try:
+        plan = [(API_PRODUCE, -1), (API_PRODUCE, -1), (API_PRODUCE, 1), (API_APIVERSIONS, None),
+                (API_PRODUCE, -1)]
+        out = b""
+        for i, (key, acks) in enumerate(plan, 1):
+            body = (b"" if key == API_APIVERSIONS else
+                    produce_body(a.topic, 0, record_batch([b"pipelined-%d" % i]), acks, a.timeout_ms))
+            out += frame(header_v1(key, ver if key == API_PRODUCE else 0, i) + body)
+        t0 = time.time()
+        c.send(out)
+        got = []
+        for i in range(1, len(plan) + 1):
+            c.corr = i  # Conn.response checks the correlation id: answers in request order
+            data = c.response()
+            got.append((time.time() - t0, data))
+        t = [g[0] for g in got]
+        res = {i: produce_result(got[i - 1][1], ver, a.topic, 0)
+               for i, (key, _) in enumerate(plan, 1) if key == API_PRODUCE}
+        print("answers at %s s: %s" % (" ".join("%.2f" % x for x in t), res))
+        tmo = a.timeout_ms / 1000.0
+        if res[1][0] != 7 or res[2][0] != 7 or res[5][0] != 7:
+            raise Fail("the acks=all requests got errors %d, %d, %d; expected REQUEST_TIMED_OUT (7) "
+                       "while an ISR member is stopped" % (res[1][0], res[2][0], res[5][0]))
+        if res[3][0] != 0:
+            raise Fail("the acks=1 request got error %d" % res[3][0])
+        if t[0] < tmo * 0.9 or t[1] > t[0] + tmo * 0.5:
+            raise Fail("the first two acks=all answers came at %.2f and %.2f s (timeout %.2f s): the "
+                       "second must be handled while the first waits" % (t[0], t[1], tmo))
+        if t[2] < t[1]:
+            raise Fail("answers out of order")
+        if t[4] < t[3] + tmo * 0.9:
+            raise Fail("the Produce after ApiVersions was answered %.2f s after it, before its own "
+                       "timeout (%.2f s): it must wait until the requests before it are answered"
+                       % (t[4] - t[3], tmo))
+        bases = [res[i][1] for i in (1, 2, 3, 5)]
+        if bases != list(range(bases[0], bases[0] + 4)):
+            raise Fail("base offsets %s are not consecutive in request order" % bases)
+        print("ok: answers in request order; pipelined acks=all timeouts together; offsets %s" % bases)
+    finally:
+        c.close()
+    alive(a.bootstrap, "pipelined produces")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -502,7 +567,7 @@ def main():
         "check": cmd_check, "has-api": cmd_has_api, "oversize": cmd_oversize, "garbage": cmd_garbage,
         "truncated-header": cmd_truncated_header, "unknown-api": cmd_unknown_api,
         "apiversions-unsupported": cmd_apiversions_unsupported, "bad-crc": cmd_bad_crc,
-        "too-large": cmd_too_large, "hangup": cmd_hangup,
+        "too-large": cmd_too_large, "hangup": cmd_hangup, "pipelined": cmd_pipelined,
     }
     for name in cmds:
         s = sub.add_parser(name)
@@ -512,7 +577,10 @@ def main():
         if name == "oversize":
             s.add_argument("--max", type=int, default=104857600,
                            help="the broker's socket.request.max.bytes")
-        if name in ("bad-crc", "too-large"):
+        if name == "pipelined":
+            s.add_argument("--timeout-ms", type=int, default=3000,
+                           help="the acks=all requests' timeout")
+        if name in ("bad-crc", "too-large", "pipelined"):
             s.add_argument("--topic", "-t", required=True)
             s.add_argument("--partition", type=int, default=0)
         if name == "too-large":
