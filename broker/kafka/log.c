@@ -75,7 +75,28 @@ static void config_set(plog *l, const log_config *cfg) {
 /* ------------------------------------------------------------------------
  * Segment list
  * ---------------------------------------------------------------------- */
+/* ------------------------------------------------------------------------
+ * Recent batches (log_internal.h)
+ * ---------------------------------------------------------------------- */
+static void recent_clear(plog *l) { l->nrecent = l->recent_oldest = 0; }
+
+static recent_batch *recent_at(plog *l, int k) {
+    return &l->recent[(l->recent_oldest + k) % RECENT_BATCHES];
+}
+
+static void recent_push(plog *l, int64_t base, int64_t last, int64_t pos, int64_t size) {
+    recent_batch *b;
+    if (l->nrecent < RECENT_BATCHES) {
+        b = recent_at(l, l->nrecent++);
+    } else {
+        b = &l->recent[l->recent_oldest];
+        l->recent_oldest = (l->recent_oldest + 1) % RECENT_BATCHES;
+    }
+    *b = (recent_batch){base, last, pos, size};
+}
+
 int push_seg(plog *l, segment *s) {
+    recent_clear(l);
     if (l->nsegs == l->cap) {
         int ncap = l->cap ? l->cap * 2 : 8;
         segment **n = realloc(l->segs, (size_t)ncap * sizeof *n);
@@ -112,6 +133,7 @@ int ensure_loaded(plog *l, int i) {
 
 /* Deletes segments [from, from+n) from disk and from the list. */
 void drop_segs(plog *l, int from, int n) {
+    recent_clear(l);
     for (int i = from; i < from + n; i++) {
         segment *s = l->segs[i];
         log_info(LOGGER,
@@ -611,11 +633,15 @@ static int append_batches(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
     }
     if (should_roll(l, len, max_ts, last, now_ms) && roll(l, now_ms) < 0)
         return -1;
+    int64_t at = active(l)->size;
     if (seg_append(active(l), b, len, l->cfg.index_interval_bytes) < 0) {
         log_error(LOGGER, "%sError appending to %s.log: %s", l->ident, active(l)->path,
                   strerror(errno));
         return -1;
     }
+    for (size_t off = 0; off < len; off += (size_t)(RB_LOG_OVERHEAD + rbh_length(b + off)))
+        recent_push(l, rbh_base_offset(b + off), rbh_last_offset(b + off), at + (int64_t)off,
+                    RB_LOG_OVERHEAD + (int64_t)rbh_length(b + off));
     l->leo = last + 1;
     l->size += (int64_t)len;
     for (size_t off = 0; off < len; off += (size_t)(RB_LOG_OVERHEAD + rbh_length(b + off)))
@@ -741,6 +767,46 @@ static int64_t read_limit_pos(plog *l, int i, int64_t max_offset) {
     return rc < 0 ? -1 : pos;
 }
 
+/* plog_read_bounded's answer from the recent batches alone (offset is below
+ * the LEO and max_offset above offset); -2 when they do not cover offset. */
+static int read_recent(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                       int min_one_batch, plog_read_result *r) {
+    int n = l->nrecent;
+    if (n == 0 || recent_at(l, 0)->base > offset || recent_at(l, n - 1)->last != l->leo - 1)
+        return -2;
+    /* the first batch with last offset >= offset, searched from the end */
+    int i = n - 1;
+    while (i > 0 && recent_at(l, i - 1)->last >= offset)
+        i--;
+    const recent_batch *b = recent_at(l, i);
+    segment *s = active(l);
+    /* where reading must stop below max_offset (read_limit_pos) */
+    int64_t seg_end = b->pos;
+    if (b->last < max_offset) {
+        seg_end = s->size;
+        if (max_offset < l->leo)
+            for (int j = i + 1; j < n; j++)
+                if (recent_at(l, j)->last >= max_offset) {
+                    seg_end = recent_at(l, j)->pos;
+                    break;
+                }
+    }
+    int64_t start = b->pos, end = b->pos + b->size, limit = start + (max_bytes > 0 ? max_bytes : 0);
+    if (seg_end <= start || (b->size > (int64_t)max_bytes && !min_one_batch))
+        return 0;
+    if (limit >= seg_end) {
+        end = seg_end;
+    } else {
+        for (int j = i + 1; j < n && recent_at(l, j)->pos + recent_at(l, j)->size <= limit; j++)
+            end = recent_at(l, j)->pos + recent_at(l, j)->size;
+    }
+    if ((r->fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) < 0)
+        return -1;
+    r->file_pos = start;
+    r->len = (int32_t)(end - start);
+    return 0;
+}
+
 int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
                       int min_one_batch, plog_read_result *r) {
     r->fd = -1;
@@ -750,8 +816,12 @@ int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_b
         return 1;
     if (offset >= max_offset || offset == l->leo)
         return 0; /* nothing to read (a parked fetch at the log end) */
+    int rc = read_recent(l, offset, max_offset, max_bytes, min_one_batch, r);
+    if (rc != -2)
+        return rc;
     seg_scan sc;
-    int i, rc = find_batch(l, offset, &i, &sc);
+    int i;
+    rc = find_batch(l, offset, &i, &sc);
     if (rc <= 0)
         return rc;
     segment *s = l->segs[i];
@@ -972,6 +1042,7 @@ static void drop_tail(plog *l, int keep, int64_t above) {
  * pos and moves the LEO to new_leo, clamping what must stay below it. */
 static int cut_active(plog *l, int64_t pos, int64_t new_leo) {
     segment *s = active(l);
+    recent_clear(l);
     int64_t old_size = s->size;
     if (ensure_loaded(l, l->nsegs - 1) < 0 || seg_cut(s, pos, new_leo) < 0) {
         log_error(LOGGER, "%sError truncating %s.log: %s", l->ident, s->path, strerror(errno));

@@ -10,6 +10,17 @@
 
 #define LOGGER "kafka.log.Log"
 
+/* The last batches appended to the active segment, oldest first in a ring:
+ * a fetch near the log end (every follower's, most consumers') finds its
+ * file positions here instead of reading batch headers from the file.
+ * Emptied whenever the segment list or the active segment changes other
+ * than by an append. */
+#define RECENT_BATCHES 64
+typedef struct recent_batch {
+    int64_t base, last; /* offsets */
+    int64_t pos, size;  /* in the active segment's file */
+} recent_batch;
+
 struct plog {
     char *dir;       /* partition directory */
     char ident[512]; /* "[Log partition=t-0, dir=/data] " prefix of log lines */
@@ -25,6 +36,8 @@ struct plog {
     epoch_entry *epochs;     /* leader epoch cache, ascending */
     size_t nepochs;
     int64_t clean_end;       /* compaction: offsets below were cleaned (in memory only) */
+    recent_batch recent[RECENT_BATCHES];
+    int nrecent, recent_oldest;
 };
 
 int push_seg(plog *l, segment *s);
