@@ -33,7 +33,8 @@
         not one after the other (the second was handled while the first
         waited); the acks=1 one is answered after them although it was
         appended at once; the last Produce is handled only after the
-        ApiVersions answer. Offsets are consecutive.
+        ApiVersions answer. Offsets are consecutive. Then the same requests
+        from a client that hangs up while they wait: the broker lives on.
 
 Every malformed request goes on its own connection; after it, a fresh
 ApiVersions request on a new connection must be answered (broker alive).
@@ -556,7 +557,15 @@ def cmd_pipelined(a):
         print("ok: answers in request order; pipelined acks=all timeouts together; offsets %s" % bases)
     finally:
         c.close()
+    # a client that hangs up while its pipelined requests wait: they end
+    # (at their timeout) on a closed connection, the broker goes on
+    c = Conn(a.bootstrap)
+    c.send(out)
+    time.sleep(0.2)
+    c.close()
+    time.sleep(2 * a.timeout_ms / 1000.0 + 1)
     alive(a.bootstrap, "pipelined produces")
+    print("ok: a client gone while its pipelined requests waited; the broker answers")
 
 
 def main():
