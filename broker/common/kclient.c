@@ -82,48 +82,31 @@ static void broken(kclient *c, int err) {
 }
 
 static void on_readable(aeEventLoop *el, int fd, void *arg, int mask);
+static void on_writable(aeEventLoop *el, int fd, void *arg, int mask);
 static int reap(kclient *c);
 
-static void flush_out(kclient *c) {
-    while (c->out_sent < c->out.len) {
-        ssize_t n = write(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent);
-        if (n > 0) {
-            c->out_sent += (size_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
-            break;
-        broken(c, KCLIENT_ERR_CONN);
-        return;
-    }
-    if (c->out_sent == c->out.len) {
-        wb_reset(&c->out);
-        c->out_sent = 0;
-        aeDeleteFileEvent(c->el, c->fd, AE_WRITABLE);
-    }
-}
-
-static void on_writable(aeEventLoop *el, int fd, void *arg, int mask);
-
-/* A request on a connected socket goes out at once (no writable event
- * for what the socket takes). A failed write is left to on_writable, so
- * that no callback runs inside kclient_send. */
-static void write_now(kclient *c) {
+/* Writes what the socket takes of c->out; the rest waits for a writable
+ * event. Returns -1 on a write error (the caller decides what breaks). */
+static int write_out(kclient *c) {
     while (c->out_sent < c->out.len) {
         ssize_t n = write(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent);
         if (n > 0)
             c->out_sent += (size_t)n;
         else if (n < 0 && errno == EINTR)
             continue;
-        else
+        else if (n < 0 && errno == EAGAIN)
             break;
+        else
+            return -1;
     }
     if (c->out_sent == c->out.len) {
         wb_reset(&c->out);
         c->out_sent = 0;
+        aeDeleteFileEvent(c->el, c->fd, AE_WRITABLE);
     } else {
         aeCreateFileEvent(c->el, c->fd, AE_WRITABLE, on_writable, c);
     }
+    return 0;
 }
 
 static void on_writable(aeEventLoop *el, int fd, void *arg, int mask) {
@@ -142,7 +125,8 @@ static void on_writable(aeEventLoop *el, int fd, void *arg, int mask) {
         c->connected = 1;
         aeCreateFileEvent(c->el, c->fd, AE_READABLE, on_readable, c);
     }
-    flush_out(c);
+    if (write_out(c) < 0)
+        broken(c, KCLIENT_ERR_CONN);
     reap(c);
 }
 
@@ -309,8 +293,10 @@ void kclient_send(kclient *c, int16_t api_key, int16_t api_version, int flexible
         wb_uvarint(&c->out, 0); /* request header v2: no tagged fields */
     wb_write(&c->out, body->data, body->len);
     wb_put_i32(&c->out, at, (int32_t)(c->out.len - at - 4));
-    if (c->connected && !(aeGetFileEvents(c->el, c->fd) & AE_WRITABLE))
-        write_now(c);
+    /* a request on a connected socket goes out at once; a write error is
+     * left to on_writable, so that no callback runs inside kclient_send */
+    if (c->connected && !(aeGetFileEvents(c->el, c->fd) & AE_WRITABLE) && write_out(c) < 0)
+        aeCreateFileEvent(c->el, c->fd, AE_WRITABLE, on_writable, c);
 }
 
 int kclient_in_flight(const kclient *c) { return c->nq; }
