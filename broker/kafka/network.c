@@ -378,7 +378,8 @@ static void order_remove(conn *c, request *rq) {
         }
 }
 
-/* Keeps rq's response until the requests before it are answered. */
+/* Keeps rq's response until the requests before it are answered (rq stays
+ * in the order, answered). */
 static void hold_response(request *rq, response *rs) {
     rq->held = malloc(sizeof(*rq->held));
     if (!rq->held)
@@ -401,6 +402,19 @@ static void send_answered(conn *c) {
     }
 }
 
+/* rq is complete: its response goes out now if no earlier request is still
+ * unanswered (with those it held back), else it waits for them. Frees rq. */
+static void answer(conn *c, request *rq, response *rs) {
+    if (c->order_head != rq) {
+        hold_response(rq, rs);
+        return;
+    }
+    order_remove(c, rq);
+    conn_queue_response(c, rq->correlation_id, rq->header_tags, rs);
+    request_free(rq);
+    send_answered(c);
+}
+
 void request_complete(request *rq, response *rs) {
     conn *c = rq->c;
     if (c->pending == rq)
@@ -413,8 +427,7 @@ void request_complete(request *rq, response *rs) {
             conn_free(c);
         return;
     }
-    hold_response(rq, rs);
-    send_answered(c);
+    answer(c, rq, rs);
     if (c->dispatching)
         return; /* completed from inside a handler: the loop goes on */
     if (c->blocked && c->order_head)
@@ -500,13 +513,7 @@ static int dispatch(conn *c, uint8_t *p, size_t len) {
     }
     c->pending = NULL;
     if (r == 0) {
-        if (c->order_head == rq) {
-            order_remove(c, rq);
-            conn_queue_response(c, rq->correlation_id, rq->header_tags, &rs);
-            request_free(rq);
-        } else {
-            hold_response(rq, &rs); /* behind a deferred Produce */
-        }
+        answer(c, rq, &rs); /* or held behind a deferred Produce */
         return 0;
     }
     order_remove(c, rq);
