@@ -335,10 +335,43 @@ err_parse:
     return -1;
 }
 
+/* Kafka's Partition.appendRecordsToFollowerOrFutureReplica: an empty log
+ * (end = start) that starts inside the first fetched batch -- it restarted
+ * at the leader's log start, which DeleteRecords may put inside a batch --
+ * restarts at that batch's base offset, so the batch can be appended. 1 if
+ * it did. */
+static int restart_at_first_batch(fetcher *f, partition *p, const uint8_t *rec, size_t len) {
+    int64_t leo = plog_log_end_offset(p->log), first = -1, last = -1;
+    batch_iter it;
+    batch_iter_init(&it, rec, len);
+    const uint8_t *b;
+    size_t blen;
+    int magic;
+    while (batch_iter_next(&it, &b, &blen, &magic) == 1 && magic >= 2) {
+        if (first < 0)
+            first = rbh_base_offset(b);
+        last = rbh_last_offset(b);
+    }
+    if (leo != plog_log_start_offset(p->log) || first < 0 || first >= leo || last < leo)
+        return 0;
+    log_info(LOGGER, "%sUnexpected offset in append to %s-%d. First offset %lld is less than log "
+             "start offset %lld. Since this is the first record to be appended to the follower's "
+             "log, will start the log from offset %lld.", f->name, p->topic->name, p->id,
+             (long long)first, (long long)leo, (long long)first);
+    if (plog_truncate_fully_and_start_at(p->log, first) != 0)
+        return 0;
+    partition_rebuild_producers(p);
+    p->hw = first;
+    return 1;
+}
+
 /* Appends fetched batches; returns 0, or -1 if the partition must retry. */
 static int append_fetched(fetcher *f, partition *p, const uint8_t *rec, size_t len) {
     plog_append_info info;
-    if (plog_append_follower(p->log, rec, len, ae_wall_ms(), &info) != 0) {
+    int rc = plog_append_follower(p->log, rec, len, ae_wall_ms(), &info);
+    if (rc != 0 && errno == ERANGE && restart_at_first_batch(f, p, rec, len))
+        rc = plog_append_follower(p->log, rec, len, ae_wall_ms(), &info);
+    if (rc != 0) {
         log_error(LOGGER, "%sError appending fetched data to %s-%d at offset %lld: %s", f->name,
                   p->topic->name, p->id, (long long)plog_log_end_offset(p->log),
                   strerror(errno));
