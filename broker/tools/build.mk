@@ -9,8 +9,8 @@
 # consumer also link librdkafka.
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
-	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/rdk_log.c \
-	broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c
+	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/tools_inputs.c \
+	broker/tools/rdk_log.c broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c
 TOOLS_LIB = $(BUILD)/libtools.a
 TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log
 TOOLS_PLAIN += kafka-consumer-groups

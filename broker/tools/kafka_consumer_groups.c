@@ -836,50 +836,19 @@ static void usage_tp(const char *what, const tpo *t) {
 /* CSV plan: "topic,partition,offset" (one group) or "group,topic,partition,offset". */
 static tpo *plan_for(const char *group, int *n, int *found) {
     const char *path = opts_get(&O, "from-file");
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text) {
         snprintf(A.err, sizeof(A.err), "%s (No such file or directory)", path);
         fail_cmd();
     }
-    tpo *v = ka_alloc(&A, 4096 * sizeof(tpo));
-    *n = 0;
-    *found = 0;
-    char line[2048];
-    int single = opts_count(&O, "group") == 1;
-    while (fgets(line, sizeof(line), f) && *n < 4096) {
-        line[strcspn(line, "\r\n")] = 0;
-        if (!*line)
-            continue;
-        char *fld[5] = {0};
-        int nf = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(line, ",", &save); t && nf < 5; t = strtok_r(NULL, ",", &save))
-            fld[nf++] = t;
-        const char *g, *t;
-        int32_t p;
-        int64_t o;
-        if (nf == 3 && single) {
-            g = opts_get(&O, "group");
-            t = fld[0];
-            if (parse_i32(fld[1], &p) || parse_i64(fld[2], &o))
-                continue;
-        } else if (nf == 4) {
-            g = fld[0];
-            t = fld[1];
-            if (parse_i32(fld[2], &p) || parse_i64(fld[3], &o))
-                continue;
-        } else
-            continue;
-        if (strcmp(g, group))
-            continue;
-        *found = 1;
-        tpo *ex = (tpo *)find_tpo(v, *n, t, p);
-        if (ex)
-            ex->offset = o;
-        else
-            v[(*n)++] = (tpo){ka_strdup(&A, t), p, o};
-    }
-    fclose(f);
+    ka_tp_offset *plan;
+    *found = tools_reset_plan_csv(&A, text, len, group,
+                                  opts_count(&O, "group") == 1 ? opts_get(&O, "group") : NULL, &plan, n);
+    free(text);
+    tpo *v = ka_alloc(&A, (size_t)(*n + 1) * sizeof(tpo));
+    for (int i = 0; i < *n; i++)
+        v[i] = (tpo){ka_strdup(&A, plan[i].topic), plan[i].partition, plan[i].offset};
     return v;
 }
 

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "tools.h"
 
 static const opt_spec specs[] = {
@@ -39,46 +38,17 @@ int main(int argc, char **argv) {
         tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     const char *path = opts_get(&O, "offset-json-file");
-    json *js = tools_read_json_file(path);
-    if (!js || js->type != JSON_OBJECT)
-        tools_die_exception("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
-    int64_t version = 1;
-    const json *jv = json_get(js, "version");
-    if (jv && json_int(jv, &version) != 0)
-        tools_die_exception("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
-    if (version != 1) {
-        char msg[128];
-        snprintf(msg, sizeof(msg), "Not supported version field value %lld", (long long)version);
-        tools_die_exception("kafka.admin.AdminOperationException", msg);
-    }
-    const json *parts = json_get(js, "partitions");
-    if (!parts || parts->type != JSON_ARRAY)
-        tools_die_exception("kafka.admin.AdminOperationException", "Missing partitions field");
-    int n = parts->n;
-    ka_tp_offset *tps = ka_alloc(&A, (size_t)(n + 1) * sizeof(ka_tp_offset));
-    for (int i = 0; i < n; i++) {
-        const json *p = parts->items[i];
-        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
-        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
-        const json *of = p->type == JSON_OBJECT ? json_get(p, "offset") : NULL;
-        int64_t pv, ov;
-        if (!t || t->type != JSON_STRING)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
-        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
-        if (!of || of->type != JSON_NUMBER || json_int(of, &ov) != 0)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
-        tps[i].topic = ka_strdup(&A, json_str(t));
-        tps[i].partition = (int32_t)pv;
-        tps[i].offset = ov;
-    }
-    json_free(js);
-    char dup[4096];
-    if (tools_tp_duplicates(tps, n, dup, sizeof(dup))) {
-        char msg[4200];
-        snprintf(msg, sizeof(msg), "Offset json file contains duplicate topic partitions: %s", dup);
-        tools_die_exception("kafka.common.AdminCommandFailedException", msg);
-    }
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text)
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
+    ka_tp_offset *tps;
+    int n;
+    tools_input_error e;
+    int rc = tools_delete_records_json(&A, text, len, &tps, &n, &e);
+    free(text);
+    if (rc != 0)
+        tools_die_exception(e.exception, e.message);
 
     printf("Executing records delete operation\n");
     fflush(stdout);

@@ -322,6 +322,34 @@ int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *result
 /* Partitions named more than once, each once in first-seen order, as
  * "t-0,t-1" in out; returns how many. */
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);
+
+/* ------------------------------------------------------------------------
+ * Input files (tools_inputs.c): parsed from their bytes, from the arena,
+ * never exiting; -1 with the exception a tool prints for a bad file.
+ * ---------------------------------------------------------------------- */
+typedef struct tools_input_error {
+    const char *exception; /* Java class name, e.g. kafka.admin.AdminOperationException */
+    char message[4400];
+} tools_input_error;
+
+/* kafka-leader-election (preferred_tool 0) and
+ * kafka-preferred-replica-election (1) --path-to-json-file: {"partitions":
+ * [{"topic": "t", "partition": 0}, ...]} (offsets unused); the messages name
+ * the tool's data as Kafka's do. */
+int tools_election_json(kadmin *a, const char *text, size_t len, int preferred_tool,
+                        ka_tp_offset **out, int *n, tools_input_error *e);
+/* kafka-delete-records --offset-json-file: {"partitions": [{"topic": "t",
+ * "partition": 0, "offset": 5}, ...], "version": 1}. */
+int tools_delete_records_json(kadmin *a, const char *text, size_t len, ka_tp_offset **out, int *n,
+                              tools_input_error *e);
+/* kafka-consumer-groups --reset-offsets --from-file: the lines of group
+ * `group`, "group,topic,partition,offset" or, when one --group was given
+ * (only_group, else NULL), "topic,partition,offset"; other lines are
+ * skipped, the last line for a partition counts. Returns 1 if a line named
+ * the group, else 0; *out gets the partitions in first-seen order. */
+int tools_reset_plan_csv(kadmin *a, const char *text, size_t len, const char *group,
+                         const char *only_group, ka_tp_offset **out, int *n);
+
 /* ElectLeaders at the controller: type 0 preferred, 1 unclean; tps NULL =
  * every partition. *out (from the arena) gets one result per partition the
  * controller answered for (name, partition, err, msg); returns how many, or

@@ -7,44 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
 #include "tools.h"
 
 ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n) {
-    const char *what = preferred_tool ? "Preferred replica election data" : "Replica election data";
-    char msg[4300];
-    json *js = tools_read_json_file(path);
-    snprintf(msg, sizeof(msg), "%s is empty", what);
-    if (!js)
-        tools_die_exception("kafka.admin.AdminOperationException", msg);
-    const json *parts = js->type == JSON_OBJECT ? json_get(js, "partitions") : NULL;
-    if (!parts && !preferred_tool)
-        snprintf(msg, sizeof(msg), "%s is missing \"partition\" field", what);
-    if (!parts)
-        tools_die_exception("kafka.admin.AdminOperationException", msg);
-    if (parts->type != JSON_ARRAY)
-        tools_die_exception("kafka.utils.json.JsonMappingException", "Expected JSON array");
-    ka_tp_offset *tps = ka_alloc(a, (size_t)(parts->n + 1) * sizeof(*tps));
-    for (int i = 0; i < parts->n; i++) {
-        const json *p = parts->items[i];
-        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
-        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
-        int64_t pv;
-        if (!t || t->type != JSON_STRING)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
-        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN ||
-            pv > INT32_MAX)
-            tools_die_exception("kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
-        tps[i].topic = ka_strdup(a, json_str(t));
-        tps[i].partition = (int32_t)pv;
-    }
-    *n = parts->n;
-    json_free(js);
-    char dup[4096];
-    if (tools_tp_duplicates(tps, *n, dup, sizeof(dup))) {
-        snprintf(msg, sizeof(msg), "%s contains duplicate partitions: %s", what, dup);
-        tools_die_exception("kafka.admin.AdminOperationException", msg);
-    }
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text)
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
+    ka_tp_offset *tps;
+    tools_input_error e;
+    int rc = tools_election_json(a, text, len, preferred_tool, &tps, n, &e);
+    free(text);
+    if (rc != 0)
+        tools_die_exception(e.exception, e.message);
     return tps;
 }
 

@@ -12,8 +12,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD = $(BUILD)/fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Ibroker/common -Ibroker/kafka \
-	-Ibroker/zookeeper -Itests/fuzz $(FUZZ_SAN)
-FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(COMMON_SRC) $(KAFKA_SRC) $(ZK_SRC))
+	-Ibroker/zookeeper -Ibroker/tools -Itests/fuzz $(FUZZ_SAN)
+FUZZ_LIB_OBJ = $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(COMMON_SRC) $(KAFKA_SRC) $(ZK_SRC) $(TOOLS_LIB_SRC))
 FUZZ_ALL = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/bin/%)
