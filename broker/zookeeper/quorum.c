@@ -133,7 +133,8 @@ int zk_peer_decode(const uint8_t *p, size_t len, zk_peer_msg *m) {
     default:
         goto err_parse;
     }
-    if (rb_remain(&rb) != 0)
+    if (rb_remain(&rb) != 0 || m->term < 0 || m->term > ZK_MAX_EPOCH || m->leader_term < 0 ||
+        m->leader_term > ZK_MAX_EPOCH)
         goto err_parse;
     return 0;
 err_parse:
@@ -1345,6 +1346,11 @@ static void start_round(bool pre) {
     memset(Q.granted, 0, sizeof Q.granted);
     if (observing())
         pre = true; /* an observer never stands: its pre-votes find the leader */
+    if (!pre && Q.term >= ZK_MAX_EPOCH) {
+        log_error(LOG_LE, "Epoch %lld is the last one a zxid can hold: not standing for election",
+                  (long long)Q.term);
+        return;
+    }
     Q.pre = pre;
     if (!pre) {
         set_term(Q.term + 1, Z.cfg.my_id);

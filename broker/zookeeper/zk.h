@@ -451,7 +451,12 @@ int zk_quorum_reconfig(const jute_req *r, int64_t sid, int32_t cxid, wbuf *out);
 /* Sets /zookeeper/config to the current membership (outside any txn). */
 void zk_quorum_publish_config(void);
 
-/* Peer messages (our own protocol): frame = uint32 length, uint8 type, body. */
+/* The highest epoch (election term): a zxid is epoch << 32 | counter in a
+ * signed 64-bit integer, as ZooKeeper's ZxidUtils.makeZxid. */
+#define ZK_MAX_EPOCH INT32_MAX
+
+/* Peer messages (our own protocol): frame = uint32 length, uint8 type, body.
+ * A term outside 0..ZK_MAX_EPOCH makes a message malformed. */
 enum { ZK_PM_VOTE_REQ = 1, ZK_PM_VOTE_RESP, ZK_PM_FINFO, ZK_PM_LINFO, ZK_PM_PROPOSAL,
        ZK_PM_COMMIT, ZK_PM_ACK, ZK_PM_REQUEST };
 #define ZK_PM_MAX_IDS 32

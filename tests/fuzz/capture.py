@@ -2,7 +2,7 @@
 """A recording TCP proxy for the fuzzers' seed corpora (tests/fuzz/record-seeds).
 
   capture.py --listen PORT --upstream PORT --out DIR [--max-frame BYTES]
-             [--max-frames N]
+             [--max-frames N] [--answers]
 
 Relays every connection on 127.0.0.1:PORT to 127.0.0.1:UPSTREAM and keeps
 what the client sent, split into its length-prefixed frames (Kafka requests
@@ -11,7 +11,9 @@ connection in DIR: the frames without their size prefix, joined by the
 separator of tests/fuzz/fuzz.h. Frames above --max-frame bytes are left out
 and a file keeps at most --max-frames frames, so the seeds stay small. The
 file name starts with the text of DIR/label at the time of the connection
-(the recording script names the client there). Stops on SIGTERM.
+(the recording script names the client there). With --answers, what the
+server sent is kept too, split the same way, in a second file whose name
+ends in "-answers". Stops on SIGTERM.
 """
 import argparse
 import hashlib
@@ -32,6 +34,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-frame", type=int, default=16384)
     ap.add_argument("--max-frames", type=int, default=48)
+    ap.add_argument("--answers", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     lsock = socket.socket()
@@ -51,13 +54,15 @@ def main():
             return "conn"
 
     def save(st):
-        frames = st["frames"]
-        if not frames:
+        if not st["frames"]:
             return
-        data = SEP.join(frames)
+        data = SEP.join(st["frames"])
         name = "%s-%s" % (st["label"], hashlib.sha1(data).hexdigest()[:12])
         with open(os.path.join(a.out, name), "wb") as f:
             f.write(data)
+        if a.answers and st["answers"]:
+            with open(os.path.join(a.out, name + "-answers"), "wb") as f:
+                f.write(SEP.join(st["answers"]))
 
     def close(st):
         if st["closed"]:
@@ -72,15 +77,14 @@ def main():
             s.close()
         save(st)
 
-    def client_bytes(st, data):
-        st["buf"] += data
-        buf = st["buf"]
+    def split_frames(buf, frames, data):
+        buf += data
         while len(buf) >= 4:
             (size,) = struct.unpack(">i", buf[:4])
             if size < 0 or len(buf) < 4 + size:
                 break
-            if size <= a.max_frame and len(st["frames"]) < a.max_frames:
-                st["frames"].append(bytes(buf[4:4 + size]))
+            if size <= a.max_frame and len(frames) < a.max_frames:
+                frames.append(bytes(buf[4:4 + size]))
             del buf[:4 + size]
 
     stop = []
@@ -91,9 +95,13 @@ def main():
             if s is lsock:
                 c, _addr = lsock.accept()
                 c.setblocking(True)
-                u = socket.create_connection(("127.0.0.1", a.upstream))
+                try:
+                    u = socket.create_connection(("127.0.0.1", a.upstream))
+                except OSError:  # the server is down: so is this connection
+                    c.close()
+                    continue
                 st = {"client": c, "server": u, "buf": bytearray(), "frames": [],
-                      "label": label(), "closed": False}
+                      "abuf": bytearray(), "answers": [], "label": label(), "closed": False}
                 for x in (c, u):
                     conns[x] = st
                     sel.register(x, selectors.EVENT_READ, None)
@@ -110,7 +118,9 @@ def main():
                 continue
             peer = st["server"] if s is st["client"] else st["client"]
             if s is st["client"]:
-                client_bytes(st, data)
+                split_frames(st["buf"], st["frames"], data)
+            elif a.answers:
+                split_frames(st["abuf"], st["answers"], data)
             try:
                 peer.sendall(data)
             except OSError:

@@ -1,8 +1,8 @@
 /* test_zk_peer.c -- the ensemble's peer messages (quorum.c): every message
  * type decodes with its fields, is refused at every truncation point of its
- * fixed part and with a trailing byte, and bad counts, flags and types are
- * refused; the no-op (error) transaction round-trips through apply and is
- * refused when truncated. */
+ * fixed part and with a trailing byte, and bad counts, flags, types and
+ * epochs a zxid cannot hold are refused; the no-op (error) transaction
+ * round-trips through apply and is refused when truncated. */
 #include "logger.h"
 #include "unit.h"
 #include "zk.h"
@@ -163,6 +163,39 @@ static void test_bad_values(void) {
     wb_i32(&wb, -1);
     wb_i32(&wb, -1);
     CHECK_EQ(zk_peer_decode(wb.data, wb.len, &m), -1);
+    /* epochs a zxid cannot hold (epoch << 32 in an int64): refused; the last one is not */
+    static const int64_t epochs[] = {-1, (int64_t)ZK_MAX_EPOCH + 1, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof epochs / sizeof epochs[0]; i++) {
+        wb_reset(&wb);
+        wb_i8(&wb, ZK_PM_VOTE_REQ);
+        wb_i8(&wb, 0);
+        wb_i32(&wb, 2);
+        wb_i64(&wb, epochs[i]);
+        wb_i64(&wb, 0);
+        CHECK_EQ(zk_peer_decode(wb.data, wb.len, &m), -1);
+        wb_reset(&wb);
+        wb_i8(&wb, ZK_PM_VOTE_RESP); /* the responder's epoch */
+        wb_i8(&wb, 2);
+        wb_i32(&wb, 3);
+        wb_i64(&wb, 7);
+        wb_i32(&wb, 1);
+        wb_i64(&wb, epochs[i]);
+        CHECK_EQ(zk_peer_decode(wb.data, wb.len, &m), -1);
+        wb_reset(&wb);
+        wb_i8(&wb, ZK_PM_LINFO);
+        wb_i64(&wb, epochs[i]);
+        wb_i8(&wb, 0);
+        wb_i64(&wb, 1);
+        wb_i32(&wb, -1);
+        CHECK_EQ(zk_peer_decode(wb.data, wb.len, &m), -1);
+    }
+    wb_reset(&wb);
+    wb_i8(&wb, ZK_PM_FINFO);
+    wb_i32(&wb, 2);
+    wb_i64(&wb, ZK_MAX_EPOCH);
+    wb_i64(&wb, 0);
+    CHECK_EQ(zk_peer_decode(wb.data, wb.len, &m), 0);
+    CHECK_EQ(m.term, ZK_MAX_EPOCH);
     /* unknown types, an empty frame */
     for (int t = -128; t < 128; t++) {
         if (t >= ZK_PM_VOTE_REQ && t <= ZK_PM_REQUEST)
