@@ -41,7 +41,7 @@ static void rehash(zk_tree *t, size_t nb) {
 }
 
 zk_node *zk_tree_get(const zk_tree *t, const char *path, size_t len) {
-    if (!t->nbuckets)
+    if (!t->nbuckets || memchr(path, '\0', len)) /* no znode has a NUL in its path */
         return NULL;
     uint32_t h = path_hash(path, len);
     for (zk_node *n = t->buckets[h & (t->nbuckets - 1)]; n; n = n->hnext)
@@ -79,8 +79,8 @@ static void insert(zk_tree *t, zk_node *n) {
 
 zk_node *zk_tree_add(zk_tree *t, const char *path, size_t plen, const uint8_t *data, int32_t dlen,
                      const zk_acls *acl) {
-    if (plen == 0 || zk_tree_get(t, path, plen))
-        return NULL;
+    if (plen == 0 || memchr(path, '\0', plen) || zk_tree_get(t, path, plen))
+        return NULL; /* paths are C strings here (a snapshot's or a txn's may hold a NUL) */
     zk_node *parent = NULL;
     if (plen > 1) {
         parent = zk_tree_get(t, path, zk_path_parent_len(path, plen));

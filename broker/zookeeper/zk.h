@@ -170,7 +170,8 @@ void zk_tree_free(zk_tree *t);
 zk_node *zk_tree_get(const zk_tree *t, const char *path, size_t len);
 /* Adds a node under its (existing) parent with the given persisted stat;
  * used by create and by snapshot loading. Returns NULL when the parent is
- * missing or the path exists. Takes ownership of nothing (copies). */
+ * missing, the path exists or holds a NUL byte. Takes ownership of nothing
+ * (copies). */
 zk_node *zk_tree_add(zk_tree *t, const char *path, size_t plen, const uint8_t *data, int32_t dlen,
                      const zk_acls *acl);
 /* Removes a leaf node (no children). */

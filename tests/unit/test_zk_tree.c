@@ -71,6 +71,12 @@ static void test_initial_tree(void) {
     zk_node *cfg = get("/zookeeper/config");
     CHECK(cfg && cfg->acl.n == 1 && cfg->acl.v[0].perms == ZOO_PERM_READ && cfg->aversion == -1);
     CHECK(get("/zookeeper/quota") != NULL);
+    /* a path with a NUL byte (a snapshot's, a txn's) is no znode's, and none is added */
+    zk_acls acl = {0, NULL};
+    CHECK(zk_tree_get(&Z.tree, "/zookeeper\0x", 12) == NULL);
+    CHECK(zk_tree_add(&Z.tree, "/zookeeper/q\0x", 14, NULL, -1, &acl) == NULL);
+    CHECK(zk_tree_add(&Z.tree, "/a\0", 3, NULL, -1, &acl) == NULL);
+    CHECK(get("/a") == NULL);
 }
 
 static void test_create_stat(void) {
