@@ -191,6 +191,29 @@ kill9_under_load() {
   [[ $output != *tail-* ]]
 }
 
+@test "replication: a follower behind the leader's log start, which DeleteRecords put inside a batch, restarts its log at that batch and rejoins the ISR" {
+  local t l f g json
+  t=$(rf3_topic delstart 1)
+  l=$(cluster_leader "$t" 0)
+  read -r f g < <(others "$l" | paste -sd' ')
+  produce_all "$t" 0 100 a
+  cluster_broker_pause "$g"
+  cluster_wait_isr "$t" 0 "$l,$f" 15
+  # one batch of 100 records after offset 100; the log start goes to its middle
+  produce_all "$t" 0 100 b -X linger.ms=200 -X batch.num.messages=1000
+  json=$BATS_TEST_TMPDIR/offsets.json
+  echo "{\"partitions\": [{\"topic\": \"$t\", \"partition\": 0, \"offset\": 150}], \"version\": 1}" >"$json"
+  run ktool kafka-delete-records.sh --bootstrap-server "$(cluster_bootstrap)" --offset-json-file "$json"
+  [[ $output == *"low_watermark: 150"* ]]
+  # the follower (end offset 100) restarts at the leader's start: Kafka's
+  # follower then starts its log at the batch's base offset and appends it
+  cluster_broker_resume "$g"
+  cluster_wait_isr "$t" 0 1,2,3 30
+  run timeout -k 5 30 kcat -C -b "$(cluster_bootstrap)" -t "$t" -o beginning -e -q
+  [ "${#lines[@]}" -eq 50 ]
+  [ "${lines[0]}" = b-51 ]
+}
+
 @test "replication: kafka-server-stop of a leader under acks=all load: controlled shutdown, 0 failed sends" {
   local t d=$BATS_TEST_TMPDIR x c
   t=$(rf3_topic stop 3)
