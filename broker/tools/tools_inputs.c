@@ -22,12 +22,36 @@ static int input_error(tools_input_error *e, const char *exception, const char *
     return -1;
 }
 
-/* A partition number: a JSON integer within int32. */
-static int json_partition(const json *p, int32_t *out) {
-    int64_t v;
-    if (!p || p->type != JSON_NUMBER || json_int(p, &v) != 0 || v < INT32_MIN || v > INT32_MAX)
+/* The "partitions" array's entries: topic, partition and, when offsets,
+ * offset; then Kafka's duplicate check (dup_exception, "<dup_what>: t-0").
+ * 0, or -1 with e set. */
+static int read_partitions(kadmin *a, const json *parts, int offsets, const char *dup_exception,
+                           const char *dup_what, ka_tp_offset **out, int *n, tools_input_error *e) {
+    ka_tp_offset *tps = ka_alloc(a, (size_t)(parts->n + 1) * sizeof(*tps));
+    for (int i = 0; i < parts->n; i++) {
+        const json *p = parts->items[i];
+        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
+        const json *pa = p->type == JSON_OBJECT ? json_get(p, "partition") : NULL;
+        const json *of = p->type == JSON_OBJECT ? json_get(p, "offset") : NULL;
+        int64_t pv;
+        if (!t || t->type != JSON_STRING)
+            return input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
+        if (!pa || pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
+            return input_error(e, "kafka.utils.json.JsonMappingException",
+                               "No such field exists: `partition`");
+        if (offsets && (!of || of->type != JSON_NUMBER || json_int(of, &tps[i].offset) != 0))
+            return input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
+        tps[i].topic = ka_strdup(a, json_str(t));
+        tps[i].partition = (int32_t)pv;
+    }
+    char dup[4096];
+    if (tools_tp_duplicates(tps, parts->n, dup, sizeof(dup))) {
+        e->exception = dup_exception;
+        snprintf(e->message, sizeof(e->message), "%s: %s", dup_what, dup);
         return -1;
-    *out = (int32_t)v;
+    }
+    *out = tps;
+    *n = parts->n;
     return 0;
 }
 
@@ -51,30 +75,8 @@ int tools_election_json(kadmin *a, const char *text, size_t len, int preferred_t
         input_error(e, "kafka.utils.json.JsonMappingException", "Expected JSON array");
         goto done;
     }
-    ka_tp_offset *tps = ka_alloc(a, (size_t)(parts->n + 1) * sizeof(*tps));
-    for (int i = 0; i < parts->n; i++) {
-        const json *p = parts->items[i];
-        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
-        if (!t || t->type != JSON_STRING) {
-            input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
-            goto done;
-        }
-        if (json_partition(p->type == JSON_OBJECT ? json_get(p, "partition") : NULL,
-                           &tps[i].partition) != 0) {
-            input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
-            goto done;
-        }
-        tps[i].topic = ka_strdup(a, json_str(t));
-    }
-    char dup[4096];
-    if (tools_tp_duplicates(tps, parts->n, dup, sizeof(dup))) {
-        e->exception = "kafka.admin.AdminOperationException";
-        snprintf(e->message, sizeof(e->message), "%s contains duplicate partitions: %s", what, dup);
-        goto done;
-    }
-    *out = tps;
-    *n = parts->n;
-    rc = 0;
+    snprintf(msg, sizeof(msg), "%s contains duplicate partitions", what);
+    rc = read_partitions(a, parts, 0, "kafka.admin.AdminOperationException", msg, out, n, e);
 done:
     json_free(js);
     return rc;
@@ -105,36 +107,8 @@ int tools_delete_records_json(kadmin *a, const char *text, size_t len, ka_tp_off
         input_error(e, "kafka.admin.AdminOperationException", "Missing partitions field");
         goto done;
     }
-    ka_tp_offset *tps = ka_alloc(a, (size_t)(parts->n + 1) * sizeof(*tps));
-    for (int i = 0; i < parts->n; i++) {
-        const json *p = parts->items[i];
-        const json *t = p->type == JSON_OBJECT ? json_get(p, "topic") : NULL;
-        const json *of = p->type == JSON_OBJECT ? json_get(p, "offset") : NULL;
-        if (!t || t->type != JSON_STRING) {
-            input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `topic`");
-            goto done;
-        }
-        if (json_partition(p->type == JSON_OBJECT ? json_get(p, "partition") : NULL,
-                           &tps[i].partition) != 0) {
-            input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `partition`");
-            goto done;
-        }
-        if (!of || of->type != JSON_NUMBER || json_int(of, &tps[i].offset) != 0) {
-            input_error(e, "kafka.utils.json.JsonMappingException", "No such field exists: `offset`");
-            goto done;
-        }
-        tps[i].topic = ka_strdup(a, json_str(t));
-    }
-    char dup[4096];
-    if (tools_tp_duplicates(tps, parts->n, dup, sizeof(dup))) {
-        e->exception = "kafka.common.AdminCommandFailedException";
-        snprintf(e->message, sizeof(e->message),
-                 "Offset json file contains duplicate topic partitions: %s", dup);
-        goto done;
-    }
-    *out = tps;
-    *n = parts->n;
-    rc = 0;
+    rc = read_partitions(a, parts, 1, "kafka.common.AdminCommandFailedException",
+                         "Offset json file contains duplicate topic partitions", out, n, e);
 done:
     json_free(js);
     return rc;

@@ -11,17 +11,21 @@
 #ifndef TESTS_FUZZ_H
 #define TESTS_FUZZ_H
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ae.h"
 #include "buf.h"
+#include "zk.h"
 
 #define FUZZ_FRAME_SEP "\xff" "FRM"
 #define FUZZ_FRAME_SEP_LEN 4
@@ -68,6 +72,55 @@ static inline void fuzz_write_file(const char *path, const void *data, size_t le
         perror(path);
         abort();
     }
+}
+
+/* Writes zoo.cfg text to cfg and starts a coordinator state in this
+ * process from it (Z: configuration, event loop, tree, log, listeners, and
+ * for server.N lines the ensemble); the error on stderr and -1 if it fails. */
+static inline int fuzz_zk_start(const char *cfg, const char *text) {
+    char err[512];
+    fuzz_write_file(cfg, text, strlen(text));
+    if (zk_config_load(&Z.cfg, cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "coordinator: %s\n", err);
+        return -1;
+    }
+    Z.min_lat = -1;
+    Z.el = aeCreateEventLoop(1024);
+    if (!Z.el || zk_server_init() != 0) {
+        fprintf(stderr, "coordinator: it did not start\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* A loopback port nothing listens on (free when asked). */
+static inline int fuzz_free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) != 0)
+        abort();
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* Writes the whole size-prefixed frames of a recorded stream to file as an
+ * input: without their size prefixes, joined by FUZZ_FRAME_SEP. */
+static inline void fuzz_write_frames(const char *file, const wbuf *stream) {
+    wbuf out;
+    wb_init(&out, stream->len + 64);
+    for (size_t off = 0; stream->len - off >= 4;) {
+        uint32_t n = be32_get(stream->data + off);
+        if (n > stream->len - off - 4)
+            break;
+        if (out.len)
+            wb_write(&out, FUZZ_FRAME_SEP, FUZZ_FRAME_SEP_LEN);
+        wb_write(&out, stream->data + off + 4, n);
+        off += 4 + n;
+    }
+    fuzz_write_file(file, out.data, out.len);
+    wb_free(&out);
 }
 
 /* Next frame of an input; p and left advance past it and its separator. */

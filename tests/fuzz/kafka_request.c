@@ -42,25 +42,13 @@
 
 static int created;
 
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &alen) != 0)
-        abort();
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 static void start_coordinator(const char *dir, int port) {
-    char cfg[512], text[1024], err[512];
+    char cfg[512], text[1024];
     snprintf(cfg, sizeof cfg, "%s/zoo.cfg", dir);
-    int n = snprintf(text, sizeof text,
-                     "tickTime=2000\ndataDir=%s/zk\nclientPort=%d\nclientPortAddress=127.0.0.1\n"
-                     "maxClientCnxns=0\nadmin.enableServer=false\n",
-                     dir, port);
-    fuzz_write_file(cfg, text, (size_t)n);
+    snprintf(text, sizeof text,
+             "tickTime=2000\ndataDir=%s/zk\nclientPort=%d\nclientPortAddress=127.0.0.1\n"
+             "maxClientCnxns=0\nadmin.enableServer=false\n",
+             dir, port);
     pid_t pid = fork();
     if (pid < 0)
         abort();
@@ -68,13 +56,7 @@ static void start_coordinator(const char *dir, int port) {
         return;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     log_open(NULL, 0, LOG_FATAL);
-    if (zk_config_load(&Z.cfg, cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "coordinator: %s\n", err);
-        _exit(1);
-    }
-    Z.min_lat = -1;
-    Z.el = aeCreateEventLoop(1024);
-    if (!Z.el || zk_server_init() != 0)
+    if (fuzz_zk_start(cfg, text) != 0)
         _exit(1);
     zk_server_run();
     _exit(0);
@@ -172,7 +154,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     mkdir(zkdir, 0755);
     /* every line is formatted (format bugs show), none is kept */
     log_open("/dev/null", 0, LOG_TRACE);
-    int port = free_port();
+    int port = fuzz_free_port();
     start_coordinator(dir, port);
     struct rlimit nofile = {1024, 1024};
     setrlimit(RLIMIT_NOFILE, &nofile);

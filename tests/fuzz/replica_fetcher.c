@@ -210,9 +210,8 @@ static void record(const char *spec) {
     if (sfd < 0 || ufd < 0 || connect(ufd, (struct sockaddr *)&a, sizeof a) != 0)
         abort();
     fcntl(ufd, F_SETFL, O_NONBLOCK);
-    wbuf from_leader, frames;
+    wbuf from_leader;
     wb_init(&from_leader, 65536);
-    wb_init(&frames, 65536);
     int64_t end = ae_mono_ms() + 2000;
     while (ae_mono_ms() < end && from_leader.len < RECORD_MAX_BYTES) {
         int progress = 0;
@@ -231,18 +230,8 @@ static void record(const char *spec) {
         if (!progress)
             usleep(1000);
     }
-    for (size_t off = 0; from_leader.len - off >= 4;) {
-        uint32_t n = be32_get(from_leader.data + off);
-        if (n > from_leader.len - off - 4)
-            break;
-        if (frames.len)
-            wb_write(&frames, FUZZ_FRAME_SEP, FUZZ_FRAME_SEP_LEN);
-        wb_write(&frames, from_leader.data + off + 4, n);
-        off += 4 + n;
-    }
-    fuzz_write_file(file, frames.data, frames.len);
+    fuzz_write_frames(file, &from_leader);
     wb_free(&from_leader);
-    wb_free(&frames);
     close(ufd);
     finish(sfd);
 }

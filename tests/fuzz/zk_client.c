@@ -106,22 +106,6 @@ static void finish(zkc *z, int sfd) {
     aeProcessEvents(el, 0);
 }
 
-static void frames_to(wbuf *server, const char *file) {
-    wbuf out;
-    wb_init(&out, server->len + 64);
-    for (size_t off = 0; server->len - off >= 4;) {
-        uint32_t n = be32_get(server->data + off);
-        if (n > server->len - off - 4)
-            break;
-        if (out.len)
-            wb_write(&out, FUZZ_FRAME_SEP, FUZZ_FRAME_SEP_LEN);
-        wb_write(&out, server->data + off + 4, n);
-        off += 4 + n;
-    }
-    fuzz_write_file(file, out.data, out.len);
-    wb_free(&out);
-}
-
 /* FUZZ_ZK_RECORD: relay to a real server, keep its answers. */
 static void record(const char *spec) {
     char host[256], file[1024];
@@ -158,7 +142,7 @@ static void record(const char *spec) {
         quiet = progress ? 0 : quiet + 1;
         usleep(1000);
     }
-    frames_to(&from_server, file);
+    fuzz_write_frames(file, &from_server);
     close(ufd);
     finish(z, cfd);
     wb_free(&from_client);

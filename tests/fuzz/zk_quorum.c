@@ -29,8 +29,6 @@
  * Seeds: tests/fuzz/record-seeds records a real three-server ensemble of our
  * coordinators through capture.py (both directions of server 1's
  * connections to the other two). */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -43,45 +41,25 @@
 
 static uint64_t inputs;
 
-static int closed_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &alen) != 0)
-        abort();
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     signal(SIGPIPE, SIG_IGN);
     const char *dir = fuzz_scratch("zkq");
-    char cfg[512], myid[512], text[2048], err[512];
+    char cfg[512], myid[512], text[2048];
     snprintf(cfg, sizeof cfg, "%s/zoo.cfg", dir);
     snprintf(myid, sizeof myid, "%s/myid", dir);
     fuzz_write_file(myid, "1\n", 2);
-    int n = snprintf(text, sizeof text,
-                     "tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=0\n"
-                     "clientPortAddress=127.0.0.1\nmaxClientCnxns=0\nsnapCount=2000\n"
-                     "reconfigEnabled=true\n"
-                     "server.1=127.0.0.1:%d:%d\nserver.2=127.0.0.1:%d:%d\nserver.3=127.0.0.1:%d:%d\n",
-                     dir, closed_port(), closed_port(), closed_port(), closed_port(), closed_port(),
-                     closed_port());
-    fuzz_write_file(cfg, text, (size_t)n);
+    snprintf(text, sizeof text,
+             "tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=0\n"
+             "clientPortAddress=127.0.0.1\nmaxClientCnxns=0\nsnapCount=2000\n"
+             "reconfigEnabled=true\n"
+             "server.1=127.0.0.1:%d:%d\nserver.2=127.0.0.1:%d:%d\nserver.3=127.0.0.1:%d:%d\n",
+             dir, fuzz_free_port(), fuzz_free_port(), fuzz_free_port(), fuzz_free_port(),
+             fuzz_free_port(), fuzz_free_port());
     log_open("/dev/null", 0, LOG_TRACE); /* every line formatted, none kept */
-    if (zk_config_load(&Z.cfg, cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "zk_quorum: %s\n", err);
+    if (fuzz_zk_start(cfg, text) != 0)
         abort();
-    }
-    Z.min_lat = -1;
-    Z.el = aeCreateEventLoop(1024);
-    if (!Z.el || zk_server_init() != 0) {
-        fprintf(stderr, "zk_quorum: the coordinator did not start\n");
-        abort();
-    }
     return 0;
 }
 

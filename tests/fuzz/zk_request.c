@@ -31,26 +31,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argv;
     signal(SIGPIPE, SIG_IGN);
     const char *dir = fuzz_scratch("zk");
-    char cfg[512], text[1024], err[512];
+    char cfg[512], text[1024];
     snprintf(cfg, sizeof cfg, "%s/zoo.cfg", dir);
     /* clientPort 0: the listener takes any free port; no client uses it */
-    int n = snprintf(text, sizeof text,
-                     "tickTime=2000\ndataDir=%s\nclientPort=0\nclientPortAddress=127.0.0.1\n"
-                     "maxClientCnxns=0\nsnapCount=2000\nextendedTypesEnabled=true\n"
-                     "4lw.commands.whitelist=*\n",
-                     dir);
-    fuzz_write_file(cfg, text, (size_t)n);
+    snprintf(text, sizeof text,
+             "tickTime=2000\ndataDir=%s\nclientPort=0\nclientPortAddress=127.0.0.1\n"
+             "maxClientCnxns=0\nsnapCount=2000\nextendedTypesEnabled=true\n"
+             "4lw.commands.whitelist=*\n",
+             dir);
     log_open("/dev/null", 0, LOG_TRACE); /* every line formatted, none kept */
-    if (zk_config_load(&Z.cfg, cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "zk_request: %s\n", err);
+    if (fuzz_zk_start(cfg, text) != 0)
         abort();
-    }
-    Z.min_lat = -1;
-    Z.el = aeCreateEventLoop(1024);
-    if (!Z.el || zk_server_init() != 0) {
-        fprintf(stderr, "zk_request: the coordinator did not start\n");
-        abort();
-    }
     return 0;
 }
 
