@@ -123,6 +123,14 @@ pad() { printf "%-${1}s" "$2"; }
   run --separate-stderr kcg --reset-offsets --group "$G1" --all-topics --to-latest --dry-run --export
   [ "$status" -eq 0 ]
   [ "$(sort <<<"$output")" = "$(printf '%s,0,3\n%s,1,2' "$GT" "$GT" | sort)" ]
+  # the exported plan, changed, read back with --from-file (CRLF, a long
+  # line and another group's line in it): the last line of a partition counts
+  printf '%s,0,1\r\n%s,1,1\n%s,0,2\nother-group,%s,0,0\n%s%s,1,0\n' "$GT" "$GT" "$GT" "$GT" \
+    "$(printf 'x%.0s' {1..3000})" "$GT" >"$BATS_TEST_TMPDIR/plan.csv"
+  run --separate-stderr kcg --reset-offsets --group "$G1" --from-file "$BATS_TEST_TMPDIR/plan.csv" --execute
+  [ "$status" -eq 0 ]
+  [ "$(committed "$G1" "$GT" 0)" = 2 ]
+  [ "$(committed "$G1" "$GT" 1)" = 1 ]
   run --separate-stderr kcg --reset-offsets --group "$G1" --topic "$GT" --to-datetime 2000-01-01T00:00:00.000 --execute
   [ "$status" -eq 0 ]
   [ "$(committed "$G1" "$GT" 0)" = 0 ]
