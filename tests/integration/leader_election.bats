@@ -79,7 +79,7 @@ bounce() {
   [ ! -s "$d/rd.failed" ]
 }
 
-@test "kafka-leader-election.sh: a preferred replica out of the ISR is refused with Kafka's error and exit 1; usage errors" {
+@test "kafka-leader-election.sh: a preferred replica out of the ISR is refused with Kafka's error and exit 1; usage errors; --path-to-json-file" {
   local t x p
   t=$(rf3_topic refuse)
   x=3
@@ -101,6 +101,22 @@ bounce() {
   [ "$status" -eq 1 ]
   [[ $output == *"Missing required option(s) [all-topic-partitions]"* ]]
   for p in 0 1 2; do cluster_wait_isr "$t" "$p" 1,2,3 30; done
+  # --path-to-json-file: Kafka's exceptions for bad files, a good one elects its partitions
+  local json=$BATS_TEST_TMPDIR/election.json
+  printf '{"partitions": [{"topic": "%s", "partition": 1}, {"topic": "%s", "partition": 1}]}' "$t" "$t" >"$json"
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" --election-type preferred --path-to-json-file "$json"
+  [ "$status" -eq 1 ]
+  [[ $output == *"kafka.admin.AdminOperationException: Replica election data contains duplicate partitions: $t-1"* ]]
+  printf '{"partitions": [{"topic": "%s", "partition": 4294967296}]}' "$t" >"$json"
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" --election-type preferred --path-to-json-file "$json"
+  [ "$status" -eq 1 ]
+  [[ $output == *'kafka.utils.json.JsonMappingException: No such field exists: `partition`'* ]]
+  printf '{"partitions": [{"topic": "%s", "partition": 0},\n {"topic": "%s", "partition": 2}]}\n' "$t" "$t" >"$json"
+  run ktool kafka-leader-election.sh --bootstrap-server "$(cluster_bootstrap)" --election-type preferred --path-to-json-file "$json"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *"Successfully completed leader election (PREFERRED) for partitions"* ||
+     $output == *"Valid replica already elected for partitions"* ]]
 }
 
 # no_election_znode: the controller has deleted /admin/preferred_replica_election.
