@@ -69,9 +69,15 @@ typedef struct zreq {
     void *arg;
 } zreq;
 
+/* A set of strings in insertion order (v) with a hash index: a broker
+ * watches a path per partition, so finding one must not cost a scan. */
 typedef struct strset {
     char **v;
     int n, cap;
+    uint32_t *hash; /* of v[i] */
+    int *next;      /* the next index in v[i]'s bucket, -1 */
+    int *buckets;   /* nbuckets (a power of 2) heads, -1 */
+    int nbuckets;
 } strset;
 
 struct zkc {
@@ -128,11 +134,36 @@ static char *xstrndup(const char *s, size_t n) {
     return d;
 }
 
+static uint32_t str_hash(const char *p) { /* FNV-1a */
+    uint32_t h = 2166136261u;
+    for (; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
+    return h;
+}
+
 static int set_find(const strset *s, const char *p) {
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], p) == 0)
+    if (!s->nbuckets)
+        return -1;
+    uint32_t h = str_hash(p);
+    for (int i = s->buckets[h & (uint32_t)(s->nbuckets - 1)]; i >= 0; i = s->next[i])
+        if (s->hash[i] == h && strcmp(s->v[i], p) == 0)
             return i;
     return -1;
+}
+
+static void set_link(strset *s, int i) {
+    int b = (int)(s->hash[i] & (uint32_t)(s->nbuckets - 1));
+    s->next[i] = s->buckets[b];
+    s->buckets[b] = i;
+}
+
+/* The link to index from (in its bucket) is made to point at index to, or
+ * past from when to is -1. */
+static void set_relink(strset *s, int from, int to) {
+    int *at = &s->buckets[s->hash[from] & (uint32_t)(s->nbuckets - 1)];
+    while (*at != from)
+        at = &s->next[*at];
+    *at = to < 0 ? s->next[from] : to;
 }
 
 static void set_add(strset *s, const char *p) {
@@ -140,26 +171,45 @@ static void set_add(strset *s, const char *p) {
         return;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 8;
-        char **n = realloc(s->v, (size_t)s->cap * sizeof(*n));
-        if (!n)
+        s->v = realloc(s->v, (size_t)s->cap * sizeof(*s->v));
+        s->hash = realloc(s->hash, (size_t)s->cap * sizeof(*s->hash));
+        s->next = realloc(s->next, (size_t)s->cap * sizeof(*s->next));
+        free(s->buckets);
+        s->nbuckets = s->cap * 2;
+        s->buckets = malloc((size_t)s->nbuckets * sizeof(*s->buckets));
+        if (!s->v || !s->hash || !s->next || !s->buckets)
             abort();
-        s->v = n;
+        memset(s->buckets, 0xff, (size_t)s->nbuckets * sizeof(*s->buckets)); /* -1 */
+        for (int i = 0; i < s->n; i++)
+            set_link(s, i);
     }
-    s->v[s->n++] = xstrndup(p, strlen(p));
+    s->v[s->n] = xstrndup(p, strlen(p));
+    s->hash[s->n] = str_hash(p);
+    set_link(s, s->n++);
 }
 
 static void set_del(strset *s, const char *p) {
-    int i = set_find(s, p);
-    if (i >= 0) {
-        free(s->v[i]);
-        s->v[i] = s->v[--s->n];
+    int i = set_find(s, p), last = s->n - 1;
+    if (i < 0)
+        return;
+    set_relink(s, i, -1); /* out of its bucket */
+    free(s->v[i]);
+    if (i != last) { /* the last entry moves into the hole */
+        set_relink(s, last, i);
+        s->v[i] = s->v[last];
+        s->hash[i] = s->hash[last];
+        s->next[i] = s->next[last];
     }
+    s->n--;
 }
 
 static void set_clear(strset *s) {
     for (int i = 0; i < s->n; i++)
         free(s->v[i]);
     free(s->v);
+    free(s->hash);
+    free(s->next);
+    free(s->buckets);
     memset(s, 0, sizeof(*s));
 }
 
