@@ -351,8 +351,8 @@ static void apply_state(partition *p) {
         }
         return;
     }
-    if (!p->log && partition_open_log(p) != 0)
-        return;
+    if (!p->log && (p->topic->deleting || partition_open_log(p) != 0))
+        return; /* no new log for a topic being deleted */
     replica_apply_state(p);
 }
 
