@@ -6,6 +6,9 @@
 #   scripts/lab.sh down    (make lab-down)  power them off, remove the namespace
 #   scripts/lab.sh run CMD...               run CMD on peter-ansible01 (in /srv/kafka-ansible)
 #   scripts/lab.sh ssh HOST [CMD...]        a shell (or CMD) on HOST, as root
+#   scripts/lab.sh exec CMD...              CMD on this machine inside the lab's
+#                                           network (the operator's workstation,
+#                                           10.213.0.1), the hosts' names resolving
 #   scripts/lab.sh rootfs                   only build (or find) the cached root
 #
 # Each host is a booted Debian 12 container (systemd-nspawn --boot) on an
@@ -120,7 +123,15 @@ packages() {
   log "packages: $(basename "$kafka") $(basename "$zk")"
 }
 
+# network: the namespace with its bridge, and /etc/netns/$NETNS/hosts (what
+# `ip netns exec` shows as /etc/hosts there) naming the inventory's hosts.
 network() {
+  local name addr
+  mkdir -p "/etc/netns/$NETNS"
+  {
+    printf '127.0.0.1 localhost\n'
+    while read -r name addr; do echo "$addr $name.${INVENTORY##*/} $name"; done < <(hosts)
+  } >"/etc/netns/$NETNS/hosts"
   if [[ ! -e /run/netns/$NETNS ]]; then
     ip netns add "$NETNS"
     ip -n "$NETNS" link set lo up
@@ -238,6 +249,7 @@ down() {
   done < <(hosts)
   rm -rf "$LAB_DIR/hosts"
   if [[ -e /run/netns/$NETNS ]]; then ip netns del "$NETNS"; fi
+  rm -rf "/etc/netns/$NETNS"
   log "lab down"
 }
 
@@ -246,6 +258,12 @@ case ${1:-} in
   down) down ;;
   rootfs) rootfs ;;
   run) shift; run_on_control "$@" ;;
+  exec)
+    shift
+    [[ -e /run/netns/$NETNS ]] || die "the lab is not up (make lab)"
+    network
+    exec ip netns exec "$NETNS" "$@"
+    ;;
   ssh)
     [[ -n ${2:-} ]] || die "usage: $0 ssh HOST [CMD...]"
     addr=$(address_of "$2")
@@ -258,5 +276,5 @@ case ${1:-} in
       ssh_to "$addr" "$@"
     fi
     ;;
-  *) die "usage: $0 up|down|run CMD...|ssh HOST [CMD...]|rootfs" ;;
+  *) die "usage: $0 up|down|run CMD...|ssh HOST [CMD...]|exec CMD...|rootfs" ;;
 esac

@@ -5,7 +5,7 @@ Run with /usr/bin/python3.
 
   produce --topic T --client confluent|kafka-python --producer-id ID
           --count N --max-seconds S [--rate R] [--partitions N]
-          --acked FILE --failed FILE [--require-all]
+          --acked FILE --failed FILE [--require-all] [--latency FILE]
       Sends "<ID>:<seq>" for seq = 0, 1, ... until N are sent or S seconds
       have passed, with acks=all and retries: librdkafka (confluent-kafka)
       idempotent; kafka-python (no idempotence there) with
@@ -14,8 +14,11 @@ Run with /usr/bin/python3.
       acknowledged message is appended to FILE as "partition offset value"
       when its delivery report arrives, each failed one to the failed file
       as "value error".  Send errors are counted, never fatal: the brokers
-      may come and go meanwhile.  Exit 0 if anything was acknowledged (with
-      --require-all: only if everything was).
+      may come and go meanwhile.  SIGTERM ends the sending early (what was
+      sent is still waited for).  With --latency (librdkafka only), each
+      acknowledgement also appends "<unix time> <seconds from produce() to
+      the acknowledgement>" to that file.  Exit 0 if anything was
+      acknowledged (with --require-all: only if everything was).
 
   verify --topic T --acked FILE [--acked FILE]... [--failed FILE]...
          [--duplicates-ok PRODUCER_ID]...
@@ -33,6 +36,7 @@ Run with /usr/bin/python3.
 Exit status: 0 pass, 1 failure, 2 cannot connect, 3 usage.
 """
 import os
+import signal
 import sys
 import threading
 import time
@@ -63,6 +67,7 @@ class ConfluentSender:
         self.args = args
         self.st = st
         self.fatal = threading.Event()
+        self.latency = open(args.latency, "w", buffering=1) if args.latency else None
         self.p = self._new()
 
     def _new(self):
@@ -87,6 +92,8 @@ class ConfluentSender:
         v = kc._s(msg.value())
         if err is None:
             self.st.success(msg.partition(), msg.offset(), v)
+            if self.latency:
+                self.latency.write("%.3f %.6f\n" % (time.time(), msg.latency()))
         else:
             self.st.failure(str(err), v)
 
@@ -171,10 +178,16 @@ class KafkaPythonSender:
 
 def cmd_produce(args):
     st = kc.Deliveries(args.acked, args.failed)
+    if args.latency and args.client != "confluent":
+        raise TestFailure("--latency is measured with --client confluent only")
     sender = (ConfluentSender if args.client == "confluent" else KafkaPythonSender)(args, st)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     t0 = time.time()
     sent = 0
     for seq in kc.paced(args.count, args.rate, args.max_seconds, wait=sender.wait):
+        if stop.is_set():
+            break
         part = seq % args.partitions if args.partitions else None
         sender.send("%s:%d" % (args.producer_id, seq), part)
         sent += 1
@@ -345,6 +358,7 @@ def main():
     s.add_argument("--acked", required=True)
     s.add_argument("--failed", required=True)
     s.add_argument("--require-all", action="store_true")
+    s.add_argument("--latency", help="append '<time> <seconds to the acknowledgement>' per message")
     s = sp("verify", cmd_verify)
     s.add_argument("--acked", action="append", required=True)
     s.add_argument("--failed", action="append", default=[])

@@ -1,0 +1,229 @@
+#!/usr/bin/env bats
+# Rolling restarts and upgrades of the lab's foo.bar cluster (roles/rolling,
+# playbooks/rolling-*.yml), run from peter-ansible01 while this machine, in
+# the lab's network (scripts/lab.sh exec), keeps an idempotent acks=all load
+# on an RF=3, min.insync.replicas=2 topic and a consumer group reads it
+# (kcat -G):
+#   - rolling-restart.yml under the load: every acknowledged record read
+#     once and in order (acked_checker.py), no failed send, the group's
+#     committed offsets never go backwards (cluster_sampler.py); the figures
+#     (the roll's wall time, each broker's seconds out of the ISR, the
+#     producer's acks=all p99 during the roll and before it) are printed;
+#   - with a broker stopped, the playbook refuses before touching any host
+#     and says why;
+#   - a broker whose data directory is read-only when it starts stops the
+#     roll after that host, its server.log lines shown, the other brokers
+#     untouched;
+#   - rolling-upgrade.yml from a previous build's packages (LAB_PREV_VERSION)
+#     to the current ones under the same load;
+#   - a change of one broker setting applied by site.yml restarts the
+#     brokers one at a time through the gates; a second run restarts nothing.
+# Needs what tests/lab/lab.bats needs; `make lab-test` runs both.
+
+load ../integration/test_helper
+
+LAB="$REPO_ROOT/scripts/lab.sh"
+BOOTSTRAP=peter-kafka01.foo.bar:9092,peter-kafka02.foo.bar:9092,peter-kafka03.foo.bar:9092
+BROKERS=(peter-kafka01 peter-kafka02 peter-kafka03)
+INV=inventory/foo.bar/hosts
+
+on() { "$LAB" ssh "$@"; }
+inlab() { "$LAB" exec "$@"; }
+playbook() { "$LAB" run ansible-playbook -i "$INV" "$@"; }
+
+# LAB_REUSE=1: a lab already up is used as it is (no site.yml run first).
+setup_file() {
+  local t0=$SECONDS
+  if [[ ${LAB_REUSE:-} == 1 ]] && on peter-ansible01 true 2>/dev/null; then return 0; fi
+  "$LAB" up >"$BATS_FILE_TMPDIR/up.log" 2>&1 || { tail -50 "$BATS_FILE_TMPDIR/up.log" >&3; return 1; }
+  note "lab up and site.yml converged in $((SECONDS - t0)) s"
+}
+
+# pids_of HOST UNIT: the unit's main PID on HOST (0 when it is stopped).
+main_pid() { on "$1" systemctl show -p MainPID --value "$2"; }
+
+# pids: "host pid" of every broker and ZooKeeper server.
+pids() {
+  local h
+  for h in "${BROKERS[@]}"; do echo "$h $(main_pid "$h" kafka-server)"; done
+  for h in peter-zk01 peter-zk02 peter-zk03; do echo "$h $(main_pid "$h" zookeeper-server)"; done
+}
+
+# new_topic NAME: RF=3, min.insync.replicas=2 (the brokers' default), 6 partitions.
+new_topic() {
+  on peter-kafka01 /usr/local/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" \
+    --create --topic "$1" --partitions 6 --replication-factor 3 --config min.insync.replicas=2
+}
+
+# load_start TOPIC: the producer (300 msg/s, acks=all, idempotent), the
+# group's consumer and the sampler, in the lab's network, files in
+# $BATS_TEST_TMPDIR.
+load_start() {
+  local d=$BATS_TEST_TMPDIR t=$1
+  inlab timeout -k 10 900 "$PY" "$CLIENTS_DIR/acked_checker.py" produce --bootstrap "$BOOTSTRAP" \
+    --topic "$t" --client confluent --producer-id roll --count 100000000 --max-seconds 800 \
+    --rate 300 --partitions 6 --acked "$d/acked" --failed "$d/failed" --latency "$d/latency" \
+    >"$d/produce.log" 2>&1 &
+  echo $! >"$d/produce.pid"
+  inlab timeout -k 10 900 kcat -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
+    -X auto.commit.interval.ms=1000 "$t" >"$d/consumed" 2>"$d/kcat.log" &
+  echo $! >"$d/kcat.pid"
+  inlab timeout -k 10 900 "$PY" "$CLIENTS_DIR/cluster_sampler.py" sample --bootstrap "$BOOTSTRAP" \
+    --topic "$t" --group "$t-group" --out "$d/samples" >"$d/sampler.log" 2>&1 &
+  echo $! >"$d/sampler.pid"
+  wait_for 60 lines_at_least "$d/acked" 300
+}
+
+lines_at_least() { [[ -e $1 && $(wc -l <"$1") -ge $2 ]]; }
+
+# load_stop TOPIC: ends the producer (what it sent is still acknowledged),
+# lets the group read up to the end, stops it and the sampler; then checks
+# acknowledged against read (0 lost, duplicated, reordered, mismatched) and
+# that nothing failed.
+load_stop() {
+  local d=$BATS_TEST_TMPDIR t=$1 p
+  kill -TERM "$(cat "$d/produce.pid")"
+  wait "$(cat "$d/produce.pid")" || true
+  cat "$d/produce.log"
+  wait_for 60 lines_at_least "$d/consumed" "$(wc -l <"$d/acked")"
+  sleep 3 # one more commit of the group (auto.commit.interval.ms=1000) and sample
+  for p in kcat sampler; do
+    kill -TERM "$(cat "$d/$p.pid")" 2>/dev/null || true
+    wait "$(cat "$d/$p.pid")" || true
+  done
+  [[ $(cat "$d/failed" | wc -l) -eq 0 ]]
+  inlab timeout -k 10 180 "$PY" "$CLIENTS_DIR/acked_checker.py" verify --bootstrap "$BOOTSTRAP" \
+    --topic "$t" --acked "$d/acked" --failed "$d/failed" >"$d/verify.log" 2>&1 ||
+    { cat "$d/verify.log"; return 1; }
+  cat "$d/verify.log"
+  grep -q "total: acked [0-9]* (failed sends 0) lost 0 duplicated 0 reordered 0 mismatched 0" "$d/verify.log"
+}
+
+# p99 FROM TO: the producer's acks=all p99 latency (ms) of the
+# acknowledgements between unix times FROM and TO.
+p99() {
+  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b { print $2 * 1000 }' "$BATS_TEST_TMPDIR/latency" |
+    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.1f ms (p50 %.1f ms, %d acks)", v[int(NR * 0.99 + 0.5)], v[int(NR * 0.5 + 0.5)], NR }'
+}
+
+@test "rolling-restart.yml under an acks=all load: nothing lost, duplicated or reordered, no failed send, commits never go backwards" {
+  local d=$BATS_TEST_TMPDIR t=rolling-load
+  new_topic "$t"
+  load_start "$t"
+  sleep 20
+  local t_roll0 t_roll1 t_base0 t0
+  t_base0=$(date +%s.%N)
+  sleep 20
+  pids >"$d/pids.before"
+  t_roll0=$(date +%s.%N)
+  t0=$SECONDS
+  playbook playbooks/rolling-restart.yml >"$d/roll.log" 2>&1 || { cat "$d/roll.log"; false; }
+  local wall=$((SECONDS - t0))
+  t_roll1=$(date +%s.%N)
+  pids >"$d/pids.after"
+  sleep 10
+  load_stop "$t"
+
+  # every host was restarted, once, in the gates' order
+  grep -E '^peter-(zk|kafka).* : ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=0' "$d/roll.log"
+  [[ $(grep -cE '^peter-(zk|kafka).* : ok=[0-9]+ +changed=[1-9]' "$d/roll.log") -eq 6 ]]
+  paste "$d/pids.before" "$d/pids.after"
+  [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 && $2 > 0 && $4 > 0' | wc -l) -eq 6 ]]
+  grep -o 'Restart ZooKeeper: peter-zk0[0-9]\|Stop the broker with a controlled shutdown: peter-kafka0[0-9]' "$d/roll.log" | tee "$d/order"
+  [[ $(wc -l <"$d/order") -eq 6 ]]
+
+  # committed offsets never went backwards
+  "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples" --from "$t_roll0" --to "$t_roll1" | tee "$d/report"
+  grep -q "backwards 0" "$d/report"
+  "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples"
+
+  note "rolling restart of the six hosts under load: $wall s"
+  note "out of the ISR during the roll: $(grep out-of-isr "$d/report" | awk '{ printf "broker %s %s s; ", $3, $4 }')"
+  note "acks=all p99 without a roll: $(p99 "$t_base0" "$t_roll0")"
+  note "acks=all p99 during the roll: $(p99 "$t_roll0" "$t_roll1")"
+  note "$(grep '^total' "$d/verify.log")"
+}
+
+@test "with one broker stopped, rolling-restart.yml refuses before touching any host and says why" {
+  local d=$BATS_TEST_TMPDIR
+  on peter-kafka02 systemctl stop kafka-server
+  pids >"$d/pids.before"
+  run playbook playbooks/rolling-restart.yml
+  on peter-kafka02 systemctl start kafka-server
+  echo "$output"
+  [[ $status -ne 0 ]]
+  [[ $output == *"broker 2 is not registered (/brokers/ids is [1, 3])"* ]]
+  [[ $output != *"PLAY [Restart the ZooKeeper hosts one at a time.]"* ]]
+  pids >"$d/pids.after"
+  # nothing else was restarted
+  diff <(grep -v peter-kafka02 "$d/pids.before") <(grep -v peter-kafka02 "$d/pids.after")
+  # and with it back, a roll would start again once it is in sync
+  on peter-kafka01 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --describe --under-replicated-partitions
+}
+
+# first_in_roll: the broker a roll of the brokers takes first (the first
+# of the inventory that is not the controller).
+first_in_roll() {
+  local controller h
+  controller=$(on peter-zk01 /opt/kafka/bin/zookeeper-shell.sh localhost:2181 get /controller |
+    grep -o '"brokerid":[0-9]*' | cut -d: -f2)
+  for h in "${BROKERS[@]}"; do
+    [[ ${h#peter-kafka0} != "$controller" ]] && { echo "$h"; return; }
+  done
+}
+
+no_urp() {
+  [[ -z $(on peter-kafka01 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --describe --under-replicated-partitions) ]]
+}
+
+@test "a broker whose data directory is read-only at its start stops the roll there, its log lines shown, the other hosts untouched" {
+  local d=$BATS_TEST_TMPDIR victim dropin=/etc/systemd/system/kafka-server.service.d/readonly-test.conf
+  wait_for 120 no_urp
+  victim=$(first_in_roll)
+  # from its next start on, the broker's data directory is read-only: it
+  # serves, but cannot append what it fetches, so it cannot rejoin the ISR
+  # while the load writes
+  on "$victim" "mkdir -p ${dropin%/*} && printf '[Service]\\nReadOnlyPaths=/var/lib/kafka\\n' >$dropin && systemctl daemon-reload"
+  new_topic rolling-readonly
+  load_start rolling-readonly
+  pids >"$d/pids.before"
+  run playbook playbooks/rolling-restart.yml --limit kafkahosts -e rolling_after_timeout=40
+  pids >"$d/pids.after"
+  on "$victim" "rm -f $dropin && systemctl daemon-reload && systemctl restart kafka-server"
+  echo "$output"
+  paste "$d/pids.before" "$d/pids.after"
+  [[ $status -ne 0 ]]
+  [[ $output == *"Stopped the roll at $victim.foo.bar (its log lines above): "*"broker-in-sync: broker ${victim#peter-kafka0} is not in the ISR of "*"the hosts after it are untouched"* ]]
+  # its server.log lines are in the output, naming what failed
+  [[ $output == *"rolling_log.stdout_lines"* ]]
+  [[ $output == *"Failed to write /var/lib/kafka/"* ]]
+  # it was the one host touched: the other brokers and (outside --limit)
+  # the ZooKeeper hosts kept their processes
+  [[ $(grep -o 'Stop the broker with a controlled shutdown: peter-[a-z0-9]*' <<<"$output" | awk '{ print $NF }') == "$victim" ]]
+  [[ $output != *"PLAY [Restart the ZooKeeper hosts"*"TASK"*"Restart ZooKeeper"* ]]
+  [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 { print $1 }') == "$victim" ]]
+  # once it can write again it rejoins, and the load lost nothing
+  wait_for 180 no_urp
+  load_stop rolling-readonly
+}
+
+@test "a changed broker setting applied by site.yml restarts the brokers one at a time through the gates; a second run restarts nothing" {
+  local d=$BATS_TEST_TMPDIR change='{"kafka_extra_config": {"log.cleaner.threads": 2}}'
+  wait_for 180 no_urp
+  pids >"$d/pids.before"
+  playbook playbooks/site.yml -e "$change" >"$d/site.log" 2>&1 || { cat "$d/site.log"; false; }
+  pids >"$d/pids.after"
+  paste "$d/pids.before" "$d/pids.after"
+  # the three brokers restarted, the ZooKeeper hosts did not
+  [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 { print $1 }' | tr '\n' ' ') == "peter-kafka01 peter-kafka02 peter-kafka03 " ]]
+  # one at a time: each stop comes after the previous broker is back in the ISR
+  grep -oE 'Stop the broker with a controlled shutdown: peter-kafka0[0-9]|The gate holds: broker-in-sync [0-9]' "$d/site.log" | tee "$d/steps"
+  [[ $(sed -n '1~2p' "$d/steps" | grep -c 'Stop the broker') -eq 3 ]]
+  [[ $(sed -n '2~2p' "$d/steps" | grep -c 'broker-in-sync') -eq 3 ]]
+  on peter-kafka02 grep -x log.cleaner.threads=2 /etc/kafka/server.properties
+
+  playbook playbooks/site.yml -e "$change" >"$d/again.log" 2>&1 || { cat "$d/again.log"; false; }
+  pids >"$d/pids.again"
+  [[ $(grep -cE '^peter-.* changed=0 ' "$d/again.log") -eq 7 ]]
+  diff "$d/pids.after" "$d/pids.again"
+}
