@@ -14,6 +14,8 @@
 #   make lab                  the seven foo.bar hosts in containers, set up by
 #                             playbooks/site.yml (scripts/lab.sh); make lab-down
 #   make lab-test             a fresh lab, then its tests (tests/lab/)
+#   make lab-ci               lean: a fresh lab, then only the rolling restart
+#                             under load (tests/lab/rolling.bats)
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -112,6 +114,10 @@ lab-test:
 	scripts/lab.sh down
 	BUILD=$(BUILD) bats tests/lab
 
+lab-ci:
+	scripts/lab.sh down
+	BUILD=$(BUILD) bats -f 'rolling-restart.yml under an acks=all load' tests/lab/rolling.bats
+
 # --- install ----------------------------------------------------------------
 # make install DESTDIR=d [PREFIX=p]: a self-contained tree in Kafka's layout,
 #   p/bin/*.sh, p/libexec/<programs>, p/config/*.properties, p/logs/.
@@ -190,7 +196,7 @@ deb: dist
 clean:
 	rm -rf build
 
-.PHONY: all programs unit integration test test-coordinator check bench bench-replication lab lab-down lab-test install dist rpm deb clean
+.PHONY: all programs unit integration test test-coordinator check bench bench-replication lab lab-down lab-test lab-ci install dist rpm deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -29,7 +29,9 @@ INV=inventory/foo.bar/hosts
 
 on() { "$LAB" ssh "$@"; }
 inlab() { "$LAB" exec "$@"; }
-playbook() { "$LAB" run ansible-playbook -i "$INV" "$@"; }
+# playbook ARGS...: ansible-playbook on peter-ansible01 (its arguments quoted
+# for the remote shell).
+playbook() { "$LAB" run ansible-playbook -i "$INV" "$(printf '%q ' "$@")"; }
 
 # LAB_REUSE=1: a lab already up is used as it is (no site.yml run first).
 setup_file() {
@@ -107,7 +109,7 @@ p99() {
 }
 
 @test "rolling-restart.yml under an acks=all load: nothing lost, duplicated or reordered, no failed send, commits never go backwards" {
-  local d=$BATS_TEST_TMPDIR t=rolling-load
+  local d=$BATS_TEST_TMPDIR t=rolling-load-$(date +%s)
   new_topic "$t"
   load_start "$t"
   sleep 20
@@ -184,8 +186,9 @@ no_urp() {
   # serves, but cannot append what it fetches, so it cannot rejoin the ISR
   # while the load writes
   on "$victim" "mkdir -p ${dropin%/*} && printf '[Service]\\nReadOnlyPaths=/var/lib/kafka\\n' >$dropin && systemctl daemon-reload"
-  new_topic rolling-readonly
-  load_start rolling-readonly
+  local t=rolling-readonly-$(date +%s)
+  new_topic "$t"
+  load_start "$t"
   pids >"$d/pids.before"
   run playbook playbooks/rolling-restart.yml --limit kafkahosts -e rolling_after_timeout=40
   pids >"$d/pids.after"
@@ -193,7 +196,7 @@ no_urp() {
   echo "$output"
   paste "$d/pids.before" "$d/pids.after"
   [[ $status -ne 0 ]]
-  [[ $output == *"Stopped the roll at $victim.foo.bar (its log lines above): "*"broker-in-sync: broker ${victim#peter-kafka0} is not in the ISR of "*"the hosts after it are untouched"* ]]
+  [[ $output == *"Stopped the roll at $victim.foo.bar (its log lines above):"*"broker-in-sync: broker ${victim#peter-kafka0} is not in the ISR of "*"the hosts after it are untouched"* ]]
   # its server.log lines are in the output, naming what failed
   [[ $output == *"rolling_log.stdout_lines"* ]]
   [[ $output == *"Failed to write /var/lib/kafka/"* ]]
@@ -204,7 +207,7 @@ no_urp() {
   [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 { print $1 }') == "$victim" ]]
   # once it can write again it rejoins, and the load lost nothing
   wait_for 180 no_urp
-  load_stop rolling-readonly
+  load_stop "$t"
 }
 
 @test "a changed broker setting applied by site.yml restarts the brokers one at a time through the gates; a second run restarts nothing" {
@@ -226,4 +229,75 @@ no_urp() {
   pids >"$d/pids.again"
   [[ $(grep -cE '^peter-.* changed=0 ' "$d/again.log") -eq 7 ]]
   diff "$d/pids.after" "$d/pids.again"
+}
+
+# next_debs: the packages an upgrade goes to, in the lab's package directory
+# (peter-ansible01's /srv/packages) under next/: LAB_NEXT_DEBS=DIR gives
+# built ones (e.g. make deb VERSION=0.2.0 PKG_DIR=DIR); else the lab's own
+# packages again with the version bumped (<version>+lab1), repacked.
+next_debs() {
+  local dir=${LAB_DIR:-/var/lib/kafka-lab}/packages next p v work
+  next=$dir/next
+  rm -rf "$next"
+  mkdir -p "$next"
+  for p in kafka kafka-zookeeper; do
+    if [[ -n ${LAB_NEXT_DEBS:-} ]]; then
+      cp "$(ls -t "$LAB_NEXT_DEBS/${p}_"*.deb | head -1)" "$next/$p.deb"
+      continue
+    fi
+    v=$(dpkg-deb -f "$dir/$p.deb" Version)
+    work=$BATS_TEST_TMPDIR/repack-$p
+    dpkg-deb -R "$dir/$p.deb" "$work"
+    sed -i "s/^Version: .*/Version: ${v%-*}+lab1-${v##*-}/" "$work/DEBIAN/control"
+    dpkg-deb -b -Zxz "$work" "$next/$p.deb" >/dev/null
+  done
+}
+
+versions() {
+  local h
+  for h in "${BROKERS[@]}"; do echo "$h $(on "$h" dpkg-query -W -f='\${Version}' kafka)"; done
+  for h in peter-zk01 peter-zk02 peter-zk03; do echo "$h $(on "$h" dpkg-query -W -f='\${Version}' kafka-zookeeper)"; done
+}
+
+@test "rolling-upgrade.yml to newer packages under an acks=all load: a dry run lists it, then nothing lost and every host on the new version" {
+  local d=$BATS_TEST_TMPDIR t=rolling-upgrade-$(date +%s) new
+  local extra=(-e kafka_package_file=/srv/packages/next/kafka.deb -e zookeeper_package_file=/srv/packages/next/kafka-zookeeper.deb)
+  wait_for 180 no_urp
+  next_debs
+  new=$(dpkg-deb -f "${LAB_DIR:-/var/lib/kafka-lab}/packages/next/kafka.deb" Version)
+  versions | tee "$d/versions.before"
+  pids >"$d/pids.before"
+
+  # the dry run lists each host's change and changes nothing
+  run playbook playbooks/rolling-upgrade.yml --check "${extra[@]}"
+  echo "$output"
+  [[ $status -eq 0 ]]
+  [[ $(grep -c "\"msg\": \"kafka [^ ]* -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
+  [[ $(grep -c "\"msg\": \"kafka-zookeeper [^ ]* -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
+  [[ $(grep -c '"msg": "would upgrade through the gates"' <<<"$output") -eq 6 ]]
+  pids | diff "$d/pids.before" -
+  versions | diff "$d/versions.before" -
+
+  new_topic "$t"
+  load_start "$t"
+  sleep 10
+  local t0=$SECONDS
+  playbook playbooks/rolling-upgrade.yml "${extra[@]}" >"$d/upgrade.log" 2>&1 || { cat "$d/upgrade.log"; false; }
+  note "rolling upgrade of the six hosts under load: $((SECONDS - t0)) s"
+  sleep 5
+  load_stop "$t"
+  "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples" | tee "$d/report"
+  grep -q "backwards 0" "$d/report"
+
+  versions | tee "$d/versions.after"
+  [[ $(awk -v v="$new" '$2 == v' "$d/versions.after" | wc -l) -eq 6 ]]
+  pids >"$d/pids.after"
+  [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 && $4 > 0' | wc -l) -eq 6 ]]
+
+  # again: every host has it, nothing is restarted
+  run playbook playbooks/rolling-upgrade.yml "${extra[@]}"
+  echo "$output"
+  [[ $status -eq 0 ]]
+  [[ $(grep -c "(installed already): nothing to do" <<<"$output") -eq 6 ]]
+  pids | diff "$d/pids.after" -
 }
