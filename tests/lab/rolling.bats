@@ -60,18 +60,20 @@ new_topic() {
 
 # load_start TOPIC: the producer (300 msg/s, acks=all, idempotent), the
 # group's consumer and the sampler, in the lab's network, files in
-# $BATS_TEST_TMPDIR.
+# $BATS_TEST_TMPDIR. Started as "$LAB" exec (which execs them), not through
+# a function, so that each $! is the process itself and load_stop's SIGTERM
+# reaches it.
 load_start() {
   local d=$BATS_TEST_TMPDIR t=$1
-  inlab timeout -k 10 900 "$PY" "$CLIENTS_DIR/acked_checker.py" produce --bootstrap "$BOOTSTRAP" \
+  "$LAB" exec timeout -k 10 900 "$PY" "$CLIENTS_DIR/acked_checker.py" produce --bootstrap "$BOOTSTRAP" \
     --topic "$t" --client confluent --producer-id roll --count 100000000 --max-seconds 800 \
     --rate 300 --partitions 6 --acked "$d/acked" --failed "$d/failed" --latency "$d/latency" \
     >"$d/produce.log" 2>&1 &
   echo $! >"$d/produce.pid"
-  inlab timeout -k 10 900 kcat -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
+  "$LAB" exec timeout -k 10 900 kcat -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
     -X auto.commit.interval.ms=1000 "$t" >"$d/consumed" 2>"$d/kcat.log" &
   echo $! >"$d/kcat.pid"
-  inlab timeout -k 10 900 "$PY" "$CLIENTS_DIR/cluster_sampler.py" sample --bootstrap "$BOOTSTRAP" \
+  "$LAB" exec timeout -k 10 900 "$PY" "$CLIENTS_DIR/cluster_sampler.py" sample --bootstrap "$BOOTSTRAP" \
     --topic "$t" --group "$t-group" --out "$d/samples" >"$d/sampler.log" 2>&1 &
   echo $! >"$d/sampler.pid"
   wait_for 60 lines_at_least "$d/acked" 300
@@ -87,6 +89,8 @@ load_stop() {
   local d=$BATS_TEST_TMPDIR t=$1 p
   kill -TERM "$(cat "$d/produce.pid")"
   wait "$(cat "$d/produce.pid")" || true
+  # the producer has ended: nothing is acknowledged after this
+  refute pgrep -f "producer-id roll .*--acked $d/acked"
   cat "$d/produce.log"
   wait_for 60 lines_at_least "$d/consumed" "$(wc -l <"$d/acked")"
   sleep 3 # one more commit of the group (auto.commit.interval.ms=1000) and sample
