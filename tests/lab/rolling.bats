@@ -45,6 +45,15 @@ setup_file() {
 # main_pid HOST UNIT: the unit's main PID on HOST (0 when it is stopped).
 main_pid() { on "$1" systemctl show -p MainPID --value "$2"; }
 
+# A test that fails midway leaves no load running (bats would wait for it).
+teardown() {
+  local p
+  for p in produce kcat sampler; do
+    [[ -e $BATS_TEST_TMPDIR/$p.pid ]] && kill -TERM "$(cat "$BATS_TEST_TMPDIR/$p.pid")" 2>/dev/null
+  done
+  return 0
+}
+
 # pids: "host pid" of every broker and ZooKeeper server.
 pids() {
   local h
@@ -70,8 +79,8 @@ load_start() {
     --rate 300 --partitions 6 --acked "$d/acked" --failed "$d/failed" --latency "$d/latency" \
     >"$d/produce.log" 2>&1 &
   echo $! >"$d/produce.pid"
-  "$LAB" exec timeout -k 10 900 kcat -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
-    -X auto.commit.interval.ms=1000 "$t" >"$d/consumed" 2>"$d/kcat.log" &
+  "$LAB" exec timeout -k 10 900 kcat -u -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
+    -X auto.commit.interval.ms=1000 -X auto.offset.reset=earliest "$t" >"$d/consumed" 2>"$d/kcat.log" &
   echo $! >"$d/kcat.pid"
   "$LAB" exec timeout -k 10 900 "$PY" "$CLIENTS_DIR/cluster_sampler.py" sample --bootstrap "$BOOTSTRAP" \
     --topic "$t" --group "$t-group" --out "$d/samples" >"$d/sampler.log" 2>&1 &
