@@ -55,17 +55,26 @@ rootfs() {
   mkdir -p "$ROOTFS_CACHE"
   exec 9>"$ROOTFS_CACHE/.lock"
   flock 9
-  if [[ ! -e $root/.complete ]]; then
+  if [[ ! -e $root/.complete || ! -e $root/etc/os-release ]]; then
     rm -rf "$root" "$root.new"
     list=$(IFS=,; echo "${PACKAGES[*]}")
     log "building the Debian 12 root in $root (once)"
-    # shellcheck disable=SC2016 # "$1" is the hook's argument, not ours
-    mmdebstrap --quiet --variant=minbase --include="$list" \
-      --customize-hook='chroot "$1" systemctl enable systemd-networkd ssh' \
-      --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
-      bookworm "$root.new" \
-      "deb $MIRROR bookworm main" "deb $MIRROR bookworm-updates main" \
-      "deb $SECURITY bookworm-security main" >&2
+    # a download from the archive can fail once in a while: three tries
+    local try
+    for try in 1 2 3; do
+      rm -rf "$root.new"
+      # shellcheck disable=SC2016 # "$1" is the hook's argument, not ours
+      mmdebstrap --quiet --variant=minbase --include="$list" \
+        --customize-hook='chroot "$1" systemctl enable systemd-networkd ssh' \
+        --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
+        bookworm "$root.new" \
+        "deb $MIRROR bookworm main" "deb $MIRROR bookworm-updates main" \
+        "deb $SECURITY bookworm-security main" >&2 && break
+      ((try < 3)) || die "mmdebstrap failed three times (the Debian archive at $MIRROR?)"
+      log "mmdebstrap failed (try $try of 3); again in 10 s"
+      sleep 10
+    done
+    [[ -e $root.new/etc/os-release ]] || die "mmdebstrap left no root in $root.new"
     touch "$root.new/.complete"
     mv "$root.new" "$root"
   fi
