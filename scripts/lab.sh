@@ -59,7 +59,9 @@ rootfs() {
     rm -rf "$root" "$root.new"
     list=$(IFS=,; echo "${PACKAGES[*]}")
     log "building the Debian 12 root in $root (once)"
-    # a download from the archive can fail once in a while: three tries
+    # a download from the archive can fail once in a while: three tries.
+    # Under bats, apt's download fails unless stdin and bats' fd 3 are
+    # closed to it (seen in CI: "apt download failed").
     local try
     for try in 1 2 3; do
       rm -rf "$root.new"
@@ -69,7 +71,7 @@ rootfs() {
         --customize-hook='rm -f "$1"/etc/ssh/ssh_host_*' \
         bookworm "$root.new" \
         "deb $MIRROR bookworm main" "deb $MIRROR bookworm-updates main" \
-        "deb $SECURITY bookworm-security main" >&2 && break
+        "deb $SECURITY bookworm-security main" >&2 </dev/null 3>&- && break
       ((try < 3)) || die "mmdebstrap failed three times (the Debian archive at $MIRROR?)"
       log "mmdebstrap failed (try $try of 3); again in 10 s"
       sleep 10
