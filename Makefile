@@ -10,6 +10,7 @@
 #   make rpm, make deb        packages (packaging/), into $(BUILD)/packages/
 #   make bench                benchmarks (numbers, not pass/fail)
 #   make bench-replication    only the three-broker replication section of it
+#   make bench-reassign       only the four-broker partition-reassignment section of it
 #   make fuzz [FUZZ_SECONDS=N]  libFuzzer targets: replay the corpora, fuzz N s each
 #   make lab                  the seven foo.bar hosts in containers, set up by
 #                             playbooks/site.yml (scripts/lab.sh); make lab-down
@@ -104,6 +105,9 @@ bench: $(BINS) $(BENCH_BINS)
 bench-replication: $(BINS) $(BENCH_BINS)
 	BUILD=$(BUILD) tests/bench/replication
 
+bench-reassign: $(BINS) $(BENCH_BINS)
+	BUILD=$(BUILD) tests/bench/reassign
+
 lab:
 	scripts/lab.sh up
 
@@ -196,7 +200,7 @@ deb: dist
 clean:
 	rm -rf build
 
-.PHONY: all programs unit integration test test-coordinator check bench bench-replication lab lab-down lab-test lab-ci install dist rpm deb clean
+.PHONY: all programs unit integration test test-coordinator check bench bench-replication bench-reassign lab lab-down lab-test lab-ci install dist rpm deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
