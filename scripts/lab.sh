@@ -196,9 +196,17 @@ boot() {
   if [[ $name == peter-ansible01 ]]; then
     extra=(--bind-ro="$repo:/srv/kafka-ansible" --bind-ro="$LAB_DIR/packages:/srv/packages")
   fi
-  setsid nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -D "$root" \
-    --overlay="$root:$dir/upper:/" --register=no --keep-unit -M "$name" \
-    --network-bridge="$BRIDGE" "${extra[@]}" --boot </dev/null >"$dir/console.log" 2>&1 &
+  # the container outlives this script: it keeps none of its caller's
+  # descriptors (bats waits for every holder of its output pipe to close it)
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    exec setsid nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -D "$root" \
+      --overlay="$root:$dir/upper:/" --register=no --keep-unit -M "$name" \
+      --network-bridge="$BRIDGE" "${extra[@]}" --boot </dev/null >"$dir/console.log" 2>&1
+  ) &
   echo $! >"$dir/nspawn.pid"
 }
 
