@@ -25,7 +25,7 @@ $(FUZZ_BUILD)/broker/%.o: broker/%.c
 $(FUZZ_BUILD)/libfuzzproj.a: $(FUZZ_LIB_OBJ)
 	ar rcs $@ $^
 
-$(FUZZ_BUILD)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libfuzzproj.a
+$(FUZZ_BUILD)/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/fuzz_broker.h $(FUZZ_BUILD)/libfuzzproj.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfuzzproj.a $(LIBS) $(SYSTEMD_LIBS)
 

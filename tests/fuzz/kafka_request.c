@@ -34,6 +34,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "fuzz.h"
+#include "fuzz_broker.h"
 #include "group.h"
 #include "logger.h"
 #include "memlimit.h"
@@ -94,8 +95,7 @@ static void topic_created(void *arg, int16_t error_code, const char *error_messa
 }
 
 static void start_broker(const char *dir, int zk_port) {
-    char path[512], text[2048], err[512];
-    snprintf(path, sizeof path, "%s/server.properties", dir);
+    char text[2048];
     int n = snprintf(text, sizeof text,
                      "broker.id=1\n"
                      "listeners=PLAINTEXT://127.0.0.1:9\n"
@@ -114,17 +114,8 @@ static void start_broker(const char *dir, int zk_port) {
                      "auto.create.topics.enable=true\n"
                      "delete.topic.enable=true\n",
                      dir, zk_port);
-    fuzz_write_file(path, text, (size_t)n);
-    snprintf(text, sizeof text, "%s/data", dir);
-    mkdir(text, 0755);
-    if (config_load(&B.cfg, path, 0, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "kafka_request: %s\n", err);
-        abort();
-    }
-    B.id = B.cfg.broker_id;
-    memlimit_set((size_t)1 << 30); /* kafka-server-start.sh's -Xmx1G */
-    B.el = aeCreateEventLoop(1024);
-    if (!B.el || topics_load_checkpoints() != 0 || cluster_start() != 0) {
+    fuzz_broker_configure("kafka_request", dir, text, (size_t)n);
+    if (topics_load_checkpoints() != 0 || cluster_start() != 0) {
         fprintf(stderr, "kafka_request: the broker did not start\n");
         abort();
     }

@@ -39,6 +39,7 @@
 #include "broker.h"
 #include "fetcher.h"
 #include "fuzz.h"
+#include "fuzz_broker.h"
 #include "logger.h"
 #include "memlimit.h"
 #include "records.h"
@@ -55,8 +56,7 @@ static partition *parts[2];
 static int32_t leader_epoch = LEADER_EPOCH;
 
 static void start_broker(const char *dir, int leader_port) {
-    char path[512], text[2048], err[512];
-    snprintf(path, sizeof path, "%s/server.properties", dir);
+    char text[2048];
     int n = snprintf(text, sizeof text,
                      "broker.id=2\n"
                      "listeners=PLAINTEXT://127.0.0.1:9\n"
@@ -67,18 +67,9 @@ static void start_broker(const char *dir, int leader_port) {
                      "log.segment.bytes=65536\n"
                      "log.index.size.max.bytes=4096\n",
                      dir);
-    fuzz_write_file(path, text, (size_t)n);
-    snprintf(text, sizeof text, "%s/data", dir);
-    mkdir(text, 0755);
-    if (config_load(&B.cfg, path, 0, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "replica_fetcher: %s\n", err);
-        abort();
-    }
-    B.id = B.cfg.broker_id;
-    memlimit_set((size_t)1 << 30);
-    B.el = aeCreateEventLoop(1024);
+    fuzz_broker_configure("replica_fetcher", dir, text, (size_t)n);
     B.nodes = calloc(1, sizeof(*B.nodes));
-    if (!B.el || !B.nodes || topics_load_checkpoints() != 0)
+    if (!B.nodes || topics_load_checkpoints() != 0)
         abort();
     B.nnodes = 1;
     B.nodes[0].id = 1;
