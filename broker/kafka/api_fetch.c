@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "log_dir_failure.h"
 #include "broker.h"
 #include "logger.h"
 #include "memlimit.h"
@@ -160,6 +161,8 @@ static int64_t fetch_build(fetch_req *f, response *rs) {
             plog_read_result rr = {-1, 0, 0};
             if (!p)
                 err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (partition_storage_failed(p)) /* its log dir is offline */
+                err = ERR_KAFKA_STORAGE_ERROR;
             else if (!p->log || !partition_is_leader(p))
                 err = ERR_NOT_LEADER_FOR_PARTITION;
             else if ((err = replica_check_epoch(p, fp->current_leader_epoch)))

@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "broker.h"
+#include "log_dir_failure.h"
 
 /* One topic of the request: its partitions are int32s at `parts`. */
 typedef struct ld_topic {
@@ -139,7 +140,8 @@ int handle_DescribeLogDirs(request *rq, response *rs) {
         char abs[4096];
         ld_abs_path(dir, abs, sizeof(abs));
         struct stat st;
-        int offline = stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, R_OK | X_OK) != 0;
+        int offline = !logdir_online(dir) || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+                      access(dir, R_OK | X_OK) != 0;
         wb_i16(w, offline ? ERR_KAFKA_STORAGE_ERROR : ERR_NONE);
         wb_cstr(w, abs);
         size_t tcount_at = wb_i32(w, 0);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "log_dir_failure.h"
 #include "broker.h"
 #include "logger.h"
 #include "producer.h"
@@ -70,6 +71,10 @@ static void produce_partition(request *rq, int16_t acks, topic *t, int32_t pidx,
     partition *p = t ? partition_get(t, pidx) : NULL;
     if (!p) {
         res->error = ERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    if (partition_storage_failed(p)) { /* its log dir is offline */
+        res->error = ERR_KAFKA_STORAGE_ERROR;
         return;
     }
     if (!p->log || !partition_is_leader(p) || p->role != REPLICA_LEADER) {

@@ -127,6 +127,8 @@ int topics_load_checkpoints(void); /* reads them (start-up), notes clean shutdow
 void topics_close_all(void);       /* flush, close, checkpoint, clean-shutdown marker */
 void topics_periodic(int64_t now_ms); /* retention, flush, checkpoints */
 void partition_close_log(partition *p, int delete_files);
+/* Its log dir failed: the log is dropped without touching the disk. */
+void partition_drop_failed_log(partition *p);
 int topic_set_overrides(topic *t, const char *const *keys, const char *const *values, int n);
 
 /* Partition directories in log.dirs: "<topic>-<partition>" */

@@ -31,6 +31,7 @@
 #include "dynamic_config.h"
 #include "json.h"
 #include "isr_change.h"
+#include "log_dir_failure.h"
 #include "logger.h"
 #include "placement.h"
 #include "reassign.h"
@@ -838,6 +839,8 @@ static void cluster_id_known(const char *id) {
     for (int i = 0; i < B.cfg.nlog_dirs; i++) {
         int32_t stored_id;
         char stored[64];
+        if (!logdir_online(B.cfg.log_dirs[i]))
+            continue; /* offline (log_dir_failure.c) */
         int r = meta_properties_read(B.cfg.log_dirs[i], &stored_id, stored, sizeof(stored));
         if (r == 0 && stored[0] && strcmp(stored, id)) {
             log_error("kafka.server.KafkaServer", "Fatal error during KafkaServer startup. "

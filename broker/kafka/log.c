@@ -43,6 +43,22 @@ static int64_t wall_ms(void) {
 
 static segment *active(const plog *l) { return l->segs[l->nsegs - 1]; }
 
+static plog_io_error_fn *io_error_handler;
+
+void plog_set_io_error_handler(plog_io_error_fn *fn) { io_error_handler = fn; }
+
+void plog_io_failed(plog *l, int err, const char *fmt, ...) {
+    if (io_error_handler) {
+        char what[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        io_error_handler(l->dir, err, what);
+    }
+    errno = err;
+}
+
 void log_config_defaults(log_config *c) {
     c->segment_bytes = 1LL << 30;
     c->segment_ms = 7LL * 24 * 3600 * 1000;
@@ -141,8 +157,11 @@ void drop_segs(plog *l, int from, int n) {
                  ", largestTime=%" PRId64 ")",
                  l->ident, s->base, s->size, seg_largest_ts(s));
         l->size -= s->size;
-        if (seg_delete(s) < 0)
+        if (seg_delete(s) < 0) {
             log_error(LOGGER, "%sError deleting segment files: %s", l->ident, strerror(errno));
+            plog_io_failed(l, errno, "Error while deleting segments for %s in dir %.*s",
+                           PLOG_TP_DIR(l));
+        }
     }
     memmove(l->segs + from, l->segs + from + n, (size_t)(l->nsegs - from - n) * sizeof *l->segs);
     l->nsegs -= n;
@@ -157,7 +176,7 @@ static int epochs_write(plog *l) {
     snprintf(p, sizeof p, "%s/" EPOCH_FILE, l->dir);
     if (epoch_ckpt_write(p, l->epochs, l->nepochs) == 0)
         return 0;
-    log_error(LOGGER, "%sError writing %s: %s", l->ident, p, strerror(errno));
+    plog_io_failed(l, errno, "Error while writing to checkpoint file %s", p);
     return -1;
 }
 
@@ -394,9 +413,11 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     }
     config_set(l, cfg);
     l->unflushed_since = -1;
-    const char *slash = strrchr(dir, '/');
-    snprintf(l->ident, sizeof l->ident, "[Log partition=%s, dir=%.*s] ", slash ? slash + 1 : dir,
-             slash ? (int)(slash - dir) : 1, slash ? dir : ".");
+    const char *slash = strrchr(l->dir, '/');
+    l->name = slash ? slash + 1 : l->dir;
+    l->parent_len = slash ? (int)(slash - l->dir) : 0;
+    snprintf(l->ident, sizeof l->ident, "[Log partition=%s, dir=%.*s] ", l->name,
+             slash ? l->parent_len : 1, slash ? l->dir : ".");
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         goto fail;
@@ -501,7 +522,8 @@ static int flush_upto(plog *l, int64_t upto) {
     l->recovery_point = upto;
     return 0;
 fail:
-    log_error(LOGGER, "%sError flushing log: %s", l->ident, strerror(errno));
+    plog_io_failed(l, errno, "Error while flushing log for %s in dir %.*s with offset %" PRId64,
+                   PLOG_TP_DIR(l), upto);
     return -1;
 }
 
@@ -520,6 +542,8 @@ void plog_maybe_flush(plog *l, int64_t now_ms) {
 }
 
 static void free_log(plog *l) {
+    if (!l)
+        return;
     for (int i = 0; i < l->nsegs; i++)
         seg_close(l->segs[i]);
     free(l->segs);
@@ -537,6 +561,8 @@ void plog_close(plog *l) {
         log_error(LOGGER, "%sError closing log: %s", l->ident, strerror(errno));
     free_log(l);
 }
+
+void plog_abandon(plog *l) { free_log(l); }
 
 int plog_delete(plog *l) {
     int rc = 0;
@@ -575,8 +601,8 @@ static int roll(plog *l, int64_t now_ms) {
     if (!s || push_seg(l, s) < 0) {
         int e = errno;
         seg_close(s);
-        log_error(LOGGER, "%sError rolling log segment: %s", l->ident, strerror(e));
-        errno = e;
+        plog_io_failed(l, e, "Error while rolling log segment for %s in dir %.*s",
+                       PLOG_TP_DIR(l));
         return -1;
     }
     if (seg_make_inactive(old) < 0)
@@ -635,8 +661,8 @@ static int append_batches(plog *l, const uint8_t *b, size_t len, int64_t now_ms,
         return -1;
     int64_t at = active(l)->size;
     if (seg_append(active(l), b, len, l->cfg.index_interval_bytes) < 0) {
-        log_error(LOGGER, "%sError appending to %s.log: %s", l->ident, active(l)->path,
-                  strerror(errno));
+        plog_io_failed(l, errno, "Error while appending records to %s in dir %.*s",
+                       PLOG_TP_DIR(l));
         return -1;
     }
     for (size_t off = 0; off < len; off += (size_t)(RB_LOG_OVERHEAD + rbh_length(b + off)))
@@ -807,8 +833,20 @@ static int read_recent(plog *l, int64_t offset, int64_t max_offset, int32_t max_
     return 0;
 }
 
+static int read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                        int min_one_batch, plog_read_result *r);
+
 int plog_read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
                       int min_one_batch, plog_read_result *r) {
+    int rc = read_bounded(l, offset, max_offset, max_bytes, min_one_batch, r);
+    /* out of descriptors or memory is the process's trouble, not the disk's */
+    if (rc < 0 && errno != EMFILE && errno != ENFILE && errno != ENOMEM)
+        plog_io_failed(l, errno, "Exception while reading from %s in dir %.*s", PLOG_TP_DIR(l));
+    return rc;
+}
+
+static int read_bounded(plog *l, int64_t offset, int64_t max_offset, int32_t max_bytes,
+                        int min_one_batch, plog_read_result *r) {
     r->fd = -1;
     r->file_pos = 0;
     r->len = 0;
@@ -1045,7 +1083,8 @@ static int cut_active(plog *l, int64_t pos, int64_t new_leo) {
     recent_clear(l);
     int64_t old_size = s->size;
     if (ensure_loaded(l, l->nsegs - 1) < 0 || seg_cut(s, pos, new_leo) < 0) {
-        log_error(LOGGER, "%sError truncating %s.log: %s", l->ident, s->path, strerror(errno));
+        plog_io_failed(l, errno, "Error while truncating log to offset %" PRId64
+                       " for %s in dir %.*s", new_leo, PLOG_TP_DIR(l));
         return -1;
     }
     l->size -= old_size - s->size;
@@ -1076,9 +1115,8 @@ int plog_truncate_fully_and_start_at(plog *l, int64_t offset) {
         if (!s || push_seg(l, s) < 0) {
             int e = errno;
             seg_close(s);
-            log_error(LOGGER, "%sError creating segment %" PRId64 ": %s", l->ident, offset,
-                      strerror(e));
-            errno = e;
+            plog_io_failed(l, e, "Error while truncating the entire log for %s in dir %.*s",
+                           PLOG_TP_DIR(l));
             return -1;
         }
         drop_segs(l, 0, 1);

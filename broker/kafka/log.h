@@ -53,6 +53,16 @@ void plog_set_config(plog *l, const log_config *cfg); /* per-topic config change
 void plog_close(plog *l);
 /* Closes and removes the partition directory from disk (topic deletion). */
 int plog_delete(plog *l);
+/* Frees the log without any I/O (its directory failed: nothing is flushed). */
+void plog_abandon(plog *l);
+
+/* I/O errors of appends, rolls, flushes, truncations, segment deletes, reads
+ * and leader-epoch-checkpoint writes are reported to this handler (the
+ * broker's log dir failure channel) with the partition directory, errno and
+ * Kafka's message ("Error while appending records to t-0 in dir /d"), as
+ * well as returned. None by default. */
+typedef void plog_io_error_fn(const char *partition_dir, int err, const char *what);
+void plog_set_io_error_handler(plog_io_error_fn *fn);
 
 typedef struct plog_append_info {
     int64_t first_offset;     /* base offset assigned to the first batch */

@@ -24,6 +24,8 @@ typedef struct recent_batch {
 struct plog {
     char *dir;       /* partition directory */
     char ident[512]; /* "[Log partition=t-0, dir=/data] " prefix of log lines */
+    const char *name; /* "t-0": the last part of dir */
+    int parent_len;   /* dir[0, parent_len) is the log dir */
     log_config cfg;
     segment **segs; /* sorted by base offset, last = active */
     int nsegs, cap;
@@ -39,6 +41,11 @@ struct plog {
     recent_batch recent[RECENT_BATCHES];
     int nrecent, recent_oldest;
 };
+
+/* Reports an I/O error (errno err) on the log's directory to the handler
+ * (log.h) with Kafka's message, and leaves errno as err. */
+void plog_io_failed(plog *l, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define PLOG_TP_DIR(l) (l)->name, (l)->parent_len, (l)->dir /* "%s in dir %.*s" */
 
 int push_seg(plog *l, segment *s);
 /* Deletes segments [from, from+n) from disk and from the list. */

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "fetcher.h"
 #include "isr_change.h"
+#include "log_dir_failure.h"
 #include "logger.h"
 #include "memlimit.h"
 #include "replica.h"
@@ -63,6 +64,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     replica_periodic(ae_mono_ms());
     controller_periodic(ae_mono_ms());
     isr_change_periodic(ae_mono_ms());
+    logdir_failure_periodic();
     group_periodic(ae_mono_ms());
     return CRON_MS;
 }
@@ -175,6 +177,7 @@ int main(int argc, char **argv) {
     if (watchdog_ms)
         log_info(LOGGER, "systemd watchdog: %lld ms, notified every %lld ms", watchdog_ms,
                  watchdog_ms / 2);
+    logdirs_create_and_validate();
     if (topics_load_checkpoints() != 0)
         return 1;
     if (cluster_start() != 0) {

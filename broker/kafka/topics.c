@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "checkpoint.h"
+#include "log_dir_failure.h"
 #include "repl_quota.h"
 #include "replica.h"
 #include "logger.h"
@@ -252,10 +253,8 @@ int topics_load_checkpoints(void) {
         dir_state *d = &dirs[i];
         d->dir = B.cfg.log_dirs[i];
         char path[4096];
-        if (mkdir(d->dir, 0755) != 0 && errno != EEXIST) {
-            log_error(LOGGER, "Failed to create log dir %s: %s", d->dir, strerror(errno));
-            return -1;
-        }
+        if (!logdir_online(d->dir))
+            continue; /* offline from the start (log_dir_failure.c) */
         snprintf(path, sizeof(path), "%s/recovery-point-offset-checkpoint", d->dir);
         if (ckpt_read(path, &d->recovery, &d->nrecovery) < 0)
             log_warn(LOGGER, "Ignoring malformed %s", path);
@@ -267,8 +266,9 @@ int topics_load_checkpoints(void) {
             log_warn(LOGGER, "Ignoring malformed %s", path);
         snprintf(path, sizeof(path), "%s/%s", d->dir, CLEAN_SHUTDOWN_FILE);
         d->clean = access(path, F_OK) == 0;
-        if (d->clean)
-            unlink(path); /* a crash from now on is not a clean shutdown */
+        if (d->clean && unlink(path) != 0) /* a crash from now on is not a clean shutdown */
+            logdir_failed(d->dir, errno, "Disk error while deleting the clean shutdown marker "
+                          "in dir %s", d->dir);
         else
             log_info(LOGGER, "Found no clean shutdown marker in %s: logs will be recovered",
                      d->dir);
@@ -283,7 +283,8 @@ static dir_state *dir_of(const char *dir) {
     return NULL;
 }
 
-/* The dir already holding the partition, else the one with fewest. */
+/* The dir already holding the partition (even an offline one: the replica
+ * is not to be made afresh elsewhere), else the online one with fewest. */
 static const char *choose_dir(const char *topic_name, int32_t pid) {
     char path[4096];
     dir_state *best = NULL;
@@ -291,10 +292,10 @@ static const char *choose_dir(const char *topic_name, int32_t pid) {
         snprintf(path, sizeof(path), "%s/%s-%d", dirs[i].dir, topic_name, pid);
         if (access(path, F_OK) == 0)
             return dirs[i].dir;
-        if (!best || dirs[i].npartitions < best->npartitions)
+        if (logdir_online(dirs[i].dir) && (!best || dirs[i].npartitions < best->npartitions))
             best = &dirs[i];
     }
-    return best->dir;
+    return best ? best->dir : B.cfg.log_dirs[0];
 }
 
 const char *logdir_for_new_partition(void) { return choose_dir("", -1); }
@@ -307,8 +308,15 @@ int partition_open_log(partition *p) {
     if (p->log)
         return 0;
     topic *t = p->topic;
-    const char *root = choose_dir(t->name, p->id);
+    const char *root = p->logdir && !logdir_online(p->logdir) ? p->logdir
+                                                                 : choose_dir(t->name, p->id);
     dir_state *d = dir_of(root);
+    if (!logdir_online(root)) {
+        p->logdir = root; /* served as KAFKA_STORAGE_ERROR */
+        log_error(LOGGER, "Error while loading log %s-%d: the log dir %s is offline", t->name,
+                  p->id, root);
+        return -1;
+    }
     char path[4096], err[512];
     snprintf(path, sizeof(path), "%s/%s-%d", root, t->name, p->id);
     log_config lc;
@@ -318,6 +326,8 @@ int partition_open_log(partition *p) {
     p->log = plog_open(path, &lc, rp, ls, d->clean, err, sizeof(err));
     if (!p->log) {
         log_error(LOGGER, "Error while loading log dir %s: %s", path, err);
+        if (!logdir_online(root))
+            p->logdir = root; /* the open met an I/O error there */
         return -1;
     }
     p->logdir = root;
@@ -337,6 +347,18 @@ void partition_rebuild_producers(partition *p) {
                             p->producers);
     log_info("kafka.log.Log", "[Log partition=%s-%d, dir=%s] Loading producer state till offset "
              "%lld", p->topic->name, p->id, p->logdir, (long long)plog_log_end_offset(p->log));
+}
+
+void partition_drop_failed_log(partition *p) {
+    if (!p->log)
+        return;
+    dir_state *d = dir_of(p->logdir);
+    if (d)
+        d->npartitions--;
+    plog_abandon(p->log);
+    p->log = NULL;
+    pstate_free(p->producers);
+    p->producers = NULL;
 }
 
 void partition_close_log(partition *p, int delete_files) {
@@ -388,21 +410,24 @@ static void collect_cb(topic *t, void *arg) {
     }
 }
 
+/* Kafka's CheckpointFile.write: a failure takes the log dir offline. */
+static void write_checkpoint(const char *dir, const char *name, const ckpt_entry *e, size_t n) {
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (logdir_online(dir) && ckpt_write(path, e, n) != 0)
+        logdir_failed(dir, errno, "Error while writing to checkpoint file %s", path);
+}
+
 void topics_checkpoint(void) {
     for (int i = 0; i < B.cfg.nlog_dirs; i++) {
         ckpt_set s = {0};
         s.dir = dirs[i].dir;
+        if (!logdir_online(s.dir))
+            continue;
         topic_foreach(collect_cb, &s);
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/recovery-point-offset-checkpoint", s.dir);
-        if (ckpt_write(path, s.rec, s.nrec) != 0)
-            log_error(LOGGER, "Failed to write %s", path);
-        snprintf(path, sizeof(path), "%s/replication-offset-checkpoint", s.dir);
-        if (ckpt_write(path, s.hw, s.nhw) != 0)
-            log_error(LOGGER, "Failed to write %s", path);
-        snprintf(path, sizeof(path), "%s/log-start-offset-checkpoint", s.dir);
-        if (ckpt_write(path, s.start, s.nstart) != 0)
-            log_error(LOGGER, "Failed to write %s", path);
+        write_checkpoint(s.dir, "recovery-point-offset-checkpoint", s.rec, s.nrec);
+        write_checkpoint(s.dir, "replication-offset-checkpoint", s.hw, s.nhw);
+        write_checkpoint(s.dir, "log-start-offset-checkpoint", s.start, s.nstart);
         free(s.rec);
         free(s.hw);
         free(s.start);
@@ -472,6 +497,7 @@ void topics_close_all(void) {
     for (int i = 0; i < B.cfg.nlog_dirs; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dirs[i].dir, CLEAN_SHUTDOWN_FILE);
-        atomic_write_file(path, "", 0);
+        if (logdir_online(dirs[i].dir))
+            atomic_write_file(path, "", 0);
     }
 }
