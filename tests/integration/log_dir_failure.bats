@@ -129,3 +129,42 @@ fcntl.ioctl(fd, 0x8004587D, struct.pack("I", 2))' "$1"
   [[ $output == *"lost 0 duplicated 0"* ]]
   [ "$(line_count "$d/rd.acked")" -ge 300 ]
 }
+
+@test "one of two data directories fails at run time: its partitions answer KAFKA_STORAGE_ERROR, the other serves, the controller is notified" {
+  local d=$BATS_TEST_TMPDIR/b port t out
+  ext4_loop "$d/disk"
+  mkdir -p "$d/good"
+  port=$(free_port)
+  echo "$port" >"$d/port"
+  _broker_start_in "$d" broker.id=93 "log.dirs=$d/disk,$d/good" log.flush.offset.checkpoint.interval.ms=500
+  t=$(unique_topic halfdisk)
+  # partition 0 goes to the first directory, 1 to the second (fewest first)
+  ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$port" --create --topic "$t" \
+    --partitions 2 --replication-factor 1 >/dev/null
+  [ -d "$d/disk/$t-0" ] && [ -d "$d/good/$t-1" ]
+  for p in 0 1; do
+    seq 1 20 | in_test_netns timeout 30 kcat -P -b "127.0.0.1:$port" -t "$t" -p "$p" -X acks=all
+  done
+  fs_shutdown "$d/disk"
+  # the next write there (an append or the offset checkpoints) fails
+  run in_test_netns timeout 30 kcat -P -b "127.0.0.1:$port" -t "$t" -p 0 -X acks=all \
+    -X message.timeout.ms=5000 -X retries=0 <<<"after"
+  echo "$output"
+  [[ $output == *"Broker: Disk error when trying to access log file on disk"* ]]
+  wait_for 10 grep -qF "Stopping serving replicas in dir $d/disk (kafka.server.ReplicaManager)" "$d/logs/server.log"
+  grep -E "ERROR Error while (appending records to $t-0|writing to checkpoint file $d/disk/).*Input/output error.*\(kafka.server.LogDirFailureChannel\)" "$d/logs/server.log"
+  # still serving: the other directory's partition takes and gives records
+  pid_alive "$(cat "$d/pid")"
+  seq 21 30 | in_test_netns timeout 30 kcat -P -b "127.0.0.1:$port" -t "$t" -p 1 -X acks=all
+  [ "$(in_test_netns timeout 30 kcat -C -b "127.0.0.1:$port" -t "$t" -p 1 -e -q | wc -l)" -eq 30 ]
+  run ktool kafka-log-dirs.sh --bootstrap-server "127.0.0.1:$port" --describe
+  echo "$output"
+  [[ $output == *"{\"logDir\":\"$d/disk\",\"error\":\"org.apache.kafka.common.errors.KafkaStorageException\",\"partitions\":[]}"* ]]
+  # /log_dir_event_notification/log_dir_event_<seq>: Kafka's LogDirFailure event
+  out=$(for n in $(zk_cmd --chroot "${ZK_CHROOT:-}" children /log_dir_event_notification); do
+    zk_cmd --chroot "${ZK_CHROOT:-}" get "/log_dir_event_notification/$n"; done)
+  echo "$out"
+  [[ $out == *'{"version":1,"broker":93,"event":1}'* ]]
+  refute grep -q "Shutdown broker because" "$d/logs/server.log"
+  _broker_stop_in "$d"
+}
