@@ -31,6 +31,7 @@
 #include "dynamic_config.h"
 #include "json.h"
 #include "isr_change.h"
+#include "log_dir_event.h"
 #include "log_dir_failure.h"
 #include "logger.h"
 #include "placement.h"
@@ -1021,6 +1022,10 @@ static void on_watch(void *arg, int type, const char *path) {
     else if (isr_change_is_watched_path(path)) {
         if (B.is_controller)
             isr_change_watch();
+    }
+    else if (log_dir_event_is_watched_path(path)) {
+        if (B.is_controller)
+            log_dir_event_watch();
     }
     else if (!strncmp(path, "/brokers/topics/", 16)) {
         const char *rest = path + 16;

@@ -16,6 +16,7 @@
 #include "cluster.h"
 #include "cluster_internal.h"
 #include "isr_change.h"
+#include "log_dir_event.h"
 #include "logger.h"
 #include "proto.h"
 #include "reassign.h"
@@ -37,7 +38,7 @@ static int is_shutting_down(int32_t id) {
  * gone, as in Kafka). */
 static int eligible(const partition *p, int32_t id) {
     return broker_alive(id) && id_in_list(p->replicas, p->nreplicas, id) &&
-           !(p->nreplicas > 1 && is_shutting_down(id));
+           !(p->nreplicas > 1 && is_shutting_down(id)) && !log_dir_replica_offline(p, id);
 }
 
 void forget_gone_shutting_down(void) {
@@ -443,6 +444,7 @@ static void become_controller(void) {
              "incremented to %d", B.id, B.id, B.controller_epoch);
     watch_delete_requests();
     isr_change_watch();
+    log_dir_event_watch();
     reassign_watch_zk();
     controller_check_all();
     watch_preferred_election();

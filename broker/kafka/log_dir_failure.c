@@ -190,10 +190,17 @@ static void stop_partitions_cb(topic *t, void *arg) {
     }
 }
 
+static int event_json(char *out, size_t cap) {
+    return snprintf(out, cap, "{\"version\":1,\"broker\":%d,\"event\":%d}", B.id,
+                    LOG_DIR_FAILURE_EVENT);
+}
+
 static void notification_written_cb(int rc, const char *path, void *arg) {
     (void)arg;
     if (rc == ZOK) {
-        log_info(LOG_ZK, "Wrote log dir event notification %s", path ? path : "");
+        char data[96];
+        event_json(data, sizeof(data));
+        log_info(LOG_ZK, "Wrote log dir event notification %s: %s", path ? path : "", data);
         return;
     }
     log_warn(LOG_ZK, "Failed to write a log dir event notification: %s", zk_error_name(rc));
@@ -204,8 +211,7 @@ static void notification_written_cb(int rc, const char *path, void *arg) {
 static void notify_controller(void) {
     while (notifications_pending > 0 && cluster_zk) {
         char data[96];
-        int n = snprintf(data, sizeof(data), "{\"version\":1,\"broker\":%d,\"event\":%d}", B.id,
-                         LOG_DIR_FAILURE_EVENT);
+        int n = event_json(data, sizeof(data));
         if (zkc_create(cluster_zk, EVENT_PREFIX, data, n, ZKC_PERSISTENT | ZKC_SEQUENCE,
                        notification_written_cb, NULL) != ZOK)
             return; /* no session now: the next cron tries again */

@@ -78,18 +78,32 @@ cluster_broker_place() {
 }
 
 # cluster_broker_start I [key=value...]: start broker I (again) with the
-# cluster's overrides, then these; wait until it is registered.
+# cluster's overrides, then broker I's own (cluster_broker_overrides), then
+# these; wait until it is registered.
 cluster_broker_start() {
   local i=$1
   shift
-  local -a common=()
+  local -a common=() own=()
   mapfile -t common <"$(_cluster_dir)/overrides"
-  _broker_start_in "$(_cluster_broker_dir "$i")" "broker.id=$i" "${common[@]}" "$@" || return 1
+  if [[ -f $(_cluster_broker_dir "$i")/own-overrides ]]; then
+    mapfile -t own <"$(_cluster_broker_dir "$i")/own-overrides"
+  fi
+  _broker_start_in "$(_cluster_broker_dir "$i")" "broker.id=$i" "${common[@]}" "${own[@]}" "$@" || return 1
   if ! wait_for 30 broker_registered "$i"; then
     echo "cluster_broker_start: broker $i is not in /brokers/ids after 30 s" >&2
     _broker_log_tail_in "$(_cluster_broker_dir "$i")" 40 >&2
     return 1
   fi
+}
+
+# cluster_broker_overrides I key=value...: before cluster_start -- overrides
+# of broker I alone, on every start of it (e.g. its own log.dirs).
+cluster_broker_overrides() {
+  local dir
+  dir=$(_cluster_broker_dir "$1")
+  shift
+  mkdir -p "$dir"
+  printf '%s\n' "$@" >"$dir/own-overrides"
 }
 
 # cluster_broker_stop I [TIMEOUT_S]: SIGTERM broker I (by PID), wait for its

@@ -1,0 +1,19 @@
+/* log_dir_event.h -- the controller's handling of /log_dir_event_notification
+ * (log_dir_event.c): a broker's replicas on a failed log directory are
+ * marked offline and their partitions elect leaders without them. */
+#ifndef KAFKA_LOG_DIR_EVENT_H
+#define KAFKA_LOG_DIR_EVENT_H
+
+#include <stdint.h>
+
+#include "broker.h"
+
+/* Reads, acts on and deletes the notifications (on becoming controller and
+ * on each child watch of the path that matches). */
+void log_dir_event_watch(void);
+int log_dir_event_is_watched_path(const char *path);
+/* The broker's replica of p is on a failed log directory (for the broker's
+ * current registration): it may neither lead nor be in the ISR. */
+int log_dir_replica_offline(const partition *p, int32_t broker);
+
+#endif
