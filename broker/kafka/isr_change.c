@@ -21,6 +21,7 @@
 #include "cluster_internal.h"
 #include "json.h"
 #include "logger.h"
+#include "zk_notifications.h"
 
 #define CHECK_INTERVAL_MS 2500 /* ReplicaManager's isr-change-propagation task */
 #define BLACKOUT_MS 5000       /* IsrChangePropagationBlackOut */
@@ -98,19 +99,6 @@ void isr_change_periodic(int64_t now_ms) {
 /* ------------------------------------------------------------------------
  * Controller side
  * ---------------------------------------------------------------------- */
-static void notification_deleted_cb(int rc, void *arg) {
-    char *path = arg;
-    if (rc != ZOK && rc != ZNONODE)
-        log_warn(LOG_CTRL, "Failed to delete %s: %s", path, zk_error_name(rc));
-    free(path);
-}
-
-static void delete_notification(char *path) {
-    int rc = zkc_delete(cluster_zk, path, -1, notification_deleted_cb, path);
-    if (rc != ZOK)
-        notification_deleted_cb(rc, path);
-}
-
 /* Re-reads each listed partition's state; returns how many were listed, or
  * -1 when the JSON is not a version 1 notification. */
 static int reread_listed(const char *data, int len) {
@@ -137,13 +125,7 @@ static int reread_listed(const char *data, int len) {
     return n;
 }
 
-static void notification_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)st;
-    char *path = arg;
-    if (rc != ZOK || !B.is_controller) {
-        free(path);
-        return;
-    }
+static void handle_notification(const char *path, const char *data, int len) {
     int n = reread_listed(data, len);
     if (n < 0)
         log_warn(LOG_CTRL, "[Controller id=%d] Dropping %s: not an ISR change notification "
@@ -151,26 +133,11 @@ static void notification_cb(int rc, const char *data, int len, const jute_stat *
     else
         log_debug(LOG_CTRL, "[Controller id=%d] Processed ISR change notification %s (%d "
                   "partitions)", B.id, path, n);
-    delete_notification(path);
 }
 
-static void notifications_cb(int rc, int count, const char *const *names, void *arg) {
-    (void)arg;
-    if (rc != ZOK || !B.is_controller)
-        return;
-    for (int i = 0; i < count; i++) {
-        if (strncmp(names[i], "isr_change_", 11))
-            continue;
-        char path[256];
-        snprintf(path, sizeof(path), NOTIFICATION_DIR "/%s", names[i]);
-        char *p = xstrdup(path);
-        if (zkc_get(cluster_zk, p, 0, notification_cb, p) != ZOK)
-            free(p);
-    }
-}
+static const zk_notification_dir notifications = {NOTIFICATION_DIR, "isr_change_",
+                                                  handle_notification};
 
-void isr_change_watch(void) {
-    zkc_children(cluster_zk, NOTIFICATION_DIR, 1, notifications_cb, NULL);
-}
+void isr_change_watch(void) { zk_notifications_process(&notifications); }
 
 int isr_change_is_watched_path(const char *path) { return !strcmp(path, NOTIFICATION_DIR); }

@@ -28,6 +28,7 @@
 #include "log_dir_event.h"
 #include "logger.h"
 #include "proto.h"
+#include "zk_notifications.h"
 
 #define NOTIFICATION_DIR "/log_dir_event_notification"
 #define NOTIFICATION_NAME "log_dir_event_"
@@ -286,20 +287,7 @@ static void broker_log_dir_failed(int32_t broker) {
 /* ------------------------------------------------------------------------
  * The notifications
  * ---------------------------------------------------------------------- */
-static void notification_deleted_cb(int rc, void *arg) {
-    char *path = arg;
-    if (rc != ZOK && rc != ZNONODE)
-        log_warn(LOG_CTRL, "Failed to delete %s: %s", path, zk_error_name(rc));
-    free(path);
-}
-
-static void notification_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
-    (void)st;
-    char *path = arg;
-    if (rc != ZOK || !B.is_controller) {
-        free(path);
-        return;
-    }
+static void handle_notification(const char *path, const char *data, int len) {
     json *j = data && len > 0 ? json_parse(data, (size_t)len) : NULL;
     int64_t version = 0, broker = -1;
     if (json_int(json_get(j, "version"), &version) == 0 && version == 1 &&
@@ -309,27 +297,11 @@ static void notification_cb(int rc, const char *data, int len, const jute_stat *
         log_warn(LOG_CTRL, "[Controller id=%d] Dropping %s: not a log dir event notification of "
                  "version 1", B.id, path);
     json_free(j);
-    if (zkc_delete(cluster_zk, path, -1, notification_deleted_cb, path) != ZOK)
-        free(path);
 }
 
-static void notifications_cb(int rc, int count, const char *const *names, void *arg) {
-    (void)arg;
-    if (rc != ZOK || !B.is_controller)
-        return;
-    for (int i = 0; i < count; i++) {
-        if (strncmp(names[i], NOTIFICATION_NAME, strlen(NOTIFICATION_NAME)))
-            continue;
-        char path[256];
-        snprintf(path, sizeof(path), NOTIFICATION_DIR "/%s", names[i]);
-        char *p = xstrdup(path);
-        if (zkc_get(cluster_zk, p, 0, notification_cb, p) != ZOK)
-            free(p);
-    }
-}
+static const zk_notification_dir notifications = {NOTIFICATION_DIR, NOTIFICATION_NAME,
+                                                  handle_notification};
 
-void log_dir_event_watch(void) {
-    zkc_children(cluster_zk, NOTIFICATION_DIR, 1, notifications_cb, NULL);
-}
+void log_dir_event_watch(void) { zk_notifications_process(&notifications); }
 
 int log_dir_event_is_watched_path(const char *path) { return !strcmp(path, NOTIFICATION_DIR); }
