@@ -61,6 +61,12 @@ fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.ioctl(fd, 0x8004587D, struct.pack("I", 2))' "$1"
 }
 
+# partitions_in DIR TOPIC: the partitions of TOPIC with a directory in DIR.
+partitions_in() {
+  local f
+  for f in "$1/$2"-*; do [[ -d $f ]] && echo "${f##*-}"; done | sort -n | paste -sd' '
+}
+
 @test "a read-only data directory at start-up: exit 1 with Kafka's FATAL line" {
   local d=$BATS_TEST_TMPDIR/b port
   ro_tmpfs "$d/data"
@@ -188,8 +194,8 @@ fcntl.ioctl(fd, 0x8004587D, struct.pack("I", 2))' "$1"
   t=$(rf3_topic halfdisk 3 "1:2:3,1:3:2,1:2:3")
   for p in 0 1 2; do [ "$(cluster_leader "$t" "$p")" = 1 ]; done
   # broker 1 spreads them over its two directories
-  gone=$(cd "$b1/disk" && ls -d "$t"-* | sed "s/^$t-//" | sort -n | paste -sd' ')
-  kept=$(cd "$b1/data" && ls -d "$t"-* | sed "s/^$t-//" | sort -n | paste -sd' ')
+  gone=$(partitions_in "$b1/disk" "$t")
+  kept=$(partitions_in "$b1/data" "$t")
   echo "on the disk that fails: $gone; on the other: $kept"
   [[ -n $gone && -n $kept ]]
   checker_load "$t" "$d" rd confluent 1200 150
