@@ -9,7 +9,7 @@
  * <dirs> can be created or validated" (FATAL) and exits with 1.
  *
  * Run time: an I/O error on a directory (a segment append, roll, flush,
- * truncation or delete, a leader-epoch or offset checkpoint) is reported
+ * truncation, delete or read, a leader-epoch or offset checkpoint) is reported
  * here by the code that got it (log.c through its handler, topics.c for
  * the checkpoints). The directory goes offline at once, so no partition on
  * it is appended to or read from again (KAFKA_STORAGE_ERROR); the failed
