@@ -36,9 +36,11 @@ BUILD_PKGS=(
 # jq: tests/integration/cluster_helper.bash reads partition state znodes (JSON).
 # iproute2 (ip netns, veth, bridge) and util-linux (nsenter): the network
 #   partition test (tests/integration/coordinator_partition.bats).
-# e2fsprogs (mkfs.ext4) and util-linux (losetup, mount): the failing data
+# e2fsprogs (mkfs.ext4) and mount (losetup, mount): the failing data
 #   directories of tests/integration/log_dir_failure.bats (an ext4 loop
-#   filesystem shut down under the broker, a read-only tmpfs).
+#   filesystem shut down under the broker, a read-only tmpfs) and the slow
+#   disk of tests/integration/slow_disk_helper.bash (an ext4 loop device
+#   whose writes a blkio cgroup throttles).
 # dpkg-dev, debhelper, rpm (rpmbuild), rpm2cpio, cpio, lintian, rpmlint:
 #   `make deb`, `make rpm` and their checks (tests/integration/packaging.bats);
 #   mmdebstrap and systemd-container (systemd-nspawn): the Debian 12
@@ -48,7 +50,7 @@ BUILD_PKGS=(
 #   (tests/integration/ansible_lint.bats); mmdebstrap and systemd-container
 #   also make the seven-host lab (scripts/lab.sh, make lab, tests/lab/).
 TEST_PKGS=(
-  bats ca-certificates coreutils procps iproute2 util-linux shellcheck jq e2fsprogs
+  bats ca-certificates coreutils procps iproute2 util-linux shellcheck jq e2fsprogs mount
   zookeeper default-jre-headless
   kcat
   python3 python3-kafka python3-confluent-kafka python3-kazoo

@@ -8,9 +8,10 @@ Kafka does) asking for large fetches, and a client that pipelines requests
 and never reads the answers.
 
   heap_load.py --bootstrap H:P --topic T --producers N --per-producer M
-               --value-bytes B --batch-bytes S --acked FILE
-      produce; write one line "producer seq partition offset" per acked
-      message to FILE; print "sent X acked Y failed Z"
+               --value-bytes B --batch-bytes S [--acks LIST] --acked FILE
+      produce (producer i with acks LIST[i % len(LIST)], e.g. "1,all";
+      default all); write one line "producer seq partition offset" per
+      acked message to FILE; print "sent X acked Y failed Z"
   heap_load.py --bootstrap H:P --topic T --verify FILE
       every acked message is read back once, intact, at its offset
   heap_load.py --bootstrap H:P --topic T --old-consumers N --seconds S
@@ -51,12 +52,13 @@ def produce(args):
     lock = threading.Lock()
     acked, failed = [], [0]
     sent = [0]
+    acks = args.acks.split(",")
 
     def run(pidx):
         p = Producer({
             "bootstrap.servers": args.bootstrap,
             "client.id": "heap-load-%d" % pidx,
-            "acks": "all",
+            "acks": acks[pidx % len(acks)],
             "linger.ms": 50,
             "batch.size": args.batch_bytes,
             "message.max.bytes": args.batch_bytes + 65536,
@@ -212,6 +214,7 @@ def main():
     ap.add_argument("--per-producer", type=int, default=32)
     ap.add_argument("--value-bytes", type=int, default=256 << 10)
     ap.add_argument("--batch-bytes", type=int, default=4 << 20)
+    ap.add_argument("--acks", default="all")
     ap.add_argument("--acked")
     ap.add_argument("--verify")
     ap.add_argument("--timeout", type=float, default=240)

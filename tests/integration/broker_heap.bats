@@ -1,15 +1,17 @@
 #!/usr/bin/env bats
 # KAFKA_HEAP_OPTS: -Xmx is the ceiling of the broker's own memory (request
 # and response buffers): under a load of many concurrent producers sending
-# large batches, the broker stops reading from sockets at the ceiling, its
-# resident memory stays under -Xmx plus a fixed allowance, and every
-# acknowledged message is read back; the same under consumers that read
+# large batches, over slow links or to a slow disk, the broker stops reading
+# from sockets at the ceiling, its resident memory stays under -Xmx plus a
+# fixed allowance, and every acknowledged message is read back; the same
+# under consumers that read
 # large answers slowly and a client that never reads its answers (the
 # broker bounds what it queues and builds in memory). A malformed value
 # stops the daemons with a message naming it; the coordinator warns in
 # zookeeper.log and mntr when its tree nears its -Xmx.
 
 load test_helper
+load slow_disk_helper
 
 # Resident memory the broker may have beyond the ceiling: code and
 # libraries, the allocator's own structures and the pages it has not given
@@ -84,6 +86,10 @@ verify_acked_and_stop() {
 
 teardown() {
   show_logs_on_failure
+  if [[ -e $BATS_TEST_TMPDIR/slowdisk/image ]]; then
+    broker_stop 60 || true
+    slow_disk_stop
+  fi
   if [[ -n $RELAY_PID ]]; then
     kill "$RELAY_PID" 2>/dev/null || true
     wait "$RELAY_PID" 2>/dev/null || true
@@ -145,6 +151,59 @@ teardown() {
   assert_rss_bounded
   # the load did press on the ceiling: reading paused
   grep -q "reached the ceiling for new requests (56 MiB of 64 MiB" "$log"
+  verify_acked_and_stop "$BROKER" "$topic"
+}
+
+@test "under -Xmx64m many producers of large batches to a slow disk keep the broker's RSS bounded and lose nothing" {
+  # The broker's log is on a disk that takes 10 MiB/s (slow_disk_helper.bash:
+  # an ext4 loop device whose writes the kernel throttles for the broker's
+  # blkio cgroup; the topic has flush.messages=1, so every append waits for
+  # the disk). 24 librdkafka producers, half acks=1 and half acks=all, send
+  # requests of about 6 MiB, 144 MiB in all: about 15 s of disk. (The same
+  # load on the same loop device unthrottled runs at about 54 MiB/s.) While
+  # the broker waits for the disk, the producers' requests arrive, each
+  # reserved whole when its size is read: about 140 MiB if all were read.
+  local rate=$((10 << 20)) producers=24 per_producer=12 topic log log_at idle_kb
+  slow_disk_start "$rate"
+  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" broker_start message.max.bytes=8388608 \
+    "log.dirs=$SLOW_DISK_MNT/data"
+  slow_disk_join "$(broker_pid)"
+  # the allowance covers what an idle broker holds
+  idle_kb=$(broker_rss_kb)
+  note "idle broker RSS $((idle_kb / 1024)) MiB ($idle_kb KiB); allowance ${ALLOWANCE_MIB} MiB"
+  ((idle_kb < ALLOWANCE_MIB * 1024))
+  log="$BROKER_DIR/logs/server.log"
+  log_at=$(($(stat -c %s "$log") + 1))
+  topic=$(unique_topic heapdisk)
+  kconfluent 60 create-topic --topic "$topic" --partitions 4 --config flush.messages=1
+
+  local written0 t0 t1
+  written0=$(slow_disk_written)
+  t0=$(date +%s%N)
+  run timeout -k 10 120 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "$BROKER" \
+    --topic "$topic" --producers "$producers" --per-producer "$per_producer" \
+    --value-bytes $((512 << 10)) --batch-bytes $((8 << 20)) --acks 1,all \
+    --acked "$BATS_TEST_TMPDIR/acked"
+  t1=$(date +%s%N)
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_broker_alive
+  assert_rss_bounded
+
+  # The disk was the bottleneck: the bytes appended went through the
+  # throttle (the broker's own fsyncs wrote it), and the broker appended no
+  # faster than the disk's rate. The log holds each message once (a
+  # duplicate would add 512 KiB; a record's own overhead is under 1 KiB).
+  local n=$((producers * per_producer)) appended written ms
+  appended=$(cat "$SLOW_DISK_MNT/data/$topic"-*/*.log | wc -c)
+  written=$(($(slow_disk_written) - written0))
+  ms=$(((t1 - t0) / 1000000))
+  note "load: $output; appended $((appended >> 20)) MiB in $ms ms ($((appended * 1000 / ms >> 10)) KiB/s); $((written >> 20)) MiB written through the $((rate >> 10)) KiB/s throttle"
+  ((appended >= n * (512 << 10) && appended < n * ((512 << 10) + 1024)))
+  ((written >= appended * 19 / 20))
+  ((appended * 1000 / ms <= rate * 11 / 10))
+  # the producers pressed on the ceiling: reading paused
+  tail -c "+$log_at" "$log" | grep -q "reached the ceiling for new requests (56 MiB of 64 MiB"
   verify_acked_and_stop "$BROKER" "$topic"
 }
 
