@@ -14,6 +14,7 @@
 
 #define TICK_MS 50
 #define MAX_RESPONSE (256u << 20)
+#define READ_CHUNK 65536
 
 typedef struct pending {
     int32_t correlation_id;
@@ -183,12 +184,46 @@ static int reap(kclient *c) {
     return 1;
 }
 
+/* Where c->in stands: *whole is the bytes of the complete responses at its
+ * front; the result is what the partial response after them lacks (0 when
+ * the input ends on a response boundary or within a size prefix; a size
+ * over MAX_RESPONSE counts as nothing missing: deliver() breaks the
+ * connection on it). */
+static size_t input_missing(const kclient *c, size_t *whole) {
+    size_t off = 0;
+    while (c->in.len - off >= 4) {
+        uint32_t size = be32_get(c->in.data + off);
+        if (size > MAX_RESPONSE)
+            break;
+        if (c->in.len - off - 4 < size) {
+            *whole = off;
+            return off + 4 + size - c->in.len;
+        }
+        off += 4 + (size_t)size;
+    }
+    *whole = off;
+    return 0;
+}
+
+/* The input buffer is charged to the memory ceiling, so it holds no more
+ * than it must: room for the partial response at its end, exactly, or a
+ * read chunk (no doubling past a large answer); whole responses that fill
+ * it are delivered before more is read; once they are delivered it shrinks
+ * back, so that a follower's largest fetch answer is not kept charged
+ * (and resident) after it was appended. */
 static void on_readable(aeEventLoop *el, int fd, void *arg, int mask) {
     (void)el;
     (void)mask;
     kclient *c = arg;
     for (;;) {
-        wb_reserve(&c->in, 65536);
+        size_t whole, missing = input_missing(c, &whole);
+        if (whole && c->in.len + READ_CHUNK > c->in.cap) {
+            deliver(c);
+            if (c->fd < 0 || c->closed)
+                break;
+            continue;
+        }
+        wb_reserve_exact(&c->in, missing > READ_CHUNK ? missing : READ_CHUNK);
         size_t room = c->in.cap - c->in.len;
         ssize_t n = read(fd, c->in.data + c->in.len, room);
         if (n > 0) {
@@ -204,6 +239,13 @@ static void on_readable(aeEventLoop *el, int fd, void *arg, int mask) {
         return;
     }
     deliver(c);
+    if (c->fd >= 0 && !c->closed) {
+        size_t whole, keep = c->in.len + input_missing(c, &whole);
+        if (keep < READ_CHUNK)
+            keep = READ_CHUNK;
+        if (c->in.cap > 2 * keep)
+            wb_shrink(&c->in, keep);
+    }
     reap(c);
 }
 

@@ -12,6 +12,7 @@
 
 load test_helper
 load slow_disk_helper
+load cluster_helper
 
 # Resident memory the broker may have beyond the ceiling: code and
 # libraries, the allocator's own structures and the pages it has not given
@@ -86,6 +87,11 @@ verify_acked_and_stop() {
 
 teardown() {
   show_logs_on_failure
+  if (($(cluster_size) > 0)); then
+    cluster_show_logs_on_failure
+    cluster_stop_all
+    rm -rf "$BATS_FILE_TMPDIR/cluster/size" "$BATS_FILE_TMPDIR"/cluster/b*/data
+  fi
   if [[ -e $BATS_TEST_TMPDIR/slowdisk/image ]]; then
     broker_stop 60 || true
     slow_disk_stop
@@ -239,6 +245,66 @@ teardown() {
   # every acknowledged message is there (read at full speed, modern fetches)
   relay_start --rate 0
   verify_acked_and_stop "127.0.0.1:$RELAY_PORT" "$topic"
+}
+
+@test "under -Xmx64m a follower catching up a large backlog with huge replica.fetch sizes keeps both brokers' RSS bounded" {
+  # RF=2, both brokers under -Xmx64m, the follower asking for up to 256 MiB
+  # a partition and 512 MiB an answer (replica.fetch.max.bytes,
+  # replica.fetch.response.max.bytes): it reads each answer into memory, so
+  # it sizes its fetches to what its ceiling has left (fetcher.c); the
+  # leader sends the records from its files. The follower was stopped while
+  # 160 MiB were produced: asked for whole, that backlog would be one
+  # answer of 160 MiB in the follower's memory.
+  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" cluster_start 2 message.max.bytes=8388608 \
+    replica.fetch.max.bytes=268435456 replica.fetch.response.max.bytes=536870912
+  local topic p
+  topic=$(unique_topic heapfollow)
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$topic" \
+    --replica-assignment 1:2,1:2 >/dev/null
+  for p in 0 1; do cluster_wait_isr "$topic" "$p" 1,2 30; done
+  cluster_broker_stop 2
+  for p in 0 1; do cluster_wait_isr "$topic" "$p" 1 30; done
+  run timeout -k 10 120 "$PY" "$CLIENTS_DIR/heap_load.py" --bootstrap "$(cluster_addr 1)" \
+    --topic "$topic" --producers 8 --per-producer 40 --value-bytes $((512 << 10)) \
+    --batch-bytes $((4 << 20)) --acks 1,all --acked "$BATS_TEST_TMPDIR/acked"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  local leader_log=$BATS_FILE_TMPDIR/cluster/b1/data follower_log=$BATS_FILE_TMPDIR/cluster/b2/data
+  local backlog
+  backlog=$(cat "$leader_log/$topic"-*/*.log | wc -c)
+  ((backlog >= 160 << 20))
+
+  local t0=$SECONDS
+  KAFKA_HEAP_OPTS="-Xmx64m -Xms64m" cluster_broker_start 2
+  for p in 0 1; do cluster_wait_isr "$topic" "$p" 1,2 60; done
+  for p in 0 1; do
+    wait_for 30 cmp -s <(cat "$leader_log/$topic-$p"/*.log) <(cat "$follower_log/$topic-$p"/*.log)
+  done
+  note "follower caught up $((backlog >> 20)) MiB in $((SECONDS - t0)) s; the replicas' logs are byte-identical"
+  local b hwm_kb
+  for b in 1 2; do
+    hwm_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$(cluster_pid "$b")/status")
+    note "broker $b peak RSS $((hwm_kb / 1024)) MiB; bound $((64 + ALLOWANCE_MIB)) MiB"
+    ((hwm_kb < (64 + ALLOWANCE_MIB) * 1024))
+  done
+  # caught up, the follower gives the memory of its large answers back: it
+  # is about as resident as an idle broker again
+  local rss_kb
+  wait_for 10 follower_rss_below $((ALLOWANCE_MIB << 10)) || true
+  rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$(cluster_pid 2)/status")
+  note "follower RSS once caught up $((rss_kb / 1024)) MiB (bound ${ALLOWANCE_MIB} MiB)"
+  ((rss_kb < ALLOWANCE_MIB << 10))
+  cluster_broker_stop 2
+  local peak
+  peak=$(grep -o "Peak memory held for clients: [0-9.]* MiB of the 64 MiB ceiling" \
+    "$BATS_FILE_TMPDIR/cluster/b2/logs/server.log" | tail -n 1)
+  [[ -n $peak ]]
+  note "follower: $peak"
+}
+
+# follower_rss_below KIB: broker 2's resident memory is under KIB.
+follower_rss_below() {
+  (($(awk '/^VmRSS:/ {print $2}' "/proc/$(cluster_pid 2)/status") < $1))
 }
 
 @test "the coordinator logs its -Xmx and warns in zookeeper.log and mntr when the tree nears it" {
