@@ -8,8 +8,7 @@ Kafka does) asking for large fetches, and a client that pipelines requests
 and never reads the answers.
 
   heap_load.py --bootstrap H:P --topic T --producers N --per-producer M
-               --value-bytes B --batch-bytes S [--acks LIST] [--linger-ms L]
-               --acked FILE
+               --value-bytes B --batch-bytes S [--acks LIST] --acked FILE
       produce (producer i with acks LIST[i % len(LIST)], e.g. "1,all";
       default all); write one line "producer seq partition offset" per
       acked message to FILE; print "sent X acked Y failed Z"
@@ -60,7 +59,7 @@ def produce(args):
             "bootstrap.servers": args.bootstrap,
             "client.id": "heap-load-%d" % pidx,
             "acks": acks[pidx % len(acks)],
-            "linger.ms": args.linger_ms,
+            "linger.ms": 50,
             "batch.size": args.batch_bytes,
             "message.max.bytes": args.batch_bytes + 65536,
             "queue.buffering.max.kbytes": 4 * args.batch_bytes // 1024 + 1024,
@@ -216,7 +215,6 @@ def main():
     ap.add_argument("--value-bytes", type=int, default=256 << 10)
     ap.add_argument("--batch-bytes", type=int, default=4 << 20)
     ap.add_argument("--acks", default="all")
-    ap.add_argument("--linger-ms", type=int, default=50)
     ap.add_argument("--acked")
     ap.add_argument("--verify")
     ap.add_argument("--timeout", type=float, default=240)
