@@ -13,7 +13,6 @@
 #include "anet.h"
 
 #define TICK_MS 50
-#define MAX_RESPONSE (256u << 20)
 #define READ_CHUNK 65536
 
 typedef struct pending {
@@ -137,7 +136,7 @@ static void deliver(kclient *c) {
     while (c->in.len - off >= 4 && c->fd >= 0 && !c->closed) {
         const uint8_t *p = c->in.data + off;
         uint32_t size = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        if (size < 4 || size > MAX_RESPONSE) {
+        if (size < 4 || size > KCLIENT_MAX_RESPONSE) {
             broken(c, KCLIENT_ERR_CONN);
             return;
         }
@@ -187,13 +186,13 @@ static int reap(kclient *c) {
 /* Where c->in stands: *whole is the bytes of the complete responses at its
  * front; the result is what the partial response after them lacks (0 when
  * the input ends on a response boundary or within a size prefix; a size
- * over MAX_RESPONSE counts as nothing missing: deliver() breaks the
+ * over KCLIENT_MAX_RESPONSE counts as nothing missing: deliver() breaks the
  * connection on it). */
 static size_t input_missing(const kclient *c, size_t *whole) {
     size_t off = 0;
     while (c->in.len - off >= 4) {
         uint32_t size = be32_get(c->in.data + off);
-        if (size > MAX_RESPONSE)
+        if (size > KCLIENT_MAX_RESPONSE)
             break;
         if (c->in.len - off - 4 < size) {
             *whole = off;

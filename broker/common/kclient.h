@@ -16,6 +16,10 @@
 #ifndef COMMON_KCLIENT_H
 #define COMMON_KCLIENT_H
 
+/* The largest response a kclient accepts; a larger size prefix breaks the
+ * connection (a corrupt or hostile frame). */
+#define KCLIENT_MAX_RESPONSE (256u << 20)
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -601,9 +601,13 @@ static void write_epoch_part(wbuf *w, partition *p, fpart *fp) {
 /* The size a fetch reply may have: `max` (replica.fetch.max.bytes for a
  * partition, replica.fetch.response.max.bytes for the whole), but no more
  * than half of what the memory ceiling has left, since the reply is read
- * into memory (at least 64 KiB: the leader sends one whole batch anyway). */
+ * into memory (at least 64 KiB: the leader sends one whole batch anyway),
+ * and no more than half of the largest response kclient accepts (an answer
+ * past that would break the connection on every retry and stall us). */
 static int32_t fetch_bytes_within_ceiling(int32_t max) {
     size_t room = memlimit_room() / 2;
+    if (room > KCLIENT_MAX_RESPONSE / 2)
+        room = KCLIENT_MAX_RESPONSE / 2;
     if (room < 65536)
         room = 65536;
     return room < (size_t)max ? (int32_t)room : max;
