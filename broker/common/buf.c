@@ -300,6 +300,30 @@ int rb_get_cmpstr(rbuf *rb, kstr *k) {
 }
 int rb_get_cmpbytes(rbuf *rb, kstr *k) { return rb_get_cmpstr(rb, k); }
 
+int rb_get_compact_count(rbuf *rb, int32_t *cnt, size_t min_elem_size) {
+    uint64_t n1;
+    *cnt = 0;
+    if (rb_get_uvarint(rb, &n1))
+        return -1;
+    if (n1 == 0) {
+        *cnt = -1;
+        return 0;
+    }
+    if (n1 - 1 > INT32_MAX || n1 - 1 > rb_remain(rb) / (min_elem_size ? min_elem_size : 1))
+        return rb_fail(rb, "array count out of range");
+    *cnt = (int32_t)(n1 - 1);
+    return 0;
+}
+int rb_get_compact_count_nn(rbuf *rb, int32_t *cnt, size_t min_elem_size) {
+    if (rb_get_compact_count(rb, cnt, min_elem_size))
+        return -1;
+    if (*cnt < 0) {
+        *cnt = 0;
+        return rb_fail(rb, "null array where one is required");
+    }
+    return 0;
+}
+
 int rb_skip_tags(rbuf *rb) {
     uint64_t n, tag, sz;
     if (rb_get_uvarint(rb, &n))

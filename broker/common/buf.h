@@ -187,6 +187,13 @@ int rb_get_bytes(rbuf *rb, kstr *k);       /* int32 length, -1 = null */
 int rb_get_cmpstr(rbuf *rb, kstr *k);      /* uvarint len+1, 0 = null */
 int rb_get_cmpbytes(rbuf *rb, kstr *k);
 int rb_skip_tags(rbuf *rb); /* flexible-version tagged fields */
+/* Flexible versions' COMPACT_ARRAY count (uvarint N+1, 0 = null): *cnt is
+ * N, or -1 for null. Checked as rb_check_count before anything is
+ * allocated: N elements of at least min_elem_size bytes each (0 counts as
+ * 1) must fit in what remains, and N must fit an int32. */
+int rb_get_compact_count(rbuf *rb, int32_t *cnt, size_t min_elem_size);
+/* The same for an array that may not be null: null is malformed too. */
+int rb_get_compact_count_nn(rbuf *rb, int32_t *cnt, size_t min_elem_size);
 
 #define RB_TRY(expr)                                                           \
     do {                                                                       \
@@ -209,6 +216,10 @@ int rb_skip_tags(rbuf *rb); /* flexible-version tagged fields */
 #define rb_read_skip(rb, n) RB_TRY(rb_get_skip_(rb, n))
 #define rb_get_skip_(rb, n) rb_skip(rb, n)
 #define rb_read_tags(rb) RB_TRY(rb_skip_tags(rb))
+#define rb_read_compact_count(rb, cnt, min_elem_size)                          \
+    RB_TRY(rb_get_compact_count(rb, cnt, min_elem_size))
+#define rb_read_compact_count_nn(rb, cnt, min_elem_size)                       \
+    RB_TRY(rb_get_compact_count_nn(rb, cnt, min_elem_size))
 /* Array counts are checked before anything is allocated: a count must be
  * -1 (null, if allowed by the caller) or small enough that each element
  * could still occupy at least min_elem_size bytes of what remains. */

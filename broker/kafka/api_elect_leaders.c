@@ -196,11 +196,7 @@ int handle_ElectLeaders(request *rq, response *rs) {
     if (v >= 1)
         rb_read_i8(rb, &election_type);
     if (flex) {
-        uint64_t n1;
-        rb_read_uvarint(rb, &n1);
-        if (n1 > rb_remain(rb) + 1)
-            goto err_parse;
-        ntopics = (int32_t)n1 - 1;
+        rb_read_compact_count(rb, &ntopics, 3); /* name, partitions, tags */
     } else {
         rb_read_i32(rb, &ntopics);
         rb_check_count(rb, ntopics, 6);
@@ -209,12 +205,8 @@ int handle_ElectLeaders(request *rq, response *rs) {
         kstr name;
         int32_t nparts;
         if (flex) {
-            uint64_t n1;
             rb_read_cmpstr(rb, &name);
-            rb_read_uvarint(rb, &n1);
-            if (n1 == 0 || n1 - 1 > rb_remain(rb) / 4)
-                goto err_parse;
-            nparts = (int32_t)n1 - 1;
+            rb_read_compact_count_nn(rb, &nparts, 4);
         } else {
             rb_read_str(rb, &name);
             rb_read_i32(rb, &nparts);

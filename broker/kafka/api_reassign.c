@@ -89,34 +89,27 @@ static void alter_topic_done(void *arg) {
 
 int handle_AlterPartitionReassignments(request *rq, response *rs) {
     rbuf *rb = &rq->body;
-    int32_t timeout_ms;
-    uint64_t ntopics1;
+    int32_t timeout_ms, ntopics;
     alter_req *a = calloc(1, sizeof(*a));
     if (!a)
         abort();
     a->rq = rq;
     rb_read_i32(rb, &timeout_ms);
-    rb_read_uvarint(rb, &ntopics1);
-    if (ntopics1 == 0 || ntopics1 - 1 > rb_remain(rb))
-        goto err_parse;
-    for (uint64_t t = 0; t + 1 < ntopics1; t++) {
+    /* a topic: name, partitions and tags, at least a byte each; a
+     * partition: partition_index, replicas and tags */
+    rb_read_compact_count_nn(rb, &ntopics, 3);
+    for (int32_t t = 0; t < ntopics; t++) {
         kstr name;
-        uint64_t nparts1;
+        int32_t nparts;
         rb_read_cmpstr(rb, &name);
         if (KSTR_IS_NULL(name))
             goto err_parse;
-        rb_read_uvarint(rb, &nparts1);
-        if (nparts1 == 0 || nparts1 - 1 > rb_remain(rb) / 5)
-            goto err_parse;
-        for (uint64_t p = 0; p + 1 < nparts1; p++) {
+        rb_read_compact_count_nn(rb, &nparts, 6);
+        for (int32_t p = 0; p < nparts; p++) {
             reassign_item *it = alter_add(a);
             it->topic = kstr_dup(name);
-            uint64_t nrep1;
             rb_read_i32(rb, &it->partition);
-            rb_read_uvarint(rb, &nrep1);
-            if (nrep1 - 1 > rb_remain(rb) / 4 && nrep1 != 0)
-                goto err_parse;
-            it->nreplicas = nrep1 == 0 ? -1 : (int)(nrep1 - 1);
+            rb_read_compact_count(rb, &it->nreplicas, 4); /* null: cancel */
             it->replicas = calloc((size_t)(it->nreplicas > 0 ? it->nreplicas : 1),
                                   sizeof(int32_t));
             if (!it->replicas)
@@ -216,37 +209,33 @@ static void list_all_cb(topic *t, void *arg) { list_topic(arg, t, NULL, 0); }
 
 int handle_ListPartitionReassignments(request *rq, response *rs) {
     rbuf *rb = &rq->body;
-    int32_t timeout_ms;
-    uint64_t ntopics1;
+    int32_t timeout_ms, ntopics;
     list_out o = {.ntopics = 0};
     wb_init(&o.topics, 256);
     int32_t *parts = NULL;
     rb_read_i32(rb, &timeout_ms);
     (void)timeout_ms;
-    rb_read_uvarint(rb, &ntopics1);
-    if (ntopics1 > 0 && ntopics1 - 1 > rb_remain(rb))
-        goto err_parse;
-    for (uint64_t t = 0; t + 1 < ntopics1; t++) {
+    /* null: every reassignment; a topic: name, partition_indexes, tags */
+    rb_read_compact_count(rb, &ntopics, 3);
+    for (int32_t t = 0; t < ntopics; t++) {
         kstr name;
-        uint64_t np1;
+        int32_t np;
         rb_read_cmpstr(rb, &name);
         if (KSTR_IS_NULL(name))
             goto err_parse;
-        rb_read_uvarint(rb, &np1);
-        if (np1 == 0 || np1 - 1 > rb_remain(rb) / 4)
-            goto err_parse;
+        rb_read_compact_count_nn(rb, &np, 4);
         free(parts);
-        parts = calloc((size_t)np1, sizeof(int32_t));
+        parts = calloc((size_t)np + 1, sizeof(int32_t));
         if (!parts)
             abort();
-        for (uint64_t p = 0; p + 1 < np1; p++)
+        for (int32_t p = 0; p < np; p++)
             rb_read_i32(rb, &parts[p]);
         rb_read_tags(rb);
         if (B.is_controller)
-            list_topic(&o, topic_findn(name.s, name.len), parts, (int)(np1 - 1));
+            list_topic(&o, topic_findn(name.s, name.len), parts, np);
     }
     rb_read_tags(rb);
-    if (ntopics1 == 0 && B.is_controller)
+    if (ntopics < 0 && B.is_controller)
         topic_foreach(list_all_cb, &o);
     wb_i32(&rs->wb, 0);
     wb_i16(&rs->wb, B.is_controller ? ERR_NONE : ERR_NOT_CONTROLLER);

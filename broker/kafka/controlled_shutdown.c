@@ -68,8 +68,8 @@ static void on_answer(void *arg, int err, const uint8_t *body, size_t len) {
     rbuf rb;
     rb_init(&rb, body, len);
     int16_t error_code;
-    uint64_t n1;
-    if (rb_get_i16(&rb, &error_code) || rb_get_uvarint(&rb, &n1) || n1 > 1000000) {
+    int32_t nremaining; /* remaining_partitions: name, partition_index, tags */
+    if (rb_get_i16(&rb, &error_code) || rb_get_compact_count(&rb, &nremaining, 6)) {
         failed_attempt("malformed ControlledShutdown response");
         return;
     }
@@ -79,21 +79,21 @@ static void on_answer(void *arg, int err, const uint8_t *body, size_t len) {
         failed_attempt(why);
         return;
     }
-    if (n1 <= 1) {
+    if (nremaining <= 0) {
         finish("Controlled shutdown succeeded");
         return;
     }
     char list[1024];
     size_t at = 0;
     list[0] = 0;
-    for (uint64_t i = 0; i + 1 < n1; i++) {
+    for (int32_t i = 0; i < nremaining; i++) {
         kstr name;
         int32_t partition;
         if (rb_get_cmpstr(&rb, &name) || rb_get_i32(&rb, &partition) || rb_skip_tags(&rb))
             break;
         if (at < sizeof(list))
             at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%.*s-%d", i ? "," : "",
-                                   name.len, name.s, partition);
+                                   KSTR_PR(name), partition);
     }
     log_info(LOGGER, "[KafkaServer id=%d] Remaining partitions to move: %s", B.id, list);
     failed_attempt("leaderships remain");

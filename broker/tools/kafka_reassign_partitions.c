@@ -744,10 +744,8 @@ static int16_t controller_request(int16_t key, const char *api, const wbuf *body
 }
 
 static int read_ids(rbuf *r, int32_t **out, int *n) {
-    uint64_t n1;
-    if (rb_get_uvarint(r, &n1) != 0 || n1 == 0 || n1 - 1 > rb_remain(r) / 4)
+    if (rb_get_compact_count_nn(r, n, 4) != 0)
         return -1;
-    *n = (int)(n1 - 1);
     *out = xcalloc((size_t)*n, sizeof(int32_t));
     for (int i = 0; i < *n; i++)
         if (rb_get_i32(r, &(*out)[i]) != 0)
@@ -777,14 +775,16 @@ static void api_ongoing(const tp_list *parts, tp_list *out) {
         fflush(stdout);
         exit(1);
     }
-    uint64_t nt1, np1;
+    int32_t nt, np;
     kstr name;
-    rb_read_uvarint(r, &nt1);
-    for (uint64_t t = 0; t + 1 < nt1; t++) {
+    /* a topic: name, partitions, tags; a partition: partition_index, three
+     * id arrays, tags */
+    rb_read_compact_count(r, &nt, 3);
+    for (int32_t t = 0; t < nt; t++) {
         rb_read_cmpstr(r, &name);
-        rb_read_uvarint(r, &np1);
+        rb_read_compact_count(r, &np, 8);
         char *tn = ka_kstrdup(&A, name);
-        for (uint64_t p = 0; p + 1 < np1; p++) {
+        for (int32_t p = 0; p < np; p++) {
             int32_t pid, *rep = NULL, *add = NULL, *rem = NULL;
             int nrep, nadd, nrem;
             rb_read_i32(r, &pid);
@@ -842,13 +842,15 @@ static void api_alter(const tp_list *parts, int cancel, alter_result *res) {
         res[i].err = top;
         snprintf(res[i].msg, sizeof(res[i].msg), "%s", top_msg);
     }
-    uint64_t nt1, np1;
+    int32_t nt, np;
     kstr name, msg;
-    rb_read_uvarint(r, &nt1);
-    for (uint64_t t = 0; t + 1 < nt1; t++) {
+    /* a topic: name, partitions, tags; a partition: partition_index,
+     * error_code, error_message, tags */
+    rb_read_compact_count(r, &nt, 3);
+    for (int32_t t = 0; t < nt; t++) {
         rb_read_cmpstr(r, &name);
-        rb_read_uvarint(r, &np1);
-        for (uint64_t p = 0; p + 1 < np1; p++) {
+        rb_read_compact_count(r, &np, 8);
+        for (int32_t p = 0; p < np; p++) {
             int32_t pid;
             int16_t err;
             rb_read_i32(r, &pid);
