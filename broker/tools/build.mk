@@ -23,6 +23,8 @@ tools_src = broker/tools/$(subst -,_,$(1)).c
 TOOLS_PLAIN := $(foreach t,$(TOOLS_PLAIN),$(if $(wildcard $(call tools_src,$(t))),$(t)))
 TOOLS_RDKAFKA := $(foreach t,$(TOOLS_RDKAFKA),$(if $(wildcard $(call tools_src,$(t))),$(t)))
 
+# the unit tests include the tools' headers too (zk_admin.h)
+PROJECT_CFLAGS += -Ibroker/tools
 BINS += $(addprefix $(BUILD)/bin/,$(TOOLS_PLAIN) $(TOOLS_RDKAFKA))
 MODULE_LIBS += $(TOOLS_LIB)
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "placement.h"
 #include "tools.h"
 #include "zk_admin.h"
 
@@ -114,21 +115,10 @@ void zka_brokers_free(zka_broker *b, int n) {
 }
 
 /* ------------------------------------------------------------------------
- * Replica placement (AdminUtils.assignReplicasToBrokers)
- *
- * Partition p's first replica is broker (p + start) mod n; the others
- * follow at a distance of 1 + (shift + j) mod (n - 1), and the shift grows
- * by one each time p wraps around the broker list, so followers spread
- * over the brokers. With racks the broker list alternates between racks
- * (racks sorted, brokers by id within one) and a follower is skipped while
- * its rack, or the broker itself, already holds a replica of the partition
- * and some other rack (broker) holds none.
+ * Replica placement (AdminUtils.assignReplicasToBrokers): Kafka's argument
+ * checks and messages here, the placement itself in placement.c (the
+ * broker's), with Kafka's random start index and replica shift.
  * ---------------------------------------------------------------------- */
-static int replica_index(int first, int shift, int j, int n) {
-    int d = 1 + (shift + j) % (n - 1);
-    return (first + d) % n;
-}
-
 static int random_below(int n) {
     static int seeded;
     if (!seeded) {
@@ -138,13 +128,6 @@ static int random_below(int n) {
         seeded = 1;
     }
     return (int)(random() % n);
-}
-
-static int rack_index(char **racks, int nracks, const char *rack) {
-    for (int i = 0; i < nracks; i++)
-        if (!strcmp(racks[i], rack))
-            return i;
-    return -1;
 }
 
 int zka_assign_replicas(const zka_broker *brokers, int n, int npart, int rf, int fixed_start, int start_partition,
@@ -161,81 +144,18 @@ int zka_assign_replicas(const zka_broker *brokers, int n, int npart, int rf, int
         snprintf(err, errlen, "Replication factor: %d larger than available brokers: %d.", rf, n);
         return -1;
     }
-    int with_rack = 0;
+    placement_broker *b = xcalloc((size_t)n, sizeof(*b));
     for (int i = 0; i < n; i++)
-        with_rack += rack_aware && brokers[i].rack != NULL;
-    if (with_rack > 0 && with_rack < n) {
+        b[i] = (placement_broker){brokers[i].id, rack_aware ? brokers[i].rack : NULL};
+    int start = fixed_start >= 0 ? fixed_start : random_below(n);
+    int shift = fixed_start >= 0 ? fixed_start : random_below(n);
+    int rc = placement_assign(b, n, npart, rf, start_partition, start, shift, out);
+    free(b);
+    if (rc == PLACEMENT_MIXED_RACKS) {
         snprintf(err, errlen, "Not all brokers have rack information for replica rack aware assignment.");
         return -1;
     }
-    int32_t *list = xcalloc((size_t)n, sizeof(int32_t)); /* the broker order used */
-    int *rack_of = xcalloc((size_t)n, sizeof(int));      /* rack number of list[i] */
-    int nracks = 0;
-    char **racks = xcalloc((size_t)n, sizeof(char *));
-    if (with_rack == 0) {
-        for (int i = 0; i < n; i++)
-            list[i] = brokers[i].id;
-    } else {
-        for (int i = 0; i < n; i++)
-            if (rack_index(racks, nracks, brokers[i].rack) < 0)
-                racks[nracks++] = brokers[i].rack;
-        qsort(racks, (size_t)nracks, sizeof(char *), cmp_str);
-        /* brokers are sorted by id: take each rack's next one in turn */
-        int *next = xcalloc((size_t)nracks, sizeof(int));
-        int m = 0;
-        for (int r = 0; m < n; r = (r + 1) % nracks) {
-            for (int i = next[r]; i < n; i++)
-                if (!strcmp(brokers[i].rack, racks[r])) {
-                    list[m] = brokers[i].id;
-                    rack_of[m++] = r;
-                    next[r] = i + 1;
-                    break;
-                } else {
-                    next[r] = i + 1;
-                }
-        }
-        free(next);
-    }
-    int start = fixed_start >= 0 ? fixed_start : random_below(n);
-    int shift = fixed_start >= 0 ? fixed_start : random_below(n);
-    int p = start_partition > 0 ? start_partition : 0;
-    for (int k = 0; k < npart; k++, p++) {
-        if (p > 0 && p % n == 0)
-            shift++;
-        int first = (p + start) % n;
-        int32_t *reps = out + (size_t)k * (size_t)rf;
-        reps[0] = list[first];
-        if (with_rack == 0) {
-            for (int j = 0; j < rf - 1; j++)
-                reps[j + 1] = list[replica_index(first, shift, j, n)];
-            continue;
-        }
-        char *rack_used = xcalloc((size_t)nracks, 1), *broker_used = xcalloc((size_t)n, 1);
-        int nrack_used = 1, nbroker_used = 1;
-        rack_used[rack_of[first]] = 1;
-        broker_used[first] = 1;
-        int step = 0;
-        for (int j = 0; j < rf - 1; j++) {
-            for (;;) {
-                int idx = replica_index(first, shift * nracks, step++, n);
-                int r = rack_of[idx];
-                if ((!rack_used[r] || nrack_used == nracks) && (!broker_used[idx] || nbroker_used == n)) {
-                    reps[j + 1] = list[idx];
-                    nrack_used += !rack_used[r];
-                    nbroker_used += !broker_used[idx];
-                    rack_used[r] = 1;
-                    broker_used[idx] = 1;
-                    break;
-                }
-            }
-        }
-        free(rack_used);
-        free(broker_used);
-    }
-    free(list);
-    free(rack_of);
-    free(racks);
-    return 0;
+    return rc == 0 ? 0 : -1; /* PLACEMENT_BAD_RF: checked above */
 }
 
 /* ------------------------------------------------------------------------

@@ -10,8 +10,9 @@
  *   /config/changes/config_change_ {"version":2,"entity_path":"<type>/<name>"}
  *   /admin/delete_topics/<t>       a delete request
  *
- * and AdminUtils.assignReplicasToBrokers, the replica placement Kafka uses
- * for topics created through ZooKeeper. Calls return the ZooKeeper error
+ * and AdminUtils.assignReplicasToBrokers' checks and random starting points
+ * around the placement Kafka uses for topics created through ZooKeeper
+ * (common/placement.c, the broker's own). Calls return the ZooKeeper error
  * code (ZOK, ZNONODE...); ZKA_BAD_JSON for a znode value that does not
  * parse. Everything returned is malloc'd; the *_free functions release it. */
 #ifndef TOOLS_ZK_ADMIN_H
@@ -37,7 +38,7 @@ typedef struct zka_broker {
 int zka_brokers(zk_sync *s, zka_broker **out, int *n);
 void zka_brokers_free(zka_broker *b, int n);
 
-/* AdminUtils.assignReplicasToBrokers over brokers sorted by id. rack_aware:
+/* AdminUtils.assignReplicasToBrokers (placement_assign). rack_aware:
  * use the racks (every broker must have one, else Kafka's error). Fills
  * out[npart * rf], partition i (numbered start_partition + i) at
  * out + i * rf. fixed_start -1: a random start, as Kafka. 0, or -1 with

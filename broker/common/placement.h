@@ -1,7 +1,9 @@
 /* placement.h -- replica placement for new topics and partitions (Kafka's
- * rack-aware and plain assignment). */
-#ifndef KAFKA_PLACEMENT_H
-#define KAFKA_PLACEMENT_H
+ * rack-aware and plain assignment): the one implementation, used by the
+ * broker (CreateTopics, CreatePartitions) and by the tools' --zookeeper
+ * modes (zk_admin.c). */
+#ifndef COMMON_PLACEMENT_H
+#define COMMON_PLACEMENT_H
 
 #include <stdint.h>
 
