@@ -171,9 +171,10 @@ static void conn_close(ka_conn *c) {
 /* ------------------------------------------------------------------------
  * Requests
  * ---------------------------------------------------------------------- */
-/* flexible: request header v2 and response header v1 (tagged fields). */
+/* flexible: request header v2 and response header v1 (tagged fields).
+ * The answer must have arrived by deadline. */
 static int call_with_header(kadmin *a, ka_conn *c, int16_t key, int16_t ver, int flexible,
-                            const wbuf *body, wbuf *resp) {
+                            const wbuf *body, wbuf *resp, int64_t deadline) {
     wbuf req;
     wb_init(&req, 64 + body->len);
     wb_i32(&req, 0);
@@ -186,7 +187,6 @@ static int call_with_header(kadmin *a, ka_conn *c, int16_t key, int16_t ver, int
         wb_uvarint(&req, 0); /* no tagged fields */
     wb_write(&req, body->data, body->len);
     wb_put_i32(&req, 0, (int32_t)(req.len - 4));
-    int64_t deadline = now_ms() + a->timeout_ms;
     int rc = io_full(c->fd, req.data, req.len, 1, deadline);
     wb_free(&req);
     uint8_t hdr[8];
@@ -229,12 +229,12 @@ static int call_with_header(kadmin *a, ka_conn *c, int16_t key, int16_t ver, int
 }
 
 int ka_call(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body, wbuf *resp) {
-    return call_with_header(a, c, key, ver, 0, body, resp);
+    return call_with_header(a, c, key, ver, 0, body, resp, now_ms() + a->request_timeout_ms);
 }
 
 int ka_call_flexible(kadmin *a, ka_conn *c, int16_t key, int16_t ver, const wbuf *body,
                      wbuf *resp) {
-    return call_with_header(a, c, key, ver, 1, body, resp);
+    return call_with_header(a, c, key, ver, 1, body, resp, now_ms() + a->request_timeout_ms);
 }
 
 int ka_version(const ka_conn *c, int key, int client_max) {
@@ -280,14 +280,17 @@ err_parse:
     return -1;
 }
 
-/* ApiVersions v2, falling back to v0 when the broker says UNSUPPORTED_VERSION. */
-static int conn_handshake(kadmin *a, ka_conn *c) {
+/* ApiVersions v2, falling back to v0 when the broker says UNSUPPORTED_VERSION;
+ * each answer within the request timeout, and all by deadline. */
+static int conn_handshake(kadmin *a, ka_conn *c, int64_t deadline) {
     wbuf body, resp;
     wb_init(&body, 8);
     wb_init(&resp, 1024);
     int rc = -1;
     for (int ver = 2; ver >= 0; ver -= 2) {
-        if (ka_call(a, c, KEY_ApiVersions, (int16_t)ver, &body, &resp) != 0)
+        int64_t by = now_ms() + a->request_timeout_ms;
+        if (call_with_header(a, c, KEY_ApiVersions, (int16_t)ver, 0, &body, &resp,
+                             by < deadline ? by : deadline) != 0)
             break;
         int16_t err = 0;
         if (parse_api_versions(c, ver, &resp, &err) != 0) {
@@ -347,7 +350,7 @@ static ka_conn *conn_open(kadmin *a, int32_t node, int32_t java_node, const char
         }
         return NULL;
     }
-    if (conn_handshake(a, c) != 0) {
+    if (conn_handshake(a, c, deadline) != 0) {
         conn_close(c);
         return NULL;
     }
@@ -357,6 +360,7 @@ static ka_conn *conn_open(kadmin *a, int32_t node, int32_t java_node, const char
 int ka_init(kadmin *a, const char *bootstrap, int timeout_ms) {
     memset(a, 0, sizeof(*a));
     a->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    a->request_timeout_ms = a->timeout_ms;
     a->client_id = "adminclient-1";
     for (int i = 0; i < KA_MAX_CONNS; i++)
         a->conns[i].fd = -1;

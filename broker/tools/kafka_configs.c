@@ -695,8 +695,7 @@ int main(int argc, char **argv) {
     check_args();
     if (opts_has(&O, "zookeeper"))
         return zk_main();
-    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+    if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
         die_exec(A.err);
     if (opts_has(&O, "alter"))
         alter();

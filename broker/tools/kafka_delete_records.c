@@ -33,8 +33,7 @@ int main(int argc, char **argv) {
                "This tool helps to delete records of the given partitions down to the specified offset.", 1);
     opts_require(&O, "bootstrap-server");
     opts_require(&O, "offset-json-file");
-    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+    if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
         tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     const char *path = opts_get(&O, "offset-json-file");

@@ -71,8 +71,7 @@ int main(int argc, char **argv) {
         snprintf(msg, sizeof(msg), "Cannot parse argument '%s' of option election-type", type_arg);
         tools_die_exception("joptsimple.OptionArgumentConversionException", msg);
     }
-    int timeout = tools_command_config_timeout(opts_get(&O, "admin.config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+    if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "admin.config")) != 0)
         tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
     ka_tp_offset *tps = NULL;
@@ -96,7 +95,7 @@ int main(int argc, char **argv) {
     snprintf(done, sizeof(done), "Successfully completed leader election (%s) for partitions ", type_name);
     snprintf(error, sizeof(error), "Error completing leader election (%s) for partition: ", type_name);
     const election_text text = {done, "Valid replica already elected for partitions ", error, "replica(s)"};
-    tools_election_run(&A, type, tps, n, timeout, &text);
+    tools_election_run(&A, type, tps, n, A.request_timeout_ms, &text);
     ka_close(&A);
     opts_free(&O);
     return 0;

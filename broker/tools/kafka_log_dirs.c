@@ -223,8 +223,7 @@ int main(int argc, char **argv) {
     opts_parse(&O, specs, argc, argv, "This tool helps to query log directory usage on the specified brokers.", 1);
     opts_require(&O, "bootstrap-server");
     opts_require(&O, "describe");
-    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0) {
+    if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0) {
         char m[1200];
         snprintf(m, sizeof(m), "org.apache.kafka.common.KafkaException: Failed to create new KafkaAdminClient\n"
                                "Caused by: org.apache.kafka.common.config.ConfigException: %s", A.err);

@@ -257,14 +257,13 @@ int main(int argc, char **argv) {
         zk_elect(tps, n);
     } else {
         kadmin A;
-        int timeout = tools_command_config_timeout(opts_get(&O, "admin.config"), 30000);
-        if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "admin.config")) != 0)
             tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
         static const election_text text = {
             "Successfully completed preferred leader election for partitions ",
             "Preferred replica already elected for partitions ",
             "Error completing preferred leader election for partition: ", "preferred replica(s)"};
-        tools_election_run(&A, 0, tps, n, timeout, &text);
+        tools_election_run(&A, 0, tps, n, A.request_timeout_ms, &text);
         ka_close(&A);
     }
     opts_free(&O);

@@ -1334,8 +1334,7 @@ int main(int argc, char **argv) {
             printf("Warning: ignoring deprecated --zookeeper option because --bootstrap-server was "
                    "specified.  The --zookeeper option will be removed in a future version of "
                    "Kafka.\n");
-        int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-        if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
             die_admin();
         A.client_id = "reassign-partitions-tool";
     } else {

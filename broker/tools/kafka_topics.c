@@ -994,8 +994,7 @@ int main(int argc, char **argv) {
     if (zk) {
         zk_connect();
     } else {
-        int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-        if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0)
+        if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
             fail(A.err);
     }
     for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)

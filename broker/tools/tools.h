@@ -199,7 +199,9 @@ typedef struct ka_arena_blk ka_arena_blk;
 
 typedef struct kadmin {
     char bootstrap[1024];
-    int timeout_ms; /* overall deadline of each operation */
+    int timeout_ms;         /* overall deadline of each operation (default.api.timeout.ms) */
+    int request_timeout_ms; /* each request, the connection handshake included
+                             * (request.timeout.ms); at most timeout_ms */
     const char *client_id;
     int32_t corr;
     ka_conn conns[KA_MAX_CONNS];
@@ -270,15 +272,28 @@ typedef struct ka_tp_offset {
 #define KA_RESOURCE_BROKER_LOGGER 8
 
 /* Sets up the client; parses bootstrap "host:port[,host:port...]".
- * Returns -1 (a->err set) if the list is malformed. */
+ * timeout_ms bounds each operation and each request alike (see
+ * ka_init_config for Kafka's two timeouts). Returns -1 (a->err set) if the
+ * list is malformed. */
 int ka_init(kadmin *a, const char *bootstrap, int timeout_ms);
+/* ka_init with the timeouts of Kafka 2.5's AdminClient, read from the
+ * tool's --command-config file (NULL: none): request.timeout.ms (30000)
+ * bounds each request and each broker's handshake, so that a broker that
+ * accepts connections but never answers (a stopped process) costs one
+ * request timeout before the next bootstrap broker is tried;
+ * default.api.timeout.ms (60000) bounds the whole operation. Only
+ * request.timeout.ms above 60000 raises the operation's timeout to it,
+ * with the AdminClient's WARN line. Exits 1 with Kafka's message if the
+ * file can't be read. */
+int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config);
 void ka_close(kadmin *a);
 void *ka_alloc(kadmin *a, size_t n); /* zeroed, from the arena */
 char *ka_strdup(kadmin *a, const char *s);
 char *ka_kstrdup(kadmin *a, kstr k);
 
-/* A connection to any bootstrap broker (ApiVersions done). NULL on
- * timeout: a->err says "Timed out waiting for a node assignment." */
+/* A connection to any bootstrap broker (ApiVersions done): each in turn,
+ * again after a backoff, until the operation's timeout. NULL on timeout:
+ * a->err says "Timed out waiting for a node assignment." */
 ka_conn *ka_any(kadmin *a);
 /* A connection to broker `node` (from the last metadata). */
 ka_conn *ka_node(kadmin *a, int32_t node);

@@ -232,6 +232,45 @@ int tools_command_config_timeout(const char *path, int def) {
     return def;
 }
 
+int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config) {
+    int request_ms = 30000, api_ms = 60000, api_set = 0;
+    if (command_config) {
+        char err[256];
+        props *p = props_load(command_config, err, sizeof(err));
+        if (!p) {
+            fprintf(stderr, "%s (No such file or directory)\n", command_config);
+            exit(1);
+        }
+        int32_t t;
+        const char *v = props_get(p, "request.timeout.ms");
+        if (v && parse_i32(v, &t) == 0 && t > 0)
+            request_ms = t;
+        v = props_get(p, "default.api.timeout.ms");
+        if (v && parse_i32(v, &t) == 0 && t > 0) {
+            api_ms = t;
+            api_set = 1;
+        }
+        props_free(p);
+    }
+    if (api_ms < request_ms) {
+        if (api_set) {
+            request_ms = api_ms; /* Kafka refuses this; we keep within the asked bound */
+        } else {
+            char m[300];
+            snprintf(m, sizeof(m),
+                     "[AdminClient clientId=adminclient-1] Overriding the default value for "
+                     "default.api.timeout.ms (%d) with the explicitly configured request timeout %d",
+                     api_ms, request_ms);
+            log4j_line("WARN", m, "org.apache.kafka.clients.admin.KafkaAdminClient", NULL);
+            api_ms = request_ms;
+        }
+    }
+    if (ka_init(a, bootstrap, api_ms) != 0)
+        return -1;
+    a->request_timeout_ms = request_ms;
+    return 0;
+}
+
 void log4j_line(const char *level, const char *msg, const char *logger, const char *exception) {
     struct timeval tv;
     gettimeofday(&tv, NULL);

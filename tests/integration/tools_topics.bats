@@ -12,7 +12,10 @@ setup_file() {
 }
 
 teardown_file() { stop_all; }
-teardown() { show_logs_on_failure; }
+teardown() {
+  show_logs_on_failure
+  _broker_stop_in "$BATS_FILE_TMPDIR/paused" 10 # the paused broker's test
+}
 
 TAB=$'\t'
 
@@ -224,4 +227,34 @@ TAB=$'\t'
   for l in "${stderr_lines[@]}"; do
     [[ $l =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[AdminClient\ clientId=adminclient-1\]\ Connection\ to\ node\ -1\ \(/127\.0\.0\.1:$port\)\ could\ not\ be\ established\.\ Broker\ may\ not\ be\ available\.\ \(org\.apache\.kafka\.clients\.NetworkClient\)$ ]]
   done
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+@test "topics: a paused broker in --bootstrap-server costs one request.timeout.ms, then the next one answers; alone, Kafka's TimeoutException after default.api.timeout.ms" {
+  local t dir=$BATS_FILE_TMPDIR/paused cfg=$BATS_TEST_TMPDIR/admin.properties
+  t=$(unique_topic paused)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t"
+  # a second broker of the cluster, stopped: it accepts connections, never answers
+  _broker_start_in "$dir" broker.id=2
+  kill -STOP "$(<"$dir/pid")"
+  local paused=127.0.0.1:$(<"$dir/port")
+  printf '%s\n' request.timeout.ms=1500 default.api.timeout.ms=4000 >"$cfg"
+  local start
+  start=$(now_ms)
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$paused,$BROKER" --command-config "$cfg" --list
+  [ "$status" -eq 0 ]
+  [[ $'\n'$output$'\n' == *$'\n'$t$'\n'* ]]
+  [ "$stderr" = "" ]
+  local took=$(($(now_ms) - start))
+  note "paused broker first: listed after $took ms"
+  ((took >= 1500 && took < 4000))
+  start=$(now_ms)
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$paused" --command-config "$cfg" --list
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment." ]
+  [ "$stderr" = "" ]
+  took=$(($(now_ms) - start))
+  note "paused broker alone: failed after $took ms"
+  ((took >= 4000 && took < 8000))
 }
