@@ -26,6 +26,12 @@ static const opt_spec specs[] = {
     {NULL, 0, NULL, NULL},
 };
 
+static int offset_json(kadmin *a, const char *text, size_t len, int unused, ka_tp_offset **out, int *n,
+                       tools_input_error *e) {
+    (void)unused;
+    return tools_delete_records_json(a, text, len, out, n, e);
+}
+
 int main(int argc, char **argv) {
     opts O;
     kadmin A;
@@ -36,18 +42,8 @@ int main(int argc, char **argv) {
     if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
         tools_die_exception("org.apache.kafka.common.config.ConfigException", A.err);
 
-    const char *path = opts_get(&O, "offset-json-file");
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text)
-        tools_die_exception("java.nio.file.NoSuchFileException", path);
-    ka_tp_offset *tps;
     int n;
-    tools_input_error e;
-    int rc = tools_delete_records_json(&A, text, len, &tps, &n, &e);
-    free(text);
-    if (rc != 0)
-        tools_die_exception(e.exception, e.message);
+    ka_tp_offset *tps = tools_tp_file(&A, opts_get(&O, "offset-json-file"), offset_json, 0, &n);
 
     printf("Executing records delete operation\n");
     fflush(stdout);

@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     ka_tp_offset *tps = NULL;
     int n = 0;
     if (opts_has(&O, "path-to-json-file")) {
-        tps = tools_election_file(&A, opts_get(&O, "path-to-json-file"), 0, &n);
+        tps = tools_tp_file(&A, opts_get(&O, "path-to-json-file"), tools_election_json, 0, &n);
     } else if (opts_has(&O, "topic")) {
         int32_t p;
         if (parse_i32(opts_get(&O, "partition"), &p) != 0) {

@@ -252,7 +252,7 @@ int main(int argc, char **argv) {
     ka_tp_offset *tps = NULL;
     int n = 0;
     if (opts_has(&O, "path-to-json-file"))
-        tps = tools_election_file(&M, opts_get(&O, "path-to-json-file"), 1, &n);
+        tps = tools_tp_file(&M, opts_get(&O, "path-to-json-file"), tools_election_json, 1, &n);
     if (zk) {
         zk_elect(tps, n);
     } else {

@@ -357,6 +357,13 @@ int tools_election_json(kadmin *a, const char *text, size_t len, int preferred_t
  * "partition": 0, "offset": 5}, ...], "version": 1}. */
 int tools_delete_records_json(kadmin *a, const char *text, size_t len, ka_tp_offset **out, int *n,
                               tools_input_error *e);
+/* A partitions file read and parsed by one of the parsers above (arg: its
+ * int argument, for tools_election_json preferred_tool); a file that can't
+ * be read ends the tool with java.nio.file.NoSuchFileException, a bad one
+ * with the parser's exception, as Kafka's tools do. */
+typedef int (*tools_tp_parser)(kadmin *a, const char *text, size_t len, int arg,
+                               ka_tp_offset **out, int *n, tools_input_error *e);
+ka_tp_offset *tools_tp_file(kadmin *a, const char *path, tools_tp_parser parse, int arg, int *n);
 /* kafka-consumer-groups --reset-offsets --from-file: the lines of group
  * `group`, "group,topic,partition,offset" or, when one --group was given
  * (only_group, else NULL), "topic,partition,offset"; other lines are
@@ -372,13 +379,8 @@ int tools_reset_plan_csv(kadmin *a, const char *text, size_t len, const char *gr
 int ka_elect_leaders(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
                      ka_result **out);
 
-/* The two leader election tools (tools_election.c). A partitions file
- * {"partitions": [{"topic": "foo", "partition": 1}, ...]} as
- * kafka-leader-election.sh (preferred_tool 0: "Replica election data ...")
- * or kafka-preferred-replica-election.sh (1: "Preferred replica election
- * data ...") read it; exits with Kafka's exception when it is bad. */
-ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n);
-/* ElectLeaders, then Kafka's report: the succeeded partitions after
+/* The two leader election tools (tools_election.c; their partitions file:
+ * tools_tp_file with tools_election_json). ElectLeaders, then Kafka's report: the succeeded partitions after
  * `done`, the "already elected" line after `noop` (listing the succeeded
  * ones, as 2.5 does), one `error` line per failed partition, then
  * AdminCommandFailedException "<n> <failed_what> could not be elected"

@@ -1,27 +1,12 @@
 /* tools_election.c -- what kafka-leader-election.sh and
- * kafka-preferred-replica-election.sh share (see tools.h): reading the
- * partitions file as Kafka's parseReplicaElectionData /
- * parsePreferredReplicaElectionData do, and running ElectLeaders with the
- * report of Kafka's LeaderElectionCommand / AdminClientCommand. */
+ * kafka-preferred-replica-election.sh share (see tools.h): running
+ * ElectLeaders with the report of Kafka's LeaderElectionCommand /
+ * AdminClientCommand (their partitions file: tools_election_json). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools.h"
-
-ka_tp_offset *tools_election_file(kadmin *a, const char *path, int preferred_tool, int *n) {
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text)
-        tools_die_exception("java.nio.file.NoSuchFileException", path);
-    ka_tp_offset *tps;
-    tools_input_error e;
-    int rc = tools_election_json(a, text, len, preferred_tool, &tps, n, &e);
-    free(text);
-    if (rc != 0)
-        tools_die_exception(e.exception, e.message);
-    return tps;
-}
 
 /* Prints "t-0, t-1" for the succeeded results, in HashMap order. */
 static void print_succeeded(const ka_result *res, const int *order, int n) {

@@ -352,6 +352,20 @@ struct json *tools_read_json_file(const char *path) {
     return js;
 }
 
+ka_tp_offset *tools_tp_file(kadmin *a, const char *path, tools_tp_parser parse, int arg, int *n) {
+    size_t len;
+    char *text = tools_read_file(path, &len);
+    if (!text)
+        tools_die_exception("java.nio.file.NoSuchFileException", path);
+    ka_tp_offset *tps;
+    tools_input_error e;
+    int rc = parse(a, text, len, arg, &tps, n, &e);
+    free(text);
+    if (rc != 0)
+        tools_die_exception(e.exception, e.message);
+    return tps;
+}
+
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
     size_t at = 0;
     int found = 0;
