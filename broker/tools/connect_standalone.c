@@ -625,64 +625,11 @@ static const char *jn_type_name(const jnode *j) {
  * Java toString of Connect values
  * ---------------------------------------------------------------------- */
 
-/* Double.toString / Float.toString: shortest digits that read back. */
+/* Double.toString / Float.toString (java_double). */
 static void java_fp(sbuf *out, double d, int is_float) {
-    if (isnan(d)) {
-        sb_puts(out, "NaN");
-        return;
-    }
-    if (isinf(d)) {
-        sb_puts(out, d > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    if (d == 0) {
-        sb_puts(out, signbit(d) ? "-0.0" : "0.0");
-        return;
-    }
-    char e[64];
-    for (int prec = 0; prec < 17; prec++) {
-        snprintf(e, sizeof(e), "%.*e", prec, d);
-        double back = strtod(e, NULL);
-        if (is_float ? (float)back == (float)d : back == d)
-            break;
-    }
-    char digits[32];
-    int nd = 0, neg = e[0] == '-';
-    const char *c = e + neg;
-    for (; *c && *c != 'e'; c++)
-        if (*c != '.')
-            digits[nd++] = *c;
-    digits[nd] = 0;
-    int exp = atoi(c + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        digits[--nd] = 0;
-    if (neg)
-        sb_puts(out, "-");
-    double a = fabs(d);
-    if (a >= 1e-3 && a < 1e7) {
-        if (exp >= 0) {
-            for (int i = 0; i <= exp; i++)
-                sb_put(out, i < nd ? &digits[i] : "0", 1);
-            sb_puts(out, ".");
-            if (nd > exp + 1)
-                sb_put(out, digits + exp + 1, (size_t)(nd - exp - 1));
-            else
-                sb_puts(out, "0");
-        } else {
-            sb_puts(out, "0.");
-            for (int i = 0; i < -exp - 1; i++)
-                sb_puts(out, "0");
-            sb_put(out, digits, (size_t)nd);
-        }
-    } else {
-        sb_put(out, digits, 1);
-        sb_puts(out, ".");
-        if (nd > 1)
-            sb_put(out, digits + 1, (size_t)(nd - 1));
-        else
-            sb_puts(out, "0");
-        sb_printf(out, "E%d", exp);
-    }
+    char b[64];
+    java_double(d, is_float, b, sizeof(b));
+    sb_puts(out, b);
 }
 
 /* Java's (int)/(long) casts of a double (saturating, NaN -> 0). */

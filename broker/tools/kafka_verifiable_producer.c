@@ -209,7 +209,7 @@ int main(int argc, char **argv) {
     printf("}\n");
     int64_t stop_ms = rt_now_ms();
     char avg[64];
-    java_double(1000.0 * ((double)num_acked / (double)(stop_ms - start_ms)), avg, sizeof(avg));
+    java_double(1000.0 * ((double)num_acked / (double)(stop_ms - start_ms)), 0, avg, sizeof(avg));
     event_head("tool_data");
     printf(",\"sent\":%lld,\"acked\":%lld,\"target_throughput\":%lld,\"avg_throughput\":%s}\n", (long long)num_sent,
            (long long)num_acked, (long long)throughput, avg);

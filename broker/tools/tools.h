@@ -120,6 +120,11 @@ void java_socket_address(const char *host, const struct sockaddr *sa, char *out,
  * available." client is the bracketed log prefix. */
 void log_not_connected(const char *client, int node, const char *address);
 
+/* Double.toString(d) (is_float 0) or Float.toString((float)d) (1): the
+ * shortest digits that read back as that double or float; decimal notation
+ * for 1e-3 <= |d| < 1e7, else "1.2345E7"; NaN, Infinity, -0.0. */
+void java_double(double d, int is_float, char *out, size_t n);
+
 /* ------------------------------------------------------------------------
  * Java ordering helpers
  * ---------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
  * --command-config timeouts, and the log4j line of the tools. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +270,75 @@ int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config)
         return -1;
     a->request_timeout_ms = request_ms;
     return 0;
+}
+
+void java_double(double d, int is_float, char *out, size_t n) {
+    if (isnan(d)) {
+        snprintf(out, n, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        snprintf(out, n, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (d == 0) {
+        snprintf(out, n, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    char e[64];
+    int prec;
+    for (prec = 0; prec < 17; prec++) {
+        snprintf(e, sizeof(e), "%.*e", prec, d);
+        double back = strtod(e, NULL);
+        if (is_float ? (float)back == (float)d : back == d)
+            break;
+    }
+    /* e = [-]D[.DDD]e[+-]XX */
+    char digits[32];
+    int nd = 0, neg = e[0] == '-';
+    const char *c = e + neg;
+    for (; *c && *c != 'e'; c++)
+        if (*c != '.')
+            digits[nd++] = *c;
+    digits[nd] = 0;
+    int exp = atoi(c + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        digits[--nd] = 0;
+    char buf[64];
+    size_t b = 0;
+    if (neg)
+        buf[b++] = '-';
+    double a = fabs(d);
+    if (a >= 1e-3 && a < 1e7) {
+        if (exp >= 0) {
+            for (int i = 0; i <= exp; i++)
+                buf[b++] = i < nd ? digits[i] : '0';
+            buf[b++] = '.';
+            if (nd > exp + 1)
+                for (int i = exp + 1; i < nd; i++)
+                    buf[b++] = digits[i];
+            else
+                buf[b++] = '0';
+        } else {
+            buf[b++] = '0';
+            buf[b++] = '.';
+            for (int i = 0; i < -exp - 1; i++)
+                buf[b++] = '0';
+            for (int i = 0; i < nd; i++)
+                buf[b++] = digits[i];
+        }
+        buf[b] = 0;
+    } else {
+        buf[b++] = digits[0];
+        buf[b++] = '.';
+        if (nd > 1)
+            for (int i = 1; i < nd; i++)
+                buf[b++] = digits[i];
+        else
+            buf[b++] = '0';
+        snprintf(buf + b, sizeof(buf) - b, "E%d", exp);
+    }
+    snprintf(out, n, "%s", buf);
 }
 
 void log4j_line(const char *level, const char *msg, const char *logger, const char *exception) {
