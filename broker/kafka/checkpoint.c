@@ -196,63 +196,52 @@ void ckpt_free(ckpt_entry *e, size_t n) {
     free(e);
 }
 
-int ckpt_read(const char *path, ckpt_entry **e, size_t *n) {
+static void ck_free(void *arr, size_t n) { ckpt_free(arr, n); }
+static void ep_free(void *arr, size_t n) {
+    (void)n;
+    free(arr);
+}
+
+/* A checkpoint file into *arr (ckpt_parse); 0, 1 if there is none, -1 if
+ * it can't be read or is malformed (then nothing is kept: free_fn). */
+static int ckpt_read_file(const char *path, int ntok, size_t esz, ckpt_line_proc *fn,
+                          void (*free_fn)(void *, size_t), void **arr, size_t *n) {
     char *text;
-    void *arr;
-    int rc = slurp(path, &text);
-    *e = NULL;
+    *arr = NULL;
     *n = 0;
+    int rc = slurp(path, &text);
     if (rc)
         return rc;
-    rc = ckpt_parse(text, 3, sizeof **e, ck_line, &arr, n);
+    void *a;
+    rc = ckpt_parse(text, ntok, esz, fn, &a, n);
     free(text);
     if (rc < 0) {
-        ckpt_free(arr, *n);
+        free_fn(a, *n);
         *n = 0;
         return -1;
     }
-    *e = arr;
+    *arr = a;
     return 0;
 }
 
-int ckpt_write(const char *path, const ckpt_entry *e, size_t n) {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return -1;
-    fprintf(f, "0\n%zu\n", n);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s %" PRId32 " %" PRId64 "\n", e[i].topic, e[i].partition, e[i].offset);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -1;
-    }
-    int rc = atomic_write_file(path, buf, len);
-    free(buf);
+int ckpt_read(const char *path, ckpt_entry **e, size_t *n) {
+    void *arr;
+    int rc = ckpt_read_file(path, 3, sizeof **e, ck_line, ck_free, &arr, n);
+    *e = arr;
     return rc;
 }
 
 int epoch_ckpt_read(const char *path, epoch_entry **e, size_t *n) {
-    char *text;
     void *arr;
-    int rc = slurp(path, &text);
-    *e = NULL;
-    *n = 0;
-    if (rc)
-        return rc;
-    rc = ckpt_parse(text, 2, sizeof **e, ep_line, &arr, n);
-    free(text);
-    if (rc < 0) {
-        free(arr);
-        *n = 0;
-        return -1;
-    }
+    int rc = ckpt_read_file(path, 2, sizeof **e, ep_line, ep_free, &arr, n);
     *e = arr;
-    return 0;
+    return rc;
 }
 
-int epoch_ckpt_write(const char *path, const epoch_entry *e, size_t n) {
+/* Writes version 0, the count and line(f, arr, i) for each entry, then
+ * replaces path with it (atomic_write_file). */
+typedef void ckpt_line_out(FILE *f, const void *arr, size_t i);
+static int ckpt_write_file(const char *path, const void *arr, size_t n, ckpt_line_out *line) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -260,7 +249,7 @@ int epoch_ckpt_write(const char *path, const epoch_entry *e, size_t n) {
         return -1;
     fprintf(f, "0\n%zu\n", n);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%" PRId32 " %" PRId64 "\n", e[i].epoch, e[i].start_offset);
+        line(f, arr, i);
     if (fclose(f) != 0) {
         free(buf);
         return -1;
@@ -268,6 +257,24 @@ int epoch_ckpt_write(const char *path, const epoch_entry *e, size_t n) {
     int rc = atomic_write_file(path, buf, len);
     free(buf);
     return rc;
+}
+
+static void ck_out(FILE *f, const void *arr, size_t i) {
+    const ckpt_entry *e = (const ckpt_entry *)arr + i;
+    fprintf(f, "%s %" PRId32 " %" PRId64 "\n", e->topic, e->partition, e->offset);
+}
+
+static void ep_out(FILE *f, const void *arr, size_t i) {
+    const epoch_entry *e = (const epoch_entry *)arr + i;
+    fprintf(f, "%" PRId32 " %" PRId64 "\n", e->epoch, e->start_offset);
+}
+
+int ckpt_write(const char *path, const ckpt_entry *e, size_t n) {
+    return ckpt_write_file(path, e, n, ck_out);
+}
+
+int epoch_ckpt_write(const char *path, const epoch_entry *e, size_t n) {
+    return ckpt_write_file(path, e, n, ep_out);
 }
 
 /* ------------------------------------------------------------------------
