@@ -166,7 +166,6 @@ int main(int argc, char **argv) {
     rdk_conf_apply(conf, p);
     props_free(p);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    char err[512];
     if (!opts_has(&O, "hide-header")) {
         if (!detailed)
             printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec");
@@ -175,16 +174,7 @@ int main(int argc, char **argv) {
         printf(", rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
         fflush(stdout);
     }
-    rdk_log_attach(conf, "Consumer");
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (!rk) {
-        fprintf(stderr,
-                "Exception in thread \"main\" org.apache.kafka.common.KafkaException: Failed to construct kafka "
-                "consumer: %s\n",
-                err);
-        return 1;
-    }
-    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_t *rk = rdk_new_client(RD_KAFKA_CONSUMER, conf);
     int64_t start_ms = rt_now_ms();
     join_start = start_ms;
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);

@@ -259,14 +259,7 @@ int main(int argc, char **argv) {
     rdk_conf_apply(conf, p);
     props_free(p);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    char err[512];
-    rdk_log_attach(conf, "Producer");
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    if (!rk) {
-        char msg[600];
-        snprintf(msg, sizeof(msg), "Failed to construct kafka producer: %s", err);
-        tools_die_exception("org.apache.kafka.common.KafkaException", msg);
-    }
+    rd_kafka_t *rk = rdk_new_client(RD_KAFKA_PRODUCER, conf);
     rd_kafka_error_t *te;
     if (txn_ms > 0 && (te = rd_kafka_init_transactions(rk, 60000)))
         tools_die_exception("org.apache.kafka.common.KafkaException", rd_kafka_error_string(te));

@@ -280,17 +280,7 @@ int main(int argc, char **argv) {
     rdk_conf_apply(conf, p);
     props_free(p);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    char err[512];
-    rdk_log_attach(conf, "Consumer");
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (!rk) {
-        fprintf(stderr,
-                "Exception in thread \"main\" org.apache.kafka.common.KafkaException: Failed to construct kafka "
-                "consumer: %s\n",
-                err);
-        return 1;
-    }
-    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_t *rk = rdk_new_client(RD_KAFKA_CONSUMER, conf);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;

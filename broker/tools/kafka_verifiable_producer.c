@@ -144,16 +144,7 @@ int main(int argc, char **argv) {
     rdk_conf_apply(conf, p);
     props_free(p);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    char err[512];
-    rdk_log_attach(conf, "Producer");
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    if (!rk) {
-        fprintf(stderr,
-                "Exception in thread \"main\" org.apache.kafka.common.KafkaException: Failed to construct kafka "
-                "producer: %s\n",
-                err);
-        return 1;
-    }
+    rd_kafka_t *rk = rdk_new_client(RD_KAFKA_PRODUCER, conf);
     int64_t start_time = rt_now_ms();
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

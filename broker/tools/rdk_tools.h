@@ -13,10 +13,11 @@
  *     groups, choices, typed values ("could not convert 'x' to Integer
  *     (For input string: "x")"), and the -h/--help screen with
  *     "(default: X)" and argparse4j's justified text wrapping;
- *   - Java/Jackson output helpers: Double.toString, JSON strings, "%.4f"
+ *   - Java/Jackson output helpers: JSON strings, "%.4f"
  *     that prints Infinity/NaN as Java does, java.util.Random;
  *   - rdk_conf_*: Java client properties mapped onto librdkafka (unknown,
- *     Java-only keys such as key.serializer are ignored);
+ *     Java-only keys such as key.serializer are ignored); rdk_new_client:
+ *     the producer or consumer, or Java's "Failed to construct" exit;
  *   - ThroughputThrottler, wall-clock milliseconds, ToolsUtils.printMetrics.
  */
 #ifndef TOOLS_RDK_TOOLS_H
@@ -34,6 +35,8 @@
 #include <unistd.h>
 
 #include "props.h"
+#include "rdk_log.h"
+#include "tools.h"
 
 #define RT_FN static __attribute__((unused))
 
@@ -720,6 +723,25 @@ RT_FN void rdk_conf_apply(rd_kafka_conf_t *c, props *p) {
 }
 
 /* Java exception class and message for a librdkafka error. */
+/* rd_kafka_new of the tool's producer or consumer (with the log lines of
+ * Java's "Producer" / "Consumer", a consumer polled through its queue);
+ * on failure Java's uncaught "KafkaException: Failed to construct kafka
+ * producer: <why>" (or consumer), exit 1. */
+RT_FN rd_kafka_t *rdk_new_client(rd_kafka_type_t type, rd_kafka_conf_t *conf) {
+    int producer = type == RD_KAFKA_PRODUCER;
+    char err[512];
+    rdk_log_attach(conf, producer ? "Producer" : "Consumer");
+    rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof(err));
+    if (!rk) {
+        char msg[600];
+        snprintf(msg, sizeof(msg), "Failed to construct kafka %s: %s", producer ? "producer" : "consumer", err);
+        tools_die_exception("org.apache.kafka.common.KafkaException", msg);
+    }
+    if (!producer)
+        rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
 RT_FN const char *rdk_exception(rd_kafka_resp_err_t e, char *msg, size_t n) {
     switch (e) {
     case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
