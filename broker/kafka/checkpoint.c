@@ -15,29 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dirsync.h"
+
 #define CKPT_MAX_FILE (64 << 20) /* refuse to slurp anything larger */
 
 /* ------------------------------------------------------------------------
  * Files
  * ---------------------------------------------------------------------- */
-static int fsync_dir_of(const char *path) {
-    char d[PATH_MAX];
-    snprintf(d, sizeof d, "%s", path);
-    char *slash = strrchr(d, '/');
-    if (slash == d)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(d, ".");
-    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int atomic_write_file(const char *path, const void *data, size_t len) {
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
@@ -65,7 +49,7 @@ int atomic_write_file(const char *path, const void *data, size_t len) {
         fd = -1;
         goto fail;
     }
-    return fsync_dir_of(path);
+    return dir_fsync_of(path);
 fail:;
     int e = errno;
     if (fd >= 0)

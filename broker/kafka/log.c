@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "checkpoint.h"
+#include "dirsync.h"
 #include "crc32c.h"
 #include "logger.h"
 #include "log_internal.h"
@@ -498,11 +499,7 @@ void plog_set_config(plog *l, const log_config *cfg) {
 }
 
 int fsync_dir(plog *l) {
-    int fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
+    int rc = dir_fsync(l->dir);
     if (rc == 0)
         l->dir_dirty = 0;
     return rc;

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "anet.h"
+#include "dirsync.h"
 #include "logger.h"
 #include "service_notify.h"
 #include "zk.h"
@@ -296,12 +297,8 @@ static void state_save(void) {
         exit(2);
     }
     close(fd);
-    int dfd = open(Z.snap_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        if (fsync(dfd) != 0)
-            log_warn(LOG_QP, "fsync %s: %s", Z.snap_dir, strerror(errno));
-        close(dfd);
-    }
+    if (dir_fsync(Z.snap_dir) != 0)
+        log_warn(LOG_QP, "fsync %s: %s", Z.snap_dir, strerror(errno));
 }
 
 static void set_term(int64_t t, int voted) {

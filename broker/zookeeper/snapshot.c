@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "dirsync.h"
 #include "logger.h"
 #include "zk.h"
 
@@ -150,15 +151,6 @@ err_parse:
     return -1;
 }
 
-static int fsync_dir(const char *dir) {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int zk_snap_write(const char *dir) {
     wbuf wb;
     wb_init(&wb, 64 * 1024);
@@ -181,7 +173,7 @@ int zk_snap_write(const char *dir) {
         close(fd);
     if (!rc && rename(tmp, path) != 0)
         rc = -1;
-    if (!rc && fsync_dir(dir) != 0)
+    if (!rc && dir_fsync(dir) != 0)
         rc = -1;
     if (rc)
         log_error(ZK_LOGGER_SNAP, "Cannot write snapshot %s: %s", path, strerror(errno));

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "dirsync.h"
 #include "logger.h"
 #include "zk.h"
 
@@ -61,15 +62,6 @@ void zk_log_append(const uint8_t *rec, size_t len) {
 
 bool zk_log_pending(void) { return pending.len > 0; }
 
-static int fsync_dir(const char *dir) {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 int zk_log_sync(void) {
     if (!pending.len)
         return 0;
@@ -88,7 +80,7 @@ int zk_log_sync(void) {
         return -1;
     }
     if (dir_dirty) {
-        if (fsync_dir(Z.log_dir) != 0) {
+        if (dir_fsync(Z.log_dir) != 0) {
             log_error(ZK_LOGGER_TXNLOG, "fsync %s: %s", Z.log_dir, strerror(errno));
             return -1;
         }
