@@ -176,6 +176,22 @@ static char **group_ids(int *n) {
     return ids;
 }
 
+/* group_ids, each once in first-seen order (as the admin client's map
+ * collapses duplicates). */
+static char **distinct_group_ids(int *n) {
+    char **ids = group_ids(n);
+    int k = 0;
+    for (int i = 0; i < *n; i++) {
+        int dup = 0;
+        for (int j = 0; j < k && !dup; j++)
+            dup = !strcmp(ids[j], ids[i]);
+        if (!dup)
+            ids[k++] = ids[i];
+    }
+    *n = k;
+    return ids;
+}
+
 /* Sorted, without duplicates (the tool collects results in a TreeMap). */
 static void sort_unique(char **ids, int *n) {
     qsort(ids, (size_t)*n, sizeof(char *), cmp_str);
@@ -511,18 +527,7 @@ static void cmd_describe(void) {
  * ---------------------------------------------------------------------- */
 static void cmd_delete(void) {
     int n;
-    char **ids = group_ids(&n);
-    /* duplicates collapse in the admin client's map */
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        int dup = 0;
-        for (int j = 0; j < k; j++)
-            if (!strcmp(ids[j], ids[i]))
-                dup = 1;
-        if (!dup)
-            ids[k++] = ids[i];
-    }
-    n = k;
+    char **ids = distinct_group_ids(&n);
     ka_result *res = ka_alloc(&A, (size_t)(n + 1) * sizeof(*res));
     if (ka_delete_groups(&A, (const char *const *)ids, n, res) != 0)
         fail_cmd();
@@ -971,17 +976,7 @@ static tpo *prepare(const char *group, int *n) {
 
 static void cmd_reset(void) {
     int ng;
-    char **ids = group_ids(&ng);
-    int k = 0;
-    for (int i = 0; i < ng; i++) {
-        int dup = 0;
-        for (int j = 0; j < k; j++)
-            if (!strcmp(ids[j], ids[i]))
-                dup = 1;
-        if (!dup)
-            ids[k++] = ids[i];
-    }
-    ng = k;
+    char **ids = distinct_group_ids(&ng);
     /* describedGroups(): a java.util.HashMap keyed by group id */
     int32_t *h = ka_alloc(&A, (size_t)(ng + 1) * sizeof(int32_t));
     int *ord = ka_alloc(&A, (size_t)(ng + 1) * sizeof(int));
