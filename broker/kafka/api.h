@@ -17,6 +17,20 @@ typedef struct api_def {
 } api_def;
 
 #define FLEXIBLE_FROM_V0 (-1)
+
+/* The opening of a topic in the APIs whose response mirrors the request
+ * topic by topic (Produce, ListOffsets, DeleteRecords,
+ * OffsetForLeaderEpoch): reads the topic name and its partition count (not
+ * null, at least min_part bytes a partition left) and writes both to the
+ * response. A short or bad request jumps to err_parse (buf.h). */
+#define api_read_echo_topic(rb, w, name, nparts, min_part)                    \
+    do {                                                                       \
+        rb_read_str(rb, name);                                                 \
+        rb_read_i32(rb, nparts);                                               \
+        rb_check_count_nn(rb, *(nparts), min_part);                            \
+        wb_str(w, (name)->s, (name)->len);                                     \
+        wb_i32(w, *(nparts));                                                  \
+    } while (0)
 int api_flexible(const api_def *d, int16_t version);
 const api_def *api_lookup(int16_t key);
 int api_count(void);

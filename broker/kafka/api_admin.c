@@ -427,11 +427,7 @@ int handle_DeleteRecords(request *rq, response *rs) {
     for (int32_t i = 0; i < ntopics; i++) {
         kstr name;
         int32_t nparts;
-        rb_read_str(rb, &name);
-        rb_read_i32(rb, &nparts);
-        rb_check_count_nn(rb, nparts, 12);
-        wb_str(w, name.s, name.len);
-        wb_i32(w, nparts);
+        api_read_echo_topic(rb, w, &name, &nparts, 12);
         topic *t = KSTR_IS_NULL(name) ? NULL : topic_findn(name.s, name.len);
         for (int32_t j = 0; j < nparts; j++) {
             int32_t pidx;

@@ -210,11 +210,7 @@ int handle_Produce(request *rq, response *rs) {
     for (int32_t i = 0; i < ntopics; i++) {
         kstr name;
         int32_t nparts;
-        rb_read_str(rb, &name);
-        rb_read_i32(rb, &nparts);
-        rb_check_count_nn(rb, nparts, 8);
-        wb_str(w, name.s, name.len);
-        wb_i32(w, nparts);
+        api_read_echo_topic(rb, w, &name, &nparts, 8);
         topic *t = topic_find_served(name);
         for (int32_t j = 0; j < nparts; j++) {
             int32_t pidx;

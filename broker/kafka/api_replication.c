@@ -24,12 +24,8 @@ int handle_OffsetForLeaderEpoch(request *rq, response *rs) {
     for (int32_t i = 0; i < ntopics; i++) {
         kstr name;
         int32_t nparts;
-        rb_read_str(rb, &name);
-        rb_read_i32(rb, &nparts);
         int part_size = v >= 2 ? 12 : 8;
-        rb_check_count_nn(rb, nparts, part_size);
-        wb_str(w, name.s, name.len);
-        wb_i32(w, nparts);
+        api_read_echo_topic(rb, w, &name, &nparts, part_size);
         topic *t = topic_find_served(name);
         for (int32_t j = 0; j < nparts; j++) {
             int32_t pidx, current_leader_epoch = -1, leader_epoch;
