@@ -78,20 +78,8 @@ static void log4j(const char *level, const char *msg, const char *exception) {
     log4j_line(level, msg, LOGGER, exception);
 }
 
-/* "k=v" from a repeatable option, last wins (parseKeyValueArgs). */
-static const char *kv_get(const opts *o, const char *opt, const char *key) {
-    const char *found = NULL;
-    size_t kl = strlen(key);
-    for (int i = 0; i < opts_count(o, opt); i++) {
-        const char *s = opts_nth(o, opt, i);
-        if (!strncmp(s, key, kl) && (s[kl] == '=' || s[kl] == 0))
-            found = s[kl] == '=' ? s + kl + 1 : "";
-    }
-    return found;
-}
-
 static int prop_true(const opts *o, const char *key, int def) {
-    const char *v = kv_get(o, "property", key);
+    const char *v = opts_kv_get(o, "property", key);
     if (!v)
         return def;
     while (*v == ' ' || *v == '\t')
@@ -113,10 +101,10 @@ static void formatter_init(formatter *f, const opts *o) {
     f->print_offset = prop_true(o, "print.offset", 0);
     f->print_headers = prop_true(o, "print.headers", 0);
     const char *v;
-    f->key_sep = (v = kv_get(o, "property", "key.separator")) ? v : "\t";
-    f->line_sep = (v = kv_get(o, "property", "line.separator")) ? v : "\n";
-    f->headers_sep = (v = kv_get(o, "property", "headers.separator")) ? v : ",";
-    f->null_literal = (v = kv_get(o, "property", "null.literal")) ? v : "null";
+    f->key_sep = (v = opts_kv_get(o, "property", "key.separator")) ? v : "\t";
+    f->line_sep = (v = opts_kv_get(o, "property", "line.separator")) ? v : "\n";
+    f->headers_sep = (v = opts_kv_get(o, "property", "headers.separator")) ? v : ",";
+    f->null_literal = (v = opts_kv_get(o, "property", "null.literal")) ? v : "null";
 }
 
 static void put_bytes(const void *p, size_t n, const char *null_literal) {

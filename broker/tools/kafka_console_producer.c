@@ -73,18 +73,6 @@ static void conf_set(rd_kafka_conf_t *c, const char *k, const char *v) {
     }
 }
 
-/* "k=v" list from a repeatable option (parseKeyValueArgs: missing value = ""). */
-static const char *kv_get(const opts *o, const char *opt, const char *key) {
-    const char *found = NULL;
-    size_t kl = strlen(key);
-    for (int i = 0; i < opts_count(o, opt); i++) {
-        const char *s = opts_nth(o, opt, i);
-        if (!strncmp(s, key, kl) && (s[kl] == '=' || s[kl] == 0))
-            found = s[kl] == '=' ? s + kl + 1 : "";
-    }
-    return found;
-}
-
 int main(int argc, char **argv) {
     opts O;
     opts_parse(&O, specs, argc, argv, "This tool helps to read data from standard input and publish it to Kafka.", 1);
@@ -162,11 +150,11 @@ int main(int argc, char **argv) {
     int parse_key = 0, ignore_error = 0;
     const char *sep = "\t";
     const char *v;
-    if ((v = kv_get(&O, "property", "parse.key")))
+    if ((v = opts_kv_get(&O, "property", "parse.key")))
         parse_key = !strcasecmp(v, "true");
-    if ((v = kv_get(&O, "property", "key.separator")))
+    if ((v = opts_kv_get(&O, "property", "key.separator")))
         sep = v;
-    if ((v = kv_get(&O, "property", "ignore.error")))
+    if ((v = opts_kv_get(&O, "property", "ignore.error")))
         ignore_error = !strcasecmp(v, "true");
     int sync = opts_has(&O, "sync");
 

@@ -188,6 +188,17 @@ const char *opts_nth(const opts *o, const char *name, int n) {
 
 const char *opts_get(const opts *o, const char *name) { return opts_nth(o, name, 0); }
 
+const char *opts_kv_get(const opts *o, const char *name, const char *key) {
+    const char *found = NULL;
+    size_t kl = strlen(key);
+    for (int i = 0; i < opts_count(o, name); i++) {
+        const char *s = opts_nth(o, name, i);
+        if (!strncmp(s, key, kl) && (s[kl] == '=' || s[kl] == 0))
+            found = s[kl] == '=' ? s + kl + 1 : "";
+    }
+    return found;
+}
+
 void opts_require(const opts *o, const char *name) {
     if (!opts_has(o, name)) {
         char msg[256];

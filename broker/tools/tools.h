@@ -65,6 +65,9 @@ int opts_has(const opts *o, const char *name);
 int opts_count(const opts *o, const char *name);
 const char *opts_get(const opts *o, const char *name); /* first value */
 const char *opts_nth(const opts *o, const char *name, int n);
+/* The value of key among a repeatable option's "k=v" arguments (Kafka's
+ * parseKeyValueArgs: the last one wins, "k" alone is ""), or NULL. */
+const char *opts_kv_get(const opts *o, const char *name, const char *key);
 /* Index in hits of the first occurrence, -1 if absent. */
 int opts_first_hit(const opts *o, const char *name);
 /* Prints msg (if any) and the usage table to stderr, exits 1. */
