@@ -363,9 +363,9 @@ static void apply_own_entry(zk_config *c) {
                      c->peer_type_observer ? "observer" : "participant");
 }
 
-int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen) {
-    defaults(c);
-    props *p = props_parse_err(text, len, err, errlen);
+/* The properties p (NULL: they did not parse, err says why) over the
+ * defaults already in c, then myid and this server's own entry. */
+static int apply_config(zk_config *c, props *p, char *err, size_t errlen) {
     if (!p)
         return -1;
     int rc = apply_props(c, p, err, errlen);
@@ -376,18 +376,15 @@ int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_
     return 0;
 }
 
+int zk_config_parse(zk_config *c, const char *text, size_t len, char *err, size_t errlen) {
+    defaults(c);
+    return apply_config(c, props_parse_err(text, len, err, errlen), err, errlen);
+}
+
 int zk_config_load(zk_config *c, const char *path, char *err, size_t errlen) {
     defaults(c);
     snprintf(c->config_path, sizeof c->config_path, "%s", path);
-    props *p = props_load(path, err, errlen);
-    if (!p)
-        return -1;
-    int rc = apply_props(c, p, err, errlen);
-    props_free(p);
-    if (rc || read_myid(c, err, errlen))
-        return -1;
-    apply_own_entry(c);
-    return 0;
+    return apply_config(c, props_load(path, err, errlen), err, errlen);
 }
 
 bool zk_config_4lw_enabled(const zk_config *c, const char *word) {
