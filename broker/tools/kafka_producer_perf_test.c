@@ -156,10 +156,6 @@ static void wait_poll(int ms, void *rk) { rd_kafka_poll(rk, ms); }
 int main(int argc, char **argv) {
     ap_parser P;
     ap_init(&P, "producer-performance", "This tool is used to verify the producer performance.", args, groups, 1);
-    if (argc <= 1) {
-        ap_print_help(&P, stdout);
-        return 0;
-    }
     ap_parse(&P, argc, argv, 1);
     const char *topic = ap_get(&P, "--topic");
     int64_t num_records = ap_getll(&P, "--num-records", 0);

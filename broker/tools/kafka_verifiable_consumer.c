@@ -239,10 +239,6 @@ int main(int argc, char **argv) {
             "This tool consumes messages from a specific topic and emits consumer events (e.g. group rebalances, "
             "received messages, and offsets committed) as JSON objects to STDOUT.",
             args, groups, 1);
-    if (argc <= 1) {
-        ap_print_help(&P, stdout);
-        return 0;
-    }
     ap_parse(&P, argc, argv, 1);
     setvbuf(stdout, NULL, _IOLBF, 0);
 

@@ -107,10 +107,6 @@ int main(int argc, char **argv) {
             "This tool produces increasing integers to the specified topic and prints JSON metadata to stdout on each "
             "\"send\" request, making externally visible which messages have been acked and which have not.",
             args, groups, 1);
-    if (argc <= 1) {
-        ap_print_help(&P, stdout);
-        return 0;
-    }
     ap_parse(&P, argc, argv, 1);
     setvbuf(stdout, NULL, _IOLBF, 0);
 

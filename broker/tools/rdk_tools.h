@@ -415,8 +415,13 @@ static int ap_convert(const ap_parser *p, const ap_arg *a, const char *s) {
 }
 
 /* Parses argv; -h/--help prints the help screen on stdout and exits with
- * help_status (Kafka's tools: 1); errors exit 1 via ap_die. */
+ * help_status (Kafka's tools: 1), no arguments at all prints it and exits 0
+ * (their main's "args.length == 0" check); errors exit 1 via ap_die. */
 RT_FN void ap_parse(ap_parser *p, int argc, char **argv, int help_status) {
+    if (argc <= 1) {
+        ap_print_help(p, stdout);
+        exit(0);
+    }
     char msg[1024];
     int group_used[AP_MAX] = {0};
     for (int i = 1; i < argc; i++) {
