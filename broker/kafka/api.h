@@ -71,6 +71,10 @@ void fetch_abort_all(void);
 
 api_handler handle_OffsetForLeaderEpoch;
 api_handler handle_ControlledShutdown;
+/* api_control.c: the controller's requests to this broker */
+api_handler handle_LeaderAndIsr;
+api_handler handle_StopReplica;
+api_handler handle_UpdateMetadata;
 api_handler handle_ElectLeaders;
 api_handler handle_AlterPartitionReassignments;
 api_handler handle_ListPartitionReassignments;

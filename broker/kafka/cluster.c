@@ -28,6 +28,7 @@
 #include "api.h"
 #include "broker.h"
 #include "checkpoint.h"
+#include "controller_channel.h"
 #include "dynamic_config.h"
 #include "json.h"
 #include "isr_change.h"
@@ -266,8 +267,10 @@ static void broker_get_cb(int rc, const char *data, int len, const jute_stat *st
     B.nnodes = k;
     free(bl);
     forget_gone_shutting_down();
-    if (B.is_controller)
+    if (B.is_controller) {
+        ctlchan_sync_brokers();
         controller_check_all();
+    }
     check_waiters();
 }
 
@@ -358,6 +361,58 @@ static void apply_state(partition *p) {
     replica_apply_state(p);
 }
 
+/* The one way a partition state reaches this broker's view, whether read
+ * from its znode (the backstop: every broker watches them) or sent by the
+ * controller (LeaderAndIsr, UpdateMetadata); fenced by the leader epoch so
+ * both sources converge on the newest decision:
+ *  - ZooKeeper: a read older than what is applied (a lower leader epoch)
+ *    is a late read and is dropped; the same epoch is the leader's ISR
+ *    change and is applied.
+ *  - LeaderAndIsr: only a newer leader epoch, as Kafka 2.5's
+ *    becomeLeaderOrFollower (STALE_CONTROLLER_EPOCH otherwise).
+ *  - UpdateMetadata (partitions this broker does not host): a newer leader
+ *    epoch, or the same one with a newer znode version (an ISR change).
+ * The controller sends LeaderAndIsr/UpdateMetadata for the changes it reads
+ * back from ZooKeeper (controller_channel.c). */
+int16_t cluster_apply_partition_state(partition *p, const partition_state_in *s, int source) {
+    int known = p->state_zk_version >= 0 || p->state_zk_version == -3;
+    int32_t current = known ? p->leader_epoch : -1;
+    int newer = s->leader_epoch > current;
+    if (source == STATE_FROM_ZOOKEEPER && known && s->leader_epoch < p->leader_epoch)
+        return ERR_STALE_CONTROLLER_EPOCH;
+    if (source == STATE_FROM_LEADER_AND_ISR && !newer)
+        return ERR_STALE_CONTROLLER_EPOCH;
+    if (source == STATE_FROM_UPDATE_METADATA && !newer &&
+        !(s->leader_epoch == current && s->zk_version > p->state_zk_version))
+        return ERR_STALE_CONTROLLER_EPOCH;
+    int leader_changed = !known || s->leader_epoch != p->leader_epoch || s->leader != p->leader;
+    int isr_changed = p->nisr != s->nisr ||
+                      (s->nisr > 0 && memcmp(p->isr, s->isr, (size_t)s->nisr * sizeof(int32_t)));
+    p->state_controller_epoch = s->controller_epoch;
+    if (s->leader_epoch > p->leader_epoch)
+        p->leadership_stale = 0; /* a controller has decided anew */
+    p->leader = s->leader;
+    p->leader_epoch = s->leader_epoch;
+    if (isr_changed) {
+        free(p->isr);
+        p->isr = s->nisr > 0 ? malloc((size_t)s->nisr * sizeof(int32_t)) : NULL;
+        if (s->nisr > 0 && !p->isr)
+            abort();
+        if (s->nisr > 0)
+            memcpy(p->isr, s->isr, (size_t)s->nisr * sizeof(int32_t));
+        p->nisr = s->nisr;
+    }
+    p->state_zk_version = s->zk_version;
+    apply_state(p);
+    if (source == STATE_FROM_ZOOKEEPER && B.is_controller) {
+        if (leader_changed)
+            ctlchan_partition_leadership(p);
+        else if (isr_changed)
+            ctlchan_partition_metadata(p);
+    }
+    return ERR_NONE;
+}
+
 static void state_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     part_ref *r = arg;
     topic *t = topic_find(r->topic);
@@ -371,17 +426,9 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
             json_int(json_get(j, "leader_epoch"), &epoch) == 0 && nisr >= 0) {
             int64_t cepoch = 0;
             json_int(json_get(j, "controller_epoch"), &cepoch);
-            p->state_controller_epoch = (int32_t)cepoch;
-            if (epoch > p->leader_epoch)
-                p->leadership_stale = 0; /* a controller has decided anew */
-            p->leader = (int32_t)leader;
-            p->leader_epoch = (int32_t)epoch;
-            free(p->isr);
-            p->isr = isr;
-            p->nisr = nisr;
-            p->state_zk_version = st->version;
-            isr = NULL;
-            apply_state(p);
+            partition_state_in s = {(int32_t)cepoch, (int32_t)leader, (int32_t)epoch,
+                                    st->version, isr, nisr};
+            cluster_apply_partition_state(p, &s, STATE_FROM_ZOOKEEPER);
         } else {
             log_warn(LOG_ZK, "Ignoring malformed partition state of %s-%d", r->topic, r->partition);
         }
@@ -659,8 +706,12 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                  * or stop and delete a replica no longer assigned here */
                 if (!fresh && p->state_zk_version >= 0 &&
                     (nold != p->nreplicas ||
-                     (nold > 0 && memcmp(old, p->replicas, (size_t)nold * sizeof(int32_t)))))
+                     (nold > 0 && memcmp(old, p->replicas, (size_t)nold * sizeof(int32_t))))) {
                     apply_state(p);
+                    for (int k = 0; k < nold && B.is_controller; k++)
+                        if (!id_in_list(p->replicas, p->nreplicas, old[k]))
+                            ctlchan_stop_replica(old[k], t->name, pid, 1);
+                }
                 free(old);
             }
             if (st)

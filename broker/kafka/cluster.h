@@ -58,6 +58,21 @@ void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_s
  * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE. */
 typedef void state_written_cb(void *arg, int ok);
 int16_t controller_elect_leader(partition *p, int unclean, state_written_cb *done, void *arg);
+/* A partition's state (leader, leader epoch, ISR, the znode's version), from
+ * its znode or from the controller; applied (this broker leads, follows or
+ * stops as it says) when the leader epoch fences it in, see cluster.c.
+ * Returns ERR_NONE when applied, else ERR_STALE_CONTROLLER_EPOCH. */
+typedef struct partition_state_in {
+    int32_t controller_epoch;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t zk_version;
+    const int32_t *isr;
+    int nisr;
+} partition_state_in;
+enum { STATE_FROM_ZOOKEEPER, STATE_FROM_LEADER_AND_ISR, STATE_FROM_UPDATE_METADATA };
+int16_t cluster_apply_partition_state(partition *p, const partition_state_in *s, int source);
+
 /* Periodic (broker timer): the automatic preferred-leader rebalance. */
 void controller_periodic(int64_t now_ms);
 

@@ -6,8 +6,9 @@
  * (dead brokers leave the ISR, the last member stays on record; unclean
  * election only when the topic allows it), moves a stopping broker's
  * leaderships (ControlledShutdown), and deletes topics requested under
- * /admin/delete_topics. Brokers learn its decisions from the state znodes
- * they watch (cluster.c). */
+ * /admin/delete_topics. Brokers learn its decisions from LeaderAndIsr,
+ * UpdateMetadata and StopReplica (controller_channel.c), and from the state
+ * znodes they watch (cluster.c), the backstop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "cluster_internal.h"
+#include "controller_channel.h"
 #include "isr_change.h"
 #include "log_dir_event.h"
 #include "logger.h"
@@ -402,8 +404,12 @@ static void delete_topic_tree(const char *name) {
     paths[n] = xstrdup(path);
     ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
     n++;
-    if (t)
+    if (t) {
         t->deleting = 1;
+        for (int i = 0; i < np; i++) /* the replicas stop and delete their logs */
+            for (int k = 0; k < t->parts[i]->nreplicas; k++)
+                ctlchan_stop_replica(t->parts[i]->replicas[k], name, i, 1);
+    }
     zkc_multi(cluster_zk, ops, n, tree_deleted_cb, xstrdup(name));
     for (int i = 0; i < n; i++)
         free(paths[i]);
@@ -446,6 +452,7 @@ static void become_controller(void) {
     isr_change_watch();
     log_dir_event_watch();
     reassign_watch_zk();
+    ctlchan_sync_brokers(); /* every live broker gets the full state */
     controller_check_all();
     watch_preferred_election();
 }
@@ -619,6 +626,8 @@ static void check_imbalance(void) {
 void controller_periodic(int64_t now_ms) {
     static int64_t next_check;
     static int was_controller;
+    if (!B.is_controller)
+        ctlchan_stop(); /* resigned: the next election starts afresh */
     if (!B.is_controller || !B.cfg.auto_leader_rebalance_enable) {
         was_controller = 0;
         return;

@@ -8,6 +8,9 @@
 #define ApiKey_Fetch 1
 #define ApiKey_ListOffsets 2
 #define ApiKey_Metadata 3
+#define ApiKey_LeaderAndIsr 4
+#define ApiKey_StopReplica 5
+#define ApiKey_UpdateMetadata 6
 #define ApiKey_ControlledShutdown 7
 #define ApiKey_OffsetCommit 8
 #define ApiKey_OffsetFetch 9

@@ -1,0 +1,430 @@
+/* controller_channel.c -- the controller's channel to the brokers, after
+ * Kafka 2.5's ControllerChannelManager and ControllerBrokerRequestBatch
+ * (see controller_channel.h):
+ *
+ *  - a peer per live broker (its id, its epoch, a kclient connection, a
+ *    queue of encoded requests); a broker that leaves loses its peer, one
+ *    that registers again (a new epoch) gets a new one;
+ *  - what the controller decides during one event-loop turn is batched per
+ *    broker: the partitions for LeaderAndIsr, for UpdateMetadata and for
+ *    StopReplica; a zero-delay timer turns the batches into requests, in
+ *    Kafka's order (LeaderAndIsr, UpdateMetadata, StopReplica), each
+ *    carrying the controller's epoch and the broker's epoch;
+ *  - one request in flight per broker, answered within 30 s (Kafka's
+ *    controller.socket.timeout.ms); a failed send (connection lost,
+ *    timeout) is resent on a new connection after a 100 ms backoff, until
+ *    answered or the broker is gone.
+ * Brokers' answers are only logged: the state in ZooKeeper stays the truth
+ * and the brokers' watches its backstop. */
+#include "controller_channel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "cluster_internal.h"
+#include "control_requests.h"
+#include "kclient.h"
+#include "logger.h"
+#include "proto.h"
+
+#define RETRY_BACKOFF_MS 100
+#define REQUEST_TIMEOUT_MS 30000 /* Kafka's controller.socket.timeout.ms */
+
+typedef struct ctl_msg {
+    int16_t api_key;
+    int16_t version;
+    wbuf body;
+    int failures;
+    struct ctl_msg *next;
+} ctl_msg;
+
+typedef struct ctl_peer {
+    int32_t id;
+    int64_t epoch;
+    char host[256];
+    int port;
+    kclient *kc;
+    ctl_msg *head, *tail;
+    int in_flight;
+    long long retry_timer;
+    /* this turn's batches */
+    ctl_request leader_and_isr, update_metadata, stop_replica[2];
+    struct ctl_peer *next;
+} ctl_peer;
+
+static ctl_peer *peers;
+static long long flush_timer = -1;
+
+static ctl_peer *peer_find(int32_t id) {
+    for (ctl_peer *pr = peers; pr; pr = pr->next)
+        if (pr->id == id)
+            return pr;
+    return NULL;
+}
+
+static const char *api_name(int16_t key) {
+    return key == ApiKey_LeaderAndIsr ? "LeaderAndIsr"
+           : key == ApiKey_StopReplica ? "StopReplica" : "UpdateMetadata";
+}
+
+/* ------------------------------------------------------------------------
+ * Sending, one request at a time per broker
+ * ---------------------------------------------------------------------- */
+static void peer_send_next(ctl_peer *pr);
+
+static int retry_timer_cb(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    ctl_peer *pr = arg;
+    pr->retry_timer = -1;
+    peer_send_next(pr);
+    return AE_NOMORE;
+}
+
+static void log_response_errors(ctl_peer *pr, const ctl_msg *m, const uint8_t *body, size_t len) {
+    rbuf rb;
+    rb_init(&rb, body, len);
+    ctl_response rs;
+    if (ctl_response_decode(&rb, m->api_key, m->version, &rs) != 0) {
+        log_warn(LOG_STATE, "[Controller id=%d epoch=%d] Malformed %s response from broker %d",
+                 B.id, B.controller_epoch, api_name(m->api_key), pr->id);
+        return;
+    }
+    if (rs.error_code != ERR_NONE)
+        log_warn(LOG_STATE, "[Controller id=%d epoch=%d] Broker %d answered %s with error %d",
+                 B.id, B.controller_epoch, pr->id, api_name(m->api_key), rs.error_code);
+    ctl_response_free(&rs);
+}
+
+static void on_response(void *arg, int err, const uint8_t *body, size_t len) {
+    ctl_peer *pr = arg;
+    if (err == KCLIENT_ERR_CLOSED)
+        return; /* the peer is being dropped */
+    pr->in_flight = 0;
+    ctl_msg *m = pr->head;
+    if (!m)
+        return;
+    if (err != KCLIENT_OK) {
+        if (m->failures++ == 0)
+            log_warn(LOG_CTRL, "[RequestSendThread controllerId=%d] Controller %d epoch %d fails "
+                     "to send request %s to broker %s:%d (id: %d). Reconnecting to broker.", B.id,
+                     B.id, B.controller_epoch, api_name(m->api_key), pr->host, pr->port, pr->id);
+        pr->retry_timer = aeCreateTimeEvent(B.el, RETRY_BACKOFF_MS, retry_timer_cb, pr);
+        return;
+    }
+    log_response_errors(pr, m, body, len);
+    pr->head = m->next;
+    if (!pr->head)
+        pr->tail = NULL;
+    wb_free(&m->body);
+    free(m);
+    peer_send_next(pr);
+}
+
+static void peer_send_next(ctl_peer *pr) {
+    if (pr->in_flight || pr->retry_timer >= 0 || !pr->head)
+        return;
+    if (!pr->kc) {
+        char client_id[64];
+        snprintf(client_id, sizeof(client_id), "controller-%d", B.id);
+        pr->kc = kclient_new(B.el, pr->host, pr->port, client_id, REQUEST_TIMEOUT_MS, 0);
+        if (!pr->kc) {
+            pr->retry_timer = aeCreateTimeEvent(B.el, RETRY_BACKOFF_MS, retry_timer_cb, pr);
+            return;
+        }
+    }
+    ctl_msg *m = pr->head;
+    pr->in_flight = 1;
+    kclient_send(pr->kc, m->api_key, m->version, ctl_flexible(m->api_key, m->version), &m->body,
+                 REQUEST_TIMEOUT_MS, on_response, pr);
+}
+
+static void peer_enqueue(ctl_peer *pr, const ctl_request *rq) {
+    ctl_msg *m = calloc(1, sizeof(*m));
+    if (!m)
+        abort();
+    m->api_key = rq->api_key;
+    m->version = rq->version;
+    wb_init(&m->body, 256);
+    ctl_request_encode(&m->body, rq);
+    if (pr->tail)
+        pr->tail->next = m;
+    else
+        pr->head = m;
+    pr->tail = m;
+    peer_send_next(pr);
+}
+
+/* ------------------------------------------------------------------------
+ * Batches
+ * ---------------------------------------------------------------------- */
+static void batch_init(ctl_request *rq, int16_t api_key, int16_t version) {
+    memset(rq, 0, sizeof(*rq));
+    rq->api_key = api_key;
+    rq->version = version;
+    rq->broker_epoch = -1;
+}
+
+static void peer_reset_batches(ctl_peer *pr) {
+    ctl_request_free(&pr->leader_and_isr);
+    ctl_request_free(&pr->update_metadata);
+    ctl_request_free(&pr->stop_replica[0]);
+    ctl_request_free(&pr->stop_replica[1]);
+    batch_init(&pr->leader_and_isr, ApiKey_LeaderAndIsr, LEADER_AND_ISR_MAX_VERSION);
+    batch_init(&pr->update_metadata, ApiKey_UpdateMetadata, UPDATE_METADATA_MAX_VERSION);
+    batch_init(&pr->stop_replica[0], ApiKey_StopReplica, STOP_REPLICA_MAX_VERSION);
+    batch_init(&pr->stop_replica[1], ApiKey_StopReplica, STOP_REPLICA_MAX_VERSION);
+    pr->stop_replica[1].delete_partitions = 1;
+}
+
+static void peer_free(ctl_peer *pr) {
+    if (pr->retry_timer >= 0)
+        aeDeleteTimeEvent(B.el, pr->retry_timer);
+    if (pr->kc)
+        kclient_close(pr->kc);
+    while (pr->head) {
+        ctl_msg *m = pr->head;
+        pr->head = m->next;
+        wb_free(&m->body);
+        free(m);
+    }
+    ctl_request_free(&pr->leader_and_isr);
+    ctl_request_free(&pr->update_metadata);
+    ctl_request_free(&pr->stop_replica[0]);
+    ctl_request_free(&pr->stop_replica[1]);
+    free(pr);
+}
+
+/* The batch's entry for the partition (a later decision in the same turn
+ * replaces an earlier one). */
+static ctl_partition_state *batch_entry(ctl_request *rq, const char *topic, int32_t partition) {
+    for (int i = 0; i < rq->npartitions; i++) {
+        ctl_partition_state *ps = &rq->partitions[i];
+        if (ps->partition_index == partition && !strcmp(ps->topic_name, topic)) {
+            free(ps->isr);
+            free(ps->replicas);
+            free(ps->adding_replicas);
+            free(ps->removing_replicas);
+            free(ps->offline_replicas);
+            char *name = ps->topic_name;
+            memset(ps, 0, sizeof(*ps));
+            ps->topic_name = name;
+            ps->partition_index = partition;
+            return ps;
+        }
+    }
+    ctl_partition_state *ps = ctl_request_add_partition(rq, topic);
+    ps->partition_index = partition;
+    return ps;
+}
+
+static void fill_state(ctl_partition_state *ps, const partition *p) {
+    ps->controller_epoch = p->state_controller_epoch;
+    ps->leader = p->leader;
+    ps->leader_epoch = p->leader_epoch;
+    ps->isr = ctl_ids_copy(p->isr, p->nisr);
+    ps->nisr = p->nisr;
+    ps->zk_version = p->state_zk_version;
+    ps->replicas = ctl_ids_copy(p->replicas, p->nreplicas);
+    ps->nreplicas = p->nreplicas;
+    ps->adding_replicas = ctl_ids_copy(p->adding, p->nadding);
+    ps->nadding_replicas = p->nadding;
+    ps->removing_replicas = ctl_ids_copy(p->removing, p->nremoving);
+    ps->nremoving_replicas = p->nremoving;
+    int32_t offline[256];
+    int noffline = 0;
+    for (int i = 0; i < p->nreplicas && noffline < 256; i++)
+        if (!broker_alive(p->replicas[i]))
+            offline[noffline++] = p->replicas[i];
+    ps->offline_replicas = ctl_ids_copy(offline, noffline);
+    ps->noffline_replicas = noffline;
+}
+
+static int flush_cb(aeEventLoop *el, long long id, void *arg);
+
+static void schedule_flush(void) {
+    if (flush_timer < 0)
+        flush_timer = aeCreateTimeEvent(B.el, 0, flush_cb, NULL);
+}
+
+static int state_known(const partition *p) {
+    return p->state_zk_version >= 0 && p->nreplicas > 0;
+}
+
+static void add_leader_and_isr(ctl_peer *pr, const partition *p) {
+    fill_state(batch_entry(&pr->leader_and_isr, p->topic->name, p->id), p);
+    schedule_flush();
+}
+
+static void add_update_metadata(ctl_peer *pr, const partition *p) {
+    fill_state(batch_entry(&pr->update_metadata, p->topic->name, p->id), p);
+    schedule_flush();
+}
+
+void ctlchan_partition_leadership(partition *p) {
+    if (!B.is_controller || !state_known(p))
+        return;
+    for (ctl_peer *pr = peers; pr; pr = pr->next) {
+        if (id_in_list(p->replicas, p->nreplicas, pr->id))
+            add_leader_and_isr(pr, p);
+        add_update_metadata(pr, p);
+    }
+}
+
+void ctlchan_partition_metadata(partition *p) {
+    if (!B.is_controller || !state_known(p))
+        return;
+    for (ctl_peer *pr = peers; pr; pr = pr->next)
+        add_update_metadata(pr, p);
+}
+
+void ctlchan_stop_replica(int32_t broker, const char *topic, int32_t partition,
+                          int delete_partitions) {
+    ctl_peer *pr = B.is_controller ? peer_find(broker) : NULL;
+    if (!pr)
+        return;
+    batch_entry(&pr->stop_replica[delete_partitions ? 1 : 0], topic, partition);
+    schedule_flush();
+}
+
+/* ------------------------------------------------------------------------
+ * Turning batches into requests
+ * ---------------------------------------------------------------------- */
+static int cmp_state(const void *a, const void *b) {
+    const ctl_partition_state *x = a, *y = b;
+    int c = strcmp(x->topic_name, y->topic_name);
+    if (c)
+        return c;
+    return (x->partition_index > y->partition_index) - (x->partition_index < y->partition_index);
+}
+
+static void add_live_broker(ctl_request *rq, int32_t id) {
+    for (int i = 0; i < rq->nbrokers; i++)
+        if (rq->brokers[i].id == id)
+            return;
+    for (int i = 0; i < B.nnodes; i++)
+        if (B.nodes[i].id == id)
+            ctl_request_add_broker(rq, id, B.nodes[i].host, B.nodes[i].port, B.nodes[i].rack);
+}
+
+static void flush_peer(ctl_peer *pr) {
+    ctl_request *batches[4] = {&pr->leader_and_isr, &pr->update_metadata, &pr->stop_replica[0],
+                               &pr->stop_replica[1]};
+    for (int k = 0; k < 4; k++) {
+        ctl_request *rq = batches[k];
+        if (rq->npartitions == 0)
+            continue;
+        rq->controller_id = B.id;
+        rq->controller_epoch = B.controller_epoch;
+        rq->broker_epoch = pr->epoch;
+        qsort(rq->partitions, (size_t)rq->npartitions, sizeof(ctl_partition_state), cmp_state);
+        if (rq->api_key == ApiKey_LeaderAndIsr) {
+            int leaders = 0;
+            for (int i = 0; i < rq->npartitions; i++) {
+                leaders += rq->partitions[i].leader == pr->id;
+                if (rq->partitions[i].leader >= 0)
+                    add_live_broker(rq, rq->partitions[i].leader);
+            }
+            log_info(LOG_STATE, "[Controller id=%d epoch=%d] Sending LeaderAndIsr request to "
+                     "broker %d with %d become-leader and %d become-follower partitions", B.id,
+                     B.controller_epoch, pr->id, leaders, rq->npartitions - leaders);
+        } else if (rq->api_key == ApiKey_UpdateMetadata) {
+            for (int i = 0; i < B.nnodes; i++)
+                add_live_broker(rq, B.nodes[i].id);
+            log_info(LOG_STATE, "[Controller id=%d epoch=%d] Sending UpdateMetadata request to "
+                     "brokers Set(%d) for %d partitions", B.id, B.controller_epoch, pr->id,
+                     rq->npartitions);
+        } else {
+            log_info(LOG_STATE, "[Controller id=%d epoch=%d] Sending StopReplica request "
+                     "(delete=%s) for %d partitions to broker %d", B.id, B.controller_epoch,
+                     rq->delete_partitions ? "true" : "false", rq->npartitions, pr->id);
+        }
+        peer_enqueue(pr, rq);
+    }
+    peer_reset_batches(pr);
+}
+
+static int flush_cb(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    (void)arg;
+    flush_timer = -1;
+    if (!B.is_controller) {
+        ctlchan_stop();
+        return AE_NOMORE;
+    }
+    for (ctl_peer *pr = peers; pr; pr = pr->next)
+        flush_peer(pr);
+    return AE_NOMORE;
+}
+
+/* ------------------------------------------------------------------------
+ * Peers follow the live brokers
+ * ---------------------------------------------------------------------- */
+static void full_state_topic(topic *t, void *arg) {
+    ctl_peer *pr = arg;
+    if (t->deleting)
+        return;
+    for (int i = 0; i < t->npartitions; i++) {
+        partition *p = t->parts[i];
+        if (!state_known(p))
+            continue;
+        if (id_in_list(p->replicas, p->nreplicas, pr->id))
+            add_leader_and_isr(pr, p);
+        add_update_metadata(pr, p);
+    }
+}
+
+void ctlchan_sync_brokers(void) {
+    if (!B.is_controller) {
+        ctlchan_stop();
+        return;
+    }
+    /* drop the peers of brokers gone or registered again */
+    for (ctl_peer **pp = &peers; *pp;) {
+        ctl_peer *pr = *pp;
+        int live = 0;
+        for (int i = 0; i < B.nnodes; i++)
+            live |= B.nodes[i].id == pr->id && B.nodes[i].epoch == pr->epoch &&
+                    B.nodes[i].port == pr->port && !strcmp(B.nodes[i].host, pr->host);
+        if (live) {
+            pp = &pr->next;
+            continue;
+        }
+        *pp = pr->next;
+        peer_free(pr);
+    }
+    for (int i = 0; i < B.nnodes; i++) {
+        if (peer_find(B.nodes[i].id))
+            continue;
+        ctl_peer *pr = calloc(1, sizeof(*pr));
+        if (!pr)
+            abort();
+        pr->id = B.nodes[i].id;
+        pr->epoch = B.nodes[i].epoch;
+        snprintf(pr->host, sizeof(pr->host), "%s", B.nodes[i].host);
+        pr->port = B.nodes[i].port;
+        pr->retry_timer = -1;
+        peer_reset_batches(pr);
+        pr->next = peers;
+        peers = pr;
+        log_info(LOG_CTRL, "[Controller id=%d] Sending the full state to broker %d (epoch %lld)",
+                 B.id, pr->id, (long long)pr->epoch);
+        topic_foreach(full_state_topic, pr);
+        schedule_flush();
+    }
+}
+
+void ctlchan_stop(void) {
+    while (peers) {
+        ctl_peer *pr = peers;
+        peers = pr->next;
+        peer_free(pr);
+    }
+    if (flush_timer >= 0) {
+        aeDeleteTimeEvent(B.el, flush_timer);
+        flush_timer = -1;
+    }
+}
