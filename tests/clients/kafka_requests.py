@@ -199,9 +199,77 @@ SCHEMAS = {
             F("name", "str"), F("partitions", "[]", fields=[F("partition_index", "i32")])])]),
 }
 
+
+# The controller's requests (LeaderAndIsr, StopReplica, UpdateMetadata):
+# their partition states, classic (c=False) or compact (flexible versions).
+def _partition_state(key, compact, with_topic):
+    arr = "c[i32]" if compact else "[i32]"
+    fields = [F("topic_name", "str")] if with_topic else []
+    fields += [F("partition_index", "i32"), F("controller_epoch", "i32"), F("leader", "i32"),
+               F("leader_epoch", "i32"), F("isr", arr), F("zk_version", "i32"),
+               F("replicas", arr)]
+    if key == 4:
+        fields += [F("adding_replicas", arr, "3+"), F("removing_replicas", arr, "3+"),
+                   F("is_new", "i8", "1+")]
+    else:
+        fields += [F("offline_replicas", arr, "4+")]
+    if compact:
+        fields.append(F("tags", "tags"))
+    return fields
+
+
+SCHEMAS.update({
+    4: ("LeaderAndIsr", [
+        F("controller_id", "i32"), F("controller_epoch", "i32"), F("broker_epoch", "i64", "2+"),
+        F("ungrouped_partition_states", "[]", "0-1", _partition_state(4, False, True)),
+        F("topic_states", "[]", "2-3", [
+            F("topic_name", "str"),
+            F("partition_states", "[]", fields=_partition_state(4, False, False))]),
+        F("topic_states", "c[]", "4+", [
+            F("topic_name", "cstr"),
+            F("partition_states", "c[]", fields=_partition_state(4, True, False)),
+            F("tags", "tags")]),
+        F("live_leaders", "[]", "0-3", [
+            F("broker_id", "i32"), F("host_name", "str"), F("port", "i32")]),
+        F("live_leaders", "c[]", "4+", [
+            F("broker_id", "i32"), F("host_name", "cstr"), F("port", "i32"), F("tags", "tags")]),
+        F("tags", "tags", "4+")]),
+    5: ("StopReplica", [
+        F("controller_id", "i32"), F("controller_epoch", "i32"), F("broker_epoch", "i64", "1+"),
+        F("delete_partitions", "i8"),
+        F("ungrouped_partitions", "[]", "0", [F("topic_name", "str"), F("partition_index", "i32")]),
+        F("topics", "[]", "1", [F("name", "str"), F("partition_indexes", "[i32]")]),
+        F("topics", "c[]", "2+", [
+            F("name", "cstr"), F("partition_indexes", "c[i32]"), F("tags", "tags")]),
+        F("tags", "tags", "2+")]),
+    6: ("UpdateMetadata", [
+        F("controller_id", "i32"), F("controller_epoch", "i32"), F("broker_epoch", "i64", "5+"),
+        F("ungrouped_partition_states", "[]", "0-4", _partition_state(6, False, True)),
+        F("topic_states", "[]", "5", [
+            F("topic_name", "str"),
+            F("partition_states", "[]", fields=_partition_state(6, False, False))]),
+        F("topic_states", "c[]", "6+", [
+            F("topic_name", "cstr"),
+            F("partition_states", "c[]", fields=_partition_state(6, True, False)),
+            F("tags", "tags")]),
+        F("live_brokers", "[]", "0-5", [
+            F("id", "i32"), F("v0_host", "str", "0"), F("v0_port", "i32", "0"),
+            F("endpoints", "[]", "1+", [
+                F("port", "i32"), F("host", "str"), F("listener", "str", "3+"),
+                F("security_protocol", "i16")]),
+            F("rack", "nstr", "2+")]),
+        F("live_brokers", "c[]", "6+", [
+            F("id", "i32"),
+            F("endpoints", "c[]", fields=[
+                F("port", "i32"), F("host", "cstr"), F("listener", "cstr"),
+                F("security_protocol", "i16"), F("tags", "tags")]),
+            F("rack", "cstr"), F("tags", "tags")]),
+        F("tags", "tags", "6+")]),
+})
+
 # Versions from which an API uses the flexible request header v2 (tagged
 # fields after client_id).  ApiVersions answers with header v0 regardless.
-FLEXIBLE_FROM = {18: 3, 7: 3, 43: 2, 45: 0, 46: 0}
+FLEXIBLE_FROM = {18: 3, 7: 3, 43: 2, 45: 0, 46: 0, 4: 4, 5: 2, 6: 6}
 
 # The first field of each response: version from which it is
 # throttle_time_ms, and what it is before that.
@@ -211,6 +279,7 @@ FIRST_FIELD = {
     12: (1, "error"), 13: (1, "error"), 14: (1, "error"), 15: (1, "array"),
     16: (1, "error"), 18: (999, "error"), 19: (2, "array"), 20: (1, "array"),
     7: (999, "error"), 23: (2, "array"), 43: (0, None),
+    4: (999, "error"), 5: (999, "error"), 6: (999, "error"),
     21: (0, None), 22: (0, None), 32: (0, None), 33: (0, None), 35: (0, None), 37: (0, None),
     42: (0, None), 44: (0, None), 45: (0, None), 46: (0, None), 47: (999, "error"),
 }
@@ -322,6 +391,14 @@ def produce_records(v):
 
 # ---------------------------------------------------------------- values --
 
+def _state(t, b):
+    """Partition 0 of topic t on broker b alone, at leader epoch 0."""
+    return {"topic_name": t, "partition_index": 0, "controller_epoch": 0, "leader": b,
+            "leader_epoch": 0, "isr": [b], "zk_version": 0, "replicas": [b],
+            "adding_replicas": [], "removing_replicas": [], "offline_replicas": [],
+            "tags": None}
+
+
 def values(ctx):
     t, g, b = ctx["topic"], ctx["group"], ctx["broker_id"]
     config = [{"name": "retention.ms", "value": "86400000"}]
@@ -394,6 +471,29 @@ def values(ctx):
                 {"name": "retention.ms", "config_operation": 0, "value": "86400000"}]}],
              "validate_only": 1},
         47: {"group_id": g, "topics": [{"name": t, "partitions": [{"partition_index": 0}]}]},
+        # the controller's requests, at controller epoch 0 (older than any
+        # controller's: refused with STALE_CONTROLLER_EPOCH where one has
+        # spoken) and harmless where they are not refused: LeaderAndIsr
+        # repeats epoch 0 of the run's partition (not newer: not applied),
+        # UpdateMetadata names a partition this broker replicates (not
+        # cached), StopReplica a topic that does not exist
+        4: {"controller_id": b, "controller_epoch": 0, "broker_epoch": -1, "tags": None,
+            "ungrouped_partition_states": [dict(_state(t, b), is_new=0)],
+            "topic_states": [{"topic_name": t, "tags": None,
+                              "partition_states": [dict(_state(t, b), is_new=0)]}],
+            "live_leaders": [{"broker_id": b, "host_name": "localhost", "port": 9092,
+                              "tags": None}]},
+        5: {"controller_id": b, "controller_epoch": 0, "broker_epoch": -1, "tags": None,
+            "delete_partitions": 1,
+            "ungrouped_partitions": [{"topic_name": t + "-absent", "partition_index": 0}],
+            "topics": [{"name": t + "-absent", "partition_indexes": [0, 1], "tags": None}]},
+        6: {"controller_id": b, "controller_epoch": 0, "broker_epoch": -1, "tags": None,
+            "ungrouped_partition_states": [_state(t, b)],
+            "topic_states": [{"topic_name": t, "tags": None, "partition_states": [_state(t, b)]}],
+            "live_brokers": [{"id": b, "v0_host": "localhost", "v0_port": 9092, "tags": None,
+                              "rack": "ktrunc-rack", "endpoints": [
+                                  {"port": 9092, "host": "localhost", "listener": "PLAINTEXT",
+                                   "security_protocol": 0, "tags": None}]}]},
         # the run's topic reassigned onto the broker it is on: nothing moves
         45: {"timeout_ms": 10000, "tags": None,
              "topics": [{"name": t, "tags": None, "partitions": [

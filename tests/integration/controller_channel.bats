@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# The controller tells brokers with LeaderAndIsr, UpdateMetadata and
+# StopReplica (Kafka 2.5's controller-to-broker channel), fenced by the
+# controller epoch and the broker epoch: the replicas of a new topic log the
+# controller's LeaderAndIsr with its epoch; a request carrying an older
+# controller epoch gets STALE_CONTROLLER_EPOCH (11) and a request for an
+# older registration of the broker STALE_BROKER_EPOCH (77), and neither
+# changes the partition; a topic's deletion stops and deletes its replicas
+# (StopReplica); after kill -9 of the controller, its successor's requests
+# carry the higher epoch. Raw requests: tests/clients/controller_requests.py.
+
+load test_helper
+load cluster_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+  zk_start
+  cluster_start 3 zookeeper.session.timeout.ms=6000 min.insync.replicas=2 \
+    auto.leader.rebalance.enable=false
+}
+
+teardown_file() {
+  cluster_stop_all
+  zk_stop
+}
+
+teardown() { cluster_show_logs_on_failure; }
+
+state_log() { echo "$BATS_FILE_TMPDIR/cluster/b$1/logs/state-change.log"; }
+
+# kctl CMD ARGS...: one raw controller request (its answer on stdout).
+kctl() { in_test_netns timeout -k 5 30 "$PY" "$CLIENTS_DIR/controller_requests.py" "$@"; }
+
+controller_epoch() { zk_cmd --chroot "${ZK_CHROOT:-}" get /controller_epoch; }
+
+# describe_line TOPIC: the partition 0 line of kafka-topics.sh --describe.
+describe_line() {
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --describe --topic "$1" |
+    grep -E "Partition: 0\b"
+}
+
+# a follower of TOPIC-0 (a replica that does not lead it)
+follower_of() {
+  local l i
+  l=$(cluster_leader "$1" 0)
+  for i in 1 2 3; do [[ $i == "$l" ]] || { echo "$i"; return; }; done
+}
+
+@test "controller channel: the replicas of a new topic get LeaderAndIsr from the controller with its epoch" {
+  local t c e f
+  t=$(rf3_topic cc-new 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  f=$(follower_of "$t")
+  wait_for 10 grep -q "Received LeaderAndIsr request LeaderAndIsrPartitionState(topicName='$t', partitionIndex=0.* from controller $c epoch $e for partition $t-0" "$(state_log "$f")"
+  grep -q "\[Controller id=$c epoch=$e\] Sending LeaderAndIsr request to broker $f" "$(state_log "$c")"
+  grep -q "\[Controller id=$c epoch=$e\] Sending UpdateMetadata request to brokers" "$(state_log "$c")"
+  # the follower became a follower of the leader at that epoch
+  grep -q "Follower $t-0 starts at leader epoch 0" "$(state_log "$f")"
+}
+
+@test "controller channel: a stale controller epoch gets STALE_CONTROLLER_EPOCH (11) and changes nothing" {
+  local t c e f before
+  t=$(rf3_topic cc-stale 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  f=$(follower_of "$t")
+  # the follower has heard from the controller at epoch e
+  wait_for 10 grep -q "from controller $c epoch $e for partition $t-0" "$(state_log "$f")"
+  before=$(describe_line "$t")
+  # an older controller makes the follower leader, alone in the ISR, at a far newer leader epoch
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$f")" --topic "$t" \
+    --controller-id "$c" --controller-epoch $((e - 1)) --leader "$f" --leader-epoch 1000 \
+    --isr "$f" --replicas 1,2,3
+  echo "$output"
+  ((status == 0))
+  [[ $output == *"error_code 11"* ]]
+  [[ $output == *"partition $t-0 error 11"* ]]
+  grep -q "Ignoring LeaderAndIsr request from controller $c with correlation id [0-9]* since its controller epoch $((e - 1)) is old" "$(state_log "$f")"
+  ! grep -q "Leader $t-0 starts at leader epoch 1000" "$(state_log "$f")"
+  [[ $(describe_line "$t") == "$before" ]]
+  # the same through UpdateMetadata and StopReplica (with delete): refused too
+  run kctl update-metadata --bootstrap "$(cluster_addr "$f")" --topic "$t" \
+    --controller-id "$c" --controller-epoch $((e - 1)) --leader "$f" --leader-epoch 1000 \
+    --isr "$f" --replicas 1,2,3
+  [[ $output == *"error_code 11"* ]]
+  run kctl stop-replica --bootstrap "$(cluster_addr "$f")" --topic "$t" --delete \
+    --controller-id "$c" --controller-epoch $((e - 1))
+  [[ $output == *"error_code 11"* ]]
+  [ -d "$BATS_FILE_TMPDIR/cluster/b$f/data/$t-0" ]
+  [[ $(describe_line "$t") == "$before" ]]
+}
+
+@test "controller channel: a stale broker epoch gets STALE_BROKER_EPOCH (77) and changes nothing" {
+  local t c e f before
+  t=$(rf3_topic cc-brokerepoch 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  f=$(follower_of "$t")
+  before=$(describe_line "$t")
+  # broker epoch 1: older than any registration (the czxid of /brokers/ids/<id>)
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$f")" --topic "$t" \
+    --controller-id "$c" --controller-epoch "$e" --broker-epoch 1 --leader "$f" \
+    --leader-epoch 1000 --isr "$f" --replicas 1,2,3
+  echo "$output"
+  ((status == 0))
+  [[ $output == *"error_code 77"* ]]
+  [[ $output == *"partition $t-0 error 77"* ]]
+  grep -q "Received LeaderAndIsr request with broker epoch 1 smaller than the current broker epoch" \
+    "$BATS_FILE_TMPDIR/cluster/b$f/logs/server.log"
+  run kctl stop-replica --bootstrap "$(cluster_addr "$f")" --topic "$t" --delete \
+    --controller-id "$c" --controller-epoch "$e" --broker-epoch 1
+  [[ $output == *"error_code 77"* ]]
+  [ -d "$BATS_FILE_TMPDIR/cluster/b$f/data/$t-0" ]
+  [[ $(describe_line "$t") == "$before" ]]
+}
+
+@test "controller channel: deleting a topic sends StopReplica with delete to its replicas" {
+  local t c i
+  t=$(rf3_topic cc-delete 1)
+  c=$(cluster_controller)
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --delete --topic "$t"
+  for i in 1 2 3; do
+    wait_for 20 grep -q "Handling StopReplica request correlationId [0-9]* from controller $c epoch [0-9]* for partition $t-0 (delete=true)" "$(state_log "$i")"
+    wait_for 20 test ! -d "$BATS_FILE_TMPDIR/cluster/b$i/data/$t-0"
+  done
+}
+
+@test "controller channel: after kill -9 of the controller its successor's requests carry the higher epoch" {
+  local t c e n i
+  t=$(rf3_topic cc-failover 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  cluster_broker_kill9 "$c"
+  wait_for 30 cluster_controller_moved "$c"
+  n=$(cluster_controller)
+  wait_for 10 test "$(controller_epoch)" -gt "$e"
+  e2=$(controller_epoch)
+  # every surviving broker gets the full state from the new controller
+  for i in 1 2 3; do
+    [[ $i == "$c" ]] && continue
+    wait_for 20 grep -q "Received LeaderAndIsr request LeaderAndIsrPartitionState(topicName='$t', partitionIndex=0.* from controller $n epoch $e2 for partition $t-0" "$(state_log "$i")"
+  done
+  # and the old controller's epoch is now stale at them
+  i=$(others "$c" | grep -v "^$n$" | head -1)
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$i")" --topic "$t" \
+    --controller-id "$c" --controller-epoch "$e" --leader "$i" --leader-epoch 1000 \
+    --isr "$i" --replicas 1,2,3
+  [[ $output == *"error_code 11"* ]]
+  cluster_broker_start "$c"
+  # the restarted broker (a new registration) gets the full state too
+  wait_for 20 grep -q "from controller $n epoch $e2 for partition $t-0" "$(state_log "$c")"
+  cluster_wait_isr "$t" 0 1,2,3 30
+}
