@@ -203,59 +203,49 @@ err_parse:
 
 /* v2+ LeaderAndIsr, v5+ UpdateMetadata: TopicStates (TopicName, PartitionStates). */
 static int get_topic_states(rbuf *rb, ctl_request *rq, int flex) {
+    char *topic_name = NULL;
     int32_t ntopics;
     rb_read_len(rb, flex, &ntopics);
     rb_check_count_nn(rb, ntopics, MIN_TOPIC);
     for (int32_t i = 0; i < ntopics; i++) {
-        char *topic_name;
         int32_t nparts;
         rb_read_string(rb, flex, 0, &topic_name);
-        if (get_len(rb, flex, &nparts) != 0) {
-            free(topic_name);
-            goto err_parse;
-        }
-        if (nparts < 0 || (nparts > 0 && (size_t)nparts > rb_remain(rb) / MIN_PARTITION_STATE)) {
-            free(topic_name);
-            rb_fail(rb, "array count out of range");
-            goto err_parse;
-        }
-        for (int32_t j = 0; j < nparts; j++) {
-            ctl_partition_state *ps = ctl_request_add_partition(rq, topic_name);
-            if (get_partition_state(rb, rq->api_key, rq->version, flex, ps) != 0) {
-                free(topic_name);
-                goto err_parse;
-            }
-        }
+        rb_read_len(rb, flex, &nparts);
+        rb_check_count_nn(rb, nparts, MIN_PARTITION_STATE);
+        for (int32_t j = 0; j < nparts; j++)
+            RB_TRY(get_partition_state(rb, rq->api_key, rq->version, flex,
+                                       ctl_request_add_partition(rq, topic_name)));
         free(topic_name);
+        topic_name = NULL;
         if (flex)
             rb_read_tags(rb);
     }
     return 0;
 err_parse:
+    free(topic_name);
     return -1;
 }
 
 /* LeaderAndIsrLiveLeader: BrokerId, HostName, Port. */
 static int get_live_leaders(rbuf *rb, ctl_request *rq, int flex) {
+    char *host = NULL;
     int32_t n;
     rb_read_len(rb, flex, &n);
     rb_check_count_nn(rb, n, MIN_BROKER);
     for (int32_t i = 0; i < n; i++) {
         int32_t id, port;
-        char *host;
         rb_read_i32(rb, &id);
         rb_read_string(rb, flex, 0, &host);
-        if (rb_get_i32(rb, &port) != 0) {
-            free(host);
-            goto err_parse;
-        }
+        rb_read_i32(rb, &port);
         ctl_request_add_broker(rq, id, host, port, NULL);
         free(host);
+        host = NULL;
         if (flex)
             rb_read_tags(rb);
     }
     return 0;
 err_parse:
+    free(host);
     return -1;
 }
 

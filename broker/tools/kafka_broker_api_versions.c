@@ -4,7 +4,7 @@
  *
  *   127.0.0.1:9092 (id: 1 rack: null) -> (
  *   <TAB>Produce(0): 0 to 8 [usable: 8],
- *   <TAB>LeaderAndIsr(4): UNSUPPORTED,
+ *   <TAB>LeaderAndIsr(4): 0 to 4 [usable: 4],
  *   ...
  *   )
  *

@@ -5,7 +5,9 @@
 # controller's LeaderAndIsr with its epoch; a request carrying an older
 # controller epoch gets STALE_CONTROLLER_EPOCH (11) and a request for an
 # older registration of the broker STALE_BROKER_EPOCH (77), and neither
-# changes the partition; a topic's deletion stops and deletes its replicas
+# changes the partition; a newer leader epoch is applied once (the same one
+# again is STALE_CONTROLLER_EPOCH for the partition); UpdateMetadata moves
+# what Metadata answers for a partition the broker does not host; a topic's deletion stops and deletes its replicas
 # (StopReplica); after kill -9 of the controller, its successor's requests
 # carry the higher epoch. Raw requests: tests/clients/controller_requests.py.
 
@@ -57,6 +59,42 @@ follower_of() {
   grep -q "\[Controller id=$c epoch=$e\] Sending UpdateMetadata request to brokers" "$(state_log "$c")"
   # the follower became a follower of the leader at that epoch
   grep -q "Follower $t-0 starts at leader epoch 0" "$(state_log "$f")"
+}
+
+@test "controller channel: a newer leader epoch is applied once; UpdateMetadata moves what Metadata answers" {
+  local t c e f l isr u
+  t=$(rf3_topic cc-apply 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  f=$(follower_of "$t")
+  l=$(cluster_leader "$t" 0)
+  isr=$(cluster_isr "$t" 0)
+  wait_for 10 grep -q "from controller $c epoch $e for partition $t-0" "$(state_log "$f")"
+  # the same leader at leader epoch 1: applied (the follower starts anew at epoch 1) ...
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$f")" --topic "$t" --controller-id "$c" \
+    --controller-epoch "$e" --leader "$l" --leader-epoch 1 --isr "$isr" --replicas 1,2,3
+  echo "$output"
+  [[ $output == *"error_code 0"* && $output == *"partition $t-0 error 0"* ]]
+  wait_for 10 grep -q "Follower $t-0 starts at leader epoch 1 .*Current leader is $l" "$(state_log "$f")"
+  # ... once: the same epoch again is answered STALE_CONTROLLER_EPOCH per partition
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$f")" --topic "$t" --controller-id "$c" \
+    --controller-epoch "$e" --leader "$l" --leader-epoch 1 --isr "$isr" --replicas 1,2,3
+  [[ $output == *"error_code 0"* && $output == *"partition $t-0 error 11"* ]]
+  grep -q "leader epoch 1 matches the current leader epoch" "$(state_log "$f")"
+  # UpdateMetadata: a partition broker f does not replicate gets the leader it names
+  u=$(unique_topic cc-meta)
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$u" \
+    --replica-assignment "$l" >/dev/null
+  wait_for 20 cluster_leader_is "$u" 0 "$l"
+  wait_for 10 eval "ktool kafka-topics.sh --bootstrap-server $(cluster_addr "$f") --describe --topic $u | grep -q 'Leader: $l'"
+  run kctl update-metadata --bootstrap "$(cluster_addr "$f")" --topic "$u" --controller-id "$c" \
+    --controller-epoch "$e" --leader -1 --leader-epoch 5 --isr "$l" --replicas "$l"
+  [[ $output == *"error_code 0"* ]]
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_addr "$f")" --describe --topic "$u" |
+    grep -q "Leader: none"
+  # the other brokers still answer from the controller's view
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_addr "$l")" --describe --topic "$u" |
+    grep -q "Leader: $l"
 }
 
 @test "controller channel: a stale controller epoch gets STALE_CONTROLLER_EPOCH (11) and changes nothing" {

@@ -73,7 +73,7 @@ EOF2
   [ "${lines[0]}" = "127.0.0.1:$BROKER_PORT (id: 1 rack: null) -> (" ]
   [ "${lines[1]}" = $'\t'"Produce(0): 0 to 8 [usable: 8]," ]
   [ "${lines[4]}" = $'\t'"Metadata(3): 0 to 8 [usable: 8]," ]
-  [ "${lines[5]}" = $'\t'"LeaderAndIsr(4): UNSUPPORTED," ]
+  [ "${lines[5]}" = $'\t'"LeaderAndIsr(4): 0 to 4 [usable: 4]," ]
   [ "${lines[19]}" = $'\t'"ApiVersions(18): 0 to 3 [usable: 3]," ]
   [ "${lines[48]}" = $'\t'"OffsetDelete(47): UNSUPPORTED" ] || [[ ${lines[48]} == $'\t'"OffsetDelete(47): 0 [usable: 0]" ]]
   [ "${lines[49]}" = ")" ]
