@@ -492,8 +492,11 @@ static void isr_write_done(isr_write *iw, int ok, int version) {
         if (version > p->state_zk_version)
             p->state_zk_version = version;
     }
-    if (p && ok && p->leader_epoch == iw->epoch)
+    if (p && ok && p->leader_epoch == iw->epoch) {
         isr_change_record(iw->ref->topic, iw->ref->partition, ae_mono_ms());
+        if (B.is_controller) /* its own read-back will find nothing new */
+            ctlchan_partition_metadata(p);
+    }
     if (p)
         iw->cb(p, ok && p->leader_epoch == iw->epoch);
     free(iw->isr);
