@@ -402,7 +402,10 @@ int16_t cluster_apply_partition_state(partition *p, const partition_state_in *s,
             memcpy(p->isr, s->isr, (size_t)s->nisr * sizeof(int32_t));
         p->nisr = s->nisr;
     }
-    p->state_zk_version = s->zk_version;
+    /* a negative version is cluster.c's marker of a read (with its watch)
+     * still due in this session: only that read replaces it */
+    if (source == STATE_FROM_ZOOKEEPER || p->state_zk_version >= 0)
+        p->state_zk_version = s->zk_version;
     apply_state(p);
     if (source == STATE_FROM_ZOOKEEPER && B.is_controller) {
         if (leader_changed)
