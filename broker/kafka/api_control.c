@@ -11,7 +11,8 @@
  *    cluster_apply_partition_state, the function that applies the state
  *    read from ZooKeeper (this broker then leads or follows); a partition
  *    whose leader epoch is not newer gets STALE_CONTROLLER_EPOCH, one that
- *    does not list this broker as a replica UNKNOWN_TOPIC_OR_PARTITION;
+ *    does not list this broker as a replica UNKNOWN_TOPIC_OR_PARTITION, one
+ *    whose log directory failed KAFKA_STORAGE_ERROR;
  *  - StopReplica stops replicating the partitions and, with
  *    delete_partitions, removes their logs;
  *  - UpdateMetadata updates the leader and ISR that Metadata answers for
@@ -25,6 +26,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "control_requests.h"
+#include "log_dir_failure.h"
 #include "logger.h"
 #include "replica.h"
 
@@ -105,6 +107,13 @@ static int16_t leader_and_isr_partition(const request *rq, const ctl_request *c,
                  ps->partition_index, p ? "itself is not in assigned replica list"
                                         : "the partition is not known to this broker");
         return ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (partition_storage_failed(p)) {
+        log_warn(LOG_STATE, "[Broker id=%d] Ignoring LeaderAndIsr request from controller %d "
+                 "with correlation id %d epoch %d for partition %s-%d: its log directory is "
+                 "offline", B.id, c->controller_id, rq->correlation_id, c->controller_epoch,
+                 ps->topic_name, ps->partition_index);
+        return ERR_KAFKA_STORAGE_ERROR;
     }
     int32_t current = p->leader_epoch;
     partition_state_in s = {ps->controller_epoch, ps->leader, ps->leader_epoch, ps->zk_version,

@@ -26,6 +26,7 @@
 #include "cluster_internal.h"
 #include "control_requests.h"
 #include "kclient.h"
+#include "log_dir_event.h"
 #include "logger.h"
 #include "proto.h"
 
@@ -236,7 +237,7 @@ static void fill_state(ctl_partition_state *ps, const partition *p) {
     int32_t offline[256];
     int noffline = 0;
     for (int i = 0; i < p->nreplicas && noffline < 256; i++)
-        if (!broker_alive(p->replicas[i]))
+        if (!broker_alive(p->replicas[i]) || log_dir_replica_offline(p, p->replicas[i]))
             offline[noffline++] = p->replicas[i];
     ps->offline_replicas = ctl_ids_copy(offline, noffline);
     ps->noffline_replicas = noffline;
