@@ -12,10 +12,7 @@
 load test_helper
 
 setup_file() { ensemble_start 3; }
-teardown_file() {
-  stop_all
-  ensemble_stop
-}
+teardown_file() { stop_all; }
 teardown() {
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then
     ens_log_tail 40

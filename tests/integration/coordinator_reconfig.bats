@@ -17,10 +17,7 @@ setup_file() {
 }
 # servers started so far (a test adds a fourth; each test runs in its own shell)
 setup() { ENS_N=$(cat "$BATS_FILE_TMPDIR/ens/count" 2>/dev/null || echo 3); }
-teardown_file() {
-  setup
-  ensemble_stop
-}
+teardown_file() { ensemble_stop; } # every server with a PID file, the fourth too
 teardown() {
   if [[ -z ${BATS_TEST_COMPLETED:-} ]]; then ens_log_tail 30; fi
 }

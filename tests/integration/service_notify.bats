@@ -29,8 +29,7 @@ line_of() { grep -n -m1 -E "$2" "$BATS_FILE_TMPDIR/notify/$1.msgs" | cut -d: -f1
 teardown() { show_logs_on_failure; }
 
 teardown_file() {
-  stop_all
-  ensemble_stop
+  stop_all # the broker, the coordinator and the ensemble members
   local pid
   while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$BATS_FILE_TMPDIR/notify/pids"
 }

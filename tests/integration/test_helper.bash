@@ -57,6 +57,12 @@ export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR 
 # tests rolling, sets its own pattern or unsets this one.
 export LOG_ROLL_PATTERN="${LOG_ROLL_PATTERN-.no-roll-in-tests}"
 
+# The file's name in its temp dir: setup_suite.bash's leak check names the
+# file whose process outlived its teardown_file.
+if [[ -d ${BATS_FILE_TMPDIR:-} && ! -f $BATS_FILE_TMPDIR/.bats-file ]]; then
+  echo "${BATS_TEST_FILENAME##*/}" >"$BATS_FILE_TMPDIR/.bats-file"
+fi
+
 ZK_MAIN=org.apache.zookeeper.server.ZooKeeperServerMain
 ZK_CLASSPATH=/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
 STARTED_RE='started (kafka.server.KafkaServer)'
@@ -479,9 +485,15 @@ ensemble_start() {
 }
 
 # ensemble_launch I: start server I (its config and dataDir as they are).
+# Refuses if server I still runs: its PID file must never be overwritten
+# while it runs (ensemble_stop finds the servers by their PID files).
 ensemble_launch() {
   local dir
   dir=$(_ens_dir "$1")
+  if pid_alive "$(ens_pid "$1")"; then
+    echo "ensemble_launch: server $1 already running (pid $(ens_pid "$1"))" >&2
+    return 1
+  fi
   echo "=== start $(date -u '+%F %T')" >>"$dir/zookeeper.out"
   LOG_DIR="$dir/logs" "$ZOOKEEPER_SERVER" "$dir/zoo.cfg" >>"$dir/zookeeper.out" 2>&1 </dev/null 3>&- &
   echo $! >"$dir/pid"
@@ -512,15 +524,21 @@ ensemble_leader() {
   return 1
 }
 
-# ensemble_stop: SIGTERM every server of the ensemble (SIGCONT first).
+# ensemble_stop: SIGTERM (SIGCONT first) every server of the ensemble that
+# has a PID file in $BATS_FILE_TMPDIR/ens/sI. Not bounded by ENS_N: that
+# is a shell variable, unset in teardown_file when a test (not setup_file)
+# started the ensemble, and too small once a test added a server.
 ensemble_stop() {
-  local i pid
-  for ((i = 1; i <= ${ENS_N:-0}; i++)); do
-    pid=$(ens_pid "$i")
-    [[ -n $pid ]] || continue
-    kill -CONT "$pid" 2>/dev/null || true
-    stop_pid "$pid" "coordinator $i" 10 || true
-    rm -f "$(_ens_dir "$i")/pid"
+  local pidfile pid dir
+  for pidfile in "$BATS_FILE_TMPDIR"/ens/s*/pid; do
+    [[ -f $pidfile ]] || continue
+    dir=${pidfile%/pid}
+    pid=$(<"$pidfile")
+    if [[ -n $pid ]]; then
+      kill -CONT "$pid" 2>/dev/null || true
+      stop_pid "$pid" "coordinator ${dir##*/s}" 10 || true
+    fi
+    rm -f "$pidfile"
   done
 }
 
@@ -802,10 +820,12 @@ kcat_smoke() {
 
 # ------------------------------------------------------------ life cycle --
 
-# stop_all: for teardown_file -- stop everything this file started.
+# stop_all: for teardown_file -- stop everything this file started with
+# broker_start, zk_start/coord_start and ensemble_start (by their PID files).
 stop_all() {
   broker_stop 30 || true
   zk_stop || true
+  ensemble_stop
 }
 
 # show_logs_on_failure: for teardown -- print the broker's last log lines when
