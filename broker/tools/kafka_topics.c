@@ -994,8 +994,15 @@ int main(int argc, char **argv) {
     if (zk) {
         zk_connect();
     } else {
-        if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0)
-            fail(A.err);
+        if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0) {
+            /* TopicCommand creates its admin client before its try: the
+             * ConfigException (bootstrap list, timeouts) is uncaught */
+            fprintf(stderr,
+                    "Exception in thread \"main\" org.apache.kafka.common.KafkaException: Failed to create new "
+                    "KafkaAdminClient\nCaused by: org.apache.kafka.common.config.ConfigException: %s\n",
+                    A.err);
+            exit(1);
+        }
     }
     for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
         if (opts_has(&O, dispatch[i].opt)) {

@@ -289,10 +289,14 @@ int ka_init(kadmin *a, const char *bootstrap, int timeout_ms);
  * bounds each request and each broker's handshake, so that a broker that
  * accepts connections but never answers (a stopped process) costs one
  * request timeout before the next bootstrap broker is tried;
- * default.api.timeout.ms (60000) bounds the whole operation. Only
- * request.timeout.ms above 60000 raises the operation's timeout to it,
- * with the AdminClient's WARN line. Exits 1 with Kafka's message if the
- * file can't be read. */
+ * default.api.timeout.ms (60000) bounds the whole operation. As in
+ * KafkaAdminClient (KIP-533): request.timeout.ms above the default 60000,
+ * with default.api.timeout.ms not set, raises the operation's timeout to
+ * it, with the AdminClient's WARN line; default.api.timeout.ms set below
+ * request.timeout.ms (either one explicit or default) is refused: returns
+ * -1 with Kafka's ConfigException message in a->err, as for a malformed
+ * bootstrap list (each tool reports it as Kafka's does). Exits 1 with
+ * Kafka's message if the file can't be read. */
 int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config);
 void ka_close(kadmin *a);
 void *ka_alloc(kadmin *a, size_t n); /* zeroed, from the arena */

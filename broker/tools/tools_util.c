@@ -253,21 +253,27 @@ int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config)
         }
         props_free(p);
     }
+    /* KafkaAdminClient: the bootstrap list is checked first (createInternal),
+     * then the timeouts (configureDefaultApiTimeoutMs, in the constructor);
+     * both fail as a ConfigException */
+    if (ka_init(a, bootstrap, api_ms < request_ms ? request_ms : api_ms) != 0)
+        return -1;
     if (api_ms < request_ms) {
         if (api_set) {
-            request_ms = api_ms; /* Kafka refuses this; we keep within the asked bound */
-        } else {
-            char m[300];
-            snprintf(m, sizeof(m),
-                     "[AdminClient clientId=adminclient-1] Overriding the default value for "
-                     "default.api.timeout.ms (%d) with the explicitly configured request timeout %d",
-                     api_ms, request_ms);
-            log4j_line("WARN", m, "org.apache.kafka.clients.admin.KafkaAdminClient", NULL);
-            api_ms = request_ms;
+            snprintf(a->err, sizeof(a->err),
+                     "The specified value of default.api.timeout.ms must be no smaller than the value of "
+                     "request.timeout.ms.");
+            return -1;
         }
+        /* Kafka prints its defaultApiTimeoutMs field here, not yet assigned
+         * while the constructor computes it: always 0. */
+        char m[300];
+        snprintf(m, sizeof(m),
+                 "[AdminClient clientId=adminclient-1] Overriding the default value for "
+                 "default.api.timeout.ms (0) with the explicitly configured request timeout %d",
+                 request_ms);
+        log4j_line("WARN", m, "org.apache.kafka.clients.admin.KafkaAdminClient", NULL);
     }
-    if (ka_init(a, bootstrap, api_ms) != 0)
-        return -1;
     a->request_timeout_ms = request_ms;
     return 0;
 }

@@ -215,7 +215,7 @@ TAB=$'\t'
   local port cfg
   port=$(free_port)
   cfg=$BATS_TEST_TMPDIR/admin.properties
-  echo "default.api.timeout.ms=1500" >"$cfg"
+  printf '%s\n' request.timeout.ms=1000 default.api.timeout.ms=1500 >"$cfg"
   local start=$SECONDS
   run --separate-stderr ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$port" --command-config "$cfg" --list
   [ "$status" -eq 1 ]
@@ -227,6 +227,40 @@ TAB=$'\t'
   for l in "${stderr_lines[@]}"; do
     [[ $l =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[AdminClient\ clientId=adminclient-1\]\ Connection\ to\ node\ -1\ \(/127\.0\.0\.1:$port\)\ could\ not\ be\ established\.\ Broker\ may\ not\ be\ available\.\ \(org\.apache\.kafka\.clients\.NetworkClient\)$ ]]
   done
+}
+
+@test "topics: default.api.timeout.ms below request.timeout.ms is refused, as Kafka's AdminClient does (KIP-533); a request.timeout.ms above the default raises it" {
+  local cfg=$BATS_TEST_TMPDIR/admin.properties l
+  local -a refused=(
+    'Exception in thread "main" org.apache.kafka.common.KafkaException: Failed to create new KafkaAdminClient'
+    'Caused by: org.apache.kafka.common.config.ConfigException: The specified value of default.api.timeout.ms must be no smaller than the value of request.timeout.ms.'
+  )
+  # below the default request.timeout.ms (30000), or below an explicit one
+  for l in default.api.timeout.ms=1500 $'request.timeout.ms=5000\ndefault.api.timeout.ms=4000'; do
+    echo "$l" >"$cfg"
+    run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --command-config "$cfg" --list
+    [ "$status" -eq 1 ]
+    [ "$output" = "" ]
+    [ "${#stderr_lines[@]}" -eq 2 ]
+    [ "${stderr_lines[0]}" = "${refused[0]}" ]
+    [ "${stderr_lines[1]}" = "${refused[1]}" ]
+  done
+  # a malformed bootstrap list fails the same way, and is checked first
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "no-port" --command-config "$cfg" --list
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[0]}" = "${refused[0]}" ]
+  [ "${stderr_lines[1]}" = "Caused by: org.apache.kafka.common.config.ConfigException: Invalid url in bootstrap.servers: no-port" ]
+  # equal is accepted
+  printf '%s\n' request.timeout.ms=4000 default.api.timeout.ms=4000 >"$cfg"
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --command-config "$cfg" --list
+  [ "$status" -eq 0 ]
+  [ "$stderr" = "" ]
+  # request.timeout.ms alone above the default 60000: the api timeout follows it, with Kafka's WARN
+  echo request.timeout.ms=70000 >"$cfg"
+  run --separate-stderr ktool kafka-topics.sh --bootstrap-server "$BROKER" --command-config "$cfg" --list
+  [ "$status" -eq 0 ]
+  [ "${#stderr_lines[@]}" -eq 1 ]
+  [[ ${stderr_lines[0]} =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[AdminClient\ clientId=adminclient-1\]\ Overriding\ the\ default\ value\ for\ default\.api\.timeout\.ms\ \(0\)\ with\ the\ explicitly\ configured\ request\ timeout\ 70000\ \(org\.apache\.kafka\.clients\.admin\.KafkaAdminClient\)$ ]]
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
