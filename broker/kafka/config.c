@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "logger.h"
 
 #define LOGGER "kafka.server.KafkaConfig"
@@ -332,16 +332,6 @@ static void kval_free(kval *v) {
     v->s = NULL;
 }
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Java String.trim(): drops leading/trailing chars <= ' '. Returns malloc'd copy. */
 static char *jtrim(const char *s) {
     const char *e = s + strlen(s);
@@ -460,7 +450,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
     memset(out, 0, sizeof(*out));
     if (!raw) {
         if (k->flags & F_REQ) {
-            seterr(err, errlen, "Missing required configuration \"%s\" which has no default value.",
+            errbuf_set(err, errlen, "Missing required configuration \"%s\" which has no default value.",
                    k->name);
             return -1;
         }
@@ -472,7 +462,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
     }
     char *t = jtrim(raw);
     if (!t) {
-        seterr(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         return -1;
     }
     int bad = 0;
@@ -483,7 +473,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
         else if (strcasecmp(t, "false") == 0)
             out->i = 0;
         else {
-            seterr(err, errlen, "Invalid value %s for configuration %s: Expected value to be either true or false",
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: Expected value to be either true or false",
                    raw, k->name);
             bad = 1;
         }
@@ -494,11 +484,11 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
         int64_t lo = k->type == T_SHORT ? INT16_MIN : k->type == T_INT ? INT32_MIN : INT64_MIN;
         int64_t hi = k->type == T_SHORT ? INT16_MAX : k->type == T_INT ? INT32_MAX : INT64_MAX;
         if (parse_java_int(t, lo, hi, &out->i) < 0) {
-            seterr(err, errlen, "Invalid value %s for configuration %s: Not a number of type %s", raw,
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: Not a number of type %s", raw,
                    k->name, type_names[k->type]);
             bad = 1;
         } else if ((k->flags & F_MIN) && out->i < k->min) {
-            seterr(err, errlen, "Invalid value %lld for configuration %s: Value must be at least %lld",
+            errbuf_set(err, errlen, "Invalid value %lld for configuration %s: Value must be at least %lld",
                    (long long)out->i, k->name, (long long)k->min);
             bad = 1;
         }
@@ -506,14 +496,14 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
     }
     case T_DOUBLE:
         if (parse_java_double(t, &out->d) < 0) {
-            seterr(err, errlen, "Invalid value %s for configuration %s: Not a number of type DOUBLE", raw,
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: Not a number of type DOUBLE", raw,
                    k->name);
             bad = 1;
         } else if (((k->flags & F_MIN) && out->d < (double)k->min) ||
                    ((k->flags & F_MAX) && out->d > (double)k->max)) {
             char shown[64];
             java_double(out->d, shown, sizeof(shown));
-            seterr(err, errlen, "Invalid value %s for configuration %s: Value must be %s %lld", shown, k->name,
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: Value must be %s %lld", shown, k->name,
                    out->d < (double)k->min ? "at least" : "no more than",
                    (long long)(out->d < (double)k->min ? k->min : k->max));
             bad = 1;
@@ -525,7 +515,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
         char *s = malloc(n + 1), *o = s;
         if (!s) {
             free(t);
-            seterr(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
             return -1;
         }
         const char *p = t;
@@ -541,7 +531,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
             if ((k->flags & F_IN) && !in_list(k->in, item) && !bad) {
                 char allowed[256];
                 list_spaced(k->in, allowed, sizeof(allowed));
-                seterr(err, errlen, "Invalid value %s for configuration %s: String must be one of: %s", item,
+                errbuf_set(err, errlen, "Invalid value %s for configuration %s: String must be one of: %s", item,
                        k->name, allowed);
                 bad = 1;
             }
@@ -582,7 +572,7 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
                         shown[w++] = ' ';
                 }
                 shown[w] = '\0';
-                seterr(err, errlen,
+                errbuf_set(err, errlen,
                        "Invalid value [%s] for configuration %s: %s must be the literal '*' or a list of replicas "
                        "in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",
                        shown, k->name, k->name);
@@ -597,11 +587,11 @@ static int parse_value(const kdef *k, const char *raw, kval *out, char *err, siz
         if ((k->flags & F_IN) && !in_list(k->in, t)) {
             char allowed[256];
             list_spaced(k->in, allowed, sizeof(allowed));
-            seterr(err, errlen, "Invalid value %s for configuration %s: String must be one of: %s", t, k->name,
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: String must be one of: %s", t, k->name,
                    allowed);
             bad = 1;
         } else if ((k->flags & F_VER) && api_version(t) < 0) {
-            seterr(err, errlen, "Invalid value %s for configuration %s: Version `%s` is not a valid version", t,
+            errbuf_set(err, errlen, "Invalid value %s for configuration %s: Version `%s` is not a valid version", t,
                    k->name, t);
             bad = 1;
         }
@@ -767,7 +757,7 @@ static int parse_protocol_map(const char *s, proto_map **out, int *n, char *err,
         char *item = jtrim(tok);
         char *colon = item ? strrchr(item, ':') : NULL;
         if (!colon) {
-            seterr(err, errlen,
+            errbuf_set(err, errlen,
                    "Error parsing configuration property 'listener.security.protocol.map': "
                    "expected listenerName:securityProtocol, found '%s'", item ? item : tok);
             free(item);
@@ -780,7 +770,7 @@ static int parse_protocol_map(const char *s, proto_map **out, int *n, char *err,
         int ok = !strcmp(proto, "PLAINTEXT") || !strcmp(proto, "SSL") || !strcmp(proto, "SASL_PLAINTEXT") ||
                  !strcmp(proto, "SASL_SSL");
         if (!ok)
-            seterr(err, errlen, "Invalid security protocol `%s` defined in listener.security.protocol.map",
+            errbuf_set(err, errlen, "Invalid security protocol `%s` defined in listener.security.protocol.map",
                    colon + 1);
         proto_map *m = ok ? realloc(*out, (size_t)(*n + 1) * sizeof(**out)) : NULL;
         if (m) {
@@ -826,7 +816,7 @@ static int parse_endpoint(const char *s, config_endpoint *ep, const proto_map *m
                 int64_t pv;
                 if (digits && valid_host_chars(h, (size_t)(he - h))) {
                     if (parse_java_int(port, INT32_MIN, INT32_MAX, &pv) < 0 || pv < 0 || pv > 65535) {
-                        seterr(err, errlen, "Error creating broker listeners from '%s': port %s of %s is out of range",
+                        errbuf_set(err, errlen, "Error creating broker listeners from '%s': port %s of %s is out of range",
                                all, port, s);
                         return -1;
                     }
@@ -839,7 +829,7 @@ static int parse_endpoint(const char *s, config_endpoint *ep, const proto_map *m
                             snprintf(ep->protocol, sizeof(ep->protocol), "%s", map[i].protocol);
                             return 0;
                         }
-                    seterr(err, errlen, "Error creating broker listeners from '%s': No security protocol defined for listener %s",
+                    errbuf_set(err, errlen, "Error creating broker listeners from '%s': No security protocol defined for listener %s",
                            all, ep->name);
                     return -1;
                 }
@@ -848,7 +838,7 @@ static int parse_endpoint(const char *s, config_endpoint *ep, const proto_map *m
         if (at == 0)
             break;
     }
-    seterr(err, errlen, "Error creating broker listeners from '%s': Unable to parse %s to a broker endpoint", all, s);
+    errbuf_set(err, errlen, "Error creating broker listeners from '%s': Unable to parse %s to a broker endpoint", all, s);
     return -1;
 }
 
@@ -890,7 +880,7 @@ static int parse_listeners(const char *value, const proto_map *map, int nmap, co
             else if (strcmp((*out)[i].name, (*out)[j].name) == 0)
                 what = "name";
             if (what) {
-                seterr(err, errlen, "requirement failed: Each listener must have a different %s, listeners: %s", what,
+                errbuf_set(err, errlen, "requirement failed: Each listener must have a different %s, listeners: %s", what,
                        value);
                 free(*out);
                 *out = NULL;
@@ -936,7 +926,7 @@ static const kval *V(const kval *vals, const char *name) {
 
 static int copy_str(char *dst, size_t cap, const char *src, const char *key, char *err, size_t errlen) {
     if (strlen(src) >= cap) {
-        seterr(err, errlen, "Invalid value %s for configuration %s: value too long", src, key);
+        errbuf_set(err, errlen, "Invalid value %s for configuration %s: value too long", src, key);
         return -1;
     }
     memcpy(dst, src, strlen(src) + 1);
@@ -948,7 +938,7 @@ static int record_version_ok(const char *lmfv, const char *ibp, char *err, size_
     if (ibv >= rv)
         return 0;
     static const char *const minv[] = {"0.8.0", "0.10.0", "0.11.0"};
-    seterr(err, errlen,
+    errbuf_set(err, errlen,
            "requirement failed: log.message.format.version %s can only be used when inter.broker.protocol.version "
            "is set to version %s or higher",
            lmfv, minv[rv]);
@@ -1127,13 +1117,13 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
                 snprintf(l[c->nmax_connections_per_ip_overrides].host, sizeof(l->host), "%s", host);
                 l[c->nmax_connections_per_ip_overrides++].max = (int32_t)n;
             } else if (!ok)
-                seterr(err, errlen,
+                errbuf_set(err, errlen,
                        host && num && !valid_host_chars(host, strlen(host))
                            ? "max.connections.per.ip.overrides contains invalid addresses : %s"
                            : "Error parsing configuration property 'max.connections.per.ip.overrides': %s",
                        host && num && !valid_host_chars(host, strlen(host)) ? host : tok);
             else
-                seterr(err, errlen, "out of memory");
+                errbuf_set(err, errlen, "out of memory");
             free(item);
             free(num);
             free(host);
@@ -1146,50 +1136,50 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
     }
     return 0;
 oom:
-    seterr(err, errlen, "out of memory");
+    errbuf_set(err, errlen, "out of memory");
     return -1;
 }
 
 static int validate(broker_config *c, const kval *vals, char *err, size_t errlen) {
     if (c->broker_id_generation_enable ? (c->broker_id < -1 || c->broker_id > c->reserved_broker_max_id)
                                        : c->broker_id < 0) {
-        seterr(err, errlen, c->broker_id_generation_enable
+        errbuf_set(err, errlen, c->broker_id_generation_enable
                                 ? "requirement failed: broker.id must be equal or greater than -1 and not greater than reserved.broker.max.id"
                                 : "requirement failed: broker.id must be equal or greater than 0");
         return -1;
     }
     if (c->log_roll_ms < 1) {
-        seterr(err, errlen, "requirement failed: log.roll.ms must be equal or greater than 1");
+        errbuf_set(err, errlen, "requirement failed: log.roll.ms must be equal or greater than 1");
         return -1;
     }
     if (c->log_roll_jitter_ms < 0) {
-        seterr(err, errlen, "requirement failed: log.roll.jitter.ms must be equal or greater than 0");
+        errbuf_set(err, errlen, "requirement failed: log.roll.jitter.ms must be equal or greater than 0");
         return -1;
     }
     if (c->log_retention_ms == 0) {
-        seterr(err, errlen, "requirement failed: log.retention.ms must be unlimited (-1) or, equal or greater than 1");
+        errbuf_set(err, errlen, "requirement failed: log.retention.ms must be unlimited (-1) or, equal or greater than 1");
         return -1;
     }
     if (c->nlog_dirs == 0) {
-        seterr(err, errlen, "requirement failed: At least one log directory must be defined via log.dirs or log.dir.");
+        errbuf_set(err, errlen, "requirement failed: At least one log directory must be defined via log.dirs or log.dir.");
         return -1;
     }
     if (c->log_cleaner_threads > 0 && VL("log.cleaner.dedupe.buffer.size") / c->log_cleaner_threads <= 1024 * 1024) {
-        seterr(err, errlen, "requirement failed: log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.");
+        errbuf_set(err, errlen, "requirement failed: log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.");
         return -1;
     }
     if (c->replica_fetch_wait_max_ms > c->replica_socket_timeout_ms) {
-        seterr(err, errlen, "requirement failed: replica.socket.timeout.ms should always be at least "
+        errbuf_set(err, errlen, "requirement failed: replica.socket.timeout.ms should always be at least "
                             "replica.fetch.wait.max.ms to prevent unnecessary socket timeouts");
         return -1;
     }
     if (c->replica_fetch_wait_max_ms > c->replica_lag_time_max_ms) {
-        seterr(err, errlen, "requirement failed: replica.fetch.wait.max.ms should always be less than or equal to "
+        errbuf_set(err, errlen, "requirement failed: replica.fetch.wait.max.ms should always be less than or equal to "
                             "replica.lag.time.max.ms to prevent frequent changes in ISR");
         return -1;
     }
     if (c->offsets_commit_required_acks < -1 || c->offsets_commit_required_acks > c->offsets_topic_replication_factor) {
-        seterr(err, errlen, "requirement failed: offsets.commit.required.acks must be greater or equal -1 and less "
+        errbuf_set(err, errlen, "requirement failed: offsets.commit.required.acks must be greater or equal -1 and less "
                             "or equal to offsets.topic.replication.factor");
         return -1;
     }
@@ -1201,14 +1191,14 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
             lower[i] = (char)tolower((unsigned char)ct[i]);
         lower[i] = '\0';
         if (ct[i] || !in_list(COMPRESSION_TYPES, lower)) {
-            seterr(err, errlen, "requirement failed: compression.type : %s is not valid. Valid options are %s", ct,
+            errbuf_set(err, errlen, "requirement failed: compression.type : %s is not valid. Valid options are %s", ct,
                    COMPRESSION_TYPES);
             return -1;
         }
         memcpy(c->compression_type, lower, i + 1);
     }
     if (c->offsets_topic_compression_codec < 0 || c->offsets_topic_compression_codec > 4) {
-        seterr(err, errlen, "%d is an unknown compression codec", c->offsets_topic_compression_codec);
+        errbuf_set(err, errlen, "%d is an unknown compression codec", c->offsets_topic_compression_codec);
         return -1;
     }
 
@@ -1238,7 +1228,7 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
     } else {
         c->advertised_listeners = malloc((size_t)(c->nlisteners ? c->nlisteners : 1) * sizeof(config_endpoint));
         if (!c->advertised_listeners) {
-            seterr(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
             goto out;
         }
         if (c->nlisteners)
@@ -1248,7 +1238,7 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
     /* inter-broker listener */
     if (!VNULL("inter.broker.listener.name")) {
         if (config_get_raw(c, "security.inter.broker.protocol")) {
-            seterr(err, errlen, "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.");
+            errbuf_set(err, errlen, "Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.");
             goto out;
         }
         snprintf(c->inter_broker_listener_name, sizeof(c->inter_broker_listener_name), "%s",
@@ -1258,7 +1248,7 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
         for (int i = 0; i < nmap; i++)
             found |= strcmp(map[i].name, c->inter_broker_listener_name) == 0;
         if (!found) {
-            seterr(err, errlen, "Listener with name %s defined in inter.broker.listener.name not found in "
+            errbuf_set(err, errlen, "Listener with name %s defined in inter.broker.listener.name not found in "
                                 "listener.security.protocol.map.", c->inter_broker_listener_name);
             goto out;
         }
@@ -1268,7 +1258,7 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
         upcase(c->inter_broker_listener_name);
         const char *p = c->inter_broker_listener_name;
         if (strcmp(p, "PLAINTEXT") && strcmp(p, "SSL") && strcmp(p, "SASL_PLAINTEXT") && strcmp(p, "SASL_SSL")) {
-            seterr(err, errlen, "Invalid security protocol `%s` defined in security.inter.broker.protocol",
+            errbuf_set(err, errlen, "Invalid security protocol `%s` defined in security.inter.broker.protocol",
                    VS("security.inter.broker.protocol"));
             goto out;
         }
@@ -1288,13 +1278,13 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
             subset &= in;
         }
         if (!ib) {
-            seterr(err, errlen, "requirement failed: inter.broker.listener.name must be a listener name defined in "
+            errbuf_set(err, errlen, "requirement failed: inter.broker.listener.name must be a listener name defined in "
                                 "advertised.listeners. The valid options based on currently configured listeners are %s",
                    anames);
             goto out;
         }
         if (!subset) {
-            seterr(err, errlen, "requirement failed: advertised.listeners listener names must be equal to or a subset "
+            errbuf_set(err, errlen, "requirement failed: advertised.listeners listener names must be equal to or a subset "
                                 "of the ones defined in listeners. Found %s. The valid options based on the current "
                                 "configuration are %s", anames, names);
             goto out;
@@ -1302,14 +1292,14 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
     }
     for (int i = 0; i < c->nadvertised_listeners; i++)
         if (strcmp(c->advertised_listeners[i].host, "0.0.0.0") == 0) {
-            seterr(err, errlen, "requirement failed: advertised.listeners cannot use the nonroutable meta-address "
+            errbuf_set(err, errlen, "requirement failed: advertised.listeners cannot use the nonroutable meta-address "
                                 "0.0.0.0. Use a routable IP address.");
             goto out;
         }
     /* what this broker implements: PLAINTEXT only */
     for (int i = 0; i < c->nlisteners; i++)
         if (strcmp(c->listeners[i].protocol, "PLAINTEXT") != 0) {
-            seterr(err, errlen, "Invalid value %s for configuration listeners: listener %s uses security protocol %s, "
+            errbuf_set(err, errlen, "Invalid value %s for configuration listeners: listener %s uses security protocol %s, "
                                 "which this broker does not support (only PLAINTEXT)",
                    ls, c->listeners[i].name, c->listeners[i].protocol);
             goto out;
@@ -1326,16 +1316,16 @@ static int validate(broker_config *c, const kval *vals, char *err, size_t errlen
     if (record_version_ok(c->log_message_format_version, c->inter_broker_protocol_version, err, errlen) < 0)
         goto out;
     if (VL("queued.max.request.bytes") > 0 && VL("queued.max.request.bytes") < c->socket_request_max_bytes) {
-        seterr(err, errlen, "requirement failed: queued.max.request.bytes must be larger or equal to socket.request.max.bytes");
+        errbuf_set(err, errlen, "requirement failed: queued.max.request.bytes must be larger or equal to socket.request.max.bytes");
         goto out;
     }
     if (c->max_connections_per_ip == 0 && c->nmax_connections_per_ip_overrides == 0) {
-        seterr(err, errlen, "requirement failed: max.connections.per.ip can be set to zero only if "
+        errbuf_set(err, errlen, "requirement failed: max.connections.per.ip can be set to zero only if "
                             "max.connections.per.ip.overrides property is set.");
         goto out;
     }
     if (c->connections_max_idle_ms >= 0 && VL("connection.failed.authentication.delay.ms") >= c->connections_max_idle_ms) {
-        seterr(err, errlen, "requirement failed: connection.failed.authentication.delay.ms=%lld should always be less "
+        errbuf_set(err, errlen, "requirement failed: connection.failed.authentication.delay.ms=%lld should always be less "
                             "than connections.max.idle.ms=%lld to prevent failed authentication responses from timing out",
                (long long)VL("connection.failed.authentication.delay.ms"), (long long)c->connections_max_idle_ms);
         goto out;
@@ -1365,12 +1355,12 @@ int config_from_props(broker_config *c, const props *p, char *err, size_t errlen
     kval *vals = calloc(NBROKER, sizeof(kval));
     int rc = -1;
     if (!c->raw || !vals) {
-        seterr(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < props_count(p); i++)
         if (props_set(c->raw, props_key(p, i), props_value(p, i)) < 0) {
-            seterr(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
             goto out;
         }
     for (int i = 0; i < NBROKER; i++)
@@ -1394,7 +1384,7 @@ int config_load(broker_config *c, const char *path, int noverrides, char **overr
     props *p = path ? props_load(path, err, errlen) : props_new();
     if (!p) {
         if (!path)
-            seterr(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
         return -1;
     }
     for (int i = 0; i < noverrides; i++) {
@@ -1404,7 +1394,7 @@ int config_load(broker_config *c, const char *path, int noverrides, char **overr
         int r = key ? props_set(p, key, eq ? eq + 1 : "") : -1;
         free(key);
         if (r < 0) {
-            seterr(err, errlen, "out of memory");
+            errbuf_set(err, errlen, "out of memory");
             props_free(p);
             return -1;
         }
@@ -1584,12 +1574,12 @@ static void *topic_field(topic_config *tc, const char *name) {
 int topic_config_set(topic_config *tc, const char *name, const char *value, char *err, size_t errlen) {
     const kdef *k = name ? find_def(TOPIC_DEFS, NTOPIC, name) : NULL;
     if (!k) {
-        seterr(err, errlen, "Unknown topic config name: %s", name ? name : "null");
+        errbuf_set(err, errlen, "Unknown topic config name: %s", name ? name : "null");
         return -1;
     }
     kval v;
     if (!value) {
-        seterr(err, errlen, "Invalid value null for configuration %s: entry must be non null", name);
+        errbuf_set(err, errlen, "Invalid value null for configuration %s: entry must be non null", name);
         return -1;
     }
     if (parse_value(k, value, &v, err, errlen) < 0)
@@ -1618,7 +1608,7 @@ int topic_config_set(topic_config *tc, const char *name, const char *value, char
 
 int topic_config_check(const topic_config *tc, char *err, size_t errlen) {
     if (tc->min_compaction_lag_ms > tc->max_compaction_lag_ms) {
-        seterr(err, errlen, "conflict topic config setting min.compaction.lag.ms (%lld) > max.compaction.lag.ms (%lld)",
+        errbuf_set(err, errlen, "conflict topic config setting min.compaction.lag.ms (%lld) > max.compaction.lag.ms (%lld)",
                (long long)tc->min_compaction_lag_ms, (long long)tc->max_compaction_lag_ms);
         return -1;
     }

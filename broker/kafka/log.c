@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "checkpoint.h"
 #include "dirsync.h"
+#include "errbuf.h"
 #include "crc32c.h"
 #include "logger.h"
 #include "log_internal.h"
@@ -247,15 +248,6 @@ void plog_end_offset_for_epoch(const plog *l, int32_t epoch, int32_t *out_epoch,
 /* ------------------------------------------------------------------------
  * Open, recovery, close
  * ---------------------------------------------------------------------- */
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* "<20 digits><ext>" -> base offset; 0 if it matches. */
 static int seg_file_base(const char *name, const char *ext, int64_t *base) {
     size_t n = strlen(name), e = strlen(ext);
@@ -409,7 +401,7 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     plog *l = calloc(1, sizeof *l);
     if (!l || !(l->dir = strdup(dir))) {
         free(l);
-        set_err(err, errlen, "out of memory");
+        errbuf_set(err, errlen, "out of memory");
         return NULL;
     }
     config_set(l, cfg);
@@ -420,17 +412,17 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     snprintf(l->ident, sizeof l->ident, "[Log partition=%s, dir=%.*s] ", l->name,
              slash ? l->parent_len : 1, slash ? l->dir : ".");
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        errbuf_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         goto fail;
     }
     if (scan_dir(l, &bases, &nb) < 0) {
-        set_err(err, errlen, "cannot list %s: %s", dir, strerror(errno));
+        errbuf_set(err, errlen, "cannot list %s: %s", dir, strerror(errno));
         goto fail;
     }
     for (int i = 0; i < nb; i++) {
         segment *s = seg_open(dir, bases[i], t0);
         if (!s || push_seg(l, s) < 0) {
-            set_err(err, errlen, "cannot open segment %" PRId64 " in %s: %s", bases[i], dir,
+            errbuf_set(err, errlen, "cannot open segment %" PRId64 " in %s: %s", bases[i], dir,
                     strerror(errno));
             seg_close(s);
             goto fail;
@@ -440,7 +432,7 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
         segment *s = seg_create(dir, log_start_offset > 0 ? log_start_offset : 0,
                                 l->cfg.segment_index_bytes, t0);
         if (!s || push_seg(l, s) < 0) {
-            set_err(err, errlen, "cannot create segment in %s: %s", dir, strerror(errno));
+            errbuf_set(err, errlen, "cannot create segment in %s: %s", dir, strerror(errno));
             seg_close(s);
             goto fail;
         }
@@ -448,7 +440,7 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
     }
     l->leo = clean_shutdown ? load_active(l) : recover(l, recovery_point);
     if (l->leo < 0) {
-        set_err(err, errlen, "cannot load log %s: %s", dir, strerror(errno));
+        errbuf_set(err, errlen, "cannot load log %s: %s", dir, strerror(errno));
         goto fail;
     }
     l->start = log_start_offset > l->segs[0]->base ? log_start_offset : l->segs[0]->base;
@@ -459,7 +451,7 @@ plog *plog_open(const char *dir, const log_config *cfg, int64_t recovery_point,
                  l->ident, l->leo, l->start);
         segment *s = seg_create(dir, l->start, l->cfg.segment_index_bytes, t0);
         if (!s) {
-            set_err(err, errlen, "cannot create segment in %s: %s", dir, strerror(errno));
+            errbuf_set(err, errlen, "cannot create segment in %s: %s", dir, strerror(errno));
             goto fail;
         }
         drop_segs(l, 0, l->nsegs);
