@@ -10,7 +10,8 @@
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
 	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/tools_inputs.c \
-	broker/tools/rdk_log.c broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c
+	broker/tools/rdk_log.c broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c \
+	broker/tools/tools_dups.c broker/tools/tools_args.c
 TOOLS_LIB = $(BUILD)/libtools.a
 TOOLS_PLAIN = kafka-topics kafka-configs kafka-broker-api-versions kafka-delete-records kafka-dump-log
 TOOLS_PLAIN += kafka-consumer-groups
@@ -38,3 +39,6 @@ $(BUILD)/bin/$(1): $(BUILD)/broker/tools/$(subst -,_,$(1)).o $(TOOLS_LIB) $(BUIL
 endef
 $(foreach t,$(TOOLS_PLAIN),$(eval $(call tools_rule,$(t),)))
 $(foreach t,$(TOOLS_RDKAFKA),$(eval $(call tools_rule,$(t),-lrdkafka)))
+
+# the unit test of the tools' parsers (tests/unit/test_tools_args.c)
+$(BUILD)/tests/unit/test_tools_args.o: PROJECT_CFLAGS += -Ibroker/tools

@@ -23,7 +23,6 @@
  * (or, for the default, every broker) is down, as 2.5 requires; password
  * encoding and DynamicBrokerConfig's value checks are not done. Users and
  * clients (quotas, SCRAM credentials) are not implemented. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,72 +301,15 @@ static void describe(void) {
 /* ------------------------------------------------------------------------
  * --alter
  * ---------------------------------------------------------------------- */
-static char *trim(char *s) {
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t l = strlen(s);
-    while (l && isspace((unsigned char)s[l - 1]))
-        s[--l] = 0;
-    return s;
-}
-
-/* 'k1=v1,k2=[v1,v2],k3=v3': commas inside brackets do not split; brackets
- * are removed from values. Later keys replace earlier ones. */
+/* --add-config 'k1=v1,k2=[v1,v2],k3=v3' (tools_args.c). */
 static int parse_add(const char ***keys, const char ***vals) {
     const char *src = opts_get(&O, "add-config");
     if (!src)
         return 0;
-    size_t len = strlen(src);
-    *keys = ka_alloc(&A, (len + 2) * sizeof(char *));
-    *vals = ka_alloc(&A, (len + 2) * sizeof(char *));
-    char *copy = ka_strdup(&A, src);
-    int n = 0, depth = 0;
-    char *start = copy;
-    for (char *p = copy;; p++) {
-        if (*p == '[')
-            depth++;
-        else if (*p == ']' && depth > 0)
-            depth--;
-        if (*p && !(*p == ',' && depth == 0))
-            continue;
-        int end = *p == 0;
-        *p = 0;
-        /* split on '=' outside brackets: exactly two parts */
-        char *eq = NULL;
-        int d = 0, neq = 0;
-        for (char *q = start; *q; q++) {
-            if (*q == '[')
-                d++;
-            else if (*q == ']' && d > 0)
-                d--;
-            else if (*q == '=' && d == 0) {
-                if (!eq)
-                    eq = q;
-                neq++;
-            }
-        }
-        if (neq != 1)
-            die_arg("requirement failed: Invalid entity config: all configs to be added must be in the format "
-                    "\"key=val\".");
-        *eq = 0;
-        char *k = trim(start), *v = eq + 1, *w = v;
-        for (char *q = v; *q; q++)
-            if (*q != '[' && *q != ']')
-                *w++ = *q;
-        *w = 0;
-        v = trim(v);
-        int j;
-        for (j = 0; j < n; j++)
-            if (!strcmp((*keys)[j], k))
-                break;
-        (*keys)[j] = k;
-        (*vals)[j] = v;
-        if (j == n)
-            n++;
-        if (end)
-            break;
-        start = p + 1;
-    }
+    int n;
+    tools_input_error e;
+    if (tools_config_add(&A, src, keys, vals, &n, &e) != 0)
+        die_arg(e.message);
     for (int i = 0; i < n; i++)
         if (!strcmp((*keys)[i], "message.format.version"))
             printf("WARNING: The configuration message.format.version=%s is specified. This configuration will be "
@@ -377,18 +319,13 @@ static int parse_add(const char ***keys, const char ***vals) {
     return n;
 }
 
+/* --delete-config 'k1,k2', each occurrence (tools_args.c). */
 static int parse_delete(const char ***keys) {
-    int n = 0;
-    int cnt = opts_count(&O, "delete-config");
-    size_t total = 0;
+    int cnt = opts_count(&O, "delete-config"), n;
+    const char **args = ka_alloc(&A, ((size_t)cnt + 1) * sizeof(char *));
     for (int i = 0; i < cnt; i++)
-        total += strlen(opts_nth(&O, "delete-config", i)) + 1;
-    *keys = ka_alloc(&A, (total + 1) * sizeof(char *));
-    for (int i = 0; i < cnt; i++) {
-        char *copy = ka_strdup(&A, opts_nth(&O, "delete-config", i)), *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            (*keys)[n++] = trim(t);
-    }
+        args[i] = opts_nth(&O, "delete-config", i);
+    tools_config_delete(&A, args, cnt, keys, &n);
     return n;
 }
 

@@ -214,141 +214,30 @@ static void print_reassignment_json(tp_list *l) {
 }
 
 /* ------------------------------------------------------------------------
- * The JSON files
+ * The JSON files (parsed by tools_inputs.c)
  * ---------------------------------------------------------------------- */
-static json *read_json_file(const char *path) {
-    size_t len;
-    char *text = tools_read_file(path, &len);
-    if (!text) {
-        char m[1100];
-        snprintf(m, sizeof(m), "%s", path);
-        die_error("java.nio.file.NoSuchFileException", m);
-    }
-    json *js = json_parse(text, len);
-    free(text);
-    if (!js || js->type != JSON_OBJECT)
-        die_error("kafka.admin.AdminOperationException", "The input string is not a valid JSON");
-    return js;
-}
-
-static void check_version(const json *js) {
-    const json *v = json_get(js, "version");
-    int64_t version = 1;
-    if (v && (v->type != JSON_NUMBER || json_int(v, &version) != 0))
-        die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
-    if (version != 1) {
-        char m[128];
-        snprintf(m, sizeof(m), "Not supported version field value %lld", (long long)version);
-        die_error("kafka.admin.AdminOperationException", m);
-    }
-}
-
-static const json *field(const json *obj, const char *name) {
-    const json *f = obj && obj->type == JSON_OBJECT ? json_get(obj, name) : NULL;
-    if (!f) {
-        char m[128];
-        snprintf(m, sizeof(m), "No such field exists: `%s`", name);
-        die_error("kafka.utils.json.JsonMappingException", m);
-    }
-    return f;
+static char *read_file_or_die(const char *path, size_t *len) {
+    char *text = tools_read_file(path, len);
+    if (!text)
+        die_error("java.nio.file.NoSuchFileException", path);
+    return text;
 }
 
 /* parsePartitionReassignmentData + parseExecuteAssignmentArgs' checks
  * (check_execute: the --execute ones). log_dirs other than "any" need
  * the log-dir moves this tool does not do. */
 static void parse_reassignment(const char *path, tp_list *out, int check_execute) {
-    json *js = read_json_file(path);
-    check_version(js);
-    const json *parts = json_get(js, "partitions");
-    if (parts && parts->type != JSON_ARRAY)
-        die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
-    for (int i = 0; parts && i < parts->n; i++) {
-        const json *p = parts->items[i];
-        const json *t = field(p, "topic"), *pa = field(p, "partition"), *r = field(p, "replicas");
-        int64_t pv;
-        if (t->type != JSON_STRING)
-            die_error("kafka.utils.json.JsonMappingException", "Expected `String` value");
-        if (pa->type != JSON_NUMBER || json_int(pa, &pv) != 0 || pv < INT32_MIN || pv > INT32_MAX)
-            die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
-        if (r->type != JSON_ARRAY)
-            die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
-        int32_t *rep = xcalloc((size_t)r->n, sizeof(int32_t));
-        for (int k = 0; k < r->n; k++) {
-            int64_t b;
-            if (r->items[k]->type != JSON_NUMBER || json_int(r->items[k], &b) != 0 ||
-                b < INT32_MIN || b > INT32_MAX)
-                die_error("kafka.utils.json.JsonMappingException", "Expected `Int` value");
-            rep[k] = (int32_t)b;
-        }
-        const json *ld = p->type == JSON_OBJECT ? json_get(p, "log_dirs") : NULL;
-        if (ld) {
-            if (ld->type != JSON_ARRAY)
-                die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
-            if (ld->n != r->n) {
-                char m[512];
-                snprintf(m, sizeof(m), "Size of replicas list is different from size of log dirs "
-                         "list for partition %s-%lld", json_str(t), (long long)pv);
-                die_error("kafka.common.AdminCommandFailedException", m);
-            }
-            for (int k = 0; k < ld->n; k++)
-                if (!json_str(ld->items[k]) || strcmp(json_str(ld->items[k]), "any"))
-                    die_error("kafka.common.AdminCommandFailedException",
-                              "Moving replicas between log directories is not supported by "
-                              "this tool (log_dirs must be \"any\")");
-        }
-        tpl_add(out, json_str(t), (int32_t)pv, rep, r->n);
-        free(rep);
-    }
-    json_free(js);
-    if (!check_execute)
-        return;
-    if (out->n == 0)
-        die_error("kafka.common.AdminCommandFailedException", "Partition reassignment list cannot be empty");
-    for (int i = 0; i < out->n; i++)
-        if (out->v[i].nrep == 0)
-            die_error("kafka.common.AdminCommandFailedException", "Partition replica list cannot be empty");
-    /* duplicate partitions, then duplicate replicas (CoreUtils.duplicates) */
-    char msg[4096];
-    size_t at = 0;
-    for (int i = 0; i < out->n; i++) {
-        int first = 1, again = 0;
-        for (int k = 0; k < i; k++)
-            if (out->v[k].partition == out->v[i].partition && !strcmp(out->v[k].topic, out->v[i].topic))
-                first = 0;
-        for (int k = i + 1; k < out->n; k++)
-            if (out->v[k].partition == out->v[i].partition && !strcmp(out->v[k].topic, out->v[i].topic))
-                again = 1;
-        if (first && again && at < sizeof(msg))
-            at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s%s-%d", at ? "," : "",
-                                   out->v[i].topic, out->v[i].partition);
-    }
-    if (at) {
-        char m[4200];
-        snprintf(m, sizeof(m), "Partition reassignment contains duplicate topic partitions: %s", msg);
-        die_error("kafka.common.AdminCommandFailedException", m);
-    }
-    for (int i = 0; i < out->n; i++) {
-        tp_reps *e = &out->v[i];
-        char dups[512];
-        size_t d = 0;
-        for (int r = 0; r < e->nrep; r++) {
-            int first = 1, again = 0;
-            for (int k = 0; k < r; k++)
-                first &= e->rep[k] != e->rep[r];
-            for (int k = r + 1; k < e->nrep; k++)
-                again |= e->rep[k] == e->rep[r];
-            if (first && again && d < sizeof(dups))
-                d += (size_t)snprintf(dups + d, sizeof(dups) - d, "%s%d", d ? "," : "", e->rep[r]);
-        }
-        if (d && at < sizeof(msg))
-            at += (size_t)snprintf(msg + at, sizeof(msg) - at, "%s%s-%d contains multiple entries for %s",
-                                   at ? ". " : "", e->topic, e->partition, dups);
-    }
-    if (at) {
-        char m[4200];
-        snprintf(m, sizeof(m), "Partition replica lists may not contain duplicate entries: %s", msg);
-        die_error("kafka.common.AdminCommandFailedException", m);
-    }
+    size_t len;
+    char *text = read_file_or_die(path, &len);
+    tools_reassignment *r;
+    int n;
+    tools_input_error e;
+    int rc = tools_reassignment_json(&A, text, len, check_execute, &r, &n, &e);
+    free(text);
+    if (rc != 0)
+        die_error(e.exception, e.message);
+    for (int i = 0; i < n; i++)
+        tpl_add(out, r[i].topic, r[i].partition, r[i].replicas, r[i].nreplicas);
 }
 
 /* ------------------------------------------------------------------------
@@ -888,57 +777,23 @@ static void print_current_for_rollback(tp_list *current) {
 
 static void action_generate(void) {
     /* parseGenerateAssignmentArgs */
-    const char *bl = opts_get(&O, "broker-list");
-    int32_t brokers[1024];
-    int nb = 0;
-    char *copy = strdup(bl), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        int32_t v;
-        if (parse_i32(tok, &v) != 0) {
-            char m[300];
-            snprintf(m, sizeof(m), "For input string: \"%s\"", tok);
-            die_error("java.lang.NumberFormatException", m);
-        }
-        if (nb < 1024)
-            brokers[nb++] = v;
-    }
-    free(copy);
-    char dups[1024];
-    size_t d = 0;
-    for (int i = 0; i < nb; i++) {
-        int first = 1, again = 0;
-        for (int k = 0; k < i; k++)
-            first &= brokers[k] != brokers[i];
-        for (int k = i + 1; k < nb; k++)
-            again |= brokers[k] == brokers[i];
-        if (first && again && d < sizeof(dups))
-            d += (size_t)snprintf(dups + d, sizeof(dups) - d, "%s%d", d ? "," : "", brokers[i]);
-    }
-    if (d) {
-        char m[1200];
-        snprintf(m, sizeof(m), "Broker list contains duplicate entries: %s", dups);
-        die_error("kafka.common.AdminCommandFailedException", m);
-    }
-    json *js = read_json_file(opts_get(&O, "topics-to-move-json-file"));
-    check_version(js);
-    const json *topics = json_get(js, "topics");
-    if (topics && topics->type != JSON_ARRAY)
-        die_error("kafka.utils.json.JsonMappingException", "Expected JSON array");
+    int32_t *brokers;
+    int nb;
+    tools_input_error e;
+    if (tools_broker_list(&A, opts_get(&O, "broker-list"), &brokers, &nb, &e) != 0)
+        die_error(e.exception, e.message);
+    size_t len;
+    const char *path = opts_get(&O, "topics-to-move-json-file");
+    char *text = read_file_or_die(path, &len);
+    const char **topics;
+    int nt;
+    int rc = tools_topics_to_move_json(&A, text, len, &topics, &nt, &e);
+    free(text);
+    if (rc != 0)
+        die_error(e.exception, e.message);
     tp_list want = {0};
-    for (int i = 0; topics && i < topics->n; i++) {
-        const json *t = field(topics->items[i], "topic");
-        if (t->type != JSON_STRING)
-            die_error("kafka.utils.json.JsonMappingException", "Expected `String` value");
-        for (int k = 0; k < want.n; k++)
-            if (!strcmp(want.v[k].topic, json_str(t))) {
-                char m[600];
-                snprintf(m, sizeof(m), "List of topics to reassign contains duplicate entries: %s",
-                         json_str(t));
-                die_error("kafka.common.AdminCommandFailedException", m);
-            }
-        tpl_add(&want, json_str(t), -1, NULL, 0);
-    }
-    json_free(js);
+    for (int i = 0; i < nt; i++)
+        tpl_add(&want, topics[i], -1, NULL, 0);
     tp_list current = {0};
     current_assignment(&want, 1, &current);
     /* the listed brokers that exist, sorted by id (getBrokerMetadatas) */

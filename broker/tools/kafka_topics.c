@@ -196,50 +196,13 @@ static void ensure_topic_exists(int found) {
 /* ------------------------------------------------------------------------
  * --create
  * ---------------------------------------------------------------------- */
-/* "1:2,3:4" -> partitions x rf; fails as Kafka's parseReplicaAssignment. */
+/* "1:2,3:4" -> partitions x rf (tools_args.c); fails as Kafka's
+ * parseReplicaAssignment. */
 static int32_t *parse_assignment(const char *s, int *nparts, int *rf) {
-    int np = 1;
-    for (const char *p = s; *p; p++)
-        np += *p == ',';
-    int32_t *out = ka_alloc(&A, (size_t)np * 64 * sizeof(int32_t));
-    char *copy = ka_strdup(&A, s), *save = NULL;
-    int i = 0, width = -1;
-    char msg[512];
-    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save), i++) {
-        int k = 0;
-        char *save2 = NULL;
-        for (char *b = strtok_r(part, ":", &save2); b; b = strtok_r(NULL, ":", &save2)) {
-            while (isspace((unsigned char)*b))
-                b++;
-            size_t l = strlen(b);
-            while (l && isspace((unsigned char)b[l - 1]))
-                b[--l] = 0;
-            int32_t id;
-            if (parse_i32(b, &id) != 0) {
-                snprintf(msg, sizeof(msg), "For input string: \"%s\"", b);
-                fail(msg);
-            }
-            for (int j = 0; j < k; j++)
-                if (out[i * 64 + j] == id) {
-                    snprintf(msg, sizeof(msg),
-                             "Partition replica lists may not contain duplicate entries: %d", id);
-                    fail(msg);
-                }
-            if (k < 64)
-                out[i * 64 + k++] = id;
-        }
-        if (width < 0)
-            width = k;
-        if (k != width) {
-            snprintf(msg, sizeof(msg), "Partition %d has different replication factor: %d", i, k);
-            fail(msg);
-        }
-    }
-    /* compact to np x width */
-    for (int p = 0; p < i; p++)
-        memmove(out + p * width, out + p * 64, (size_t)width * sizeof(int32_t));
-    *nparts = i;
-    *rf = width;
+    int32_t *out;
+    tools_input_error e;
+    if (tools_replica_assignment(&A, s, &out, nparts, rf, &e) != 0)
+        fail(e.message);
     return out;
 }
 

@@ -346,9 +346,25 @@ int ka_delete_records(kadmin *a, const ka_tp_offset *tps, int n, ka_result *resu
 /* Routed to leaders. tps[i].offset = timestamp (-1 latest, -2 earliest);
  * results[i].value = offset. */
 int ka_list_offsets(kadmin *a, const ka_tp_offset *tps, int n, ka_result *results);
+/* ------------------------------------------------------------------------
+ * Duplicate checks of the tools' inputs (tools_dups.c), O(n log n)
+ * ---------------------------------------------------------------------- */
+/* A total order on items[i] and items[j]: <0, 0, >0. */
+typedef int tools_item_cmp(const void *items, int i, int j);
+/* first[i] = the lowest index whose item equals item i. */
+void tools_first_occurrence(const void *items, int n, tools_item_cmp *cmp, int *first);
+/* Items that occur more than once: dups (NULL, or room for n) gets the
+ * index of each one's first occurrence, in input order; returns how many.
+ * *repeat (NULL allowed) = the lowest index repeating an earlier item, or
+ * -1: where a check that reads the input in order stops. */
+int tools_duplicates(const void *items, int n, tools_item_cmp *cmp, int *dups, int *repeat);
+int tools_int_duplicates(const int32_t *v, int n, int *dups, int *repeat);
+int tools_str_duplicates(const char *const *v, int n, int *dups, int *repeat);
 /* Partitions named more than once, each once in first-seen order, as
  * "t-0,t-1" in out; returns how many. */
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);
+/* first[i] for partitions (topic and partition equal). */
+void tools_tp_first_occurrence(const ka_tp_offset *tps, int n, int *first);
 
 /* ------------------------------------------------------------------------
  * Input files (tools_inputs.c): parsed from their bytes, from the arena,
@@ -383,6 +399,42 @@ ka_tp_offset *tools_tp_file(kadmin *a, const char *path, tools_tp_parser parse, 
  * the group, else 0; *out gets the partitions in first-seen order. */
 int tools_reset_plan_csv(kadmin *a, const char *text, size_t len, const char *group,
                          const char *only_group, ka_tp_offset **out, int *n);
+
+/* kafka-reassign-partitions --reassignment-json-file: {"version": 1,
+ * "partitions": [{"topic": "t", "partition": 0, "replicas": [1, 2],
+ * "log_dirs": ["any", "any"]}, ...]} (log_dirs optional, only "any");
+ * check_execute adds --execute's checks (not empty, no empty replica list,
+ * no partition twice, no replica twice in a list). */
+typedef struct tools_reassignment {
+    const char *topic;
+    int32_t partition;
+    int32_t *replicas;
+    int nreplicas;
+} tools_reassignment;
+int tools_reassignment_json(kadmin *a, const char *text, size_t len, int check_execute, tools_reassignment **out,
+                            int *n, tools_input_error *e);
+/* --topics-to-move-json-file: {"topics": [{"topic": "foo"}, ...],
+ * "version": 1}; no topic twice. */
+int tools_topics_to_move_json(kadmin *a, const char *text, size_t len, const char ***out, int *n,
+                              tools_input_error *e);
+
+/* ------------------------------------------------------------------------
+ * Option values (tools_args.c): parsed as the Java tools parse them, from
+ * the arena, never exiting; -1 with the exception the tool prints.
+ * ---------------------------------------------------------------------- */
+/* kafka-topics --replica-assignment "1:2,3:4": *nparts rows of *rf broker
+ * ids each (row-major in *out), any number of either. */
+int tools_replica_assignment(kadmin *a, const char *text, int32_t **out, int *nparts, int *rf,
+                             tools_input_error *e);
+/* kafka-configs --add-config 'k1=v1,k2=[v1,v2],k3=v3': commas and '='
+ * inside brackets do not split, brackets are dropped from values, keys and
+ * values trimmed; a key given twice keeps its first place and last value. */
+int tools_config_add(kadmin *a, const char *text, const char ***keys, const char ***vals, int *n,
+                     tools_input_error *e);
+/* kafka-configs --delete-config 'k1,k2' (each of the nargs occurrences). */
+int tools_config_delete(kadmin *a, const char *const *args, int nargs, const char ***keys, int *n);
+/* kafka-reassign-partitions --broker-list "0,1,2". */
+int tools_broker_list(kadmin *a, const char *text, int32_t **out, int *n, tools_input_error *e);
 
 /* ElectLeaders at the controller: type 0 preferred, 1 unclean; tps NULL =
  * every partition. *out (from the arena) gets one result per partition the

@@ -441,23 +441,3 @@ ka_tp_offset *tools_tp_file(kadmin *a, const char *path, tools_tp_parser parse, 
         tools_die_exception(e.exception, e.message);
     return tps;
 }
-
-int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
-    size_t at = 0;
-    int found = 0;
-    out[0] = 0;
-    for (int i = 0; i < n; i++) {
-        int before = 0, later = 0;
-        for (int j = 0; j < i; j++)
-            before |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        for (int j = i + 1; j < n; j++)
-            later |= tps[j].partition == tps[i].partition && !strcmp(tps[j].topic, tps[i].topic);
-        if (before || !later)
-            continue;
-        if (at < cap)
-            at += (size_t)snprintf(out + at, cap - at, "%s%s-%d", found ? "," : "", tps[i].topic,
-                                   tps[i].partition);
-        found++;
-    }
-    return found;
-}
