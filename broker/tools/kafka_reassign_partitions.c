@@ -121,7 +121,13 @@ typedef struct tp_reps {
 typedef struct tp_list {
     tp_reps *v;
     int n, cap;
+    int *index; /* v's indexes by topic, partition, index (tpl_find), or NULL */
 } tp_list;
+
+static void tpl_drop_index(tp_list *l) {
+    free(l->index);
+    l->index = NULL;
+}
 
 static tp_reps *tpl_add(tp_list *l, const char *topic, int32_t partition, const int32_t *rep,
                         int nrep) {
@@ -131,6 +137,7 @@ static tp_reps *tpl_add(tp_list *l, const char *topic, int32_t partition, const 
         if (!l->v)
             abort();
     }
+    tpl_drop_index(l);
     tp_reps *e = &l->v[l->n++];
     memset(e, 0, sizeof(*e));
     e->topic = strdup(topic);
@@ -150,14 +157,8 @@ static void tpl_free(tp_list *l) {
         free(l->v[i].rem);
     }
     free(l->v);
+    tpl_drop_index(l);
     memset(l, 0, sizeof(*l));
-}
-
-static tp_reps *tpl_find(const tp_list *l, const char *topic, int32_t partition) {
-    for (int i = 0; i < l->n; i++)
-        if (l->v[i].partition == partition && !strcmp(l->v[i].topic, topic))
-            return &l->v[i];
-    return NULL;
 }
 
 static int cmp_tp(const void *x, const void *y) {
@@ -166,7 +167,57 @@ static int cmp_tp(const void *x, const void *y) {
     return c ? c : (a->partition > b->partition) - (a->partition < b->partition);
 }
 
+static int cmp_topic_at(const void *items, int i, int j) {
+    const tp_reps *v = items;
+    return strcmp(v[i].topic, v[j].topic);
+}
+
+static int cmp_index_tp(const void *x, const void *y, void *arg) {
+    const tp_reps *v = arg;
+    int i = *(const int *)x, j = *(const int *)y;
+    int c = cmp_tp(&v[i], &v[j]);
+    return c ? c : (i > j) - (i < j);
+}
+
+static int cmp_index_topic(const void *x, const void *y, void *arg) {
+    const tp_reps *v = arg;
+    return strcmp(v[*(const int *)x].topic, v[*(const int *)y].topic);
+}
+
+/* The first entry for the partition, by binary search in an index built
+ * on the first look-up after a change (lists are built, then queried: a
+ * reassignment of many partitions costs n log n, not n^2). */
+static tp_reps *tpl_find(const tp_list *cl, const char *topic, int32_t partition) {
+    tp_list *l = (tp_list *)cl; /* the index is a cache, not the list's value */
+    if (l->n == 0)
+        return NULL;
+    if (!l->index) {
+        l->index = xcalloc((size_t)l->n, sizeof(int));
+        for (int i = 0; i < l->n; i++)
+            l->index[i] = i;
+        qsort_r(l->index, (size_t)l->n, sizeof(int), cmp_index_tp, l->v);
+    }
+    tp_reps key = {.topic = (char *)topic, .partition = partition};
+    int lo = 0, hi = l->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (cmp_tp(&l->v[l->index[mid]], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < l->n && cmp_tp(&l->v[l->index[lo]], &key) == 0 ? &l->v[l->index[lo]] : NULL;
+}
+
+/* first[i]: the first entry of entry i's topic (tools_dups.c). */
+static int *tpl_topic_first(const tp_list *l) {
+    int *first = xcalloc((size_t)l->n, sizeof(int));
+    tools_first_occurrence(l->v, l->n, cmp_topic_at, first);
+    return first;
+}
+
 static void tpl_sort(tp_list *l) {
+    tpl_drop_index(l);
     if (l->n > 1)
         qsort(l->v, (size_t)l->n, sizeof(tp_reps), cmp_tp);
 }
@@ -280,11 +331,9 @@ static broker_info *cluster_brokers(int *n) {
  * (all of them when want_all). Unknown topics: the API mode fails as
  * describeTopics does; ZooKeeper mode leaves them out. */
 static void current_assignment(const tp_list *want, int want_all, tp_list *out) {
+    int *first = tpl_topic_first(want);
     for (int i = 0; i < want->n; i++) {
-        int seen = 0;
-        for (int k = 0; k < i && !seen; k++)
-            seen = !strcmp(want->v[k].topic, want->v[i].topic);
-        if (seen)
+        if (first[i] != i)
             continue;
         const char *t = want->v[i].topic;
         if (zk_mode) {
@@ -314,6 +363,7 @@ static void current_assignment(const tp_list *want, int want_all, tp_list *out) 
             if (want_all || tpl_find(want, t, kt->parts[p].id))
                 tpl_add(out, t, kt->parts[p].id, kt->parts[p].replicas, kt->parts[p].nreplicas);
     }
+    free(first);
 }
 
 /* /admin/reassign_partitions: the reassignments the 2.5 tool started. */
@@ -335,14 +385,15 @@ static int zk_ongoing(tp_list *out) {
         const json *r = json_get(p, "replicas");
         if (!t || json_int(json_get(p, "partition"), &pid) != 0 || !r || r->type != JSON_ARRAY)
             continue;
-        int32_t rep[256];
+        int32_t *rep = xcalloc((size_t)r->n, sizeof(int32_t));
         int n = 0;
-        for (int k = 0; k < r->n && n < 256; k++) {
+        for (int k = 0; k < r->n; k++) {
             int64_t b;
             if (json_int(r->items[k], &b) == 0)
                 rep[n++] = (int32_t)b;
         }
         tpl_add(out, t, (int32_t)pid, rep, n);
+        free(rep);
     }
     json_free(js);
     return 1;
@@ -387,15 +438,6 @@ static void change_configs(int8_t type, const char *name, const char *const *key
     }
 }
 
-/* "Set" in insertion order (Scala's small sets), sorted beyond four. */
-static int int_set_add(int32_t *set, int n, int32_t v) {
-    for (int i = 0; i < n; i++)
-        if (set[i] == v)
-            return n;
-    set[n] = v;
-    return n + 1;
-}
-
 static int id_in(const int32_t *a, int n, int32_t v) {
     for (int i = 0; i < n; i++)
         if (a[i] == v)
@@ -412,146 +454,207 @@ static int cmp_i32(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* A growing array of broker ids. */
+typedef struct id_vec {
+    int32_t *v;
+    int n, cap;
+} id_vec;
+
+static void iv_add(id_vec *s, const int32_t *ids, int n) {
+    if (s->n + n > s->cap) {
+        s->cap = s->n + n > 2 * s->cap ? s->n + n : 2 * s->cap;
+        s->v = realloc(s->v, (size_t)s->cap * sizeof(int32_t));
+        if (!s->v)
+            abort();
+    }
+    if (n > 0)
+        memcpy(s->v + s->n, ids, (size_t)n * sizeof(int32_t));
+    s->n += n;
+}
+
+/* A Scala Set of these ids: insertion order up to four, sorted beyond. */
+static void iv_scala_set(id_vec *s) {
+    s->n = tools_int_unique(s->v, s->n);
+    if (s->n > 4)
+        qsort(s->v, (size_t)s->n, sizeof(int32_t), cmp_i32);
+}
+
 /* clearAllThrottles: live brokers and the file's brokers, the file's topics. */
 static void clear_all_throttles(const tp_list *target) {
     int nb;
     broker_info *bi = cluster_brokers(&nb);
-    int total = nb;
-    for (int i = 0; i < target->n; i++)
-        total += target->v[i].nrep;
-    int32_t *set = xcalloc((size_t)total, sizeof(int32_t));
-    int n = 0;
+    id_vec set = {0};
     for (int i = 0; i < nb; i++)
-        n = int_set_add(set, n, bi[i].id);
+        iv_add(&set, &bi[i].id, 1);
     for (int i = 0; i < target->n; i++)
-        for (int k = 0; k < target->v[i].nrep; k++)
-            n = int_set_add(set, n, target->v[i].rep[k]);
-    if (n > 4)
-        qsort(set, (size_t)n, sizeof(int32_t), cmp_i32);
-    printf("Clearing broker-level throttles on broker%s ", n == 1 ? "" : "s");
-    print_ids(set, n);
+        iv_add(&set, target->v[i].rep, target->v[i].nrep);
+    iv_scala_set(&set);
+    printf("Clearing broker-level throttles on broker%s ", set.n == 1 ? "" : "s");
+    print_ids(set.v, set.n);
     printf("\n");
     const char *nulls[3] = {NULL, NULL, NULL};
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < set.n; i++) {
         char id[16];
-        snprintf(id, sizeof(id), "%d", set[i]);
+        snprintf(id, sizeof(id), "%d", set.v[i]);
         change_configs(KA_RESOURCE_BROKER, id, broker_throttles, nulls, zk_mode ? 2 : 3);
     }
-    const char **topics = xcalloc((size_t)target->n, sizeof(char *));
-    int nt = 0;
-    for (int i = 0; i < target->n; i++) {
-        int seen = 0;
-        for (int k = 0; k < nt && !seen; k++)
-            seen = !strcmp(topics[k], target->v[i].topic);
-        if (!seen)
-            topics[nt++] = target->v[i].topic;
-    }
+    int *first = tpl_topic_first(target), nt = 0;
+    for (int i = 0; i < target->n; i++)
+        nt += first[i] == i;
     printf("Clearing topic-level throttles on topic%s ", nt == 1 ? "" : "s");
-    for (int i = 0; i < nt; i++)
-        printf("%s%s", i ? "," : "", topics[i]);
+    for (int i = 0, k = 0; i < target->n; i++)
+        if (first[i] == i)
+            printf("%s%s", k++ ? "," : "", target->v[i].topic);
     printf("\n");
-    for (int i = 0; i < nt; i++)
-        change_configs(KA_RESOURCE_TOPIC, topics[i], topic_throttles, nulls, 2);
-    free(topics);
-    free(set);
+    for (int i = 0; i < target->n; i++)
+        if (first[i] == i)
+            change_configs(KA_RESOURCE_TOPIC, target->v[i].topic, topic_throttles, nulls, 2);
+    free(first);
+    free(set.v);
     brokers_free(bi, nb);
 }
 
+/* The "p:b" entries of one throttled-replicas list: sorted as a TreeSet
+ * of strings, each once, joined by ','; every one kept, however many. */
+typedef struct throttle_list {
+    char **v;
+    int n, cap;
+} throttle_list;
+
+static void tl_add(throttle_list *l, int32_t partition, int32_t broker) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = realloc(l->v, (size_t)l->cap * sizeof(char *));
+        if (!l->v)
+            abort();
+    }
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d:%d", partition, broker);
+    if (!(l->v[l->n++] = strdup(buf)))
+        abort();
+}
+
+static char *tl_value(throttle_list *l) {
+    qsort(l->v, (size_t)l->n, sizeof(char *), cmp_strp);
+    wbuf w;
+    wb_init(&w, (size_t)l->n * 8 + 1);
+    for (int k = 0, m = 0; k < l->n; k++) {
+        if (k && !strcmp(l->v[k], l->v[k - 1]))
+            continue;
+        if (m++)
+            wb_write(&w, ",", 1);
+        wb_write(&w, l->v[k], strlen(l->v[k]));
+    }
+    wb_write(&w, "", 1);
+    for (int k = 0; k < l->n; k++)
+        free(l->v[k]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+    return (char *)w.data;
+}
+
+/* One partition's move: sources (current replicas, and those of an ongoing
+ * reassignment) into lead, destinations that are not sources into follow;
+ * both into brokers. */
+static void throttle_move(const tp_list *proposed, const tp_list *current, const tp_list *ongoing, const char *t,
+                          int32_t partition, throttle_list *lead, throttle_list *follow, id_vec *brokers) {
+    id_vec src = {0}, dst = {0};
+    tp_reps *on = ongoing ? tpl_find(ongoing, t, partition) : NULL;
+    tp_reps *pr = tpl_find(proposed, t, partition);
+    if (pr) {
+        iv_add(&dst, pr->rep, pr->nrep);
+    } else if (on) {
+        iv_add(&src, on->rep, on->nrep);
+        iv_add(&dst, on->rep, on->nrep);
+        iv_add(&dst, on->add, on->nadd);
+    }
+    tp_reps *cur = tpl_find(current, t, partition);
+    if (cur)
+        iv_add(&src, cur->rep, cur->nrep);
+    src.n = tools_int_unique(src.v, src.n);
+    dst.n = tools_int_unique(dst.v, dst.n);
+    for (int r = 0; r < src.n; r++)
+        tl_add(lead, partition, src.v[r]);
+    iv_add(brokers, src.v, src.n);
+    qsort(src.v, (size_t)src.n, sizeof(int32_t), cmp_i32);
+    for (int r = 0; r < dst.n; r++) {
+        if (src.n && bsearch(&dst.v[r], src.v, (size_t)src.n, sizeof(int32_t), cmp_i32))
+            continue;
+        tl_add(follow, partition, dst.v[r]);
+        iv_add(brokers, &dst.v[r], 1);
+    }
+    free(src.v);
+    free(dst.v);
+}
+
 /* calculateMoveMap / calculateLeaderThrottles / calculateFollowerThrottles:
- * per topic "p:broker,..." of the sources (current replicas, and those of
- * ongoing reassignments) and the destinations that are not sources; the
- * brokers involved get rate as both broker throttles (rate < 0: none). */
+ * per topic of the proposal, "p:broker,..." of the sources (current
+ * replicas, and those of ongoing reassignments of its other partitions)
+ * and of the destinations that are not sources; the brokers involved get
+ * rate as both broker throttles (rate < 0: none). n log n in the number of
+ * partitions and replicas, without any cap. */
 static void set_throttles(const tp_list *proposed, const tp_list *current, const tp_list *ongoing,
                           int64_t rate) {
-    int32_t brokers[1024];
-    int nbrokers = 0;
+    id_vec brokers = {0};
+    int *first = tpl_topic_first(proposed);
+    /* the ongoing reassignments chained by topic in list order (next_on),
+     * the chains' heads sorted by topic for the look-up */
+    int non = ongoing ? ongoing->n : 0, nheads = 0;
+    int *next_on = xcalloc((size_t)non + 1, sizeof(int)), *heads = xcalloc((size_t)non + 1, sizeof(int));
+    if (non) {
+        int *on_first = tpl_topic_first(ongoing), *tail = xcalloc((size_t)non, sizeof(int));
+        for (int k = 0; k < non; k++) {
+            next_on[k] = -1;
+            if (on_first[k] == k)
+                heads[nheads++] = k;
+            else
+                next_on[tail[on_first[k]]] = k;
+            tail[on_first[k]] = k;
+        }
+        qsort_r(heads, (size_t)nheads, sizeof(int), cmp_index_topic, ongoing->v);
+        free(on_first);
+        free(tail);
+    }
     for (int i = 0; i < proposed->n; i++) {
-        int seen = 0;
-        for (int k = 0; k < i && !seen; k++)
-            seen = !strcmp(proposed->v[k].topic, proposed->v[i].topic);
-        if (seen)
+        if (first[i] != i)
             continue;
         const char *t = proposed->v[i].topic;
-        /* "p:b" strings, sorted as a TreeSet of strings */
-        char **lead = xcalloc(4096, sizeof(char *)), **follow = xcalloc(4096, sizeof(char *));
-        int nl = 0, nf = 0;
+        throttle_list lead = {0}, follow = {0};
         /* moves of this topic: ongoing ones first, replaced by proposals */
-        tp_list moves = {0};
-        for (int k = 0; ongoing && k < ongoing->n; k++)
-            if (!strcmp(ongoing->v[k].topic, t) && !tpl_find(proposed, t, ongoing->v[k].partition))
-                tpl_add(&moves, t, ongoing->v[k].partition, ongoing->v[k].rep, ongoing->v[k].nrep);
-        for (int k = 0; k < proposed->n; k++)
-            if (!strcmp(proposed->v[k].topic, t))
-                tpl_add(&moves, t, proposed->v[k].partition, NULL, 0);
-        for (int m = 0; m < moves.n; m++) {
-            tp_reps *mv = &moves.v[m];
-            int32_t src[256], dst[256];
-            int ns = 0, nd = 0;
-            tp_reps *on = ongoing ? tpl_find(ongoing, t, mv->partition) : NULL;
-            tp_reps *pr = tpl_find(proposed, t, mv->partition);
-            if (pr) {
-                for (int r = 0; r < pr->nrep && nd < 256; r++)
-                    nd = int_set_add(dst, nd, pr->rep[r]);
-            } else if (on) {
-                for (int r = 0; r < on->nrep && ns < 256; r++) {
-                    ns = int_set_add(src, ns, on->rep[r]);
-                    nd = int_set_add(dst, nd, on->rep[r]);
-                }
-                for (int r = 0; r < on->nadd && nd < 256; r++)
-                    nd = int_set_add(dst, nd, on->add[r]);
-            }
-            tp_reps *cur = tpl_find(current, t, mv->partition);
-            for (int r = 0; cur && r < cur->nrep && ns < 256; r++)
-                ns = int_set_add(src, ns, cur->rep[r]);
-            for (int r = 0; r < ns; r++) {
-                char buf[32];
-                snprintf(buf, sizeof(buf), "%d:%d", mv->partition, src[r]);
-                int dup = 0;
-                for (int q = 0; q < nl && !dup; q++)
-                    dup = !strcmp(lead[q], buf);
-                if (!dup && nl < 4096)
-                    lead[nl++] = strdup(buf);
-                nbrokers = nbrokers < 1024 ? int_set_add(brokers, nbrokers, src[r]) : nbrokers;
-            }
-            for (int r = 0; r < nd; r++) {
-                if (id_in(src, ns, dst[r]))
-                    continue;
-                char buf[32];
-                snprintf(buf, sizeof(buf), "%d:%d", mv->partition, dst[r]);
-                int dup = 0;
-                for (int q = 0; q < nf && !dup; q++)
-                    dup = !strcmp(follow[q], buf);
-                if (!dup && nf < 4096)
-                    follow[nf++] = strdup(buf);
-                nbrokers = nbrokers < 1024 ? int_set_add(brokers, nbrokers, dst[r]) : nbrokers;
-            }
+        int lo = 0, hi = nheads;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (strcmp(ongoing->v[heads[mid]].topic, t) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        tpl_free(&moves);
-        qsort(lead, (size_t)nl, sizeof(char *), cmp_strp);
-        qsort(follow, (size_t)nf, sizeof(char *), cmp_strp);
-        char lv[8192] = "", fv[8192] = "";
-        size_t la = 0, fa = 0;
-        for (int k = 0; k < nl && la < sizeof(lv); k++)
-            la += (size_t)snprintf(lv + la, sizeof(lv) - la, "%s%s", k ? "," : "", lead[k]);
-        for (int k = 0; k < nf && fa < sizeof(fv); k++)
-            fa += (size_t)snprintf(fv + fa, sizeof(fv) - fa, "%s%s", k ? "," : "", follow[k]);
+        int k = lo < nheads && !strcmp(ongoing->v[heads[lo]].topic, t) ? heads[lo] : -1;
+        for (; k >= 0; k = next_on[k])
+            if (!tpl_find(proposed, t, ongoing->v[k].partition))
+                throttle_move(proposed, current, ongoing, t, ongoing->v[k].partition, &lead, &follow, &brokers);
+        for (int q = i; q < proposed->n; q++)
+            if (first[q] == i)
+                throttle_move(proposed, current, ongoing, t, proposed->v[q].partition, &lead, &follow, &brokers);
+        char *lv = tl_value(&lead), *fv = tl_value(&follow);
         const char *vals[2] = {lv, fv};
         change_configs(KA_RESOURCE_TOPIC, t, topic_throttles, vals, 2);
-        for (int k = 0; k < nl; k++)
-            free(lead[k]);
-        for (int k = 0; k < nf; k++)
-            free(follow[k]);
-        free(lead);
-        free(follow);
+        free(lv);
+        free(fv);
     }
+    free(first);
+    free(next_on);
+    free(heads);
+    brokers.n = tools_int_unique(brokers.v, brokers.n);
     char r[32];
     snprintf(r, sizeof(r), "%lld", (long long)rate);
     const char *vals[2] = {r, r};
-    for (int i = 0; rate >= 0 && i < nbrokers; i++) {
+    for (int i = 0; rate >= 0 && i < brokers.n; i++) {
         char id[16];
-        snprintf(id, sizeof(id), "%d", brokers[i]);
+        snprintf(id, sizeof(id), "%d", brokers.v[i]);
         change_configs(KA_RESOURCE_BROKER, id, broker_throttles, vals, 2);
     }
+    free(brokers.v);
 }
 
 /* ------------------------------------------------------------------------
@@ -876,23 +979,24 @@ static void action_execute(int64_t throttle, int64_t logdir_throttle) {
                      "partitions: List(%s)", m);
             die_error("kafka.common.AdminCommandFailedException", full);
         }
-        int32_t bad[256];
-        int nbad = 0;
+        id_vec bad = {0};
         for (int i = 0; i < proposed.n; i++)
             for (int r = 0; r < proposed.v[i].nrep; r++) {
                 int known = 0;
                 for (int k = 0; k < nall && !known; k++)
                     known = all[k].id == proposed.v[i].rep[r];
-                if (!known && nbad < 256)
-                    nbad = int_set_add(bad, nbad, proposed.v[i].rep[r]);
+                if (!known)
+                    iv_add(&bad, &proposed.v[i].rep[r], 1);
             }
-        if (nbad) {
+        bad.n = tools_int_unique(bad.v, bad.n);
+        if (bad.n) {
             at = (size_t)snprintf(m, sizeof(m), "The proposed assignment contains non-existent "
                                   "brokerIDs: ");
-            for (int i = 0; i < nbad && at < sizeof(m); i++)
-                at += (size_t)snprintf(m + at, sizeof(m) - at, "%s%d", i ? "," : "", bad[i]);
+            for (int i = 0; i < bad.n && at < sizeof(m); i++)
+                at += (size_t)snprintf(m + at, sizeof(m) - at, "%s%d", i ? "," : "", bad.v[i]);
             die_error("kafka.common.AdminCommandFailedException", m);
         }
+        free(bad.v);
         if (zk_ongoing(&ongoing))
             die_terse(cannot_execute);
     } else {

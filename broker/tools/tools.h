@@ -360,6 +360,8 @@ void tools_first_occurrence(const void *items, int n, tools_item_cmp *cmp, int *
 int tools_duplicates(const void *items, int n, tools_item_cmp *cmp, int *dups, int *repeat);
 int tools_int_duplicates(const int32_t *v, int n, int *dups, int *repeat);
 int tools_str_duplicates(const char *const *v, int n, int *dups, int *repeat);
+/* Keeps the first occurrence of each value, in order; returns how many. */
+int tools_int_unique(int32_t *v, int n);
 /* Partitions named more than once, each once in first-seen order, as
  * "t-0,t-1" in out; returns how many. */
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);

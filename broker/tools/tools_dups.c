@@ -122,3 +122,18 @@ int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
     free(dups);
     return nd;
 }
+
+int tools_int_unique(int32_t *v, int n) {
+    if (n <= 1)
+        return n;
+    int *first = malloc((size_t)n * sizeof(int));
+    if (!first)
+        abort();
+    tools_first_occurrence(v, n, cmp_i32_at, first);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (first[i] == i)
+            v[m++] = v[i];
+    free(first);
+    return m;
+}
