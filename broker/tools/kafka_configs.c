@@ -564,17 +564,16 @@ static void zk_alter(void) {
     if (rc != ZOK)
         zk_die_rc(rc, "/config");
     char bad[2048] = "";
+    int *has = ka_alloc(&A, ((size_t)ndel + 1) * sizeof(int));
+    zka_props_has(&cfg, del, ndel, has);
     for (int i = 0; i < ndel; i++)
-        if (!zka_props_get(&cfg, del[i]))
+        if (!has[i])
             snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), "%s%s", *bad ? "," : "", del[i]);
     if (*bad) {
         snprintf(msg, sizeof(msg), "Invalid config(s): %s", bad);
         die_arg(msg);
     }
-    for (int i = 0; i < nadd; i++)
-        zka_props_put(&cfg, add_k[i], add_v[i]);
-    for (int i = 0; i < ndel; i++)
-        zka_props_remove(&cfg, del[i]);
+    zka_props_update(&cfg, add_k, add_v, nadd, del, ndel);
     if (!strcmp(entity_type, "topics")) {
         /* AdminZkClient.changeTopicConfig: Topic.validate, existence, names */
         if (zka_validate_topic_name(name, msg, sizeof(msg)) != 0) {

@@ -206,6 +206,11 @@ static int32_t *parse_assignment(const char *s, int *nparts, int *rf) {
     return out;
 }
 
+static int cmp_key_at(const void *items, int i, int j) {
+    const char *const *k = items;
+    return strcmp(k[i], k[j]);
+}
+
 /* --config k=v (repeatable), split as Java's split("\\s*=\\s*"). */
 static int parse_configs(const char ***keys, const char ***vals) {
     int n = opts_count(&O, "config");
@@ -238,15 +243,21 @@ static int parse_configs(const char ***keys, const char ***vals) {
             v++;
         for (size_t l = strlen(v); l && isspace((unsigned char)v[l - 1]);)
             v[--l] = 0;
-        int j;
-        for (j = 0; j < m; j++)
-            if (!strcmp((*keys)[j], k))
-                break;
-        (*keys)[j] = k;
-        (*vals)[j] = v;
-        if (j == m)
-            m++;
+        (*keys)[m] = k;
+        (*vals)[m++] = v;
     }
+    /* a key given twice keeps its first place and its last value (n log n) */
+    int *first = ka_alloc(&A, (size_t)(m + 1) * sizeof(int)), *slot = ka_alloc(&A, (size_t)(m + 1) * sizeof(int));
+    tools_first_occurrence(*keys, m, cmp_key_at, first);
+    int u = 0;
+    for (int i = 0; i < m; i++) {
+        if (first[i] == i) {
+            slot[i] = u;
+            (*keys)[u++] = (*keys)[i];
+        }
+        (*vals)[slot[first[i]]] = (*vals)[i];
+    }
+    m = u;
     for (int i = 0; i < m; i++) {
         if (!topic_config_name_valid((*keys)[i])) {
             char msg[512];
@@ -592,8 +603,7 @@ static int zk_create_with_assignment(const char *name, const char *const *keys, 
         }
     }
     zka_props cfg = {0};
-    for (int i = 0; i < ncfg; i++)
-        zka_props_put(&cfg, keys[i], vals[i]);
+    zka_props_update(&cfg, keys, vals, ncfg, NULL, 0);
     int rc = zka_config_write(&ZS, "topics", name, &cfg);
     zka_props_free(&cfg);
     if (rc != ZOK)
@@ -903,10 +913,7 @@ static void zk_alter_topics(void) {
             printf("WARNING: Altering topic configuration from this script has been deprecated and may be removed in "
                    "future releases.\n");
             printf("         Going forward, please use kafka-configs.sh for this functionality\n");
-            for (int i = 0; i < ncfg; i++)
-                zka_props_put(&cfg, keys[i], vals[i]);
-            for (int i = 0; i < ndel; i++)
-                zka_props_remove(&cfg, dels[i]);
+            zka_props_update(&cfg, keys, vals, ncfg, dels, ndel);
             if (zka_validate_topic_name(topic, msg, sizeof(msg)) != 0)
                 fail(msg);
             int ex = zka_topic_exists(&ZS, topic);

@@ -341,6 +341,76 @@ int zka_props_remove(zka_props *p, const char *k) {
     return 1;
 }
 
+static int cmp_strp_props(const void *x, const void *y) {
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* p's keys, sorted, for bsearch (NULL when p is empty). */
+static const char **props_sorted_keys(const char *const *keys, int n) {
+    if (n <= 0)
+        return NULL;
+    const char **s = malloc((size_t)n * sizeof(char *));
+    if (!s)
+        abort();
+    memcpy(s, keys, (size_t)n * sizeof(char *));
+    qsort(s, (size_t)n, sizeof(char *), cmp_strp_props);
+    return s;
+}
+
+static int props_in(const char **sorted, int n, const char *k) {
+    return sorted && bsearch(&k, sorted, (size_t)n, sizeof(char *), cmp_strp_props) != NULL;
+}
+
+static int cmp_key_at(const void *items, int i, int j) {
+    const char *const *k = items;
+    return strcmp(k[i], k[j]);
+}
+
+void zka_props_has(const zka_props *p, const char *const *keys, int n, int *has) {
+    const char **sorted = props_sorted_keys((const char *const *)p->keys, p->n);
+    for (int i = 0; i < n; i++)
+        has[i] = props_in(sorted, p->n, keys[i]);
+    free(sorted);
+}
+
+void zka_props_update(zka_props *p, const char *const *keys, const char *const *vals, int nput,
+                      const char *const *dels, int ndel) {
+    /* the existing keys then the puts: each key keeps its first place and
+     * takes its last value; the deleted ones go */
+    int n = p->n + nput;
+    if (n == 0)
+        return;
+    const char **k = malloc((size_t)n * sizeof(char *)), **v = malloc((size_t)n * sizeof(char *));
+    int *first = malloc((size_t)n * sizeof(int));
+    if (!k || !v || !first)
+        abort();
+    for (int i = 0; i < p->n; i++)
+        k[i] = p->keys[i], v[i] = p->vals[i];
+    for (int i = 0; i < nput; i++)
+        k[p->n + i] = keys[i], v[p->n + i] = vals[i];
+    tools_first_occurrence(k, n, cmp_key_at, first);
+    for (int i = 0; i < n; i++)
+        v[first[i]] = v[i];
+    const char **gone = props_sorted_keys(dels, ndel);
+    zka_props out = {0};
+    out.cap = n;
+    out.keys = malloc((size_t)n * sizeof(char *));
+    out.vals = malloc((size_t)n * sizeof(char *));
+    if (!out.keys || !out.vals)
+        abort();
+    for (int i = 0; i < n; i++)
+        if (first[i] == i && !props_in(gone, ndel, k[i])) {
+            out.keys[out.n] = xstrdup(k[i]);
+            out.vals[out.n++] = xstrdup(v[i]);
+        }
+    free(gone);
+    free(first);
+    free(k);
+    free(v);
+    zka_props_free(p);
+    *p = out;
+}
+
 const char *zka_props_get(const zka_props *p, const char *k) {
     int i = props_find(p, k);
     return i >= 0 ? p->vals[i] : NULL;

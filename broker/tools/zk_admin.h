@@ -89,6 +89,12 @@ void zka_props_put(zka_props *p, const char *k, const char *v); /* replaces */
 int zka_props_remove(zka_props *p, const char *k);              /* 1 if it was there */
 const char *zka_props_get(const zka_props *p, const char *k);
 void zka_props_free(zka_props *p);
+/* The nput puts in order, then the ndel removes, in n log n (a command
+ * line of many keys must not cost n^2 look-ups). */
+void zka_props_update(zka_props *p, const char *const *keys, const char *const *vals, int nput,
+                      const char *const *dels, int ndel);
+/* has[i] = whether keys[i] is set in p, for n keys in n log n. */
+void zka_props_has(const zka_props *p, const char *const *keys, int n, int *has);
 /* Iteration order of the Properties (a hash table, as on Java 11): fills
  * order[0..p->n). */
 void zka_props_order(const zka_props *p, int *order);

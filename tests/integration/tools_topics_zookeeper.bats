@@ -150,6 +150,28 @@ assert d["adding_replicas"] == {} and d["removing_replicas"] == {}, d' "$output"
   zk_cmd delete /zkt
 }
 
+@test "topics zk: --replica-assignment keeps rows of any length (100 replicas) and refuses bad rows as Kafka" {
+  local t row0 row1
+  t=$(unique_topic zkwide)
+  row0=$(seq -s: 100 199) row1=$(seq -s: 200 299)
+  # a chroot without brokers: the znode is written as given, nothing acts on it
+  zk_cmd create /zkwide
+  run ktool kafka-topics.sh --zookeeper "$ZK_CONNECT/zkwide" --create --topic "$t" --replica-assignment "$row0,$row1"
+  [ "$status" -eq 0 ]
+  [ "$output" = "Created topic $t." ]
+  run zk_cmd --chroot /zkwide get "/brokers/topics/$t"
+  "$PY" -c 'import json,sys
+d = json.loads(sys.argv[1])
+assert d["partitions"] == {"0": list(range(100, 200)), "1": list(range(200, 300))}, d' "$output"
+  run ktool kafka-topics.sh --zookeeper "$ZK_CONNECT/zkwide" --create --topic "$t-b" --replica-assignment "1:2,,3:4"
+  [ "$status" -eq 1 ]
+  [ "$output" = 'Error while executing topic command : For input string: ""' ]
+  run ktool kafka-topics.sh --zookeeper "$ZK_CONNECT/zkwide" --create --topic "$t-b" --replica-assignment "$row0:150"
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error while executing topic command : Partition replica lists may not contain duplicate entries: 150" ]
+  zk_cmd delete /zkwide
+}
+
 @test "topics zk: replica placement follows Kafka's assignReplicasToBrokers" {
   # three registered brokers under a chroot of their own (the real broker
   # does not watch it)
