@@ -722,7 +722,7 @@ static int parse_create(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char seen[1024] = {0};
+    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
     if (v >= 2)
         rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
@@ -734,7 +734,7 @@ static int parse_create(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
         rb_read_i16(&r, &err);
         if (v >= 1)
             rb_read_str(&r, &msg);
-        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        int idx = result_index(res, n, name, seen);
         if (idx < 0)
             continue;
         res[idx].err = err;
@@ -776,12 +776,11 @@ static void build_delete(const void *arg, int v, wbuf *w) {
 }
 
 static int parse_delete(kadmin *a, int v, const wbuf *resp, ka_result *res, int n) {
-    (void)a;
     rbuf r;
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char seen[1024] = {0};
+    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
     if (v >= 1)
         rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
@@ -791,7 +790,7 @@ static int parse_delete(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
         int16_t err;
         rb_read_str(&r, &name);
         rb_read_i16(&r, &err);
-        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        int idx = result_index(res, n, name, seen);
         if (idx < 0)
             continue;
         res[idx].err = err;
@@ -854,7 +853,7 @@ static int parse_parts(kadmin *a, int v, const wbuf *resp, ka_result *res, int n
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char seen[1024] = {0};
+    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
     rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
     rb_check_count(&r, cnt, 6);
@@ -864,7 +863,7 @@ static int parse_parts(kadmin *a, int v, const wbuf *resp, ka_result *res, int n
         rb_read_str(&r, &name);
         rb_read_i16(&r, &err);
         rb_read_str(&r, &msg);
-        int idx = result_index(res, n < 1024 ? n : 1024, name, seen);
+        int idx = result_index(res, n, name, seen);
         if (idx < 0)
             continue;
         res[idx].err = err;

@@ -584,12 +584,16 @@ static tpo *topic_args(int *n, int allow_unknown) {
         const char *arg = opts_nth(&O, "topic", i);
         const char *colon = strchr(arg, ':');
         char *topic = ka_strdup(&A, arg);
-        int32_t parts[4096];
+        int32_t *parts;
         int np = 0;
         if (colon) {
             topic[colon - arg] = 0;
+            size_t most = 1; /* every partition listed, however many */
+            for (const char *c = colon; *c; c++)
+                most += *c == ',';
+            parts = ka_alloc(&A, most * sizeof(int32_t));
             char *list = ka_strdup(&A, colon + 1), *save = NULL;
-            for (char *t = strtok_r(list, ",", &save); t && np < 4096; t = strtok_r(NULL, ",", &save)) {
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (parse_i32(t, &parts[np]) != 0) {
                     snprintf(A.err, sizeof(A.err), "For input string: \"%s\"", t);
                     fail_cmd();
@@ -599,6 +603,7 @@ static tpo *topic_args(int *n, int allow_unknown) {
         } else {
             int16_t err;
             const ka_topic *t = topic_md(topic, &err);
+            parts = ka_alloc(&A, ((size_t)(t ? t->nparts : 0) + 1) * sizeof(int32_t));
             if (!t) {
                 if (!allow_unknown) {
                     kerror_string(err, NULL, A.err, sizeof(A.err));
@@ -606,7 +611,7 @@ static tpo *topic_args(int *n, int allow_unknown) {
                 }
                 parts[np++] = -1;
             } else
-                for (int j = 0; j < t->nparts && np < 4096; j++)
+                for (int j = 0; j < t->nparts; j++)
                     parts[np++] = t->parts[j].id;
         }
         if (*n + np >= cap) {
