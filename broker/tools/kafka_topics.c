@@ -206,11 +206,6 @@ static int32_t *parse_assignment(const char *s, int *nparts, int *rf) {
     return out;
 }
 
-static int cmp_key_at(const void *items, int i, int j) {
-    const char *const *k = items;
-    return strcmp(k[i], k[j]);
-}
-
 /* --config k=v (repeatable), split as Java's split("\\s*=\\s*"). */
 static int parse_configs(const char ***keys, const char ***vals) {
     int n = opts_count(&O, "config");
@@ -246,18 +241,7 @@ static int parse_configs(const char ***keys, const char ***vals) {
         (*keys)[m] = k;
         (*vals)[m++] = v;
     }
-    /* a key given twice keeps its first place and its last value (n log n) */
-    int *first = ka_alloc(&A, (size_t)(m + 1) * sizeof(int)), *slot = ka_alloc(&A, (size_t)(m + 1) * sizeof(int));
-    tools_first_occurrence(*keys, m, cmp_key_at, first);
-    int u = 0;
-    for (int i = 0; i < m; i++) {
-        if (first[i] == i) {
-            slot[i] = u;
-            (*keys)[u++] = (*keys)[i];
-        }
-        (*vals)[slot[first[i]]] = (*vals)[i];
-    }
-    m = u;
+    m = tools_keep_last_values(*keys, *vals, m); /* a key given twice: its last value */
     for (int i = 0; i < m; i++) {
         if (!topic_config_name_valid((*keys)[i])) {
             char msg[512];

@@ -362,6 +362,12 @@ int tools_int_duplicates(const int32_t *v, int n, int *dups, int *repeat);
 int tools_str_duplicates(const char *const *v, int n, int *dups, int *repeat);
 /* Keeps the first occurrence of each value, in order; returns how many. */
 int tools_int_unique(int32_t *v, int n);
+/* strcmp of strings items[i] and items[j] (const char *items[]). */
+int tools_cmp_str_at(const void *items, int i, int j);
+/* The pairs keys[i] = vals[i] set in order into a map (Properties): each
+ * key keeps the place of its first occurrence and takes its last value;
+ * compacts both arrays in place, returns how many keys remain. */
+int tools_keep_last_values(const char **keys, const char **vals, int n);
 /* Partitions named more than once, each once in first-seen order, as
  * "t-0,t-1" in out; returns how many. */
 int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap);

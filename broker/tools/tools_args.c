@@ -123,11 +123,6 @@ static char *cut_outside_brackets(kadmin *a, const char *s, size_t len, char sep
     return cut;
 }
 
-static int cmp_key_at(const void *items, int i, int j) {
-    const char *const *k = items;
-    return strcmp(k[i], k[j]);
-}
-
 int tools_config_add(kadmin *a, const char *text, const char ***keys, const char ***vals, int *n,
                      tools_input_error *e) {
     size_t len = strlen(text);
@@ -152,19 +147,8 @@ int tools_config_add(kadmin *a, const char *text, const char ***keys, const char
         k[i] = java_trim(kv[0]);
         v[i] = java_trim(kv[1]);
     }
-    /* Properties.setProperty in order: a later value replaces an earlier
-     * one; each key keeps the place of its first occurrence */
-    int *first = ka_alloc(a, ((size_t)npairs + 1) * sizeof(int));
-    tools_first_occurrence(k, npairs, cmp_key_at, first);
-    int m = 0;
-    int *slot = ka_alloc(a, ((size_t)npairs + 1) * sizeof(int));
-    for (int i = 0; i < npairs; i++) {
-        if (first[i] == i) {
-            slot[i] = m;
-            k[m++] = k[i];
-        }
-        v[slot[first[i]]] = v[i];
-    }
+    /* Properties.setProperty in order: a later value replaces an earlier one */
+    int m = tools_keep_last_values(k, v, npairs);
     *keys = k;
     *vals = v;
     *n = m;

@@ -88,13 +88,8 @@ int tools_int_duplicates(const int32_t *v, int n, int *dups, int *repeat) {
     return tools_duplicates(v, n, cmp_i32_at, dups, repeat);
 }
 
-static int cmp_str_at(const void *items, int i, int j) {
-    const char *const *v = items;
-    return strcmp(v[i], v[j]);
-}
-
 int tools_str_duplicates(const char *const *v, int n, int *dups, int *repeat) {
-    return tools_duplicates(v, n, cmp_str_at, dups, repeat);
+    return tools_duplicates(v, n, tools_cmp_str_at, dups, repeat);
 }
 
 static int cmp_tp_at(const void *items, int i, int j) {
@@ -135,5 +130,30 @@ int tools_int_unique(int32_t *v, int n) {
         if (first[i] == i)
             v[m++] = v[i];
     free(first);
+    return m;
+}
+
+int tools_cmp_str_at(const void *items, int i, int j) {
+    const char *const *v = items;
+    return strcmp(v[i], v[j]);
+}
+
+int tools_keep_last_values(const char **keys, const char **vals, int n) {
+    if (n <= 1)
+        return n;
+    int *first = malloc((size_t)n * sizeof(int)), *slot = malloc((size_t)n * sizeof(int));
+    if (!first || !slot)
+        abort();
+    tools_first_occurrence(keys, n, tools_cmp_str_at, first);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (first[i] == i) {
+            slot[i] = m;
+            keys[m++] = keys[i];
+        }
+        vals[slot[first[i]]] = vals[i];
+    }
+    free(first);
+    free(slot);
     return m;
 }

@@ -361,11 +361,6 @@ static int props_in(const char **sorted, int n, const char *k) {
     return sorted && bsearch(&k, sorted, (size_t)n, sizeof(char *), cmp_strp_props) != NULL;
 }
 
-static int cmp_key_at(const void *items, int i, int j) {
-    const char *const *k = items;
-    return strcmp(k[i], k[j]);
-}
-
 void zka_props_has(const zka_props *p, const char *const *keys, int n, int *has) {
     const char **sorted = props_sorted_keys((const char *const *)p->keys, p->n);
     for (int i = 0; i < n; i++)
@@ -381,16 +376,13 @@ void zka_props_update(zka_props *p, const char *const *keys, const char *const *
     if (n == 0)
         return;
     const char **k = malloc((size_t)n * sizeof(char *)), **v = malloc((size_t)n * sizeof(char *));
-    int *first = malloc((size_t)n * sizeof(int));
-    if (!k || !v || !first)
+    if (!k || !v)
         abort();
     for (int i = 0; i < p->n; i++)
         k[i] = p->keys[i], v[i] = p->vals[i];
     for (int i = 0; i < nput; i++)
         k[p->n + i] = keys[i], v[p->n + i] = vals[i];
-    tools_first_occurrence(k, n, cmp_key_at, first);
-    for (int i = 0; i < n; i++)
-        v[first[i]] = v[i];
+    n = tools_keep_last_values(k, v, n);
     const char **gone = props_sorted_keys(dels, ndel);
     zka_props out = {0};
     out.cap = n;
@@ -399,12 +391,11 @@ void zka_props_update(zka_props *p, const char *const *keys, const char *const *
     if (!out.keys || !out.vals)
         abort();
     for (int i = 0; i < n; i++)
-        if (first[i] == i && !props_in(gone, ndel, k[i])) {
+        if (!props_in(gone, ndel, k[i])) {
             out.keys[out.n] = xstrdup(k[i]);
             out.vals[out.n++] = xstrdup(v[i]);
         }
     free(gone);
-    free(first);
     free(k);
     free(v);
     zka_props_free(p);

@@ -2,7 +2,8 @@
  * Java tools parse them (tools_args.c, tools_inputs.c): kafka-topics
  * --replica-assignment, kafka-configs --add-config/--delete-config,
  * kafka-reassign-partitions --broker-list, --reassignment-json-file and
- * --topics-to-move-json-file, the consumer groups' reset plan; no count
+ * --topics-to-move-json-file, the consumer groups' reset plan, the
+ * --zookeeper modes' config updates; no count
  * capped (a row of 100 replicas, 2000 brokers) and duplicate checks that
  * stay fast on inputs of 200,000 entries (tools_dups.c). */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "tools.h"
 #include "unit.h"
+#include "zk_admin.h"
 
 static kadmin A;
 
@@ -234,6 +236,23 @@ static void check_reset_plan(void) {
     CHECK(n == 3 && !strcmp(tps[1].topic, "u") && tps[1].offset == 7 && tps[2].partition == 1 && tps[2].offset == 3);
 }
 
+/* kafka-configs/kafka-topics --zookeeper: puts then deletes on a config */
+static void check_props_update(void) {
+    zka_props p = {0};
+    zka_props_put(&p, "a", "1");
+    zka_props_put(&p, "b", "2");
+    const char *k[] = {"c", "b", "c"}, *v[] = {"4", "3", "5"}, *del[] = {"a"};
+    zka_props_update(&p, k, v, 3, del, 1);
+    CHECK_EQ(p.n, 2);
+    CHECK(p.n == 2 && !strcmp(p.keys[0], "b") && !strcmp(p.vals[0], "3") && !strcmp(p.keys[1], "c") &&
+          !strcmp(p.vals[1], "5"));
+    const char *ask[] = {"a", "b", "c", "d"};
+    int has[4];
+    zka_props_has(&p, ask, 4, has);
+    CHECK(!has[0] && has[1] && has[2] && !has[3]);
+    zka_props_free(&p);
+}
+
 int main(void) {
     check_replica_assignment();
     check_config_add();
@@ -242,6 +261,7 @@ int main(void) {
     check_reassignment_json();
     check_topics_to_move_json();
     check_reset_plan();
+    check_props_update();
     ka_close(&A);
     return unit_report("test_tools_args");
 }
