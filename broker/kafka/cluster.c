@@ -447,7 +447,7 @@ static void state_get_cb(int rc, const char *data, int len, const jute_stat *st,
         zkc_exists(cluster_zk, path, 1, state_exists_cb, part_ref_new(r->topic, r->partition));
     }
     if (p && B.is_controller)
-        controller_check_partitions(p->topic);
+        controller_check_partition(p->topic, p);
     part_ref_free(r);
     load_step_done();
 }

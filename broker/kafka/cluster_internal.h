@@ -46,6 +46,9 @@ extern int controller_epoch_zk_version; /* of /controller_epoch, while controlle
 void try_elect(void);
 void controller_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg);
 void controller_check_partitions(topic *t); /* creates states, elects leaders */
+/* The same for one partition (its state was just read: checking the whole
+ * topic on each of its partitions' reads is n^2 in its partitions). */
+void controller_check_partition(topic *t, partition *p);
 void controller_check_all(void);
 void watch_delete_requests(void);
 void forget_gone_shutting_down(void); /* brokers changed: drop those gone */

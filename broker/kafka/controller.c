@@ -320,26 +320,28 @@ void cluster_controlled_shutdown(int32_t broker, int64_t broker_epoch, cluster_s
     cs_finish(cs);
 }
 
-void controller_check_partitions(topic *t) {
+void controller_check_partition(topic *t, partition *p) {
     if (!B.is_controller || !B.registered || t->deleting)
         return;
-    for (int i = 0; i < t->npartitions; i++) {
-        partition *p = t->parts[i];
-        if (p->nreplicas == 0)
-            continue; /* assignment not loaded yet */
-        if (p->state_zk_version == -1) {
-            /* no state yet: create it (parents first) */
-            p->state_zk_version = -2; /* in progress */
-            char path[512];
-            snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
-            zkc_ensure_path(cluster_zk, path, state_parent_cb, part_ref_new(t->name, p->id));
-            continue;
-        }
-        if (p->state_zk_version < 0)
-            continue;
-        controller_elect(t, p);
-        reassign_check(p);
+    if (p->nreplicas == 0)
+        return; /* assignment not loaded yet */
+    if (p->state_zk_version == -1) {
+        /* no state yet: create it (parents first) */
+        p->state_zk_version = -2; /* in progress */
+        char path[512];
+        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", t->name, p->id);
+        zkc_ensure_path(cluster_zk, path, state_parent_cb, part_ref_new(t->name, p->id));
+        return;
     }
+    if (p->state_zk_version < 0)
+        return;
+    controller_elect(t, p);
+    reassign_check(p);
+}
+
+void controller_check_partitions(topic *t) {
+    for (int i = 0; i < t->npartitions; i++)
+        controller_check_partition(t, t->parts[i]);
 }
 
 
