@@ -180,15 +180,7 @@ static char **group_ids(int *n) {
  * collapses duplicates). */
 static char **distinct_group_ids(int *n) {
     char **ids = group_ids(n);
-    int k = 0;
-    for (int i = 0; i < *n; i++) {
-        int dup = 0;
-        for (int j = 0; j < k && !dup; j++)
-            dup = !strcmp(ids[j], ids[i]);
-        if (!dup)
-            ids[k++] = ids[i];
-    }
-    *n = k;
+    *n = tools_str_unique((const char **)ids, *n); /* n log n */
     return ids;
 }
 

@@ -362,6 +362,7 @@ int tools_int_duplicates(const int32_t *v, int n, int *dups, int *repeat);
 int tools_str_duplicates(const char *const *v, int n, int *dups, int *repeat);
 /* Keeps the first occurrence of each value, in order; returns how many. */
 int tools_int_unique(int32_t *v, int n);
+int tools_str_unique(const char **v, int n);
 /* strcmp of strings items[i] and items[j] (const char *items[]). */
 int tools_cmp_str_at(const void *items, int i, int j);
 /* The pairs keys[i] = vals[i] set in order into a map (Properties): each

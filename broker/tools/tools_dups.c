@@ -157,3 +157,18 @@ int tools_keep_last_values(const char **keys, const char **vals, int n) {
     free(slot);
     return m;
 }
+
+int tools_str_unique(const char **v, int n) {
+    if (n <= 1)
+        return n;
+    int *first = malloc((size_t)n * sizeof(int));
+    if (!first)
+        abort();
+    tools_first_occurrence(v, n, tools_cmp_str_at, first);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (first[i] == i)
+            v[m++] = v[i];
+    free(first);
+    return m;
+}
