@@ -6,6 +6,8 @@
 #   scripts/lab.sh down    (make lab-down)  power them off, remove the namespace
 #   scripts/lab.sh run CMD...               run CMD on peter-ansible01 (in /srv/kafka-ansible)
 #   scripts/lab.sh ssh HOST [CMD...]        a shell (or CMD) on HOST, as root
+#   scripts/lab.sh reboot HOST              `systemctl reboot` on HOST; waits until
+#                                           it is booted again and answers ssh
 #   scripts/lab.sh exec CMD...              CMD on this machine inside the lab's
 #                                           network (the operator's workstation,
 #                                           10.213.0.1), the hosts' names resolving
@@ -185,9 +187,13 @@ NET
   touch "$up/.prepared"
 }
 
+# A host's container runs under a loop (its pid in boot.pid) that boots it
+# again when it reboots (`systemctl reboot` inside: systemd-nspawn exits
+# with 133); the current systemd-nspawn's pid is in nspawn.pid. Any other
+# end (a poweroff, `lab.sh down`) ends the loop.
 running() {
   local pid
-  pid=$(cat "$LAB_DIR/hosts/$1/nspawn.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null
+  pid=$(cat "$LAB_DIR/hosts/$1/boot.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null
 }
 
 boot() {
@@ -203,11 +209,49 @@ boot() {
       fd=${fd##*/}
       if ((fd > 2)); then eval "exec $fd>&-"; fi
     done
-    exec setsid nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -D "$root" \
-      --overlay="$root:$dir/upper:/" --register=no --keep-unit -M "$name" \
-      --network-bridge="$BRIDGE" "${extra[@]}" --boot </dev/null >"$dir/console.log" 2>&1
+    exec setsid "$repo/scripts/lab.sh" boot-loop "$name" "$root" "${extra[@]}" \
+      </dev/null >>"$dir/console.log" 2>&1
   ) &
-  echo $! >"$dir/nspawn.pid"
+  echo $! >"$dir/boot.pid"
+}
+
+# boot_loop NAME ROOT [NSPAWN-OPTIONS...]: the loop of boot(), in a session
+# of its own (lab.sh boot-loop, started by boot()).
+boot_loop() {
+  local name=$1 root=$2 dir=$LAB_DIR/hosts/$1 rc boots=0
+  shift 2
+  while :; do
+    boots=$((boots + 1))
+    echo "lab: boot $boots of $name ($(date -u +%FT%TZ))"
+    nsenter --net="/run/netns/$NETNS" systemd-nspawn --quiet -D "$root" \
+      --overlay="$root:$dir/upper:/" --register=no --keep-unit -M "$name" \
+      --network-bridge="$BRIDGE" "$@" --boot &
+    echo $! >"$dir/nspawn.pid"
+    rc=0
+    wait $! || rc=$?
+    echo "lab: $name's systemd-nspawn exited with $rc ($(date -u +%FT%TZ))"
+    ((rc == 133)) || break # 133: the container rebooted
+  done
+}
+
+# reboot HOST: `systemctl reboot` on HOST, then waits for its container to
+# have booted again (another systemd-nspawn) and to answer ssh.
+reboot_host() {
+  local name=${1%%.*} addr old t0=$SECONDS
+  addr=$(address_of "$name")
+  [[ -n $addr ]] || die "no host $1 in $INVENTORY"
+  running "$name" || die "$name is not running (make lab)"
+  old=$(cat "$LAB_DIR/hosts/$name/nspawn.pid")
+  ssh_to "$addr" systemctl reboot || true # the connection may end with it
+  for _ in $(seq 1200); do
+    [[ $(cat "$LAB_DIR/hosts/$name/nspawn.pid") != "$old" ]] && break
+    running "$name" || die "$name powered off instead of rebooting"
+    sleep 0.1
+  done
+  [[ $(cat "$LAB_DIR/hosts/$name/nspawn.pid") != "$old" ]] || die "$name did not reboot within 120 s"
+  log "$name rebooted (its container exited after $((SECONDS - t0)) s)"
+  wait_ssh "$name" "$addr"
+  log "$name answers ssh $((SECONDS - t0)) s after the reboot command"
 }
 
 wait_ssh() {
@@ -259,12 +303,14 @@ down() {
     kill -TERM "$pid" 2>/dev/null || true # the container powers off
   done < <(hosts)
   while read -r name addr; do
-    pid=$(cat "$LAB_DIR/hosts/$name/nspawn.pid" 2>/dev/null) || continue
-    for _ in $(seq 300); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
+    for f in boot nspawn; do
+      pid=$(cat "$LAB_DIR/hosts/$name/$f.pid" 2>/dev/null) || continue
+      for _ in $(seq 300); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -KILL "$pid" 2>/dev/null || true
     done
-    kill -KILL "$pid" 2>/dev/null || true
   done < <(hosts)
   rm -rf "$LAB_DIR/hosts"
   if [[ -e /run/netns/$NETNS ]]; then ip netns del "$NETNS"; fi
@@ -277,6 +323,11 @@ case ${1:-} in
   down) down ;;
   rootfs) rootfs ;;
   run) shift; run_on_control "$@" ;;
+  boot-loop) shift; boot_loop "$@" ;;
+  reboot)
+    [[ -n ${2:-} ]] || die "usage: $0 reboot HOST"
+    reboot_host "$2"
+    ;;
   exec)
     shift
     [[ -e /run/netns/$NETNS ]] || die "the lab is not up (make lab)"
@@ -295,5 +346,5 @@ case ${1:-} in
       ssh_to "$addr" "$@"
     fi
     ;;
-  *) die "usage: $0 up|down|run CMD...|ssh HOST [CMD...]|exec CMD...|rootfs" ;;
+  *) die "usage: $0 up|down|run CMD...|ssh HOST [CMD...]|exec CMD...|reboot HOST|rootfs" ;;
 esac
