@@ -5,7 +5,8 @@
 # archive there, as on any host), private network (loopback only), the
 # packages bind-mounted read-only. Commands run inside with nsenter.
 #
-# In order, on one container: the previous build installed (nothing starts,
+# In order, on one container: the previous build (an older commit of main,
+# scripts/build-previous-debs.sh) installed (nothing starts,
 # users and directories made), `systemctl start` active only once the
 # daemons serve, a topic round trip with the installed tools, kill -9 and a
 # SIGSTOP past the watchdog each restarted by systemd, `systemctl reload`
@@ -21,8 +22,7 @@
 load test_helper
 load packaging_helper
 
-PREV=0 # release of "the previous build"
-CUR=1  # this build's, as `make deb` makes it
+CUR=1 # this build's release, as `make deb` makes it
 
 _ct() { echo "$BATS_FILE_TMPDIR/ct"; }
 
@@ -64,15 +64,19 @@ no_coordinator_runs() { ! cx 'SIGNAL=0 /opt/kafka/bin/zookeeper-server-stop.sh' 
 broker_registered() { cx '/opt/kafka/bin/zookeeper-shell.sh localhost:2181 ls /brokers/ids 2>/dev/null' | grep -qx '\[0\]'; }
 
 setup_file() {
-  mkdir -p "$(_ct)/upper" "$(_ct)/prev" "$(_ct)/cur"
-  build_packages "$(_ct)/prev" "$PREV" deb
+  mkdir -p "$(_ct)/upper" "$(_ct)/cur"
+  # the previous build: an older commit of main built from git history
+  # (cached under build/previous-debs/)
+  local prev
+  prev=$("$REPO_ROOT/scripts/build-previous-debs.sh")
+  dpkg-deb -f "$prev"/kafka_*.deb Version >"$(_ct)/prev-version"
   build_packages "$(_ct)/cur" "$CUR" deb
   local root
   root=$(debian_rootfs)
   echo "pkgtest-$$" >"$(_ct)/machine"
   systemd-nspawn --quiet -D "$root" --overlay="$root:$(_ct)/upper:/" --private-network \
     --register=no --keep-unit -M "pkgtest-$$" \
-    --bind-ro="$(_ct)/prev:/prev" --bind-ro="$(_ct)/cur:/cur" --boot \
+    --bind-ro="$prev:/prev" --bind-ro="$(_ct)/cur:/cur" --boot \
     </dev/null >"$(_ct)/console.log" 2>&1 &
   echo $! >"$(_ct)/nspawn.pid"
   local nspawn=$! leader=
@@ -106,8 +110,10 @@ teardown() {
 }
 
 @test "container: the previous build installs offline; nothing starts; users, directories and configs are in place" {
-  cx "apt-get install -y -q /prev/$(deb_of kafka-zookeeper $PREV) /prev/$(deb_of kafka $PREV)" >"$BATS_TEST_TMPDIR/apt.log" 2>&1 ||
+  cx "apt-get install -y -q /prev/kafka-zookeeper_*.deb /prev/kafka_*.deb" >"$BATS_TEST_TMPDIR/apt.log" 2>&1 ||
     { cat "$BATS_TEST_TMPDIR/apt.log"; return 1; }
+  [[ $(cx "dpkg-query -W -f='\${Version}' kafka") == "$(cat "$(_ct)/prev-version")" ]]
+  [[ $(cx "dpkg-query -W -f='\${Version}' kafka-zookeeper") == "$(cat "$(_ct)/prev-version")" ]]
   # installed, enabled by the preset policy (Debian's: enable), not started
   for u in zookeeper-server kafka-server; do
     [[ $(prop $u ActiveState) == inactive ]]

@@ -10,10 +10,7 @@
 # LAB_DEBS=DIR on a tree without it).
 
 load ../integration/test_helper
-
-LAB="$REPO_ROOT/scripts/lab.sh"
-
-on() { "$LAB" ssh "$@"; }
+load lab_helper
 
 setup_file() {
   local t0=$SECONDS

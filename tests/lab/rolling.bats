@@ -14,36 +14,17 @@
 #   - a broker whose data directory is read-only when it starts stops the
 #     roll after that host, its server.log lines shown, the other brokers
 #     untouched;
-#   - rolling-upgrade.yml from a previous build's packages (LAB_PREV_VERSION)
-#     to the current ones under the same load;
+#   - rolling-upgrade.yml from the previous build's packages
+#     (scripts/build-previous-debs.sh: an older commit of main, built from
+#     git history) to this build's under the same load;
 #   - a change of one broker setting applied by site.yml restarts the
 #     brokers one at a time through the gates; a second run restarts nothing.
 # Needs what tests/lab/lab.bats needs; `make lab-test` runs both.
 
 load ../integration/test_helper
+load lab_helper
 
-LAB="$REPO_ROOT/scripts/lab.sh"
-BOOTSTRAP=peter-kafka01.foo.bar:9092,peter-kafka02.foo.bar:9092,peter-kafka03.foo.bar:9092
-BROKERS=(peter-kafka01 peter-kafka02 peter-kafka03)
-INV=inventory/foo.bar/hosts
-
-on() { "$LAB" ssh "$@"; }
-inlab() { "$LAB" exec "$@"; }
-# playbook ARGS...: ansible-playbook on peter-ansible01 (its arguments quoted
-# for the remote shell).
-playbook() { "$LAB" run ansible-playbook -i "$INV" "$(printf '%q ' "$@")"; }
-
-# A lab that is up already (make lab-test: lab.bats set it up and checked
-# site.yml) is used as it is; else it is brought up.
-setup_file() {
-  local t0=$SECONDS
-  if on peter-ansible01 true 2>/dev/null; then return 0; fi
-  "$LAB" up >"$BATS_FILE_TMPDIR/up.log" 2>&1 || { tail -50 "$BATS_FILE_TMPDIR/up.log" >&3; return 1; }
-  note "lab up and site.yml converged in $((SECONDS - t0)) s"
-}
-
-# main_pid HOST UNIT: the unit's main PID on HOST (0 when it is stopped).
-main_pid() { on "$1" systemctl show -p MainPID --value "$2"; }
+setup_file() { lab_up_or_use; }
 
 # A test that fails midway leaves no load running (bats would wait for it).
 teardown() {
@@ -52,13 +33,6 @@ teardown() {
     [[ -e $BATS_TEST_TMPDIR/$p.pid ]] && kill -TERM "$(cat "$BATS_TEST_TMPDIR/$p.pid")" 2>/dev/null
   done
   return 0
-}
-
-# pids: "host pid" of every broker and ZooKeeper server.
-pids() {
-  local h
-  for h in "${BROKERS[@]}"; do echo "$h $(main_pid "$h" kafka-server)"; done
-  for h in peter-zk01 peter-zk02 peter-zk03; do echo "$h $(main_pid "$h" zookeeper-server)"; done
 }
 
 # new_topic NAME: RF=3, min.insync.replicas=2 (the brokers' default), 6 partitions.
@@ -188,10 +162,6 @@ first_in_roll() {
   done
 }
 
-no_urp() {
-  [[ -z $(on peter-kafka01 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" --describe --under-replicated-partitions) ]]
-}
-
 @test "a broker whose data directory is read-only at its start stops the roll there, its log lines shown, the other hosts untouched" {
   local d=$BATS_TEST_TMPDIR victim dropin=/etc/systemd/system/kafka-server.service.d/readonly-test.conf
   wait_for 120 no_urp
@@ -247,71 +217,89 @@ no_urp() {
   diff "$d/pids.after" "$d/pids.again"
 }
 
-# next_debs: the packages an upgrade goes to, in the lab's package directory
-# (peter-ansible01's /srv/packages) under next/: LAB_NEXT_DEBS=DIR gives
-# built ones (e.g. make deb VERSION=0.2.0 PKG_DIR=DIR); else the lab's own
-# packages again with the version bumped (<version>+lab1), repacked.
-next_debs() {
-  local dir=${LAB_DIR:-/var/lib/kafka-lab}/packages next p v work
-  next=$dir/next
-  rm -rf "$next"
-  mkdir -p "$next"
+# prev_debs: the previous build's packages (scripts/build-previous-debs.sh:
+# an older commit of main built from git history, cached; LAB_PREV_DEBS=DIR
+# gives built ones instead) in the lab's package directory (peter-ansible01's
+# /srv/packages) under prev/.
+prev_debs() {
+  local src p t0=$SECONDS
+  src=${LAB_PREV_DEBS:-$("$REPO_ROOT/scripts/build-previous-debs.sh")}
+  rm -rf "$LAB_DIR/packages/prev"
+  mkdir -p "$LAB_DIR/packages/prev"
   for p in kafka kafka-zookeeper; do
-    if [[ -n ${LAB_NEXT_DEBS:-} ]]; then
-      cp "$(ls -t "$LAB_NEXT_DEBS/${p}_"*.deb | head -1)" "$next/$p.deb"
-      continue
-    fi
-    v=$(dpkg-deb -f "$dir/$p.deb" Version)
-    work=$BATS_TEST_TMPDIR/repack-$p
-    dpkg-deb -R "$dir/$p.deb" "$work"
-    sed -i "s/^Version: .*/Version: ${v%-*}+lab1-${v##*-}/" "$work/DEBIAN/control"
-    dpkg-deb -b -Zxz "$work" "$next/$p.deb" >/dev/null
+    cp "$(ls -t "$src/${p}_"*.deb | head -1)" "$LAB_DIR/packages/prev/$p.deb"
   done
+  note "previous build: $(dpkg-deb -f "$LAB_DIR/packages/prev/kafka.deb" Version) ($((SECONDS - t0)) s to build or find)"
 }
 
 versions() {
   local h
   for h in "${BROKERS[@]}"; do echo "$h $(on "$h" dpkg-query -W -f='\${Version}' kafka)"; done
-  for h in peter-zk01 peter-zk02 peter-zk03; do echo "$h $(on "$h" dpkg-query -W -f='\${Version}' kafka-zookeeper)"; done
+  for h in "${ZKHOSTS[@]}"; do echo "$h $(on "$h" dpkg-query -W -f='\${Version}' kafka-zookeeper)"; done
 }
 
-@test "rolling-upgrade.yml to newer packages under an acks=all load: a dry run lists it, then nothing lost and every host on the new version" {
-  local d=$BATS_TEST_TMPDIR t=rolling-upgrade-$(date +%s) new
-  local extra=(-e kafka_package_file=/srv/packages/next/kafka.deb -e zookeeper_package_file=/srv/packages/next/kafka-zookeeper.deb)
+# install_prev HOST PACKAGE UNIT: the previous build's PACKAGE on HOST (a
+# downgrade: dpkg, the configuration kept), its UNIT restarted on it.
+install_prev() {
+  on "$1" "cat >/tmp/$2.deb && dpkg --force-confold -i /tmp/$2.deb >/dev/null && rm /tmp/$2.deb && systemctl restart $3" \
+    <"$LAB_DIR/packages/prev/$2.deb"
+}
+
+@test "rolling-upgrade.yml from the previous build to this one under an acks=all load: a dry run lists it, then nothing lost and every host on the new version" {
+  local d=$BATS_TEST_TMPDIR t=rolling-upgrade-$(date +%s) prev new h
+  prev_debs
+  prev=$(dpkg-deb -f "$LAB_DIR/packages/prev/kafka.deb" Version)
+  new=$(dpkg-deb -f "$LAB_DIR/packages/kafka.deb" Version)
+  dpkg --compare-versions "$prev" lt "$new"
+
+  # the cluster on the previous build first (no load yet): the ensemble,
+  # then the brokers, one host at a time
   wait_for 180 no_urp
-  next_debs
-  new=$(dpkg-deb -f "${LAB_DIR:-/var/lib/kafka-lab}/packages/next/kafka.deb" Version)
+  for h in "${ZKHOSTS[@]}"; do
+    install_prev "$h" kafka-zookeeper zookeeper-server
+    wait_for 60 ensemble_whole
+  done
+  for h in "${BROKERS[@]}"; do
+    install_prev "$h" kafka kafka-server
+    wait_for 180 no_urp
+  done
   versions | tee "$d/versions.before"
+  [[ $(awk -v v="$prev" '$2 == v' "$d/versions.before" | wc -l) -eq 6 ]]
   pids >"$d/pids.before"
 
   # the dry run lists each host's change and changes nothing
-  run playbook playbooks/rolling-upgrade.yml --check "${extra[@]}"
+  run playbook playbooks/rolling-upgrade.yml --check
   echo "$output"
   [[ $status -eq 0 ]]
-  [[ $(grep -c "\"msg\": \"kafka [^ ]* -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
-  [[ $(grep -c "\"msg\": \"kafka-zookeeper [^ ]* -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
+  [[ $(grep -c "\"msg\": \"kafka $prev -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
+  [[ $(grep -c "\"msg\": \"kafka-zookeeper $prev -> $new: install it, then restart through the gates\"" <<<"$output") -eq 3 ]]
   [[ $(grep -c '"msg": "would upgrade through the gates"' <<<"$output") -eq 6 ]]
   pids | diff "$d/pids.before" -
   versions | diff "$d/versions.before" -
 
+  # the upgrade to this build's packages (the inventory's default files)
   new_topic "$t"
   load_start "$t"
   sleep 10
   local t0=$SECONDS
-  playbook playbooks/rolling-upgrade.yml "${extra[@]}" >"$d/upgrade.log" 2>&1 || { cat "$d/upgrade.log"; false; }
-  note "rolling upgrade of the six hosts under load: $((SECONDS - t0)) s"
+  playbook playbooks/rolling-upgrade.yml >"$d/upgrade.log" 2>&1 || { cat "$d/upgrade.log"; false; }
+  note "rolling upgrade of the six hosts ($prev -> $new) under load: $((SECONDS - t0)) s"
   sleep 5
   load_stop "$t"
   "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples" | tee "$d/report"
   grep -q "backwards 0" "$d/report"
+  note "$(grep '^total' "$d/verify.log")"
 
   versions | tee "$d/versions.after"
   [[ $(awk -v v="$new" '$2 == v' "$d/versions.after" | wc -l) -eq 6 ]]
   pids >"$d/pids.after"
   [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 && $4 > 0' | wc -l) -eq 6 ]]
+  # the running programs are the new ones (no process left on a deleted file)
+  for h in "${BROKERS[@]}"; do refute on "$h" 'ls -l /proc/$(systemctl show -p MainPID --value kafka-server)/exe | grep -q deleted'; done
+  for h in "${ZKHOSTS[@]}"; do refute on "$h" 'ls -l /proc/$(systemctl show -p MainPID --value zookeeper-server)/exe | grep -q deleted'; done
 
   # again: every host has it, nothing is restarted
-  run playbook playbooks/rolling-upgrade.yml "${extra[@]}"
+  run playbook playbooks/rolling-upgrade.yml
   echo "$output"
   [[ $status -eq 0 ]]
   [[ $(grep -c "(installed already): nothing to do" <<<"$output") -eq 6 ]]
