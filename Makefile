@@ -16,7 +16,9 @@
 #                             playbooks/site.yml (scripts/lab.sh); make lab-down
 #   make lab-test             a fresh lab, then its tests (tests/lab/)
 #   make lab-ci               lean: a fresh lab, then only the rolling restart
-#                             under load (tests/lab/rolling.bats)
+#                             under load (tests/lab/rolling.bats), site.yml
+#                             --check --diff (check_diff.bats) and a reboot of
+#                             a ZooKeeper and a broker host (reboot.bats)
 
 CC ?= gcc
 PREFIX ?= /usr/local/kafka
@@ -114,13 +116,17 @@ lab:
 lab-down:
 	scripts/lab.sh down
 
+# lab.bats first: it brings the lab up and checks site.yml; the others use it
+LAB_TESTS = tests/lab/lab.bats $(filter-out tests/lab/lab.bats,$(sort $(wildcard tests/lab/*.bats)))
+
 lab-test:
 	scripts/lab.sh down
-	BUILD=$(BUILD) bats tests/lab
+	BUILD=$(BUILD) bats $(LAB_TESTS)
 
 lab-ci:
 	scripts/lab.sh down
 	BUILD=$(BUILD) bats -f 'rolling-restart.yml under an acks=all load' tests/lab/rolling.bats
+	BUILD=$(BUILD) bats tests/lab/check_diff.bats tests/lab/reboot.bats
 
 # --- install ----------------------------------------------------------------
 # make install DESTDIR=d [PREFIX=p]: a self-contained tree in Kafka's layout,

@@ -70,7 +70,11 @@ lines_at_least() { [[ -e $1 && $(wc -l <"$1") -ge $2 ]]; }
 # that nothing failed.
 load_stop() {
   local d=$BATS_TEST_TMPDIR t=$1 p
-  kill -TERM "$(cat "$d/produce.pid")"
+  if ! kill -TERM "$(cat "$d/produce.pid")" 2>/dev/null; then
+    cat "$d/produce.log"
+    echo "the producer ended before load_stop (its log above)"
+    return 1
+  fi
   wait "$(cat "$d/produce.pid")" || true
   # the producer has ended: nothing is acknowledged after this
   refute pgrep -f "producer-id roll .*--acked $d/acked"
