@@ -299,6 +299,8 @@ HOWTO
 down() {
   local name addr pid
   while read -r name addr; do
+    # the boot loop first, so that it boots nothing again
+    pid=$(cat "$LAB_DIR/hosts/$name/boot.pid" 2>/dev/null) && kill -TERM "$pid" 2>/dev/null
     pid=$(cat "$LAB_DIR/hosts/$name/nspawn.pid" 2>/dev/null) || continue
     kill -TERM "$pid" 2>/dev/null || true # the container powers off
   done < <(hosts)

@@ -11,9 +11,9 @@
 #     producer's acks=all p99 during the roll and before it) are printed;
 #   - with a broker stopped, the playbook refuses before touching any host
 #     and says why;
-#   - a broker whose data directory is read-only when it starts stops the
-#     roll after that host, its server.log lines shown, the other brokers
-#     untouched;
+#   - a broker that cannot fetch from the leaders after its start (its
+#     connections to 9092 dropped) stops the roll after that host, its
+#     server.log lines shown, the other brokers untouched;
 #   - rolling-upgrade.yml from the previous build's packages
 #     (scripts/build-previous-debs.sh: an older commit of main, built from
 #     git history) to this build's under the same load;
@@ -166,34 +166,37 @@ first_in_roll() {
   done
 }
 
-@test "a broker whose data directory is read-only at its start stops the roll there, its log lines shown, the other hosts untouched" {
-  local d=$BATS_TEST_TMPDIR victim dropin=/etc/systemd/system/kafka-server.service.d/readonly-test.conf
+@test "a broker that cannot rejoin the ISR after its start stops the roll there, its log lines shown, the other hosts untouched" {
+  local d=$BATS_TEST_TMPDIR victim dropin=/etc/systemd/system/kafka-server.service.d/isolate-test.conf
   wait_for 120 no_urp
   victim=$(first_in_roll)
-  # from its next start on, the broker's data directory is read-only: it
-  # serves, but cannot append what it fetches, so it cannot rejoin the ISR
-  # while the load writes
-  on "$victim" "mkdir -p ${dropin%/*} && printf '[Service]\\nReadOnlyPaths=/var/lib/kafka\\n' >$dropin && systemctl daemon-reload"
-  local t=rolling-readonly-$(date +%s)
+  # from its next start on, the broker's own connections to port 9092 (its
+  # fetches from the leaders) are dropped: it registers and serves, but
+  # cannot catch up, so it cannot rejoin the ISR while the load writes
+  # (a read-only data directory no longer does: the broker refuses to start)
+  on "$victim" "mkdir -p ${dropin%/*} && printf '%s\n' 'table inet rolltest {' \
+    '  chain out { type filter hook output priority 0; meta skuid kafka tcp dport 9092 drop; }' '}' >/etc/kafka-rolltest.nft &&
+    printf '[Service]\\nExecStartPre=+/usr/sbin/nft -f /etc/kafka-rolltest.nft\\n' >$dropin && systemctl daemon-reload"
+  local t=rolling-isolated-$(date +%s)
   new_topic "$t"
   load_start "$t"
   pids >"$d/pids.before"
   run playbook playbooks/rolling-restart.yml --limit kafkahosts -e rolling_after_timeout=40
   pids >"$d/pids.after"
-  on "$victim" "rm -f $dropin && systemctl daemon-reload && systemctl restart kafka-server"
+  on "$victim" "rm -f $dropin /etc/kafka-rolltest.nft && systemctl daemon-reload && (nft delete table inet rolltest || true) && systemctl restart kafka-server"
   echo "$output"
   paste "$d/pids.before" "$d/pids.after"
   [[ $status -ne 0 ]]
   [[ $output == *"Stopped the roll at $victim.foo.bar (its log lines above):"*"broker-in-sync: broker ${victim#peter-kafka0} is not in the ISR of "*"the hosts after it are untouched"* ]]
-  # its server.log lines are in the output, naming what failed
+  # its server.log lines are in the output: its fetchers, started
   [[ $output == *"rolling_log.stdout_lines"* ]]
-  [[ $output == *"Failed to write /var/lib/kafka/"* ]]
+  [[ $output == *"[ReplicaFetcher replicaId=${victim#peter-kafka0}, leaderId="*"Added fetcher to broker "* ]]
   # it was the one host touched: the other brokers and (outside --limit)
   # the ZooKeeper hosts kept their processes
   [[ $(grep -o 'Stop the broker with a controlled shutdown: peter-[a-z0-9]*' <<<"$output" | awk '{ print $NF }') == "$victim" ]]
   [[ $output != *"PLAY [Restart the ZooKeeper hosts"*"TASK"*"Restart ZooKeeper"* ]]
   [[ $(paste "$d/pids.before" "$d/pids.after" | awk '$2 != $4 { print $1 }') == "$victim" ]]
-  # once it can write again it rejoins, and the load lost nothing
+  # once it can fetch again it rejoins, and the load lost nothing
   wait_for 180 no_urp
   load_stop "$t"
 }
