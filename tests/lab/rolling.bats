@@ -287,14 +287,21 @@ install_prev() {
   # the upgrade to this build's packages (the inventory's default files)
   new_topic "$t"
   load_start "$t"
-  sleep 10
-  local t0=$SECONDS
+  local t_base0 t_roll0 t_roll1 t0
+  t_base0=$(date +%s.%N)
+  sleep 15
+  t_roll0=$(date +%s.%N)
+  t0=$SECONDS
   playbook playbooks/rolling-upgrade.yml >"$d/upgrade.log" 2>&1 || { cat "$d/upgrade.log"; false; }
+  t_roll1=$(date +%s.%N)
   note "rolling upgrade of the six hosts ($prev -> $new) under load: $((SECONDS - t0)) s"
   sleep 5
   load_stop "$t"
-  "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples" | tee "$d/report"
+  "$PY" "$CLIENTS_DIR/cluster_sampler.py" report --out "$d/samples" --from "$t_roll0" --to "$t_roll1" | tee "$d/report"
   grep -q "backwards 0" "$d/report"
+  note "out of the ISR during the upgrade: $(grep out-of-isr "$d/report" | awk '{ printf "broker %s %s s; ", $3, $4 }')"
+  note "acks=all p99 before the upgrade: $(p99 "$t_base0" "$t_roll0")"
+  note "acks=all p99 during the upgrade: $(p99 "$t_roll0" "$t_roll1")"
   note "$(grep '^total' "$d/verify.log")"
 
   versions | tee "$d/versions.after"
