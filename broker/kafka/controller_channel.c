@@ -14,8 +14,10 @@
  *    controller.socket.timeout.ms); a failed send (connection lost,
  *    timeout) is resent on a new connection after a 100 ms backoff, until
  *    answered or the broker is gone.
- * Brokers' answers are only logged: the state in ZooKeeper stays the truth
- * and the brokers' watches its backstop. */
+ * Brokers' errors are logged; the per-partition errors of a LeaderAndIsr
+ * answer go to log_dir_event.c (KAFKA_STORAGE_ERROR: a replica on a failed
+ * log directory). The state in ZooKeeper stays the truth and the brokers'
+ * watches its backstop. */
 #include "controller_channel.h"
 
 #include <stdio.h>
@@ -84,7 +86,7 @@ static int retry_timer_cb(aeEventLoop *el, long long id, void *arg) {
     return AE_NOMORE;
 }
 
-static void log_response_errors(ctl_peer *pr, const ctl_msg *m, const uint8_t *body, size_t len) {
+static void handle_response(ctl_peer *pr, const ctl_msg *m, const uint8_t *body, size_t len) {
     rbuf rb;
     rb_init(&rb, body, len);
     ctl_response rs;
@@ -96,6 +98,8 @@ static void log_response_errors(ctl_peer *pr, const ctl_msg *m, const uint8_t *b
     if (rs.error_code != ERR_NONE)
         log_warn(LOG_STATE, "[Controller id=%d epoch=%d] Broker %d answered %s with error %d",
                  B.id, B.controller_epoch, pr->id, api_name(m->api_key), rs.error_code);
+    if (m->api_key == ApiKey_LeaderAndIsr)
+        log_dir_leader_and_isr_answered(pr->id, pr->epoch, &rs);
     ctl_response_free(&rs);
 }
 
@@ -115,7 +119,7 @@ static void on_response(void *arg, int err, const uint8_t *body, size_t len) {
         pr->retry_timer = aeCreateTimeEvent(B.el, RETRY_BACKOFF_MS, retry_timer_cb, pr);
         return;
     }
-    log_response_errors(pr, m, body, len);
+    handle_response(pr, m, body, len);
     pr->head = m->next;
     if (!pr->head)
         pr->tail = NULL;
@@ -272,6 +276,12 @@ void ctlchan_partition_leadership(partition *p) {
             add_leader_and_isr(pr, p);
         add_update_metadata(pr, p);
     }
+}
+
+void ctlchan_leader_and_isr(int32_t broker, partition *p) {
+    ctl_peer *pr = B.is_controller && state_known(p) ? peer_find(broker) : NULL;
+    if (pr)
+        add_leader_and_isr(pr, p);
 }
 
 void ctlchan_partition_metadata(partition *p) {

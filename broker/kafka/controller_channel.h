@@ -15,6 +15,10 @@
  * it: LeaderAndIsr to its live replicas, UpdateMetadata to every live
  * broker. */
 void ctlchan_partition_leadership(partition *p);
+/* LeaderAndIsr with p's current state to one of its replicas (Kafka's
+ * OnlineReplica transition: the answer says whether the replica is on a
+ * failed log directory, see log_dir_event.h). */
+void ctlchan_leader_and_isr(int32_t broker, partition *p);
 /* Only the ISR changed (a leader's shrink or expand): UpdateMetadata. */
 void ctlchan_partition_metadata(partition *p);
 /* StopReplica to one broker (topic deletion, a replica a reassignment

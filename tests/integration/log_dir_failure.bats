@@ -9,7 +9,9 @@
 #     read-only remount is refused while files are open for writing): the
 #     dir goes offline, the broker, left with none, halts with exit 1 and
 #     Kafka's FATAL line, the other brokers lead, and every acknowledged
-#     record is read back once.
+#     record is read back once;
+#   - the controller learns which replicas of a broker are on a failed
+#     directory from its KAFKA_STORAGE_ERROR answers to LeaderAndIsr.
 # Needs root (mount, losetup), e2fsprogs and python3.
 
 load test_helper
@@ -165,7 +167,11 @@ partitions_in() {
   # Kafka's notification, which the controller reads, acts on and deletes
   wait_for 10 grep -qE "Wrote log dir event notification /log_dir_event_notification/log_dir_event_[0-9]{10}: \{\"version\":1,\"broker\":93,\"event\":1\}" "$d/logs/server.log"
   wait_for 10 grep -qF "Handling log directory failure for brokers 93" "$d/logs/controller.log"
+  # it learns the offline replica from the broker's KAFKA_STORAGE_ERROR
+  # answer to the LeaderAndIsr it sends for each of the broker's replicas
   wait_for 10 grep -qF "Mark replicas $t-0 on broker 93 as offline" "$d/logs/state-change.log"
+  grep -E "Ignoring LeaderAndIsr request from controller 93 with correlation id [0-9]+ epoch [0-9]+ for partition $t-0: its log directory is offline" "$d/logs/state-change.log"
+  refute grep -qE "Mark replicas .*$t-1" "$d/logs/state-change.log"
   [ -z "$(zk_cmd --chroot "$ZK_CHROOT" children /log_dir_event_notification)" ]
   # its only replica is offline: the partition has no leader (Kafka's
   # OfflinePartition); the other directory's partition takes and gives records
@@ -208,6 +214,15 @@ partitions_in() {
     refute grep -qw 1 <<<"$(cluster_isr "$t" "$p" | tr , ' ')"
   done
   grep -h "Mark replicas .* on broker 1 as offline" "$(_cluster_dir)"/b*/logs/state-change.log
+  # learnt from broker 1's KAFKA_STORAGE_ERROR answers to LeaderAndIsr, for
+  # those partitions only
+  for p in $gone; do
+    grep -E "Ignoring LeaderAndIsr request .* for partition $t-$p: its log directory is offline" "$b1/logs/state-change.log"
+  done
+  for p in $kept; do
+    refute grep -qE "Ignoring LeaderAndIsr request .* for partition $t-$p: its log directory is offline" "$b1/logs/state-change.log"
+    refute grep -qhE "Mark replicas (.*,)?$t-$p(,.*)? on broker 1 as offline" "$(_cluster_dir)"/b*/logs/state-change.log
+  done
   grep -h "Handling log directory failure for brokers 1" "$(_cluster_dir)"/b*/logs/controller.log
   # the other directory's partitions stay with broker 1, which keeps running
   for p in $kept; do [ "$(cluster_leader "$t" "$p")" = 1 ]; done
