@@ -26,6 +26,7 @@
 #include "broker.h"
 #include "cluster.h"
 #include "control_requests.h"
+#include "id_list.h"
 #include "log_dir_failure.h"
 #include "logger.h"
 #include "replica.h"
@@ -35,20 +36,6 @@
 
 /* Kafka's ReplicaManager.controllerEpoch: the highest seen in a request. */
 static int32_t highest_controller_epoch;
-
-static int in_ids(const int32_t *a, int n, int32_t v) {
-    for (int i = 0; i < n; i++)
-        if (a[i] == v)
-            return 1;
-    return 0;
-}
-
-static void ids_str(char *out, size_t cap, const int32_t *a, int n) {
-    size_t at = 0;
-    out[0] = 0;
-    for (int i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%d", i ? ", " : "", a[i]);
-}
 
 static partition *local_partition(const ctl_partition_state *ps) {
     topic *t = topic_find(ps->topic_name);
@@ -89,8 +76,8 @@ static void refuse(const ctl_request *c, ctl_response *out, int16_t err) {
 static int16_t leader_and_isr_partition(const request *rq, const ctl_request *c,
                                         const ctl_partition_state *ps) {
     char isr[512], replicas[512];
-    ids_str(isr, sizeof(isr), ps->isr, ps->nisr);
-    ids_str(replicas, sizeof(replicas), ps->replicas, ps->nreplicas);
+    id_list_str(isr, sizeof(isr), ps->isr, ps->nisr, ", ");
+    id_list_str(replicas, sizeof(replicas), ps->replicas, ps->nreplicas, ", ");
     log_info(LOG_STATE, "[Broker id=%d] Received LeaderAndIsr request "
              "LeaderAndIsrPartitionState(topicName='%s', partitionIndex=%d, controllerEpoch=%d, "
              "leader=%d, leaderEpoch=%d, isr=[%s], zkVersion=%d, replicas=[%s], isNew=%s) "
@@ -100,7 +87,7 @@ static int16_t leader_and_isr_partition(const request *rq, const ctl_request *c,
              rq->correlation_id, c->controller_id, c->controller_epoch, ps->topic_name,
              ps->partition_index);
     partition *p = local_partition(ps);
-    if (!p || !in_ids(ps->replicas, ps->nreplicas, B.id)) {
+    if (!p || !id_in_list(ps->replicas, ps->nreplicas, B.id)) {
         log_warn(LOG_STATE, "[Broker id=%d] Ignoring LeaderAndIsr request from controller %d "
                  "with correlation id %d epoch %d for partition %s-%d as %s", B.id,
                  c->controller_id, rq->correlation_id, c->controller_epoch, ps->topic_name,
@@ -154,8 +141,8 @@ static void stop_replica_partition(const request *rq, const ctl_request *c,
 
 static void update_metadata_partition(const ctl_partition_state *ps) {
     partition *p = local_partition(ps);
-    if (!p || in_ids(ps->replicas, ps->nreplicas, B.id) ||
-        in_ids(p->replicas, p->nreplicas, B.id))
+    if (!p || id_in_list(ps->replicas, ps->nreplicas, B.id) ||
+        id_in_list(p->replicas, p->nreplicas, B.id))
         return; /* replicated here: LeaderAndIsr and the znode decide */
     partition_state_in s = {ps->controller_epoch, ps->leader, ps->leader_epoch, ps->zk_version,
                             ps->isr, ps->nisr};

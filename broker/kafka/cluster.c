@@ -337,13 +337,6 @@ void state_json(wbuf *w, int32_t controller_epoch, int32_t leader, int32_t leade
     wb_i8(w, '}');
 }
 
-int id_in_list(const int32_t *a, int n, int32_t v) {
-    for (int i = 0; i < n; i++)
-        if (a[i] == v)
-            return 1;
-    return 0;
-}
-
 /* This broker's part once the state is known: open hosted logs, then
  * lead or follow (replica.c). */
 static void apply_state(partition *p) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "broker.h"
+#include "id_list.h"
 #include "json.h"
 #include "zkclient.h"
 
@@ -29,7 +30,6 @@ void part_ref_free(part_ref *r);
 char *xstrdup(const char *s); /* aborts on out-of-memory */
 const char *zk_error_name(int rc);
 int broker_alive(int32_t id); /* registered in /brokers/ids */
-int id_in_list(const int32_t *a, int n, int32_t v);
 void write_int_list(wbuf *w, const int32_t *a, int n); /* JSON [1,2,3] */
 void wbuf_printf(wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int parse_int_list(const json *a, int32_t **out);      /* -1 if not a list of ints */

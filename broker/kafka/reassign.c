@@ -65,13 +65,6 @@ static ids origin_of(const partition *p) {
     return ids_diff(p->replicas, p->nreplicas, p->adding, p->nadding);
 }
 
-static void ids_str(char *out, size_t cap, const int32_t *a, int n) {
-    size_t at = 0;
-    out[0] = 0;
-    for (int i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%d", i ? "," : "", a[i]);
-}
-
 /* ------------------------------------------------------------------------
  * The topic znode: Kafka's TopicZNode (version 2) from the in-memory
  * assignment, with some partitions replaced
@@ -227,6 +220,15 @@ static void zk_entry_finish(const char *topic, int32_t partition) {
 /* ------------------------------------------------------------------------
  * Starting reassignments (step U)
  * ---------------------------------------------------------------------- */
+/* Kafka's "Set(1, 2)" / "Vector(1, 2)" */
+static void scala_list(char *out, size_t cap, const char *kind, const int32_t *a, int n) {
+    size_t at = (size_t)snprintf(out, cap, "%s(", kind);
+    if (at < cap)
+        at += id_list_str(out + at, cap - at, a, n, ", ");
+    if (at < cap)
+        snprintf(out + at, cap - at, ")");
+}
+
 static void live_list(char *out, size_t cap) {
     int32_t live[256];
     int n = 0;
@@ -238,19 +240,7 @@ static void live_list(char *out, size_t cap) {
             live[j] = live[j - 1];
             live[j - 1] = x;
         }
-    size_t at = (size_t)snprintf(out, cap, "Set(");
-    for (int i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%d", i ? ", " : "", live[i]);
-    if (at < cap)
-        snprintf(out + at, cap - at, ")");
-}
-
-static void scala_list(char *out, size_t cap, const char *kind, const int32_t *a, int n) {
-    size_t at = (size_t)snprintf(out, cap, "%s(", kind);
-    for (int i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%d", i ? ", " : "", a[i]);
-    if (at < cap)
-        snprintf(out + at, cap - at, ")");
+    scala_list(out, cap, "Set", live, n);
 }
 
 static void set_error(reassign_item *it, int16_t code, const char *msg) {
@@ -352,7 +342,7 @@ static void start_written_cb(int rc, int n, const zkc_op_result *res, void *arg)
         if (rc == ZOK) {
             it->error = ERR_NONE;
             char to[512];
-            ids_str(to, sizeof(to), it->replicas, it->nreplicas);
+            id_list_str(to, sizeof(to), it->replicas, it->nreplicas, ",");
             log_info(LOG_CTRL, "[Controller id=%d] %s of partition %s-%d%s%s started", B.id,
                      it->nreplicas < 0 ? "Cancellation of the reassignment" : "Reassignment",
                      s->topic, it->partition, it->nreplicas < 0 ? "" : " to ", to);
@@ -498,7 +488,7 @@ void reassign_check(partition *p) {
         return;
     ids isr = ids_diff(p->isr, p->nisr, p->removing, p->nremoving);
     char tl[512];
-    ids_str(tl, sizeof(tl), target.v, target.n);
+    id_list_str(tl, sizeof(tl), target.v, target.n, ",");
     log_info(LOG_CTRL, "[Controller id=%d] Target replicas [%s] have all caught up with the "
              "leader for reassigning partition %s-%d; leader %d -> %d, leader epoch %d", B.id, tl,
              t->name, p->id, p->leader, leader, p->leader_epoch + 1);

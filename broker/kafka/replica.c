@@ -25,27 +25,14 @@
 
 #include "api.h"
 #include "fetcher.h"
+#include "id_list.h"
 #include "logger.h"
 
 #define LOG_PARTITION "kafka.cluster.Partition"
 #define LOG_STATE "state.change.logger"
 
-static int in_list(const int32_t *a, int n, int32_t v) {
-    for (int i = 0; i < n; i++)
-        if (a[i] == v)
-            return 1;
-    return 0;
-}
-
-static void list_str(char *out, size_t cap, const int32_t *a, int n) {
-    size_t at = 0;
-    out[0] = 0;
-    for (int i = 0; i < n && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%d", i ? "," : "", a[i]);
-}
-
 int replica_in_isr(const partition *p, int32_t broker_id) {
-    return in_list(p->isr, p->nisr, broker_id);
+    return id_in_list(p->isr, p->nisr, broker_id);
 }
 
 int replica_isr_size(const partition *p) { return p->nisr; }
@@ -214,7 +201,7 @@ static void isr_written(partition *p, int ok) {
     if (!ok)
         return;
     char isr[256];
-    list_str(isr, sizeof(isr), p->isr, p->nisr);
+    id_list_str(isr, sizeof(isr), p->isr, p->nisr, ",");
     log_info(LOG_PARTITION, "[Partition %s-%d broker=%d] ISR updated to [%s] and zkVersion "
              "updated to [%d]", p->topic->name, p->id, B.id, isr, p->state_zk_version);
     maybe_advance_hw(p, ae_mono_ms());
@@ -228,7 +215,7 @@ static void write_isr(partition *p, const int32_t *isr, int n) {
 
 static void maybe_expand_isr(partition *p, follower_state *f) {
     if (p->isr_write_in_flight || replica_in_isr(p, f->broker_id) ||
-        !in_list(p->replicas, p->nreplicas, f->broker_id))
+        !id_in_list(p->replicas, p->nreplicas, f->broker_id))
         return;
     if (f->leo < p->hw || f->leo < p->leader_epoch_start)
         return;
@@ -238,8 +225,8 @@ static void maybe_expand_isr(partition *p, follower_state *f) {
     memcpy(isr, p->isr, (size_t)p->nisr * sizeof(int32_t));
     isr[p->nisr] = f->broker_id;
     char from[256], to[256];
-    list_str(from, sizeof(from), p->isr, p->nisr);
-    list_str(to, sizeof(to), isr, p->nisr + 1);
+    id_list_str(from, sizeof(from), p->isr, p->nisr, ",");
+    id_list_str(to, sizeof(to), isr, p->nisr + 1, ",");
     log_info(LOG_PARTITION, "[Partition %s-%d broker=%d] Expanding ISR from %s to %s",
              p->topic->name, p->id, B.id, from, to);
     write_isr(p, isr, p->nisr + 1);
@@ -270,8 +257,8 @@ static void maybe_shrink_isr(partition *p, int64_t now) {
     if (!nout || !nkeep)
         return;
     char from[256], to[256];
-    list_str(from, sizeof(from), p->isr, p->nisr);
-    list_str(to, sizeof(to), keep, nkeep);
+    id_list_str(from, sizeof(from), p->isr, p->nisr, ",");
+    id_list_str(to, sizeof(to), keep, nkeep, ",");
     log_info(LOG_PARTITION, "[Partition %s-%d broker=%d] Shrinking ISR from %s to %s. Leader: "
              "(highWatermark: %lld, endOffset: %lld). Out of sync replicas: %s.",
              p->topic->name, p->id, B.id, from, to, (long long)p->hw, (long long)leo, outdesc);
@@ -323,7 +310,7 @@ static void become_leader(partition *p) {
     p->leader_epoch_start = plog_log_end_offset(p->log);
     rebuild_followers(p, now, 0);
     char isr[256];
-    list_str(isr, sizeof(isr), p->isr, p->nisr);
+    id_list_str(isr, sizeof(isr), p->isr, p->nisr, ",");
     log_info(LOG_STATE, "[Broker id=%d] Leader %s-%d starts at leader epoch %d from offset %lld "
              "with high watermark %lld. Previous leader epoch was %d. ISR [%s]", B.id,
              p->topic->name, p->id, p->leader_epoch, (long long)p->leader_epoch_start,
