@@ -12,7 +12,10 @@
  *    read from ZooKeeper (this broker then leads or follows); a partition
  *    whose leader epoch is not newer gets STALE_CONTROLLER_EPOCH, one that
  *    does not list this broker as a replica UNKNOWN_TOPIC_OR_PARTITION, one
- *    whose log directory failed KAFKA_STORAGE_ERROR;
+ *    whose log directory failed KAFKA_STORAGE_ERROR; a partition of a topic
+ *    (or a partition index) not read from ZooKeeper yet is created from the
+ *    request (its replicas, then its state), so a new topic's replicas
+ *    lead and follow without waiting for the topic's watch;
  *  - StopReplica stops replicating the partitions and, with
  *    delete_partitions, removes their logs;
  *  - UpdateMetadata updates the leader and ISR that Metadata answers for
@@ -87,6 +90,9 @@ static int16_t leader_and_isr_partition(const request *rq, const ctl_request *c,
              rq->correlation_id, c->controller_id, c->controller_epoch, ps->topic_name,
              ps->partition_index);
     partition *p = local_partition(ps);
+    if (!p && id_in_list(ps->replicas, ps->nreplicas, B.id))
+        p = cluster_partition_from_controller(ps->topic_name, ps->partition_index, ps->replicas,
+                                              ps->nreplicas);
     if (!p || !id_in_list(ps->replicas, ps->nreplicas, B.id)) {
         log_warn(LOG_STATE, "[Broker id=%d] Ignoring LeaderAndIsr request from controller %d "
                  "with correlation id %d epoch %d for partition %s-%d as %s", B.id,

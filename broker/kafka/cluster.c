@@ -409,6 +409,41 @@ int16_t cluster_apply_partition_state(partition *p, const partition_state_in *s,
     return ERR_NONE;
 }
 
+partition *cluster_partition_from_controller(const char *topic_name, int32_t partition_index,
+                                             const int32_t *replicas, int nreplicas) {
+    topic *t = topic_find(topic_name);
+    char why[128];
+    if ((t && t->deleting) || partition_index < 0 ||
+        partition_index >= MAX_PARTITIONS_FROM_CONTROLLER ||
+        (!t && topic_name_valid(topic_name, (int)strlen(topic_name), why, sizeof(why)) != 0))
+        return NULL; /* not a name for a log directory: the watch decides */
+    if (!t)
+        t = topic_add(topic_name, 0); /* its assignment unread: assignment_zk_version -1 */
+    if (partition_index >= t->npartitions) {
+        t->parts = realloc(t->parts, (size_t)(partition_index + 1) * sizeof(partition *));
+        if (!t->parts)
+            abort();
+        for (int i = t->npartitions; i <= partition_index; i++) {
+            t->parts[i] = partition_new(t, i);
+            t->parts[i]->state_zk_version = -4; /* not read yet */
+        }
+        t->npartitions = partition_index + 1;
+    }
+    partition *p = t->parts[partition_index];
+    free(p->replicas);
+    p->replicas = malloc((size_t)(nreplicas > 0 ? nreplicas : 1) * sizeof(int32_t));
+    if (!p->replicas)
+        abort();
+    if (nreplicas > 0)
+        memcpy(p->replicas, replicas, (size_t)nreplicas * sizeof(int32_t));
+    p->nreplicas = nreplicas;
+    log_info(LOG_STATE, "[Broker id=%d] Created partition %s-%d from the controller's "
+             "LeaderAndIsr before reading its topic", B.id, topic_name, partition_index);
+    if (cluster_zk)
+        load_topic(topic_name); /* the watch may be on its way too: the reads converge */
+    return p;
+}
+
 static void state_get_cb(int rc, const char *data, int len, const jute_stat *st, void *arg) {
     part_ref *r = arg;
     topic *t = topic_find(r->topic);
@@ -666,7 +701,8 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
         const json *parts = json_get(j, "partitions");
         if (parts && parts->type == JSON_OBJECT) {
             int np = parts->n;
-            int fresh = !t;
+            /* new here, or only known from the controller's LeaderAndIsr */
+            int fresh = !t || t->assignment_zk_version < 0;
             if (!t) {
                 t = topic_add(name, np);
                 for (int i = 0; i < np; i++)
@@ -746,6 +782,8 @@ struct children_set {
 
 static void remove_if_gone(topic *t, void *arg) {
     struct children_set *cur = arg;
+    if (t->assignment_zk_version < 0)
+        return; /* created from LeaderAndIsr: a children list read before its creation */
     for (int i = 0; i < cur->count; i++)
         if (!strcmp(cur->names[i], t->name))
             return;

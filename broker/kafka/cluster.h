@@ -72,6 +72,16 @@ typedef struct partition_state_in {
 } partition_state_in;
 enum { STATE_FROM_ZOOKEEPER, STATE_FROM_LEADER_AND_ISR, STATE_FROM_UPDATE_METADATA };
 int16_t cluster_apply_partition_state(partition *p, const partition_state_in *s, int source);
+/* A partition the controller's LeaderAndIsr names before this broker has
+ * read its topic from ZooKeeper (Kafka's broker creates it from the
+ * request): the topic, or the partitions up to it, are added, with the
+ * request's replicas, and the topic's znodes are read as for any new topic
+ * (assignment and state with their watches, config). NULL for a topic being
+ * deleted, a name that is not a legal topic name, or an index from
+ * MAX_PARTITIONS_FROM_CONTROLLER on (such a partition waits for the watch). */
+#define MAX_PARTITIONS_FROM_CONTROLLER 10000
+partition *cluster_partition_from_controller(const char *topic_name, int32_t partition_index,
+                                             const int32_t *replicas, int nreplicas);
 
 /* Periodic (broker timer): the automatic preferred-leader rebalance. */
 void controller_periodic(int64_t now_ms);

@@ -8,8 +8,10 @@
 # changes the partition; a newer leader epoch is applied once (the same one
 # again is STALE_CONTROLLER_EPOCH for the partition); UpdateMetadata moves
 # what Metadata answers for a partition the broker does not host; a topic's deletion stops and deletes its replicas
-# (StopReplica); after kill -9 of the controller, its successor's requests
-# carry the higher epoch. Raw requests: tests/clients/controller_requests.py.
+# (StopReplica); a partition of a topic the broker has not read is created
+# from LeaderAndIsr alone (a topic with no znode: its leader serves, its
+# follower replicates); after kill -9 of the controller, its successor's
+# requests carry the higher epoch. Raw requests: tests/clients/controller_requests.py.
 
 load test_helper
 load cluster_helper
@@ -162,6 +164,42 @@ follower_of() {
     wait_for 20 grep -q "Handling StopReplica request correlationId [0-9]* from controller $c epoch [0-9]* for partition $t-0 (delete=true)" "$(state_log "$i")"
     wait_for 20 test ! -d "$BATS_FILE_TMPDIR/cluster/b$i/data/$t-0"
   done
+}
+
+@test "controller channel: LeaderAndIsr alone creates a partition of a topic the broker has not read; its leader serves and its follower replicates" {
+  local t c e l=1 f=2 i
+  # no znode names this topic: only the LeaderAndIsr requests do
+  t=$(unique_topic cc-fromlai)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  for i in "$l" "$f"; do
+    run kctl leader-and-isr --bootstrap "$(cluster_addr "$i")" --topic "$t" --controller-id "$c" \
+      --controller-epoch "$e" --leader "$l" --leader-epoch 0 --isr "$l,$f" --replicas "$l,$f"
+    echo "$output"
+    [[ $output == *"error_code 0"* && $output == *"partition $t-0 error 0"* ]]
+    grep -q "Created partition $t-0 from the controller's LeaderAndIsr before reading its topic" \
+      "$(state_log "$i")"
+  done
+  wait_for 10 grep -q "Leader $t-0 starts at leader epoch 0" "$(state_log "$l")"
+  wait_for 10 grep -q "Follower $t-0 starts at leader epoch 0 .*Current leader is $l" "$(state_log "$f")"
+  # a name that is no topic name creates nothing (nor a directory outside the data dir)
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$l")" --topic "../$t-x" --controller-id "$c" \
+    --controller-epoch "$e" --leader "$l" --leader-epoch 0 --isr "$l" --replicas "$l"
+  echo "$output"
+  [[ $output == *"partition ../$t-x-0 error 3"* ]]
+  [ ! -e "$BATS_FILE_TMPDIR/cluster/b$l/$t-x-0" ]
+  # a broker not named as a replica still refuses it
+  run kctl leader-and-isr --bootstrap "$(cluster_addr 3)" --topic "$t" --controller-id "$c" \
+    --controller-epoch "$e" --leader "$l" --leader-epoch 0 --isr "$l,$f" --replicas "$l,$f"
+  [[ $output == *"partition $t-0 error 3"* ]]
+  # served: acks=all records are read back from the leader once the follower has them
+  seq 1 20 | in_test_netns timeout 30 kcat -P -b "$(cluster_addr "$l")" -t "$t" -p 0 -X acks=all
+  [ "$(in_test_netns timeout 30 kcat -C -b "$(cluster_addr "$l")" -t "$t" -p 0 -e -q | wc -l)" -eq 20 ]
+  test -s "$BATS_FILE_TMPDIR/cluster/b$f/data/$t-0/00000000000000000000.log"
+  [ ! -d "$BATS_FILE_TMPDIR/cluster/b3/data/$t-0" ]
+  # and none of it came from ZooKeeper
+  run zk_cmd --chroot "${ZK_CHROOT:-}" get "/brokers/topics/$t"
+  [[ $output != *partitions* ]]
 }
 
 @test "controller channel: after kill -9 of the controller its successor's requests carry the higher epoch" {
