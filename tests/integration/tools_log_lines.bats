@@ -259,6 +259,9 @@ EOF
   no_librdkafka_lines "$T/connect.out" "$T/connect.err"
   broker_start >/dev/null
   wait_for 30 grep -q 'Created connector log-lines-source' "$T/connect.out"
+  # the source's producer creates the topic; a consumer started before that
+  # ends at once with "Unknown topic or partition"
+  wait_for 30 kcat_partitions_is "$t" 1
   [ "$(timeout -k 5 30 kcat -C -b "$B" -t "$t" -o beginning -c 2 -q -f '%s\n')" = $'line-1\nline-2' ]
   kill -TERM "$(cat "$T/connect.pid")"
   finish connect 30
