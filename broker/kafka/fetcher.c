@@ -279,6 +279,8 @@ static int walk_topics(fetcher *f, rbuf *rb, size_t min_part_size, part_handler 
         kstr name;
         int32_t nparts;
         rb_read_str(rb, &name);
+        if (name.len < 0)
+            goto err_parse; /* topic names are not nullable */
         rb_read_i32(rb, &nparts);
         rb_check_count_nn(rb, nparts, min_part_size);
         tn = kstr_dup(name);

@@ -939,9 +939,12 @@ static int batch_find_ts(seg_scan *sc, int64_t ts, int64_t min_off, int64_t *off
         if (rlen < 0 || (size_t)rlen > rb.len - at)
             goto err_parse;
         rb.off = at + (size_t)rlen;
-        if (base_ts + tdelta >= ts && sc->first + odelta >= min_off) {
-            *offset = sc->first + odelta;
-            *t = base_ts + tdelta;
+        /* the sums wrap as Java's long does (values read from disk) */
+        int64_t rts = (int64_t)((uint64_t)base_ts + (uint64_t)tdelta);
+        int64_t roff = (int64_t)((uint64_t)sc->first + (uint64_t)(int64_t)odelta);
+        if (rts >= ts && roff >= min_off) {
+            *offset = roff;
+            *t = rts;
             return 1;
         }
     }
