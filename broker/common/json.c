@@ -96,16 +96,23 @@ static char *parse_string(jp *p) {
 
 static json *parse_value(jp *p, int depth);
 
+/* The arrays grow by doubling: their capacity is the power of two at or
+ * above n, so a container of n elements costs O(n) copying, not O(n^2) (a
+ * topic's assignment znode may list thousands of partitions). */
 static void add_item(json *j, json *v, char *key) {
-    j->items = realloc(j->items, (size_t)(j->n + 1) * sizeof(*j->items));
-    if (!j->items)
-        abort();
-    if (j->type == JSON_OBJECT) {
-        j->keys = realloc(j->keys, (size_t)(j->n + 1) * sizeof(*j->keys));
-        if (!j->keys)
+    if (j->n == 0 || (j->n & (j->n - 1)) == 0) {
+        size_t cap = j->n ? (size_t)j->n * 2 : 1;
+        j->items = realloc(j->items, cap * sizeof(*j->items));
+        if (!j->items)
             abort();
-        j->keys[j->n] = key;
+        if (j->type == JSON_OBJECT) {
+            j->keys = realloc(j->keys, cap * sizeof(*j->keys));
+            if (!j->keys)
+                abort();
+        }
     }
+    if (j->type == JSON_OBJECT)
+        j->keys[j->n] = key;
     j->items[j->n++] = v;
 }
 
