@@ -4,8 +4,10 @@
 # (ZK_IMPL=coordinator). `make test-coordinator` runs the full form: every
 # broker-side file. CI runs --lean, which leaves out the suites whose
 # ZooKeeper traffic is only the broker's registration and topic creation
-# (client round trips, consumer groups, log and memory behaviour, the
-# checker's self-test), all of which the kept files exercise too.
+# (client round trips, the console, verifiable and Connect tools, consumer
+# groups, log and memory behaviour, dump-log on files, the checker's and the
+# rolling gate script's self-tests with their fakes), all of which the kept
+# files exercise too.
 #
 # Always left out: the coordinator's own files and the Apache ZooKeeper
 # harness test (they choose their server), quickstart.bats and
@@ -27,7 +29,8 @@ for f in tests/integration/*.bats; do
     case $(basename "$f") in
       clients_* | groups_* | tools_perf.bats | tools_log_lines.bats | broker_heap.bats | \
         daemon_logs.bats | log_cleaner.bats | broker_socket_buffers.bats | acked_checker.bats | \
-        durability.bats | bad_input.bats) continue ;;
+        durability.bats | bad_input.bats | rolling_checks.bats | tools_dump_log.bats | \
+        tools_console_*.bats | tools_verifiable.bats | tools_connect.bats) continue ;;
     esac
   fi
   files+=("$f")
