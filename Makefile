@@ -125,6 +125,7 @@ lab-test:
 
 lab-ci:
 	scripts/lab.sh down
+	BUILD=$(BUILD) bats tests/lab/lab.bats
 	BUILD=$(BUILD) bats -f 'rolling-restart.yml under an acks=all load' tests/lab/rolling.bats
 	BUILD=$(BUILD) bats tests/lab/check_diff.bats tests/lab/reboot.bats
 
