@@ -118,20 +118,28 @@ int tools_tp_duplicates(const ka_tp_offset *tps, int n, char *out, size_t cap) {
     return nd;
 }
 
-int tools_int_unique(int32_t *v, int n) {
+/* Keeps the first occurrence of each item of `items` (n of `size` bytes),
+ * in their order; returns how many are kept. */
+static int unique_items(void *items, size_t size, int n, tools_item_cmp *cmp) {
     if (n <= 1)
         return n;
     int *first = malloc((size_t)n * sizeof(int));
     if (!first)
         abort();
-    tools_first_occurrence(v, n, cmp_i32_at, first);
+    tools_first_occurrence(items, n, cmp, first);
+    char *b = items;
     int m = 0;
     for (int i = 0; i < n; i++)
-        if (first[i] == i)
-            v[m++] = v[i];
+        if (first[i] == i) {
+            if (m != i)
+                memcpy(b + (size_t)m * size, b + (size_t)i * size, size);
+            m++;
+        }
     free(first);
     return m;
 }
+
+int tools_int_unique(int32_t *v, int n) { return unique_items(v, sizeof(*v), n, cmp_i32_at); }
 
 int tools_cmp_str_at(const void *items, int i, int j) {
     const char *const *v = items;
@@ -159,16 +167,5 @@ int tools_keep_last_values(const char **keys, const char **vals, int n) {
 }
 
 int tools_str_unique(const char **v, int n) {
-    if (n <= 1)
-        return n;
-    int *first = malloc((size_t)n * sizeof(int));
-    if (!first)
-        abort();
-    tools_first_occurrence(v, n, tools_cmp_str_at, first);
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (first[i] == i)
-            v[m++] = v[i];
-    free(first);
-    return m;
+    return unique_items((void *)v, sizeof(*v), n, tools_cmp_str_at);
 }

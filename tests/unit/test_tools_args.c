@@ -242,7 +242,19 @@ static void check_props_update(void) {
     zka_props_free(&p);
 }
 
+/* tools_int_unique / tools_str_unique keep each first occurrence, in order */
+static void check_unique(void) {
+    int32_t v[] = {3, 1, 3, 2, 1, 3};
+    CHECK_EQ(tools_int_unique(v, 6), 3);
+    CHECK(v[0] == 3 && v[1] == 1 && v[2] == 2);
+    CHECK_EQ(tools_int_unique(v, 1), 1);
+    const char *s[] = {"b", "a", "b", "c", "a"};
+    CHECK_EQ(tools_str_unique(s, 5), 3);
+    CHECK(!strcmp(s[0], "b") && !strcmp(s[1], "a") && !strcmp(s[2], "c"));
+}
+
 int main(void) {
+    check_unique();
     check_replica_assignment();
     check_config_add();
     check_config_delete();
