@@ -29,6 +29,15 @@ static void *xrealloc(void *p, size_t n) {
     return p;
 }
 
+/* Room for element n of an array of `size`-byte elements that holds n:
+ * the capacity doubles at each power of two, so appending n elements
+ * copies O(n) bytes (a controller's full state lists every partition). */
+static void *grow_for_append(void *p, int n, size_t size) {
+    if (n != 0 && (n & (n - 1)) != 0)
+        return p;
+    return xrealloc(p, (size_t)(n ? 2 * n : 1) * size);
+}
+
 static char *dup_n(const char *s, int len) {
     char *d = xrealloc(NULL, (size_t)len + 1);
     memcpy(d, s, (size_t)len);
@@ -45,8 +54,7 @@ int32_t *ctl_ids_copy(const int32_t *a, int n) {
 }
 
 ctl_partition_state *ctl_request_add_partition(ctl_request *rq, const char *topic_name) {
-    rq->partitions = xrealloc(rq->partitions,
-                              ((size_t)rq->npartitions + 1) * sizeof(ctl_partition_state));
+    rq->partitions = grow_for_append(rq->partitions, rq->npartitions, sizeof(ctl_partition_state));
     ctl_partition_state *ps = &rq->partitions[rq->npartitions++];
     memset(ps, 0, sizeof(*ps));
     ps->topic_name = dup_n(topic_name, (int)strlen(topic_name));
@@ -55,7 +63,7 @@ ctl_partition_state *ctl_request_add_partition(ctl_request *rq, const char *topi
 
 void ctl_request_add_broker(ctl_request *rq, int32_t id, const char *host, int32_t port,
                             const char *rack) {
-    rq->brokers = xrealloc(rq->brokers, ((size_t)rq->nbrokers + 1) * sizeof(ctl_broker));
+    rq->brokers = grow_for_append(rq->brokers, rq->nbrokers, sizeof(ctl_broker));
     ctl_broker *b = &rq->brokers[rq->nbrokers++];
     b->id = id;
     b->host = dup_n(host, (int)strlen(host));
@@ -65,8 +73,8 @@ void ctl_request_add_broker(ctl_request *rq, int32_t id, const char *host, int32
 
 void ctl_response_add_error(ctl_response *rs, const char *topic_name, int32_t partition_index,
                             int16_t error_code) {
-    rs->partition_errors = xrealloc(rs->partition_errors, ((size_t)rs->npartition_errors + 1) *
-                                                              sizeof(ctl_partition_error));
+    rs->partition_errors =
+        grow_for_append(rs->partition_errors, rs->npartition_errors, sizeof(ctl_partition_error));
     ctl_partition_error *e = &rs->partition_errors[rs->npartition_errors++];
     e->topic_name = dup_n(topic_name, (int)strlen(topic_name));
     e->partition_index = partition_index;
