@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 #define MAX_DEPTH 32
 
 typedef struct jp {
@@ -96,20 +98,18 @@ static char *parse_string(jp *p) {
 
 static json *parse_value(jp *p, int depth);
 
-/* The arrays grow by doubling: their capacity is the power of two at or
- * above n, so a container of n elements costs O(n) copying, not O(n^2) (a
- * topic's assignment znode may list thousands of partitions). */
+/* The arrays grow by doubling (array.h): a container of n elements costs
+ * O(n) copying, not O(n^2) (a topic's assignment znode may list thousands
+ * of partitions). An object's keys have the same capacity as its items. */
 static void add_item(json *j, json *v, char *key) {
-    if (j->n == 0 || (j->n & (j->n - 1)) == 0) {
-        size_t cap = j->n ? (size_t)j->n * 2 : 1;
-        j->items = realloc(j->items, cap * sizeof(*j->items));
-        if (!j->items)
+    size_t need = (size_t)j->n + 1, cap_keys = j->cap;
+    j->items = array_reserve(j->items, &j->cap, need, sizeof(*j->items));
+    if (!j->items)
+        abort();
+    if (j->type == JSON_OBJECT) {
+        j->keys = array_reserve(j->keys, &cap_keys, need, sizeof(*j->keys));
+        if (!j->keys)
             abort();
-        if (j->type == JSON_OBJECT) {
-            j->keys = realloc(j->keys, cap * sizeof(*j->keys));
-            if (!j->keys)
-                abort();
-        }
     }
     if (j->type == JSON_OBJECT)
         j->keys[j->n] = key;

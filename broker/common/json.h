@@ -19,6 +19,7 @@ typedef struct json {
     int n;               /* array/object element count */
     struct json **items; /* array elements or object values */
     char **keys;         /* object keys */
+    size_t cap;          /* elements allocated at items (and keys) (array.h) */
 } json;
 
 /* NULL on malformed input. Depth and size are bounded. */

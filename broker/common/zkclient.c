@@ -15,6 +15,7 @@
 #include "zkclient.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -25,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "logger.h"
 
 #define LOG_CNXN "org.apache.zookeeper.ClientCnxn"
@@ -73,7 +75,8 @@ typedef struct zreq {
  * watches a path per partition, so finding one must not cost a scan. */
 typedef struct strset {
     char **v;
-    int n, cap;
+    int n;
+    size_t cap;     /* elements allocated at v, hash and next (array.h) */
     uint32_t *hash; /* of v[i] */
     int *next;      /* the next index in v[i]'s bucket, -1 */
     int *buckets;   /* nbuckets (a power of 2) heads, -1 */
@@ -85,6 +88,7 @@ struct zkc {
     char *chroot; /* NULL when none */
     size_t chroot_len;
     zaddr *addrs;
+    size_t addrs_cap; /* elements allocated at addrs (array.h) */
     int naddrs, next_addr, cur_addr, tried;
     int requested_timeout, timeout;
     int64_t session_id;
@@ -169,15 +173,20 @@ static void set_relink(strset *s, int from, int to) {
 static void set_add(strset *s, const char *p) {
     if (set_find(s, p) >= 0)
         return;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
-        s->v = realloc(s->v, (size_t)s->cap * sizeof(*s->v));
-        s->hash = realloc(s->hash, (size_t)s->cap * sizeof(*s->hash));
-        s->next = realloc(s->next, (size_t)s->cap * sizeof(*s->next));
+    if ((size_t)s->n == s->cap) {
+        size_t need = (size_t)s->n + 1, cap_v = s->cap, cap_hash = s->cap;
+        char **v = array_reserve(s->v, &cap_v, need, sizeof(*v));
+        uint32_t *hash = array_reserve(s->hash, &cap_hash, need, sizeof(*hash));
+        int *next = array_reserve(s->next, &s->cap, need, sizeof(*next));
+        if (!v || !hash || !next || s->cap > INT_MAX / 2)
+            abort();
+        s->v = v;
+        s->hash = hash;
+        s->next = next;
         free(s->buckets);
-        s->nbuckets = s->cap * 2;
+        s->nbuckets = (int)s->cap * 2;
         s->buckets = malloc((size_t)s->nbuckets * sizeof(*s->buckets));
-        if (!s->v || !s->hash || !s->next || !s->buckets)
+        if (!s->buckets)
             abort();
         memset(s->buckets, 0xff, (size_t)s->nbuckets * sizeof(*s->buckets)); /* -1 */
         for (int i = 0; i < s->n; i++)
@@ -974,7 +983,7 @@ static int parse_connect_string(zkc *z, const char *cs) {
             continue;
         }
         for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-            zaddr *n = realloc(z->addrs, (size_t)(z->naddrs + 1) * sizeof(*n));
+            zaddr *n = array_reserve(z->addrs, &z->addrs_cap, (size_t)z->naddrs + 1, sizeof(*n));
             if (!n)
                 abort();
             z->addrs = n;
@@ -1132,12 +1141,9 @@ int zkc_add_auth(zkc *z, const char *scheme, const char *data) {
     char *entry = xmalloc(sl + dl + 2);
     memcpy(entry, scheme, sl + 1);
     memcpy(entry + sl + 1, data, dl + 1);
-    if (z->auth.n == z->auth.cap) {
-        z->auth.cap = z->auth.cap ? z->auth.cap * 2 : 4;
-        z->auth.v = realloc(z->auth.v, (size_t)z->auth.cap * sizeof(char *));
-        if (!z->auth.v)
-            abort();
-    }
+    z->auth.v = array_reserve(z->auth.v, &z->auth.cap, (size_t)z->auth.n + 1, sizeof(char *));
+    if (!z->auth.v)
+        abort();
     z->auth.v[z->auth.n++] = entry;
     if (z->state == CS_CONNECTED)
         send_auth(z, entry);

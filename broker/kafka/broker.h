@@ -62,6 +62,7 @@ typedef struct topic {
     char *name;
     int npartitions;
     partition **parts;
+    size_t parts_cap; /* elements allocated at parts (array.h) */
     topic_override *overrides; /* /config/topics/<t> */
     int noverrides;
     topic_config cfg;          /* broker defaults + overrides */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "array.h"
 #include "broker.h"
 #include "checkpoint.h"
 #include "controller_channel.h"
@@ -420,7 +421,8 @@ partition *cluster_partition_from_controller(const char *topic_name, int32_t par
     if (!t)
         t = topic_add(topic_name, 0); /* its assignment unread: assignment_zk_version -1 */
     if (partition_index >= t->npartitions) {
-        t->parts = realloc(t->parts, (size_t)(partition_index + 1) * sizeof(partition *));
+        t->parts = array_reserve(t->parts, &t->parts_cap, (size_t)partition_index + 1,
+                                 sizeof(partition *));
         if (!t->parts)
             abort();
         for (int i = t->npartitions; i <= partition_index; i++) {
@@ -708,7 +710,9 @@ static void topic_data_cb(int rc, const char *data, int len, const jute_stat *st
                 for (int i = 0; i < np; i++)
                     t->parts[i]->state_zk_version = -4; /* not read yet */
             } else if (np > t->npartitions) {
-                t->parts = realloc(t->parts, (size_t)np * sizeof(partition *));
+                t->parts = array_reserve(t->parts, &t->parts_cap, (size_t)np, sizeof(partition *));
+                if (!t->parts)
+                    abort();
                 for (int i = t->npartitions; i < np; i++) {
                     t->parts[i] = partition_new(t, i);
                     t->parts[i]->state_zk_version = -4;

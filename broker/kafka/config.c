@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "errbuf.h"
 #include "logger.h"
 
@@ -750,6 +751,7 @@ static void upcase(char *s) {
 static int parse_protocol_map(const char *s, proto_map **out, int *n, char *err, size_t errlen) {
     *out = NULL;
     *n = 0;
+    size_t cap = 0; /* elements allocated at *out */
     char *copy = jtrim(s), *save = NULL;
     if (!copy)
         return -1;
@@ -772,7 +774,7 @@ static int parse_protocol_map(const char *s, proto_map **out, int *n, char *err,
         if (!ok)
             errbuf_set(err, errlen, "Invalid security protocol `%s` defined in listener.security.protocol.map",
                    colon + 1);
-        proto_map *m = ok ? realloc(*out, (size_t)(*n + 1) * sizeof(**out)) : NULL;
+        proto_map *m = ok ? array_reserve(*out, &cap, (size_t)*n + 1, sizeof(**out)) : NULL;
         if (m) {
             *out = m;
             snprintf(m[*n].name, sizeof(m[*n].name), "%s", name);
@@ -847,6 +849,7 @@ static int parse_listeners(const char *value, const proto_map *map, int nmap, co
                            char *err, size_t errlen) {
     *out = NULL;
     *n = 0;
+    size_t cap = 0; /* elements allocated at *out */
     char *copy = strdup(value), *save = NULL;
     if (!copy)
         return -1;
@@ -856,7 +859,7 @@ static int parse_listeners(const char *value, const proto_map *map, int nmap, co
             free(item);
             continue;
         }
-        config_endpoint *e = realloc(*out, (size_t)(*n + 1) * sizeof(**out));
+        config_endpoint *e = array_reserve(*out, &cap, (size_t)*n + 1, sizeof(**out));
         if (!e || parse_endpoint(item, &e[*n], map, nmap, value, err, errlen) < 0) {
             if (e)
                 *out = e;
@@ -1076,11 +1079,13 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
     /* log.dirs wins over log.dir (comma list, blanks around commas ignored) */
     {
         char *dirs = strdup(VNULL("log.dirs") ? VS("log.dir") : VS("log.dirs")), *save = NULL;
+        size_t cap = 0; /* elements allocated at c->log_dirs */
         if (!dirs)
             goto oom;
         for (char *tok = strtok_r(dirs, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             char *d = jtrim(tok);
-            char **nd = d && *d ? realloc(c->log_dirs, (size_t)(c->nlog_dirs + 1) * sizeof(char *)) : NULL;
+            char **nd = d && *d ? array_reserve(c->log_dirs, &cap, (size_t)c->nlog_dirs + 1, sizeof(char *))
+                                : NULL;
             if (!nd) {
                 int empty = d && !*d;
                 free(d);
@@ -1099,6 +1104,7 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
     {
         const char *ov = VS("max.connections.per.ip.overrides");
         char *copy = strdup(ov), *save = NULL;
+        size_t cap = 0; /* elements allocated at c->max_connections_per_ip_overrides */
         if (!copy)
             goto oom;
         for (char *tok = *copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
@@ -1109,8 +1115,9 @@ static int fill(broker_config *c, const kval *vals, char *err, size_t errlen) {
                 *colon = '\0';
             char *host = colon ? jtrim(item) : NULL;
             int ok = host && num && parse_java_int(num, INT32_MIN, INT32_MAX, &n) == 0 && valid_host_chars(host, strlen(host));
-            config_ip_limit *l = ok ? realloc(c->max_connections_per_ip_overrides,
-                                              (size_t)(c->nmax_connections_per_ip_overrides + 1) * sizeof(*l))
+            config_ip_limit *l = ok ? array_reserve(c->max_connections_per_ip_overrides, &cap,
+                                                    (size_t)c->nmax_connections_per_ip_overrides + 1,
+                                                    sizeof(*l))
                                     : NULL;
             if (l) {
                 c->max_connections_per_ip_overrides = l;

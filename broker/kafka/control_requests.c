@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "proto.h"
 
 int ctl_flexible(int16_t api_key, int16_t version) {
@@ -29,15 +30,6 @@ static void *xrealloc(void *p, size_t n) {
     return p;
 }
 
-/* Room for element n of an array of `size`-byte elements that holds n:
- * the capacity doubles at each power of two, so appending n elements
- * copies O(n) bytes (a controller's full state lists every partition). */
-static void *grow_for_append(void *p, int n, size_t size) {
-    if (n != 0 && (n & (n - 1)) != 0)
-        return p;
-    return xrealloc(p, (size_t)(n ? 2 * n : 1) * size);
-}
-
 static char *dup_n(const char *s, int len) {
     char *d = xrealloc(NULL, (size_t)len + 1);
     memcpy(d, s, (size_t)len);
@@ -54,7 +46,11 @@ int32_t *ctl_ids_copy(const int32_t *a, int n) {
 }
 
 ctl_partition_state *ctl_request_add_partition(ctl_request *rq, const char *topic_name) {
-    rq->partitions = grow_for_append(rq->partitions, rq->npartitions, sizeof(ctl_partition_state));
+    /* doubling (array.h): a controller's full state lists every partition */
+    rq->partitions = array_reserve(rq->partitions, &rq->partitions_cap, (size_t)rq->npartitions + 1,
+                                   sizeof(ctl_partition_state));
+    if (!rq->partitions)
+        abort();
     ctl_partition_state *ps = &rq->partitions[rq->npartitions++];
     memset(ps, 0, sizeof(*ps));
     ps->topic_name = dup_n(topic_name, (int)strlen(topic_name));
@@ -63,7 +59,10 @@ ctl_partition_state *ctl_request_add_partition(ctl_request *rq, const char *topi
 
 void ctl_request_add_broker(ctl_request *rq, int32_t id, const char *host, int32_t port,
                             const char *rack) {
-    rq->brokers = grow_for_append(rq->brokers, rq->nbrokers, sizeof(ctl_broker));
+    rq->brokers = array_reserve(rq->brokers, &rq->brokers_cap, (size_t)rq->nbrokers + 1,
+                                sizeof(ctl_broker));
+    if (!rq->brokers)
+        abort();
     ctl_broker *b = &rq->brokers[rq->nbrokers++];
     b->id = id;
     b->host = dup_n(host, (int)strlen(host));
@@ -73,8 +72,11 @@ void ctl_request_add_broker(ctl_request *rq, int32_t id, const char *host, int32
 
 void ctl_response_add_error(ctl_response *rs, const char *topic_name, int32_t partition_index,
                             int16_t error_code) {
-    rs->partition_errors =
-        grow_for_append(rs->partition_errors, rs->npartition_errors, sizeof(ctl_partition_error));
+    rs->partition_errors = array_reserve(rs->partition_errors, &rs->partition_errors_cap,
+                                         (size_t)rs->npartition_errors + 1,
+                                         sizeof(ctl_partition_error));
+    if (!rs->partition_errors)
+        abort();
     ctl_partition_error *e = &rs->partition_errors[rs->npartition_errors++];
     e->topic_name = dup_n(topic_name, (int)strlen(topic_name));
     e->partition_index = partition_index;
@@ -100,6 +102,7 @@ void ctl_request_free(ctl_request *rq) {
     rq->partitions = NULL;
     rq->brokers = NULL;
     rq->npartitions = rq->nbrokers = 0;
+    rq->partitions_cap = rq->brokers_cap = 0;
 }
 
 void ctl_response_free(ctl_response *rs) {
@@ -108,6 +111,7 @@ void ctl_response_free(ctl_response *rs) {
     free(rs->partition_errors);
     rs->partition_errors = NULL;
     rs->npartition_errors = 0;
+    rs->partition_errors_cap = 0;
 }
 
 /* ------------------------------------------------------------------------

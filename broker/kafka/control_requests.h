@@ -7,6 +7,7 @@
 #ifndef KAFKA_CONTROL_REQUESTS_H
 #define KAFKA_CONTROL_REQUESTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -54,8 +55,10 @@ typedef struct ctl_request {
     int delete_partitions; /* StopReplica */
     ctl_partition_state *partitions; /* grouped by topic when encoded */
     int npartitions;
+    size_t partitions_cap; /* elements allocated at partitions (array.h) */
     ctl_broker *brokers; /* LiveLeaders / LiveBrokers */
     int nbrokers;
+    size_t brokers_cap;
 } ctl_request;
 
 typedef struct ctl_partition_error {
@@ -68,6 +71,7 @@ typedef struct ctl_response {
     int16_t error_code;
     ctl_partition_error *partition_errors; /* none for UpdateMetadata */
     int npartition_errors;
+    size_t partition_errors_cap;
 } ctl_response;
 
 /* 1 when the version of that request is flexible. */

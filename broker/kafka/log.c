@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "buf.h"
 #include "checkpoint.h"
 #include "dirsync.h"
@@ -115,14 +116,10 @@ static void recent_push(plog *l, int64_t base, int64_t last, int64_t pos, int64_
 
 int push_seg(plog *l, segment *s) {
     recent_clear(l);
-    if (l->nsegs == l->cap) {
-        int ncap = l->cap ? l->cap * 2 : 8;
-        segment **n = realloc(l->segs, (size_t)ncap * sizeof *n);
-        if (!n)
-            return -1;
-        l->segs = n;
-        l->cap = ncap;
-    }
+    segment **n = array_reserve(l->segs, &l->segs_cap, (size_t)l->nsegs + 1, sizeof *n);
+    if (!n)
+        return -1;
+    l->segs = n;
     l->segs[l->nsegs++] = s;
     l->size += s->size;
     return 0;
@@ -187,7 +184,7 @@ static int epochs_assign(plog *l, int32_t epoch, int64_t start) {
         return 0;
     while (l->nepochs && l->epochs[l->nepochs - 1].start_offset >= start)
         l->nepochs--;
-    epoch_entry *n = realloc(l->epochs, (l->nepochs + 1) * sizeof *n);
+    epoch_entry *n = array_reserve(l->epochs, &l->epochs_cap, l->nepochs + 1, sizeof *n);
     if (!n)
         return -1;
     l->epochs = n;
@@ -276,7 +273,7 @@ static int scan_dir(plog *l, int64_t **bases, int *n) {
     DIR *d = opendir(l->dir);
     if (!d)
         return -1;
-    int cap = 0;
+    size_t cap = 0;
     struct dirent *de;
     char p[PATH_MAX];
     *bases = NULL;
@@ -291,12 +288,10 @@ static int scan_dir(plog *l, int64_t **bases, int *n) {
                               !strcmp(name, EPOCH_FILE ".tmp"))) {
                 unlink(p);
             } else if (pass == 0 && seg_file_base(name, ".log", &b) == 0) {
-                if (*n == cap) {
-                    int64_t *nb = realloc(*bases, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *nb);
-                    if (!nb)
-                        goto fail;
-                    *bases = nb;
-                }
+                int64_t *nb = array_reserve(*bases, &cap, (size_t)*n + 1, sizeof *nb);
+                if (!nb)
+                    goto fail;
+                *bases = nb;
                 (*bases)[(*n)++] = b;
             } else if (pass == 1 && (seg_file_base(name, ".index", &b) == 0 ||
                                      seg_file_base(name, ".timeindex", &b) == 0)) {

@@ -28,7 +28,8 @@ struct plog {
     int parent_len;   /* dir[0, parent_len) is the log dir */
     log_config cfg;
     segment **segs; /* sorted by base offset, last = active */
-    int nsegs, cap;
+    int nsegs;
+    size_t segs_cap;         /* elements allocated at segs (array.h) */
     int64_t start;           /* log start offset */
     int64_t leo;             /* log end offset: next offset to assign */
     int64_t recovery_point;  /* everything below is fsynced */
@@ -37,6 +38,7 @@ struct plog {
     int dir_dirty;           /* segment files created/removed since the last dir fsync */
     epoch_entry *epochs;     /* leader epoch cache, ascending */
     size_t nepochs;
+    size_t epochs_cap;       /* elements allocated at epochs; 0 when read from the file */
     int64_t clean_end;       /* compaction: offsets below were cleaned (in memory only) */
     recent_batch recent[RECENT_BATCHES];
     int nrecent, recent_oldest;

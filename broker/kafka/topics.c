@@ -63,6 +63,9 @@ topic *topic_add(const char *name, int npartitions) {
     topic_config_defaults(&B.cfg, &t->cfg);
     t->npartitions = npartitions;
     t->parts = calloc((size_t)(npartitions > 0 ? npartitions : 1), sizeof(partition *));
+    if (!t->parts)
+        abort();
+    t->parts_cap = (size_t)(npartitions > 0 ? npartitions : 1);
     for (int i = 0; i < npartitions; i++)
         t->parts[i] = partition_new(t, i);
     uint32_t b = name_hash(name, (int)strlen(name)) % (uint32_t)B.ntopic_buckets;

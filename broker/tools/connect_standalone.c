@@ -81,6 +81,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "props.h"
 #include "rdk_log.h"
 #include "tools.h"
@@ -1069,6 +1070,7 @@ typedef struct offset_store {
     char *path;
     int n;
     char **keys, **vals;
+    size_t cap; /* elements allocated at keys and at vals (array.h) */
 } offset_store;
 
 static void store_set(offset_store *s, const char *k, const char *v) {
@@ -1078,8 +1080,9 @@ static void store_set(offset_store *s, const char *k, const char *v) {
             s->vals[i] = strdup(v);
             return;
         }
-    s->keys = realloc(s->keys, sizeof(char *) * (size_t)(s->n + 1));
-    s->vals = realloc(s->vals, sizeof(char *) * (size_t)(s->n + 1));
+    size_t cap_keys = s->cap;
+    s->keys = array_reserve(s->keys, &cap_keys, (size_t)s->n + 1, sizeof(char *));
+    s->vals = array_reserve(s->vals, &s->cap, (size_t)s->n + 1, sizeof(char *));
     if (!s->keys || !s->vals)
         abort();
     s->keys[s->n] = strdup(k);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "json.h"
 #include "placement.h"
 #include "tools.h"
@@ -182,6 +183,7 @@ int zka_topic_get(zk_sync *s, const char *topic, zka_topic *t) {
     }
     const json *adding = json_get(j, "adding_replicas"), *removing = json_get(j, "removing_replicas");
     t->parts = xcalloc((size_t)parts->n, sizeof(zka_part));
+    t->parts_cap = (size_t)parts->n;
     rc = ZOK;
     for (int i = 0; i < parts->n; i++) {
         zka_part *p = &t->parts[t->nparts];
@@ -252,7 +254,7 @@ char *zka_topic_encode(const zka_topic *t) {
 }
 
 void zka_topic_add(zka_topic *t, int32_t id, const int32_t *rep, int nrep) {
-    zka_part *np = realloc(t->parts, (size_t)(t->nparts + 1) * sizeof(zka_part));
+    zka_part *np = array_reserve(t->parts, &t->parts_cap, (size_t)t->nparts + 1, sizeof(zka_part));
     if (!np)
         abort();
     t->parts = np;

@@ -58,6 +58,7 @@ typedef struct zka_part {
 typedef struct zka_topic {
     int nparts;
     zka_part *parts; /* sorted by partition id */
+    size_t parts_cap; /* elements allocated at parts (array.h) */
 } zka_topic;
 
 int zka_topic_get(zk_sync *s, const char *topic, zka_topic *t);

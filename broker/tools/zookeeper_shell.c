@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "ae.h"
+#include "array.h"
 #include "jute.h"
 #include "logger.h"
 #include "zkclient.h"
@@ -50,6 +51,7 @@ static int exit_code;
 static int command_count;
 static char **history;
 static int nhistory;
+static size_t history_cap; /* elements allocated at history (array.h) */
 
 /* ------------------------------------------------------------------------
  * Java strings
@@ -1013,7 +1015,7 @@ static void connect_zk(const char *new_host) {
 static int alive(void) { return Z && zkc_state(Z) != ZKC_EXPIRED; }
 
 static void add_history(const char *line) {
-    char **h = realloc(history, (size_t)(nhistory + 1) * sizeof(char *));
+    char **h = array_reserve(history, &history_cap, (size_t)nhistory + 1, sizeof(char *));
     if (!h)
         abort();
     history = h;

@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 
+#include "array.h"
 #include "zk.h"
 
 /* ------------------------------------------------------------------------
@@ -128,9 +129,12 @@ void zk_acls_copy(zk_acls *dst, const zk_acls *src) {
     }
 }
 
-static void acls_push(zk_acls *a, int32_t perms, const char *scheme, size_t slen, const char *id,
-                      size_t idlen) {
-    a->v = realloc(a->v, (size_t)(a->n + 1) * sizeof(zk_acl));
+/* Appends to a, whose allocated capacity is *cap (array.h). */
+static void acls_push(zk_acls *a, size_t *cap, int32_t perms, const char *scheme, size_t slen,
+                      const char *id, size_t idlen) {
+    a->v = array_reserve(a->v, cap, (size_t)a->n + 1, sizeof(zk_acl));
+    if (!a->v)
+        abort();
     zk_acl *e = &a->v[a->n++];
     e->perms = perms;
     e->scheme = strndup(scheme, slen);
@@ -178,6 +182,7 @@ static bool acl_repeated(const jute_aclvec *in, int32_t i) {
 int zk_acl_fixup(const jute_aclvec *in, const zk_authid *ids, int nids, zk_acls *out) {
     out->n = 0;
     out->v = NULL;
+    size_t cap = 0;
     if (!in || in->count <= 0)
         return ZINVALIDACL;
     for (int32_t i = 0; i < in->count; i++) {
@@ -190,12 +195,12 @@ int zk_acl_fixup(const jute_aclvec *in, const zk_authid *ids, int nids, zk_acls 
         if (kstr_eq(s, "world")) {
             if (!kstr_eq(id, "anyone"))
                 goto bad;
-            acls_push(out, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
+            acls_push(out, &cap, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
         } else if (kstr_eq(s, "auth")) {
             bool any = false;
             for (int j = 0; j < nids; j++) {
                 if (!strcmp(ids[j].scheme, "digest")) { /* the authenticated kind */
-                    acls_push(out, a->perms, ids[j].scheme, strlen(ids[j].scheme), ids[j].id,
+                    acls_push(out, &cap, a->perms, ids[j].scheme, strlen(ids[j].scheme), ids[j].id,
                               strlen(ids[j].id));
                     any = true;
                 }
@@ -205,13 +210,13 @@ int zk_acl_fixup(const jute_aclvec *in, const zk_authid *ids, int nids, zk_acls 
         } else if (kstr_eq(s, "digest")) {
             if (!memchr(id.s, ':', (size_t)id.len))
                 goto bad;
-            acls_push(out, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
+            acls_push(out, &cap, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
         } else if (kstr_eq(s, "ip")) {
             if (!valid_ip_acl(id.s, (size_t)id.len))
                 goto bad;
-            acls_push(out, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
+            acls_push(out, &cap, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
         } else if (kstr_eq(s, "super")) {
-            acls_push(out, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
+            acls_push(out, &cap, a->perms, s.s, (size_t)s.len, id.s, (size_t)id.len);
         } else {
             goto bad;
         }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "anet.h"
+#include "array.h"
 #include "logger.h"
 #include "service_notify.h"
 #include "zk.h"
@@ -213,7 +214,7 @@ typedef struct eph_ctx {
     int64_t sid;
     kstr prefix;
     jute_strvec *out;
-    int cap;
+    size_t cap; /* elements allocated at out->v (array.h) */
 } eph_ctx;
 
 static void collect_eph(const zk_node *n, void *arg) {
@@ -223,10 +224,9 @@ static void collect_eph(const zk_node *n, void *arg) {
     size_t pl = x->prefix.len > 0 ? (size_t)x->prefix.len : 0;
     if (pl > 1 && strncmp(n->path, x->prefix.s, pl))
         return;
-    if (x->out->count == x->cap) {
-        x->cap = x->cap ? x->cap * 2 : 8;
-        x->out->v = realloc(x->out->v, (size_t)x->cap * sizeof(kstr));
-    }
+    x->out->v = array_reserve(x->out->v, &x->cap, (size_t)x->out->count + 1, sizeof(kstr));
+    if (!x->out->v)
+        abort();
     x->out->v[x->out->count++] = jute_kstr(n->path);
 }
 
@@ -430,7 +430,9 @@ static void conn_add_auth(zk_conn *c, const char *scheme, const char *id) {
     for (int i = 0; i < c->nauth; i++)
         if (!strcmp(c->auth[i].scheme, scheme) && !strcmp(c->auth[i].id, id))
             return;
-    c->auth = realloc(c->auth, (size_t)(c->nauth + 1) * sizeof(zk_authid));
+    c->auth = array_reserve(c->auth, &c->auth_cap, (size_t)c->nauth + 1, sizeof(zk_authid));
+    if (!c->auth)
+        abort();
     c->auth[c->nauth].scheme = strdup(scheme);
     c->auth[c->nauth].id = strdup(id);
     c->nauth++;

@@ -339,6 +339,7 @@ typedef struct zk_conn {
     zk_session *sess;
     zk_authid *auth;
     int nauth;
+    size_t auth_cap; /* elements allocated at auth (array.h) */
     int nwatches;
     /* stats for cons/stat */
     int64_t recved, sent, established_ms, last_resp_ms, last_latency, min_lat, max_lat, total_lat,
