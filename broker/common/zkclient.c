@@ -28,6 +28,7 @@
 
 #include "array.h"
 #include "logger.h"
+#include "xalloc.h"
 
 #define LOG_CNXN "org.apache.zookeeper.ClientCnxn"
 #define LOG_ZK "org.apache.zookeeper.ZooKeeper"
@@ -124,20 +125,6 @@ static void on_writable(aeEventLoop *el, int fd, void *d, int mask);
 /* ------------------------------------------------------------------------
  * Small helpers
  * ---------------------------------------------------------------------- */
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n) {
-    char *d = xmalloc(n + 1);
-    memcpy(d, s, n);
-    d[n] = 0;
-    return d;
-}
-
 static uint32_t str_hash(const char *p) { /* FNV-1a */
     uint32_t h = 2166136261u;
     for (; *p; p++)

@@ -59,13 +59,6 @@ static void check_waiters(void);
 /* ------------------------------------------------------------------------
  * Small helpers
  * ---------------------------------------------------------------------- */
-char *xstrdup(const char *s) {
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
 const char *zk_error_name(int rc) {
     switch (rc) {
     case ZNONODE: return "NoNode";

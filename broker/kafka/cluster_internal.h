@@ -10,6 +10,7 @@
 #include "broker.h"
 #include "id_list.h"
 #include "json.h"
+#include "xalloc.h"
 #include "zkclient.h"
 
 #define LOG_ZK "kafka.zk.KafkaZkClient"
@@ -27,7 +28,6 @@ typedef struct part_ref {
 part_ref *part_ref_new(const char *t, int32_t p);
 void part_ref_free(part_ref *r);
 
-char *xstrdup(const char *s); /* aborts on out-of-memory */
 const char *zk_error_name(int rc);
 int broker_alive(int32_t id); /* registered in /brokers/ids */
 void write_int_list(wbuf *w, const int32_t *a, int n); /* JSON [1,2,3] */

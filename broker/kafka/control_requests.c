@@ -10,6 +10,7 @@
 
 #include "array.h"
 #include "proto.h"
+#include "xalloc.h"
 
 int ctl_flexible(int16_t api_key, int16_t version) {
     switch (api_key) {
@@ -23,24 +24,10 @@ int ctl_flexible(int16_t api_key, int16_t version) {
     return 0;
 }
 
-static void *xrealloc(void *p, size_t n) {
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *dup_n(const char *s, int len) {
-    char *d = xrealloc(NULL, (size_t)len + 1);
-    memcpy(d, s, (size_t)len);
-    d[len] = 0;
-    return d;
-}
-
 int32_t *ctl_ids_copy(const int32_t *a, int n) {
     if (n <= 0)
         return NULL;
-    int32_t *c = xrealloc(NULL, (size_t)n * sizeof(int32_t));
+    int32_t *c = xmalloc((size_t)n * sizeof(int32_t));
     memcpy(c, a, (size_t)n * sizeof(int32_t));
     return c;
 }
@@ -53,7 +40,7 @@ ctl_partition_state *ctl_request_add_partition(ctl_request *rq, const char *topi
         abort();
     ctl_partition_state *ps = &rq->partitions[rq->npartitions++];
     memset(ps, 0, sizeof(*ps));
-    ps->topic_name = dup_n(topic_name, (int)strlen(topic_name));
+    ps->topic_name = xstrdup(topic_name);
     return ps;
 }
 
@@ -65,9 +52,9 @@ void ctl_request_add_broker(ctl_request *rq, int32_t id, const char *host, int32
         abort();
     ctl_broker *b = &rq->brokers[rq->nbrokers++];
     b->id = id;
-    b->host = dup_n(host, (int)strlen(host));
+    b->host = xstrdup(host);
     b->port = port;
-    b->rack = rack ? dup_n(rack, (int)strlen(rack)) : NULL;
+    b->rack = rack ? xstrdup(rack) : NULL;
 }
 
 void ctl_response_add_error(ctl_response *rs, const char *topic_name, int32_t partition_index,
@@ -78,7 +65,7 @@ void ctl_response_add_error(ctl_response *rs, const char *topic_name, int32_t pa
     if (!rs->partition_errors)
         abort();
     ctl_partition_error *e = &rs->partition_errors[rs->npartition_errors++];
-    e->topic_name = dup_n(topic_name, (int)strlen(topic_name));
+    e->topic_name = xstrdup(topic_name);
     e->partition_index = partition_index;
     e->error_code = error_code;
 }
@@ -140,18 +127,28 @@ static int get_string(rbuf *rb, int flex, int nullable, char **out) {
         *out = NULL;
         return 0;
     }
-    *out = dup_n(k.s, k.len);
+    *out = xstrndup(k.s, (size_t)k.len);
     return 0;
 }
 
 #define rb_read_len(rb, flex, n) RB_TRY(get_len(rb, flex, n))
+
+/* A non-null array's length, checked against what remains: each element
+ * takes min_elem bytes at least. */
+static int get_count(rbuf *rb, int flex, size_t min_elem, int32_t *n) {
+    rb_read_len(rb, flex, n);
+    rb_check_count_nn(rb, *n, min_elem);
+    return 0;
+err_parse:
+    return -1;
+}
+#define rb_read_count(rb, flex, min_elem, n) RB_TRY(get_count(rb, flex, min_elem, n))
 #define rb_read_string(rb, flex, nullable, out) RB_TRY(get_string(rb, flex, nullable, out))
 
 static int get_ids(rbuf *rb, int flex, int32_t **out, int *nout) {
     int32_t n;
-    rb_read_len(rb, flex, &n);
-    rb_check_count_nn(rb, n, 4);
-    *out = n ? xrealloc(NULL, (size_t)n * sizeof(int32_t)) : NULL;
+    rb_read_count(rb, flex, 4, &n);
+    *out = n ? xmalloc((size_t)n * sizeof(int32_t)) : NULL;
     *nout = n;
     for (int32_t i = 0; i < n; i++)
         rb_read_i32(rb, &(*out)[i]);
@@ -161,9 +158,18 @@ err_parse:
 }
 #define rb_read_ids(rb, flex, out, nout) RB_TRY(get_ids(rb, flex, out, nout))
 
+/* ------------------------------------------------------------------------
+ * Reading the partitions: each request lists them ungrouped, every entry
+ * with its topic name (LeaderAndIsr v0-1, UpdateMetadata v0-4, StopReplica
+ * v0), or grouped by topic (TopicName, then that topic's partitions). What
+ * follows the name differs by request: one get_partition_fn each.
+ * ---------------------------------------------------------------------- */
+typedef int get_partition_fn(rbuf *rb, const ctl_request *rq, int flex, ctl_partition_state *ps);
+
 /* LeaderAndIsrPartitionState / UpdateMetadataPartitionState. */
-static int get_partition_state(rbuf *rb, int16_t key, int16_t v, int flex,
+static int get_partition_state(rbuf *rb, const ctl_request *rq, int flex,
                                ctl_partition_state *ps) {
+    int16_t v = rq->version;
     rb_read_i32(rb, &ps->partition_index);
     rb_read_i32(rb, &ps->controller_epoch);
     rb_read_i32(rb, &ps->leader);
@@ -171,7 +177,7 @@ static int get_partition_state(rbuf *rb, int16_t key, int16_t v, int flex,
     rb_read_ids(rb, flex, &ps->isr, &ps->nisr);
     rb_read_i32(rb, &ps->zk_version);
     rb_read_ids(rb, flex, &ps->replicas, &ps->nreplicas);
-    if (key == ApiKey_LeaderAndIsr) {
+    if (rq->api_key == ApiKey_LeaderAndIsr) {
         if (v >= 3) {
             rb_read_ids(rb, flex, &ps->adding_replicas, &ps->nadding_replicas);
             rb_read_ids(rb, flex, &ps->removing_replicas, &ps->nremoving_replicas);
@@ -191,45 +197,41 @@ err_parse:
     return -1;
 }
 
-/* The smallest encodings, for the count checks. */
-#define MIN_PARTITION_STATE 20
-#define MIN_TOPIC 3
-#define MIN_BROKER 4
-
-/* v0-1 LeaderAndIsr, v0-4 UpdateMetadata: each state carries its topic. */
-static int get_ungrouped_states(rbuf *rb, ctl_request *rq, int flex) {
-    int32_t n;
-    rb_read_len(rb, flex, &n);
-    rb_check_count_nn(rb, n, MIN_PARTITION_STATE);
-    for (int32_t i = 0; i < n; i++) {
-        char *topic_name;
-        rb_read_string(rb, flex, 0, &topic_name);
-        ctl_partition_state *ps = ctl_request_add_partition(rq, topic_name);
-        free(topic_name);
-        RB_TRY(get_partition_state(rb, rq->api_key, rq->version, flex, ps));
-    }
+/* StopReplica: PartitionIndex (v0) or one of PartitionIndexes (v1+). */
+static int get_stop_partition(rbuf *rb, const ctl_request *rq, int flex, ctl_partition_state *ps) {
+    (void)rq;
+    (void)flex;
+    rb_read_i32(rb, &ps->partition_index);
     return 0;
 err_parse:
     return -1;
 }
 
-/* v2+ LeaderAndIsr, v5+ UpdateMetadata: TopicStates (TopicName, PartitionStates). */
-static int get_topic_states(rbuf *rb, ctl_request *rq, int flex) {
+/* The smallest encodings, for the count checks: a partition state's
+ * fields, a StopReplica partition's index, a grouped topic (compact name,
+ * array and tags), a broker. An ungrouped entry adds its topic name (two
+ * bytes at least: those versions are not flexible). */
+#define MIN_PARTITION_STATE 20
+#define MIN_STOP_PARTITION 4
+#define MIN_TOPIC 3
+#define MIN_BROKER 4
+
+static int get_partitions(rbuf *rb, ctl_request *rq, int flex, int grouped, size_t min_partition,
+                          get_partition_fn *get) {
     char *topic_name = NULL;
-    int32_t ntopics;
-    rb_read_len(rb, flex, &ntopics);
-    rb_check_count_nn(rb, ntopics, MIN_TOPIC);
-    for (int32_t i = 0; i < ntopics; i++) {
-        int32_t nparts;
+    size_t min_entry = grouped ? MIN_TOPIC : min_partition + 2;
+    int32_t n;
+    rb_read_count(rb, flex, min_entry, &n);
+    for (int32_t i = 0; i < n; i++) {
+        int32_t nparts = 1;
         rb_read_string(rb, flex, 0, &topic_name);
-        rb_read_len(rb, flex, &nparts);
-        rb_check_count_nn(rb, nparts, MIN_PARTITION_STATE);
+        if (grouped)
+            rb_read_count(rb, flex, min_partition, &nparts);
         for (int32_t j = 0; j < nparts; j++)
-            RB_TRY(get_partition_state(rb, rq->api_key, rq->version, flex,
-                                       ctl_request_add_partition(rq, topic_name)));
+            RB_TRY(get(rb, rq, flex, ctl_request_add_partition(rq, topic_name)));
         free(topic_name);
         topic_name = NULL;
-        if (flex)
+        if (grouped && flex)
             rb_read_tags(rb);
     }
     return 0;
@@ -238,69 +240,53 @@ err_parse:
     return -1;
 }
 
-/* LeaderAndIsrLiveLeader: BrokerId, HostName, Port. */
-static int get_live_leaders(rbuf *rb, ctl_request *rq, int flex) {
-    char *host = NULL;
-    int32_t n;
-    rb_read_len(rb, flex, &n);
-    rb_check_count_nn(rb, n, MIN_BROKER);
-    for (int32_t i = 0; i < n; i++) {
-        int32_t id, port;
-        rb_read_i32(rb, &id);
-        rb_read_string(rb, flex, 0, &host);
-        rb_read_i32(rb, &port);
-        ctl_request_add_broker(rq, id, host, port, NULL);
-        free(host);
-        host = NULL;
+/* UpdateMetadataEndpoint v1+ (Port, Host, Listener v3+, SecurityProtocol):
+ * the first one's host and port are kept. */
+static int get_endpoints(rbuf *rb, const ctl_request *rq, int flex, char **host, int32_t *port) {
+    char *ep_host = NULL, *listener = NULL;
+    int32_t neps;
+    rb_read_count(rb, flex, 7, &neps);
+    for (int32_t e = 0; e < neps; e++) {
+        int32_t ep_port;
+        int16_t security_protocol;
+        rb_read_i32(rb, &ep_port);
+        rb_read_string(rb, flex, 0, &ep_host);
+        if (!*host) {
+            *host = ep_host;
+            *port = ep_port;
+        } else {
+            free(ep_host);
+        }
+        ep_host = NULL;
+        if (rq->version >= 3) {
+            rb_read_string(rb, flex, 0, &listener);
+            free(listener);
+            listener = NULL;
+        }
+        rb_read_i16(rb, &security_protocol);
         if (flex)
             rb_read_tags(rb);
     }
     return 0;
 err_parse:
-    free(host);
     return -1;
 }
 
-/* UpdateMetadataBroker: Id, then V0Host/V0Port (v0) or Endpoints (v1+:
- * Port, Host, Listener v3+, SecurityProtocol), Rack (v2+). The first
- * endpoint is kept. */
-static int get_live_brokers(rbuf *rb, ctl_request *rq, int flex) {
+/* LeaderAndIsrLiveLeader (BrokerId, HostName, Port) or UpdateMetadataBroker:
+ * Id, then V0Host/V0Port (v0) or Endpoints (v1+), Rack (v2+). */
+static int get_brokers(rbuf *rb, ctl_request *rq, int flex) {
     int16_t v = rq->version;
-    char *host = NULL, *rack = NULL, *listener = NULL;
+    char *host = NULL, *rack = NULL;
     int32_t n;
-    rb_read_len(rb, flex, &n);
-    rb_check_count_nn(rb, n, MIN_BROKER);
+    rb_read_count(rb, flex, MIN_BROKER, &n);
     for (int32_t i = 0; i < n; i++) {
         int32_t id, port = -1;
         rb_read_i32(rb, &id);
-        if (v == 0) {
+        if (rq->api_key == ApiKey_LeaderAndIsr || v == 0) {
             rb_read_string(rb, flex, 0, &host);
             rb_read_i32(rb, &port);
         } else {
-            int32_t neps;
-            rb_read_len(rb, flex, &neps);
-            rb_check_count_nn(rb, neps, 7);
-            for (int32_t e = 0; e < neps; e++) {
-                int32_t ep_port;
-                int16_t security_protocol;
-                char *ep_host;
-                rb_read_i32(rb, &ep_port);
-                rb_read_string(rb, flex, 0, &ep_host);
-                if (!host) {
-                    host = ep_host;
-                    port = ep_port;
-                } else {
-                    free(ep_host);
-                }
-                if (v >= 3) {
-                    rb_read_string(rb, flex, 0, &listener);
-                    free(listener);
-                    listener = NULL;
-                }
-                rb_read_i16(rb, &security_protocol);
-                if (flex)
-                    rb_read_tags(rb);
-            }
+            RB_TRY(get_endpoints(rb, rq, flex, &host, &port));
             if (v >= 2)
                 rb_read_string(rb, flex, 1, &rack);
         }
@@ -318,76 +304,47 @@ err_parse:
     return -1;
 }
 
-/* StopReplica: v0 UngroupedPartitions (TopicName, PartitionIndex), v1+
- * Topics (Name, PartitionIndexes). */
-static int get_stop_partitions(rbuf *rb, ctl_request *rq, int flex) {
-    char *name = NULL;
-    int32_t n;
-    size_t min_entry = rq->version == 0 ? 6 : MIN_TOPIC;
-    rb_read_len(rb, flex, &n);
-    rb_check_count_nn(rb, n, min_entry);
-    for (int32_t i = 0; i < n; i++) {
-        rb_read_string(rb, flex, 0, &name);
-        if (rq->version == 0) {
-            int32_t partition_index;
-            rb_read_i32(rb, &partition_index);
-            ctl_request_add_partition(rq, name)->partition_index = partition_index;
-        } else {
-            int32_t nparts;
-            rb_read_len(rb, flex, &nparts);
-            rb_check_count_nn(rb, nparts, 4);
-            for (int32_t j = 0; j < nparts; j++) {
-                int32_t partition_index;
-                rb_read_i32(rb, &partition_index);
-                ctl_request_add_partition(rq, name)->partition_index = partition_index;
-            }
-            if (flex)
-                rb_read_tags(rb);
-        }
-        free(name);
-        name = NULL;
+/* 1 from the version that took in KIP-380 on (LeaderAndIsr v2,
+ * UpdateMetadata v5, StopReplica v1): a BrokerEpoch after the controller's
+ * epoch, and the partitions grouped by topic (TopicStates, Topics) instead
+ * of each entry naming its topic. */
+static int kip380_layout(int16_t api_key, int16_t version) {
+    switch (api_key) {
+    case ApiKey_LeaderAndIsr:
+        return version >= 2;
+    case ApiKey_UpdateMetadata:
+        return version >= 5;
     }
-    return 0;
-err_parse:
-    free(name);
-    return -1;
+    return version >= 1; /* StopReplica */
 }
 
+/* LeaderAndIsr and UpdateMetadata: ControllerId, ControllerEpoch,
+ * BrokerEpoch (KIP-380), the partition states, the brokers. StopReplica:
+ * the same up to BrokerEpoch, DeletePartitions, the partitions. */
 int ctl_request_decode(rbuf *rb, int16_t api_key, int16_t version, ctl_request *out) {
     memset(out, 0, sizeof(*out));
     out->api_key = api_key;
     out->version = version;
     out->broker_epoch = -1;
-    int flex = ctl_flexible(api_key, version);
-    rb_read_i32(rb, &out->controller_id);
-    rb_read_i32(rb, &out->controller_epoch);
-    switch (api_key) {
-    case ApiKey_LeaderAndIsr:
-        if (version >= 2)
-            rb_read_i64(rb, &out->broker_epoch);
-        RB_TRY(version <= 1 ? get_ungrouped_states(rb, out, flex)
-                            : get_topic_states(rb, out, flex));
-        RB_TRY(get_live_leaders(rb, out, flex));
-        break;
-    case ApiKey_UpdateMetadata:
-        if (version >= 5)
-            rb_read_i64(rb, &out->broker_epoch);
-        RB_TRY(version <= 4 ? get_ungrouped_states(rb, out, flex)
-                            : get_topic_states(rb, out, flex));
-        RB_TRY(get_live_brokers(rb, out, flex));
-        break;
-    case ApiKey_StopReplica: {
-        int8_t delete_partitions;
-        if (version >= 1)
-            rb_read_i64(rb, &out->broker_epoch);
-        rb_read_i8(rb, &delete_partitions);
-        out->delete_partitions = delete_partitions != 0;
-        RB_TRY(get_stop_partitions(rb, out, flex));
-        break;
-    }
-    default:
+    if (api_key != ApiKey_LeaderAndIsr && api_key != ApiKey_UpdateMetadata &&
+        api_key != ApiKey_StopReplica) {
         rb_fail(rb, "not a controller request");
         goto err_parse;
+    }
+    int flex = ctl_flexible(api_key, version), kip380 = kip380_layout(api_key, version);
+    int stop = api_key == ApiKey_StopReplica;
+    rb_read_i32(rb, &out->controller_id);
+    rb_read_i32(rb, &out->controller_epoch);
+    if (kip380)
+        rb_read_i64(rb, &out->broker_epoch);
+    if (stop) {
+        int8_t delete_partitions;
+        rb_read_i8(rb, &delete_partitions);
+        out->delete_partitions = delete_partitions != 0;
+        RB_TRY(get_partitions(rb, out, flex, kip380, MIN_STOP_PARTITION, get_stop_partition));
+    } else {
+        RB_TRY(get_partitions(rb, out, flex, kip380, MIN_PARTITION_STATE, get_partition_state));
+        RB_TRY(get_brokers(rb, out, flex));
     }
     if (flex)
         rb_read_tags(rb);
@@ -404,8 +361,7 @@ int ctl_response_decode(rbuf *rb, int16_t api_key, int16_t version, ctl_response
     rb_read_i16(rb, &out->error_code);
     if (api_key != ApiKey_UpdateMetadata) {
         int32_t n;
-        rb_read_len(rb, flex, &n);
-        rb_check_count_nn(rb, n, 7);
+        rb_read_count(rb, flex, 7, &n);
         for (int32_t i = 0; i < n; i++) {
             int32_t partition_index;
             int16_t error_code;
@@ -452,11 +408,13 @@ static void put_ids(wbuf *w, int flex, const int32_t *a, int n) {
         wb_i32(w, a[i]);
 }
 
-static void put_partition_state(wbuf *w, const ctl_request *rq, int flex, int with_topic,
+/* Writing the partitions, ungrouped or grouped as get_partitions reads them. */
+typedef void put_partition_fn(wbuf *w, const ctl_request *rq, int flex,
+                              const ctl_partition_state *ps);
+
+static void put_partition_state(wbuf *w, const ctl_request *rq, int flex,
                                 const ctl_partition_state *ps) {
     int16_t v = rq->version;
-    if (with_topic)
-        put_string(w, flex, ps->topic_name);
     wb_i32(w, ps->partition_index);
     wb_i32(w, ps->controller_epoch);
     wb_i32(w, ps->leader);
@@ -478,6 +436,13 @@ static void put_partition_state(wbuf *w, const ctl_request *rq, int flex, int wi
         wb_uvarint(w, 0);
 }
 
+static void put_stop_partition(wbuf *w, const ctl_request *rq, int flex,
+                               const ctl_partition_state *ps) {
+    (void)rq;
+    (void)flex;
+    wb_i32(w, ps->partition_index);
+}
+
 /* The end of the run of partitions of the topic starting at i. */
 static int topic_run_end(const ctl_request *rq, int i) {
     int j = i;
@@ -493,58 +458,33 @@ static int count_topics(const ctl_request *rq) {
     return n;
 }
 
-static void put_states(wbuf *w, const ctl_request *rq, int flex, int grouped) {
-    if (!grouped) {
-        put_len(w, flex, rq->npartitions);
-        for (int i = 0; i < rq->npartitions; i++)
-            put_partition_state(w, rq, flex, 1, &rq->partitions[i]);
-        return;
-    }
-    put_len(w, flex, count_topics(rq));
+static void put_partitions(wbuf *w, const ctl_request *rq, int flex, int grouped,
+                           put_partition_fn *put) {
+    put_len(w, flex, grouped ? count_topics(rq) : rq->npartitions);
     for (int i = 0; i < rq->npartitions;) {
-        int j = topic_run_end(rq, i);
+        int j = grouped ? topic_run_end(rq, i) : i + 1;
         put_string(w, flex, rq->partitions[i].topic_name);
-        put_len(w, flex, j - i);
+        if (grouped)
+            put_len(w, flex, j - i);
         for (int k = i; k < j; k++)
-            put_partition_state(w, rq, flex, 0, &rq->partitions[k]);
-        if (flex)
+            put(w, rq, flex, &rq->partitions[k]);
+        if (grouped && flex)
             wb_uvarint(w, 0);
         i = j;
     }
 }
 
-void ctl_request_encode(wbuf *w, const ctl_request *rq) {
+/* As get_brokers reads them; one PLAINTEXT endpoint. */
+static void put_brokers(wbuf *w, const ctl_request *rq, int flex) {
     int16_t v = rq->version;
-    int flex = ctl_flexible(rq->api_key, v);
-    wb_i32(w, rq->controller_id);
-    wb_i32(w, rq->controller_epoch);
-    switch (rq->api_key) {
-    case ApiKey_LeaderAndIsr:
-        if (v >= 2)
-            wb_i64(w, rq->broker_epoch);
-        put_states(w, rq, flex, v >= 2);
-        put_len(w, flex, rq->nbrokers);
-        for (int i = 0; i < rq->nbrokers; i++) {
-            wb_i32(w, rq->brokers[i].id);
-            put_string(w, flex, rq->brokers[i].host);
-            wb_i32(w, rq->brokers[i].port);
-            if (flex)
-                wb_uvarint(w, 0);
-        }
-        break;
-    case ApiKey_UpdateMetadata:
-        if (v >= 5)
-            wb_i64(w, rq->broker_epoch);
-        put_states(w, rq, flex, v >= 5);
-        put_len(w, flex, rq->nbrokers);
-        for (int i = 0; i < rq->nbrokers; i++) {
-            const ctl_broker *b = &rq->brokers[i];
-            wb_i32(w, b->id);
-            if (v == 0) {
-                put_string(w, flex, b->host);
-                wb_i32(w, b->port);
-                continue;
-            }
+    put_len(w, flex, rq->nbrokers);
+    for (int i = 0; i < rq->nbrokers; i++) {
+        const ctl_broker *b = &rq->brokers[i];
+        wb_i32(w, b->id);
+        if (rq->api_key == ApiKey_LeaderAndIsr || v == 0) {
+            put_string(w, flex, b->host);
+            wb_i32(w, b->port);
+        } else {
             put_len(w, flex, 1);
             wb_i32(w, b->port);
             put_string(w, flex, b->host);
@@ -555,34 +495,25 @@ void ctl_request_encode(wbuf *w, const ctl_request *rq) {
                 wb_uvarint(w, 0);
             if (v >= 2)
                 put_string(w, flex, b->rack);
-            if (flex)
-                wb_uvarint(w, 0);
         }
-        break;
-    case ApiKey_StopReplica:
-        if (v >= 1)
-            wb_i64(w, rq->broker_epoch);
+        if (flex)
+            wb_uvarint(w, 0);
+    }
+}
+
+void ctl_request_encode(wbuf *w, const ctl_request *rq) {
+    int16_t v = rq->version;
+    int flex = ctl_flexible(rq->api_key, v), kip380 = kip380_layout(rq->api_key, v);
+    wb_i32(w, rq->controller_id);
+    wb_i32(w, rq->controller_epoch);
+    if (kip380)
+        wb_i64(w, rq->broker_epoch);
+    if (rq->api_key == ApiKey_StopReplica) {
         wb_i8(w, (int8_t)(rq->delete_partitions != 0));
-        if (v == 0) {
-            put_len(w, flex, rq->npartitions);
-            for (int i = 0; i < rq->npartitions; i++) {
-                put_string(w, flex, rq->partitions[i].topic_name);
-                wb_i32(w, rq->partitions[i].partition_index);
-            }
-            break;
-        }
-        put_len(w, flex, count_topics(rq));
-        for (int i = 0; i < rq->npartitions;) {
-            int j = topic_run_end(rq, i);
-            put_string(w, flex, rq->partitions[i].topic_name);
-            put_len(w, flex, j - i);
-            for (int k = i; k < j; k++)
-                wb_i32(w, rq->partitions[k].partition_index);
-            if (flex)
-                wb_uvarint(w, 0);
-            i = j;
-        }
-        break;
+        put_partitions(w, rq, flex, kip380, put_stop_partition);
+    } else {
+        put_partitions(w, rq, flex, kip380, put_partition_state);
+        put_brokers(w, rq, flex);
     }
     if (flex)
         wb_uvarint(w, 0);

@@ -25,6 +25,7 @@
 
 #include "json.h"
 #include "tools.h"
+#include "xalloc.h"
 #include "zk_admin.h"
 
 #define KEY_IncrementalAlterConfigs 44
@@ -96,13 +97,6 @@ static void die_zk(int rc, const char *path) {
     else
         zks_keeper_message(rc, path, m, sizeof(m));
     die_error("org.apache.zookeeper.KeeperException", m);
-}
-
-static void *xcalloc(size_t n, size_t sz) {
-    void *p = calloc(n ? n : 1, sz);
-    if (!p)
-        abort();
-    return p;
 }
 
 /* ------------------------------------------------------------------------

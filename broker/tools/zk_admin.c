@@ -10,21 +10,8 @@
 #include "json.h"
 #include "placement.h"
 #include "tools.h"
+#include "xalloc.h"
 #include "zk_admin.h"
-
-static void *xcalloc(size_t n, size_t sz) {
-    void *p = calloc(n ? n : 1, sz ? sz : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s) {
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
 
 static int cmp_i32(const void *a, const void *b) {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
