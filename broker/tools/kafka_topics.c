@@ -586,6 +586,10 @@ static int zk_create_with_assignment(const char *name, const char *const *keys, 
             fail(msg);
         }
     }
+    /* AdminZkClient.validateTopicCreate: the rows' sizes must form one
+     * value, so no rows at all ("," splits into none) is refused too */
+    if (nparts == 0)
+        fail("All partitions should have the same number of replicas");
     zka_props cfg = {0};
     zka_props_update(&cfg, keys, vals, ncfg, NULL, 0);
     int rc = zka_config_write(&ZS, "topics", name, &cfg);

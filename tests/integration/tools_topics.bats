@@ -130,6 +130,21 @@ TAB=$'\t'
   [ "${lines[0]}" = 'Option "[replica-assignment]" can'"'"'t be used with option "[partitions]"' ]
 }
 
+@test "topics: --replica-assignment without rows asks for the broker's defaults, as Kafka 2.5's AdminClient path" {
+  local t
+  t=$(unique_topic norows)
+  # TopicCommand sends NewTopic(name, {}) : CreateTopics v4 with no
+  # assignment and -1/-1, which a 2.4+ broker fills from num.partitions
+  # and default.replication.factor (KIP-464); a bad row still fails first
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t" --replica-assignment ,
+  [ "$status" -eq 0 ]
+  [ "$output" = "Created topic $t." ]
+  wait_for 10 kcat_partitions_is "$t" 1
+  run ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$t-b" --replica-assignment " ,1"
+  [ "$status" -eq 1 ]
+  [ "$output" = 'Error while executing topic command : For input string: ""' ]
+}
+
 @test "topics: --delete removes the topic for kcat; a missing topic is an error unless --if-exists" {
   local t
   t=$(unique_topic delete)

@@ -172,6 +172,25 @@ assert d["partitions"] == {"0": list(range(100, 200)), "1": list(range(200, 300)
   zk_cmd delete /zkwide
 }
 
+@test "topics zk: --replica-assignment without rows is refused as AdminZkClient.validateTopicCreate; nothing written" {
+  local t a
+  t=$(unique_topic zkempty)
+  # Java's split drops trailing empty pieces: "," and ",," give no rows
+  for a in , ,,; do
+    run ktool kafka-topics.sh --zookeeper "$ZK_CONNECT" --create --topic "$t" --replica-assignment "$a"
+    [ "$status" -eq 1 ]
+    [ "$output" = "Error while executing topic command : All partitions should have the same number of replicas" ]
+  done
+  run zk_cmd stat "/brokers/topics/$t"
+  [ "$status" -ne 0 ]
+  run zk_cmd stat "/config/topics/$t"
+  [ "$status" -ne 0 ]
+  # a leading empty row is a number that does not parse
+  run ktool kafka-topics.sh --zookeeper "$ZK_CONNECT" --create --topic "$t" --replica-assignment ",1"
+  [ "$status" -eq 1 ]
+  [ "$output" = 'Error while executing topic command : For input string: ""' ]
+}
+
 @test "topics zk: replica placement follows Kafka's assignReplicasToBrokers" {
   # three registered brokers under a chroot of their own (the real broker
   # does not watch it)
