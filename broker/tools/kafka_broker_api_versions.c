@@ -11,6 +11,7 @@
  * Every API key Kafka 2.5 knows is listed in key order; keys the broker
  * does not advertise are UNSUPPORTED, keys 2.5 does not know are
  * UNKNOWN(k). "usable" is min(2.5 client's latest version, broker max). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,11 +96,19 @@ int main(int argc, char **argv) {
     kadmin A;
     opts_parse(&O, specs, argc, argv, "This tool helps to retrieve broker version information.", 1);
     opts_require(&O, "bootstrap-server");
-    int timeout = tools_command_config_timeout(opts_get(&O, "command-config"), 30000);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), timeout) != 0) {
+    /* BrokerApiVersionsCommand's own (legacy) AdminClient: only
+     * request.timeout.ms, default 5000, bounds each request, tried on each
+     * bootstrap broker in turn; default.api.timeout.ms means nothing to it */
+    int request_ms = 5000, api_ms = 0;
+    tools_command_config_timeouts(opts_get(&O, "command-config"), &request_ms, &api_ms, NULL);
+    if (ka_init(&A, opts_get(&O, "bootstrap-server"), request_ms) != 0) {
         fprintf(stderr, "Exception in thread \"main\" org.apache.kafka.common.config.ConfigException: %s\n", A.err);
         return 1;
     }
+    int nbootstrap = 1;
+    for (const char *c = opts_get(&O, "bootstrap-server"); *c; c++)
+        nbootstrap += *c == ',';
+    A.timeout_ms = request_ms > INT_MAX / nbootstrap ? INT_MAX : request_ms * nbootstrap;
     ka_metadata *md = ka_metadata_get(&A, NULL, 0);
     if (!md) {
         fprintf(stderr, "Exception in thread \"main\" java.lang.RuntimeException: Request METADATA failed on "

@@ -18,6 +18,7 @@
  * admin client hands out such maps, Scala 2.12 immutable.Map order (insertion
  * order up to 4 entries, hash-trie order beyond) where the tool builds maps. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1121,15 +1122,21 @@ int main(int argc, char **argv) {
         snprintf(msg, sizeof(msg), "Cannot parse argument '%s' of option timeout", opts_get(&O, "timeout"));
         opts_die(&O, msg);
     }
-    int t = (int)timeout;
-    if (opts_has(&O, "command-config"))
-        t = tools_command_config_timeout(opts_get(&O, "command-config"), t);
-    if (ka_init(&A, opts_get(&O, "bootstrap-server"), t) != 0) {
+    /* ConsumerGroupService creates its AdminClient (request.timeout.ms,
+     * default.api.timeout.ms and their KIP-533 check) before its try: a
+     * ConfigException ends the tool uncaught */
+    if (ka_init_config(&A, opts_get(&O, "bootstrap-server"), opts_get(&O, "command-config")) != 0) {
         char msg[1200];
-        snprintf(msg, sizeof(msg), "Executing consumer group command failed due to %s", A.err);
-        print_error(msg);
-        return 0;
+        snprintf(msg, sizeof(msg),
+                 "Failed to create new KafkaAdminClient\n"
+                 "Caused by: org.apache.kafka.common.config.ConfigException: %s", A.err);
+        tools_die_exception("org.apache.kafka.common.KafkaException", msg);
     }
+    /* withTimeoutMs: each call's deadline is --timeout, whatever
+     * default.api.timeout.ms says; no request outlives its call */
+    A.timeout_ms = timeout > INT_MAX ? INT_MAX : timeout < 1 ? 1 : (int)timeout;
+    if (A.request_timeout_ms > A.timeout_ms)
+        A.request_timeout_ms = A.timeout_ms;
     if (opts_has(&O, "list"))
         cmd_list();
     else if (opts_has(&O, "describe"))

@@ -465,10 +465,13 @@ typedef struct election_text {
 void tools_election_run(kadmin *a, int8_t type, const ka_tp_offset *tps, int n, int timeout_ms,
                         const election_text *text);
 
-/* Loads --command-config style properties that matter to the tools
- * (default.api.timeout.ms, request.timeout.ms); returns timeout_ms or
- * def if none. Exits 1 with Kafka's message if the file can't be read. */
-int tools_command_config_timeout(const char *path, int def);
+/* The client timeouts of a --command-config file (path NULL: none):
+ * request.timeout.ms into *request_ms and default.api.timeout.ms into
+ * *api_ms, each left as given when absent or not a positive int; *api_set
+ * (may be NULL) tells whether default.api.timeout.ms was there. Exits 1
+ * with Kafka's message if the file can't be read. ka_init_config applies
+ * them as the AdminClient does. */
+void tools_command_config_timeouts(const char *path, int *request_ms, int *api_ms, int *api_set);
 
 /* ------------------------------------------------------------------------
  * Consumer groups (admin.c): each request goes to the group's coordinator

@@ -214,45 +214,33 @@ int topic_is_internal(const char *topic) {
     return !strcmp(topic, "__consumer_offsets") || !strcmp(topic, "__transaction_state");
 }
 
-int tools_command_config_timeout(const char *path, int def) {
+void tools_command_config_timeouts(const char *path, int *request_ms, int *api_ms, int *api_set) {
+    if (api_set)
+        *api_set = 0;
     if (!path)
-        return def;
+        return;
     char err[256];
     props *p = props_load(path, err, sizeof(err));
     if (!p) {
         fprintf(stderr, "%s (No such file or directory)\n", path);
         exit(1);
     }
-    const char *v = props_get(p, "default.api.timeout.ms");
-    if (!v)
-        v = props_get(p, "request.timeout.ms");
     int32_t t;
+    const char *v = props_get(p, "request.timeout.ms");
     if (v && parse_i32(v, &t) == 0 && t > 0)
-        def = t;
+        *request_ms = t;
+    v = props_get(p, "default.api.timeout.ms");
+    if (v && parse_i32(v, &t) == 0 && t > 0) {
+        *api_ms = t;
+        if (api_set)
+            *api_set = 1;
+    }
     props_free(p);
-    return def;
 }
 
 int ka_init_config(kadmin *a, const char *bootstrap, const char *command_config) {
-    int request_ms = 30000, api_ms = 60000, api_set = 0;
-    if (command_config) {
-        char err[256];
-        props *p = props_load(command_config, err, sizeof(err));
-        if (!p) {
-            fprintf(stderr, "%s (No such file or directory)\n", command_config);
-            exit(1);
-        }
-        int32_t t;
-        const char *v = props_get(p, "request.timeout.ms");
-        if (v && parse_i32(v, &t) == 0 && t > 0)
-            request_ms = t;
-        v = props_get(p, "default.api.timeout.ms");
-        if (v && parse_i32(v, &t) == 0 && t > 0) {
-            api_ms = t;
-            api_set = 1;
-        }
-        props_free(p);
-    }
+    int request_ms = 30000, api_ms = 60000, api_set;
+    tools_command_config_timeouts(command_config, &request_ms, &api_ms, &api_set);
     /* KafkaAdminClient: the bootstrap list is checked first (createInternal),
      * then the timeouts (configureDefaultApiTimeoutMs, in the constructor);
      * both fail as a ConfigException */

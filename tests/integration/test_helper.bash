@@ -166,6 +166,25 @@ except OSError:
 EOF
 }
 
+# silent_listener PORT: starts, in $TEST_NETNS, a listener on 127.0.0.1:PORT
+# that accepts connections and never answers (a stopped broker as clients
+# see it); sets SILENT_PID (stop it with stop_pid) and returns once it
+# listens.
+silent_listener() {
+  local -a pre
+  _netns_cmd pre "${TEST_NETNS:-}"
+  "${pre[@]}" "$PY" -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])' "$1" &
+  SILENT_PID=$!
+  wait_for 10 port_open 127.0.0.1 "$1"
+}
+
 # pid_alive PID: true while PID exists and is not a zombie.  (kill -0 is not
 # enough: a process started by setup_file and killed from a test stays a
 # zombie until setup_file's shell reaps it.)

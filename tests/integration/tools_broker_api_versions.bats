@@ -12,7 +12,10 @@ setup_file() {
 }
 
 teardown_file() { stop_all; }
-teardown() { show_logs_on_failure; }
+teardown() {
+  show_logs_on_failure
+  [[ -z ${SILENT_PID:-} ]] || stop_pid "$SILENT_PID" silent 5
+}
 
 # expected_output: what Kafka 2.5's tool prints for the advertised ranges.
 expected_output() {
@@ -107,4 +110,26 @@ EOF2
   for ((i = 0; i < ${#stderr_lines[@]} - 1; i++)); do
     [[ ${stderr_lines[i]} =~ ^\[[0-9-]+\ [0-9:,]+\]\ WARN\ \[[A-Za-z]+\ clientId=[^]]+\]\ Connection\ to\ node\ -1\ \(/127\.0\.0\.1:$port\)\ could\ not\ be\ established\.\ Broker\ may\ not\ be\ available\.\ \(org\.apache\.kafka\.clients\.NetworkClient\)$ ]]
   done
+}
+
+@test "broker-api-versions: request.timeout.ms (default 5000) bounds each request on each bootstrap broker; default.api.timeout.ms is not its client's" {
+  local port cfg start
+  port=$(free_port)
+  silent_listener "$port"
+  cfg=$BATS_TEST_TMPDIR/admin.properties
+  # BrokerApiVersionsCommand's legacy AdminClient knows request.timeout.ms
+  # only: no KIP-533 check, and the silent broker costs 1.5 s, not 0.1 s
+  printf 'request.timeout.ms=1500\ndefault.api.timeout.ms=100\n' >"$cfg"
+  start=$SECONDS
+  run --separate-stderr ktool kafka-broker-api-versions.sh --bootstrap-server "127.0.0.1:$port,$BROKER" \
+    --command-config "$cfg"
+  [ "$status" -eq 0 ]
+  [[ ${lines[0]} == *" (id: "*" rack: null) -> (" ]]
+  ((SECONDS - start >= 1 && SECONDS - start < 8))
+  # no --command-config: Kafka's 5000 ms
+  start=$SECONDS
+  run --separate-stderr ktool kafka-broker-api-versions.sh --bootstrap-server "127.0.0.1:$port"
+  [ "$status" -eq 1 ]
+  [ "${stderr_lines[-1]}" = "Exception in thread \"main\" java.lang.RuntimeException: Request METADATA failed on brokers List(127.0.0.1:$port (id: -1 rack: null))" ]
+  ((SECONDS - start >= 4 && SECONDS - start < 10))
 }

@@ -25,6 +25,7 @@ teardown_file() { stop_all; }
 teardown() {
   show_logs_on_failure
   [[ -z ${KCAT_PID:-} ]] || stop_pid "$KCAT_PID"
+  [[ -z ${SILENT_PID:-} ]] || stop_pid "$SILENT_PID" silent 5
 }
 
 # committed GROUP TOPIC PARTITION: kafka-python's view of a committed offset.
@@ -172,4 +173,34 @@ pad() { printf "%-${1}s" "$2"; }
   run --separate-stderr ktool kafka-consumer-groups.sh --list
   [ "$status" -eq 1 ]
   [ "${stderr_lines[0]}" = 'Missing required argument "[bootstrap-server]"' ]
+}
+
+@test "consumer-groups: --command-config timeouts are the AdminClient's: KIP-533 check, request.timeout.ms per request, --timeout per call" {
+  local cfg port start
+  cfg=$BATS_TEST_TMPDIR/admin.properties
+  # default.api.timeout.ms below request.timeout.ms (default 30000): the
+  # AdminClient's constructor refuses it, before ConsumerGroupService's try
+  echo "default.api.timeout.ms=1000" >"$cfg"
+  run --separate-stderr kcg --list --command-config "$cfg"
+  [ "$status" -eq 1 ]
+  [ "$output" = "" ]
+  [ "${stderr_lines[0]}" = 'Exception in thread "main" org.apache.kafka.common.KafkaException: Failed to create new KafkaAdminClient' ]
+  [ "${stderr_lines[1]}" = "Caused by: org.apache.kafka.common.config.ConfigException: The specified value of default.api.timeout.ms must be no smaller than the value of request.timeout.ms." ]
+  # a first bootstrap broker that never answers costs one request.timeout.ms,
+  # then the next one answers within the call's --timeout
+  port=$(free_port)
+  silent_listener "$port"
+  printf 'request.timeout.ms=1000\ndefault.api.timeout.ms=1000\n' >"$cfg"
+  start=$SECONDS
+  run --separate-stderr ktool kafka-consumer-groups.sh --bootstrap-server "127.0.0.1:$port,$BROKER" \
+    --command-config "$cfg" --timeout 10000 --list
+  [ "$status" -eq 0 ]
+  printf '%s\n' "${lines[@]}" | grep -qx "$G1"
+  ((SECONDS - start < 9))
+  # with only the silent broker, the call ends at --timeout
+  start=$SECONDS
+  run --separate-stderr ktool kafka-consumer-groups.sh --bootstrap-server "127.0.0.1:$port" \
+    --command-config "$cfg" --timeout 2000 --list
+  ((SECONDS - start < 8))
+  [[ $output == *"Error: Executing consumer group command failed due to "* ]]
 }
