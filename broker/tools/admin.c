@@ -444,11 +444,27 @@ const ka_broker *ka_md_broker(const ka_metadata *md, int32_t id) {
     return NULL;
 }
 
+static int cmp_part(const void *x, const void *y);
+
 const ka_topic *ka_md_topic(const ka_metadata *md, const char *name) {
-    for (int i = 0; md && i < md->ntopics; i++)
-        if (md->topics[i].name && !strcmp(md->topics[i].name, name))
-            return &md->topics[i];
-    return NULL;
+    if (!md || !md->by_name)
+        return NULL;
+    int lo = 0, hi = md->ntopics; /* the first topic named name or after */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (strcmp(md->by_name[mid]->name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < md->ntopics && !strcmp(md->by_name[lo]->name, name) ? md->by_name[lo] : NULL;
+}
+
+const ka_partition *ka_md_partition(const ka_topic *t, int32_t id) {
+    if (!t)
+        return NULL;
+    ka_partition key = {.id = id};
+    return bsearch(&key, t->parts, (size_t)t->nparts, sizeof(ka_partition), cmp_part);
 }
 
 ka_conn *ka_node(kadmin *a, int32_t node) {
@@ -496,6 +512,10 @@ err_parse:
 static int cmp_part(const void *x, const void *y) {
     const ka_partition *p = x, *q = y;
     return p->id < q->id ? -1 : p->id > q->id;
+}
+
+static int cmp_topic_name(const void *x, const void *y) {
+    return strcmp((*(const ka_topic *const *)x)->name, (*(const ka_topic *const *)y)->name);
 }
 
 static int parse_metadata(kadmin *a, int v, const wbuf *resp, ka_metadata *md) {
@@ -573,6 +593,10 @@ static int parse_metadata(kadmin *a, int v, const wbuf *resp, ka_metadata *md) {
             rb_read_i32(&r, &ops);
         }
     }
+    md->by_name = ka_alloc(a, (size_t)(md->ntopics + 1) * sizeof(ka_topic *));
+    for (int i = 0; i < md->ntopics; i++)
+        md->by_name[i] = &md->topics[i];
+    qsort(md->by_name, (size_t)md->ntopics, sizeof(ka_topic *), cmp_topic_name);
     return 0;
 err_parse:
     return -1;
@@ -671,12 +695,99 @@ static int controller_call(kadmin *a, int16_t key, int maxv, const char *api, ct
     return 0;
 }
 
-/* Finds the index of name among results (first not yet answered). */
-static int result_index(ka_result *res, int n, kstr name, char *seen) {
+/* ------------------------------------------------------------------------
+ * Matching answers to requests: a request's items indexed by (leader,
+ * topic, partition, position). The items one leader gets, grouped by
+ * topic, are runs of the index, and the item an answer names is a binary
+ * search away: n items cost O(n log n), where a scan of the items for
+ * each answer cost O(n^2) (offsets of every partition of many topics).
+ * ---------------------------------------------------------------------- */
+typedef struct tp_key {
+    int32_t leader;    /* the broker the item goes to; 0 when one gets all */
+    const char *topic;
+    int32_t partition; /* 0 for items that are topics */
+    int pos;           /* the item's index in the request */
+} tp_key;
+
+typedef struct tp_index {
+    tp_key *keys; /* sorted */
+    int n;
+    char *seen;   /* by position: an answer was matched to it */
+} tp_index;
+
+static int tp_key_cmp(const void *x, const void *y) {
+    const tp_key *p = x, *q = y;
+    if (p->leader != q->leader)
+        return p->leader < q->leader ? -1 : 1;
+    int c = strcmp(p->topic, q->topic);
+    if (c)
+        return c;
+    if (p->partition != q->partition)
+        return p->partition < q->partition ? -1 : 1;
+    return p->pos < q->pos ? -1 : p->pos > q->pos;
+}
+
+/* The sign of k against (leader, topic, partition), in tp_key_cmp's order
+ * (strcmp's for the topic: bytes unsigned, a prefix first). */
+static int tp_key_vs(const tp_key *k, int32_t leader, kstr topic, int32_t partition) {
+    if (k->leader != leader)
+        return k->leader < leader ? -1 : 1;
+    size_t kl = strlen(k->topic), tl = topic.len > 0 ? (size_t)topic.len : 0;
+    int c = kl && tl ? memcmp(k->topic, topic.s, kl < tl ? kl : tl) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    if (kl != tl)
+        return kl < tl ? -1 : 1;
+    if (k->partition != partition)
+        return k->partition < partition ? -1 : 1;
+    return 0;
+}
+
+/* Items i of tps (topic, partition) with leaders[i] (leaders NULL: all 0);
+ * an item whose leader is below 0 is left out. */
+static void index_tps(kadmin *a, tp_index *ix, const ka_tp_offset *tps, int n, const int32_t *leaders) {
+    ix->keys = ka_alloc(a, (size_t)(n > 0 ? n : 1) * sizeof(tp_key));
+    ix->seen = ka_alloc(a, (size_t)(n > 0 ? n : 1));
+    ix->n = 0;
     for (int i = 0; i < n; i++)
-        if (!seen[i] && res[i].name && kstr_eq(name, res[i].name)) {
-            seen[i] = 1;
-            return i;
+        if (!leaders || leaders[i] >= 0)
+            ix->keys[ix->n++] = (tp_key){leaders ? leaders[i] : 0, tps[i].topic, tps[i].partition, i};
+    qsort(ix->keys, (size_t)ix->n, sizeof(tp_key), tp_key_cmp);
+}
+
+/* Results i by name only (those with a name). */
+static void index_results(kadmin *a, tp_index *ix, const ka_result *res, int n) {
+    ix->keys = ka_alloc(a, (size_t)(n > 0 ? n : 1) * sizeof(tp_key));
+    ix->seen = ka_alloc(a, (size_t)(n > 0 ? n : 1));
+    ix->n = 0;
+    for (int i = 0; i < n; i++)
+        if (res[i].name)
+            ix->keys[ix->n++] = (tp_key){0, res[i].name, 0, i};
+    qsort(ix->keys, (size_t)ix->n, sizeof(tp_key), tp_key_cmp);
+}
+
+/* The first key equal to (leader, topic, partition), the lowest position
+ * among equals, as an index into keys; -1 if none. */
+static int index_find(const tp_index *ix, int32_t leader, kstr topic, int32_t partition) {
+    int lo = 0, hi = ix->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (tp_key_vs(&ix->keys[mid], leader, topic, partition) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && tp_key_vs(&ix->keys[lo], leader, topic, partition) == 0 ? lo : -1;
+}
+
+/* The position of the first result named name not answered yet, now
+ * answered; -1 if none. */
+static int result_index(tp_index *ix, kstr name) {
+    int k = index_find(ix, 0, name, 0);
+    for (; k >= 0 && k < ix->n && tp_key_vs(&ix->keys[k], 0, name, 0) == 0; k++)
+        if (!ix->seen[ix->keys[k].pos]) {
+            ix->seen[ix->keys[k].pos] = 1;
+            return ix->keys[k].pos;
         }
     return -1;
 }
@@ -722,7 +833,8 @@ static int parse_create(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
+    tp_index ix;
+    index_results(a, &ix, res, n);
     if (v >= 2)
         rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
@@ -734,7 +846,7 @@ static int parse_create(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
         rb_read_i16(&r, &err);
         if (v >= 1)
             rb_read_str(&r, &msg);
-        int idx = result_index(res, n, name, seen);
+        int idx = result_index(&ix, name);
         if (idx < 0)
             continue;
         res[idx].err = err;
@@ -780,7 +892,8 @@ static int parse_delete(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
+    tp_index ix;
+    index_results(a, &ix, res, n);
     if (v >= 1)
         rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
@@ -790,7 +903,7 @@ static int parse_delete(kadmin *a, int v, const wbuf *resp, ka_result *res, int 
         int16_t err;
         rb_read_str(&r, &name);
         rb_read_i16(&r, &err);
-        int idx = result_index(res, n, name, seen);
+        int idx = result_index(&ix, name);
         if (idx < 0)
             continue;
         res[idx].err = err;
@@ -853,7 +966,8 @@ static int parse_parts(kadmin *a, int v, const wbuf *resp, ka_result *res, int n
     rb_init(&r, resp->data, resp->len);
     int32_t cnt, throttle;
     int retry = 0;
-    char *seen = ka_alloc(a, (size_t)n + 1); /* one per item, however many */
+    tp_index ix;
+    index_results(a, &ix, res, n);
     rb_read_i32(&r, &throttle);
     rb_read_i32(&r, &cnt);
     rb_check_count(&r, cnt, 6);
@@ -863,7 +977,7 @@ static int parse_parts(kadmin *a, int v, const wbuf *resp, ka_result *res, int n
         rb_read_str(&r, &name);
         rb_read_i16(&r, &err);
         rb_read_str(&r, &msg);
-        int idx = result_index(res, n, name, seen);
+        int idx = result_index(&ix, name);
         if (idx < 0)
             continue;
         res[idx].err = err;
@@ -1097,20 +1211,14 @@ int ka_alter_configs(kadmin *a, int8_t type, const char *name, const char *const
 /* Resolves leaders for tps (metadata of their topics); results without a
  * leader get an error now. leaders[i] = -1 when already answered. */
 static int resolve_leaders(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res, int32_t *leaders) {
-    const char **names = calloc((size_t)(n ? n : 1), sizeof(char *));
-    if (!names)
-        abort();
+    tp_index by_topic; /* the distinct topics are its runs */
+    index_tps(a, &by_topic, tps, n, NULL);
+    const char **names = ka_alloc(a, (size_t)(n ? n : 1) * sizeof(char *));
     int nn = 0;
-    for (int i = 0; i < n; i++) {
-        int dup = 0;
-        for (int j = 0; j < nn; j++)
-            if (!strcmp(names[j], tps[i].topic))
-                dup = 1;
-        if (!dup)
-            names[nn++] = tps[i].topic;
-    }
+    for (int i = 0; i < by_topic.n; i++)
+        if (i == 0 || strcmp(by_topic.keys[i].topic, by_topic.keys[i - 1].topic))
+            names[nn++] = by_topic.keys[i].topic;
     ka_metadata *md = ka_metadata_get(a, names, nn);
-    free(names);
     if (!md)
         return -1;
     for (int i = 0; i < n; i++) {
@@ -1121,10 +1229,7 @@ static int resolve_leaders(kadmin *a, const ka_tp_offset *tps, int n, ka_result 
         res[i].timestamp = -1;
         leaders[i] = -1;
         const ka_topic *t = ka_md_topic(md, tps[i].topic);
-        const ka_partition *p = NULL;
-        for (int j = 0; t && !t->err && j < t->nparts; j++)
-            if (t->parts[j].id == tps[i].partition)
-                p = &t->parts[j];
+        const ka_partition *p = t && !t->err ? ka_md_partition(t, tps[i].partition) : NULL;
         if (!p)
             res[i].err = ERR_UNKNOWN_TOPIC_OR_PARTITION;
         else if (p->leader < 0)
@@ -1135,44 +1240,30 @@ static int resolve_leaders(kadmin *a, const ka_tp_offset *tps, int n, ka_result 
     return 0;
 }
 
-/* Writes the topics of the items led by `leader` grouped by topic; returns
- * the number of items written. per_part writes one partition's fields. */
+/* Writes the items keys[from..to) of ix (one leader's, so sorted by topic)
+ * grouped by topic: [topic, [per partition: pw()]]. */
 typedef void (*part_writer)(wbuf *w, const ka_tp_offset *tp, int v);
 
-static int write_grouped(wbuf *w, const ka_tp_offset *tps, int n, const int32_t *leaders, int32_t leader,
-                         int v, part_writer pw) {
+static void write_grouped(wbuf *w, const tp_index *ix, int from, int to, const ka_tp_offset *tps, int v,
+                          part_writer pw) {
     size_t cnt_at = wb_i32(w, 0);
-    int ntopics = 0, items = 0;
-    char *done = calloc((size_t)(n ? n : 1), 1);
-    if (!done)
-        abort();
-    for (int i = 0; i < n; i++) {
-        if (done[i] || leaders[i] != leader)
-            continue;
-        wb_cstr(w, tps[i].topic);
-        size_t pc_at = wb_i32(w, 0);
-        int np = 0;
-        for (int j = i; j < n; j++)
-            if (!done[j] && leaders[j] == leader && !strcmp(tps[j].topic, tps[i].topic)) {
-                pw(w, &tps[j], v);
-                done[j] = 1;
-                np++;
-            }
-        wb_put_i32(w, pc_at, np);
+    int ntopics = 0;
+    for (int i = from, j; i < to; i = j) {
+        for (j = i; j < to && !strcmp(ix->keys[j].topic, ix->keys[i].topic); j++)
+            ;
+        wb_cstr(w, ix->keys[i].topic);
+        wb_i32(w, j - i);
+        for (int k = i; k < j; k++)
+            pw(w, &tps[ix->keys[k].pos], v);
         ntopics++;
-        items += np;
     }
     wb_put_i32(w, cnt_at, ntopics);
-    free(done);
-    return items;
 }
 
-static ka_result *find_tp(ka_result *res, int n, const int32_t *leaders, int32_t leader, kstr topic,
-                          int32_t part) {
-    for (int i = 0; i < n; i++)
-        if (leaders[i] == leader && res[i].partition == part && kstr_eq(topic, res[i].name))
-            return &res[i];
-    return NULL;
+/* The result of the (first) item an answer from leader names; NULL if none. */
+static ka_result *find_tp(ka_result *res, const tp_index *ix, int32_t leader, kstr topic, int32_t part) {
+    int k = index_find(ix, leader, topic, part);
+    return k < 0 ? NULL : &res[ix->keys[k].pos];
 }
 
 static void write_delete_part(wbuf *w, const ka_tp_offset *tp, int v) {
@@ -1181,8 +1272,7 @@ static void write_delete_part(wbuf *w, const ka_tp_offset *tp, int v) {
     wb_i64(w, tp->offset);
 }
 
-static int parse_delete_records(const wbuf *resp, ka_result *res, int n, const int32_t *leaders,
-                                int32_t leader) {
+static int parse_delete_records(const wbuf *resp, ka_result *res, const tp_index *ix, int32_t leader) {
     rbuf r;
     rb_init(&r, resp->data, resp->len);
     int32_t throttle, nt;
@@ -1202,7 +1292,7 @@ static int parse_delete_records(const wbuf *resp, ka_result *res, int n, const i
             rb_read_i32(&r, &part);
             rb_read_i64(&r, &low);
             rb_read_i16(&r, &err);
-            ka_result *x = find_tp(res, n, leaders, leader, name, part);
+            ka_result *x = find_tp(res, ix, leader, name, part);
             if (x) {
                 x->err = err;
                 x->value = low;
@@ -1221,8 +1311,7 @@ static void write_list_part(wbuf *w, const ka_tp_offset *tp, int v) {
     wb_i64(w, tp->offset);
 }
 
-static int parse_list_offsets(int v, const wbuf *resp, ka_result *res, int n, const int32_t *leaders,
-                              int32_t leader) {
+static int parse_list_offsets(int v, const wbuf *resp, ka_result *res, const tp_index *ix, int32_t leader) {
     rbuf r;
     rb_init(&r, resp->data, resp->len);
     int32_t throttle, nt;
@@ -1246,7 +1335,7 @@ static int parse_list_offsets(int v, const wbuf *resp, ka_result *res, int n, co
             rb_read_i64(&r, &off);
             if (v >= 4)
                 rb_read_i32(&r, &epoch);
-            ka_result *x = find_tp(res, n, leaders, leader, name, part);
+            ka_result *x = find_tp(res, ix, leader, name, part);
             if (x) {
                 x->err = err;
                 x->value = off;
@@ -1265,14 +1354,13 @@ static int per_leader(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res,
     if (!leaders)
         abort();
     int rc = resolve_leaders(a, tps, n, res, leaders);
-    for (int i = 0; rc == 0 && i < n; i++) {
-        int32_t leader = leaders[i];
-        int seen_before = 0;
-        for (int j = 0; j < i; j++)
-            if (leaders[j] == leader)
-                seen_before = 1;
-        if (leader < 0 || seen_before)
-            continue;
+    tp_index ix; /* the items with a leader; each leader's are a run */
+    if (rc == 0)
+        index_tps(a, &ix, tps, n, leaders);
+    for (int i = 0, end; rc == 0 && i < ix.n; i = end) {
+        int32_t leader = ix.keys[i].leader;
+        for (end = i; end < ix.n && ix.keys[end].leader == leader; end++)
+            ;
         ka_conn *c = ka_node(a, leader);
         if (!c) {
             rc = -1;
@@ -1292,13 +1380,13 @@ static int per_leader(kadmin *a, const ka_tp_offset *tps, int n, ka_result *res,
             if (v >= 2)
                 wb_i8(&body, 0); /* isolation_level */
         }
-        write_grouped(&body, tps, n, leaders, leader, v, pw);
+        write_grouped(&body, &ix, i, end, tps, v, pw);
         if (!list_offsets)
             wb_i32(&body, a->timeout_ms);
         rc = ka_call(a, c, key, (int16_t)v, &body, &resp);
         if (rc == 0) {
-            rc = list_offsets ? parse_list_offsets(v, &resp, res, n, leaders, leader)
-                              : parse_delete_records(&resp, res, n, leaders, leader);
+            rc = list_offsets ? parse_list_offsets(v, &resp, res, &ix, leader)
+                              : parse_delete_records(&resp, res, &ix, leader);
             if (rc != 0)
                 snprintf(a->err, sizeof(a->err), "malformed %s response from %s:%d", api, c->host, c->port);
         }
@@ -1766,7 +1854,7 @@ int ka_offset_fetch(kadmin *a, const char *group, ka_committed **out, int *n) {
 }
 
 /* Parses [topic, [partition, error]] answers (OffsetCommit, OffsetDelete). */
-static int parse_tp_errors(rbuf *r, const ka_tp_offset *tps, int n, ka_result *res) {
+static int parse_tp_errors(rbuf *r, const tp_index *ix, ka_result *res) {
     int32_t nt;
     rb_read_i32(r, &nt);
     rb_check_count(r, nt, 6);
@@ -1781,23 +1869,14 @@ static int parse_tp_errors(rbuf *r, const ka_tp_offset *tps, int n, ka_result *r
             int16_t err;
             rb_read_i32(r, &part);
             rb_read_i16(r, &err);
-            for (int k = 0; k < n; k++)
-                if (tps[k].partition == part && kstr_eq(t, tps[k].topic))
-                    res[k].err = err;
+            int k = index_find(ix, 0, t, part); /* every item naming it */
+            for (; k >= 0 && k < ix->n && tp_key_vs(&ix->keys[k], 0, t, part) == 0; k++)
+                res[ix->keys[k].pos].err = err;
         }
     }
     return 0;
 err_parse:
     return -1;
-}
-
-/* Writes tps grouped by topic: per partition, pw(). */
-static void write_by_topic(wbuf *w, const ka_tp_offset *tps, int n, int v, part_writer pw) {
-    int32_t *leaders = calloc((size_t)(n ? n : 1), sizeof(int32_t));
-    if (!leaders)
-        abort();
-    write_grouped(w, tps, n, leaders, 0, v, pw);
-    free(leaders);
 }
 
 static void write_commit_part(wbuf *w, const ka_tp_offset *tp, int v) {
@@ -1842,7 +1921,9 @@ int ka_offset_commit(kadmin *a, const char *group, const ka_tp_offset *tps, int 
         wb_cstr(&body, NULL); /* group_instance_id */
     if (v >= 2 && v <= 4)
         wb_i64(&body, -1); /* retention_time: broker default */
-    write_by_topic(&body, tps, n, v, write_commit_part);
+    tp_index ix;
+    index_tps(a, &ix, tps, n, NULL);
+    write_grouped(&body, &ix, 0, ix.n, tps, v, write_commit_part);
     int rc = ka_call(a, c, KEY_OffsetCommit, (int16_t)v, &body, &resp);
     if (rc == 0) {
         rbuf r;
@@ -1851,7 +1932,7 @@ int ka_offset_commit(kadmin *a, const char *group, const ka_tp_offset *tps, int 
         rc = -1;
         if (v >= 3)
             rb_read_i32(&r, &throttle);
-        if (parse_tp_errors(&r, tps, n, res) != 0)
+        if (parse_tp_errors(&r, &ix, res) != 0)
             goto err_parse;
         rc = 0;
     err_parse:
@@ -1879,7 +1960,9 @@ int ka_offset_delete(kadmin *a, const char *group, const ka_tp_offset *tps, int 
     wb_init(&body, 256);
     wb_init(&resp, 256);
     wb_cstr(&body, group);
-    write_by_topic(&body, tps, n, v, write_index_part);
+    tp_index ix;
+    index_tps(a, &ix, tps, n, NULL);
+    write_grouped(&body, &ix, 0, ix.n, tps, v, write_index_part);
     int rc = ka_call(a, c, KEY_OffsetDelete, (int16_t)v, &body, &resp);
     if (rc == 0) {
         rbuf r;
@@ -1888,7 +1971,7 @@ int ka_offset_delete(kadmin *a, const char *group, const ka_tp_offset *tps, int 
         rc = -1;
         rb_read_i16(&r, top_err);
         rb_read_i32(&r, &throttle);
-        if (parse_tp_errors(&r, tps, n, res) != 0)
+        if (parse_tp_errors(&r, &ix, res) != 0)
             goto err_parse;
         rc = 0;
     err_parse:

@@ -201,6 +201,7 @@ typedef struct ka_metadata {
     int32_t controller;
     int ntopics;
     ka_topic *topics;
+    ka_topic **by_name; /* the topics sorted by name (ka_md_topic) */
 } ka_metadata;
 
 typedef struct ka_arena_blk ka_arena_blk;
@@ -323,7 +324,8 @@ ka_conn *ka_controller(kadmin *a);
 /* Metadata for the given topics (n >= 0) or all topics (topics == NULL);
  * never auto-creates. Stored in a->md as well. */
 ka_metadata *ka_metadata_get(kadmin *a, const char *const *topics, int n);
-const ka_topic *ka_md_topic(const ka_metadata *md, const char *name);
+const ka_topic *ka_md_topic(const ka_metadata *md, const char *name); /* binary search */
+const ka_partition *ka_md_partition(const ka_topic *t, int32_t id);   /* t->parts by id */
 const ka_broker *ka_md_broker(const ka_metadata *md, int32_t id);
 
 /* The admin operations: 0 when the request got an answer (per-item errors

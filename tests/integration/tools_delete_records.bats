@@ -88,6 +88,38 @@ EOF2
   [ "$(printf '%s\n' "${lines[@]:2}")" = "$expected" ]
 }
 
+@test "delete-records: each of many partitions of two topics, listed in any order, gets its own answer" {
+  local a b json
+  a=$(unique_topic many) b=$(unique_topic many)
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$a" --partitions 30
+  ktool kafka-topics.sh --bootstrap-server "$BROKER" --create --topic "$b" --partitions 30
+  json=$BATS_TEST_TMPDIR/offsets.json
+  # the topics interleaved, partitions backwards: even ones to offset 0
+  # (allowed: the partitions are empty), odd ones past the end (refused),
+  # and a partition that does not exist
+  "$PY" - "$a" "$b" >"$json" <<'EOF2'
+import json, sys
+a, b = sys.argv[1:]
+items = [{"topic": t, "partition": p, "offset": 0 if p % 2 == 0 else 5}
+         for p in range(29, -1, -1) for t in (b, a)]
+items.insert(17, {"topic": a, "partition": 99, "offset": 0})
+print(json.dumps({"partitions": items, "version": 1}))
+EOF2
+  run ktool kafka-delete-records.sh --bootstrap-server "$BROKER" --offset-json-file "$json"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 63 ]
+  expected=$("$PY" - "$a" "$b" <<'EOF2'
+import sys
+for t in sys.argv[1:]:
+    for p in range(30):
+        print("partition: %s-%d\t%s" % (t, p, "low_watermark: 0" if p % 2 == 0 else
+              "error: org.apache.kafka.common.errors.OffsetOutOfRangeException: The requested offset is not within the range of offsets maintained by the server."))
+print("partition: %s-99\terror: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition." % sys.argv[1])
+EOF2
+)
+  [ "$(printf '%s\n' "${lines[@]:2}" | LC_ALL=C sort)" = "$(printf '%s\n' "$expected" | LC_ALL=C sort)" ]
+}
+
 @test "delete-records: bad input files and missing options" {
   local json=$BATS_TEST_TMPDIR/bad.json
   echo '{"partitions": [' >"$json"
