@@ -14,16 +14,25 @@ enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 typedef struct json {
     enum json_type type;
     double num;
-    int64_t i64;
-    char *str;           /* string value (NUL-terminated) */
+    int64_t i64;         /* a number's integer part (saturated); a bool's 0/1 */
+    int integral;        /* a number without fraction or exponent */
+    char *str;           /* string value (NUL-terminated; it may hold NULs) */
+    size_t str_len;
     int n;               /* array/object element count */
     struct json **items; /* array elements or object values */
-    char **keys;         /* object keys */
-    size_t cap;          /* elements allocated at items (and keys) (array.h) */
+    char **keys;         /* object keys (NUL-terminated; they may hold NULs) */
+    size_t *key_lens;
+    size_t cap;          /* elements allocated at items, keys, key_lens (array.h) */
 } json;
 
-/* NULL on malformed input. Depth and size are bounded. */
+/* The whole of s as one JSON value (a znode's): NULL when malformed or
+ * followed by anything but white space. Depth (32) and size are bounded.
+ * A repeated object key is kept twice; json_get finds the first. */
 json *json_parse(const char *s, size_t len);
+/* The first JSON value of s as Jackson's ObjectMapper.readTree reads it
+ * (Kafka Connect's JsonConverter): what follows it is ignored, depth up to
+ * 200, a repeated object key keeps its first place and its last value. */
+json *json_parse_first(const char *s, size_t len);
 void json_free(json *j);
 const json *json_get(const json *obj, const char *key);
 /* Integer from a number or a numeric string (Kafka writes some as strings). */

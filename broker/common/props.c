@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
+
 typedef struct prop_entry {
     char *key;
     char *value;
@@ -147,16 +149,6 @@ const char *props_value(const props *p, size_t i) { return i < p->n ? p->e[i].va
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static size_t put_utf8(char *o, uint32_t cp) {
     if (cp < 0x80) {
         o[0] = (char)cp;
@@ -186,7 +178,7 @@ static long read_u4(const char *s, size_t n, size_t *i) {
         return -1;
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(s[*i + (size_t)k]);
+        int h = hex_digit(s[*i + (size_t)k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

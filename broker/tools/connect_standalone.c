@@ -82,6 +82,7 @@
 #include <unistd.h>
 
 #include "array.h"
+#include "json.h"
 #include "props.h"
 #include "rdk_log.h"
 #include "tools.h"
@@ -281,343 +282,22 @@ static void sb_utf8_clean(sbuf *b, const char *s, size_t n) {
 }
 
 /* ------------------------------------------------------------------------
- * JSON reader (Jackson's defaults: strict syntax, first value read, the
- * rest ignored; an object key given twice keeps its first place and its
- * last value).
+ * JSON values: json.c's json_parse_first reads them as Jackson's readTree
+ * does (strict syntax, the first value, a key given twice keeps its first
+ * place and its last value).
  * ---------------------------------------------------------------------- */
-enum { JN_NULL, JN_BOOL, JN_INT, JN_FLT, JN_STR, JN_ARR, JN_OBJ };
-
-typedef struct jnode {
-    int t;
-    int b;        /* JN_BOOL */
-    int64_t i;    /* JN_INT (saturated beyond the long range) */
-    double d;     /* JN_INT and JN_FLT */
-    char *s;      /* JN_STR (may contain NUL) */
-    size_t slen;
-    int n;        /* JN_ARR / JN_OBJ */
-    struct jnode **v;
-    char **k;     /* JN_OBJ keys */
-    size_t *klen;
-} jnode;
-
-typedef struct jparser {
-    const char *s;
-    size_t n, off;
-} jparser;
-
-static void jn_free(jnode *j) {
-    if (!j)
-        return;
-    for (int i = 0; i < j->n; i++) {
-        jn_free(j->v[i]);
-        if (j->k)
-            free(j->k[i]);
-    }
-    free(j->v);
-    free(j->k);
-    free(j->klen);
-    free(j->s);
-    free(j);
-}
-
-static void jp_ws(jparser *p) {
-    while (p->off < p->n && (p->s[p->off] == ' ' || p->s[p->off] == '\t' || p->s[p->off] == '\n' || p->s[p->off] == '\r'))
-        p->off++;
-}
-
-static int hexv(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void put_utf8(sbuf *b, uint32_t cp) {
-    char u[4];
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        sb_put(b, u, 1);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        sb_put(b, u, 2);
-    } else if (cp < 0x10000) {
-        if (cp >= 0xD800 && cp <= 0xDFFF) { /* lone surrogate: Java's encoder writes '?' */
-            sb_put(b, "?", 1);
-            return;
-        }
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        sb_put(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        sb_put(b, u, 4);
-    }
-}
-
-/* Parses a string literal at p->off (on the quote). */
-static int jp_string(jparser *p, char **out, size_t *outlen) {
-    sbuf b = {0};
-    p->off++;
-    size_t run = p->off;
-    for (;;) {
-        if (p->off >= p->n)
-            goto fail;
-        unsigned char c = (unsigned char)p->s[p->off];
-        if (c == '"')
-            break;
-        if (c < 0x20)
-            goto fail;
-        if (c != '\\') {
-            p->off++;
-            continue;
-        }
-        sb_put(&b, p->s + run, p->off - run);
-        if (p->off + 1 >= p->n)
-            goto fail;
-        char e = p->s[p->off + 1];
-        p->off += 2;
-        switch (e) {
-        case '"': sb_put(&b, "\"", 1); break;
-        case '\\': sb_put(&b, "\\", 1); break;
-        case '/': sb_put(&b, "/", 1); break;
-        case 'b': sb_put(&b, "\b", 1); break;
-        case 'f': sb_put(&b, "\f", 1); break;
-        case 'n': sb_put(&b, "\n", 1); break;
-        case 'r': sb_put(&b, "\r", 1); break;
-        case 't': sb_put(&b, "\t", 1); break;
-        case 'u': {
-            uint32_t cp = 0;
-            for (int i = 0; i < 4; i++) {
-                int h = p->off < p->n ? hexv(p->s[p->off]) : -1;
-                if (h < 0)
-                    goto fail;
-                cp = cp * 16 + (uint32_t)h;
-                p->off++;
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF && p->off + 6 <= p->n && p->s[p->off] == '\\' && p->s[p->off + 1] == 'u') {
-                uint32_t lo = 0;
-                int ok = 1;
-                for (int i = 0; i < 4; i++) {
-                    int h = hexv(p->s[p->off + 2 + i]);
-                    if (h < 0)
-                        ok = 0;
-                    lo = lo * 16 + (uint32_t)(h < 0 ? 0 : h);
-                }
-                if (ok && lo >= 0xDC00 && lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    p->off += 6;
-                }
-            }
-            put_utf8(&b, cp);
-            break;
-        }
-        default:
-            goto fail;
-        }
-        run = p->off;
-    }
-    sb_put(&b, p->s + run, p->off - run);
-    p->off++;
-    if (!b.p)
-        sb_put(&b, "", 0);
-    *out = b.p;
-    *outlen = b.n;
-    return 0;
-fail:
-    free(b.p);
-    return -1;
-}
-
-static jnode *jp_value(jparser *p, int depth);
-
-static jnode *jn_new(int t) {
-    jnode *j = calloc(1, sizeof(*j));
-    if (!j)
-        abort();
-    j->t = t;
-    return j;
-}
-
-static void jn_push(jnode *j, jnode *v, char *k, size_t klen) {
-    if (k) { /* a repeated key: the last value wins, in the first place */
-        for (int i = 0; i < j->n; i++)
-            if (j->klen[i] == klen && !memcmp(j->k[i], k, klen)) {
-                jn_free(j->v[i]);
-                j->v[i] = v;
-                free(k);
-                return;
-            }
-    }
-    j->v = realloc(j->v, sizeof(*j->v) * (size_t)(j->n + 1));
-    if (!j->v)
-        abort();
-    if (j->t == JN_OBJ) {
-        j->k = realloc(j->k, sizeof(*j->k) * (size_t)(j->n + 1));
-        j->klen = realloc(j->klen, sizeof(*j->klen) * (size_t)(j->n + 1));
-        if (!j->k || !j->klen)
-            abort();
-        j->k[j->n] = k;
-        j->klen[j->n] = klen;
-    }
-    j->v[j->n++] = v;
-}
-
-static jnode *jp_value(jparser *p, int depth) {
-    jp_ws(p);
-    if (p->off >= p->n || depth > 200)
-        return NULL;
-    char c = p->s[p->off];
-    if (c == '{' || c == '[') {
-        int obj = c == '{';
-        jnode *j = jn_new(obj ? JN_OBJ : JN_ARR);
-        p->off++;
-        jp_ws(p);
-        if (p->off < p->n && p->s[p->off] == (obj ? '}' : ']')) {
-            p->off++;
-            return j;
-        }
-        for (;;) {
-            char *k = NULL;
-            size_t klen = 0;
-            if (obj) {
-                jp_ws(p);
-                if (p->off >= p->n || p->s[p->off] != '"' || jp_string(p, &k, &klen))
-                    goto bad;
-                jp_ws(p);
-                if (p->off >= p->n || p->s[p->off] != ':') {
-                    free(k);
-                    goto bad;
-                }
-                p->off++;
-            }
-            jnode *v = jp_value(p, depth + 1);
-            if (!v) {
-                free(k);
-                goto bad;
-            }
-            jn_push(j, v, k, klen);
-            jp_ws(p);
-            if (p->off >= p->n)
-                goto bad;
-            if (p->s[p->off] == ',') {
-                p->off++;
-                continue;
-            }
-            if (p->s[p->off] == (obj ? '}' : ']')) {
-                p->off++;
-                return j;
-            }
-            goto bad;
-        }
-    bad:
-        jn_free(j);
-        return NULL;
-    }
-    if (c == '"') {
-        jnode *j = jn_new(JN_STR);
-        if (jp_string(p, &j->s, &j->slen)) {
-            jn_free(j);
-            return NULL;
-        }
-        return j;
-    }
-    static const struct {
-        const char *w;
-        int t, b;
-    } words[] = {{"null", JN_NULL, 0}, {"true", JN_BOOL, 1}, {"false", JN_BOOL, 0}};
-    for (int i = 0; i < 3; i++) {
-        size_t l = strlen(words[i].w);
-        if (p->n - p->off >= l && !memcmp(p->s + p->off, words[i].w, l)) {
-            size_t e = p->off + l;
-            if (e < p->n && ((p->s[e] >= 'a' && p->s[e] <= 'z') || (p->s[e] >= 'A' && p->s[e] <= 'Z') ||
-                             (p->s[e] >= '0' && p->s[e] <= '9') || p->s[e] == '_'))
-                return NULL;
-            p->off = e;
-            jnode *j = jn_new(words[i].t);
-            j->b = words[i].b;
-            return j;
-        }
-    }
-    /* number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-    size_t s = p->off, i = p->off;
-    int integral = 1;
-    if (i < p->n && p->s[i] == '-')
-        i++;
-    if (i >= p->n || p->s[i] < '0' || p->s[i] > '9')
-        return NULL;
-    if (p->s[i] == '0') {
-        i++;
-        if (i < p->n && p->s[i] >= '0' && p->s[i] <= '9')
-            return NULL; /* leading zeroes */
-    } else
-        while (i < p->n && p->s[i] >= '0' && p->s[i] <= '9')
-            i++;
-    if (i < p->n && p->s[i] == '.') {
-        integral = 0;
-        i++;
-        if (i >= p->n || p->s[i] < '0' || p->s[i] > '9')
-            return NULL;
-        while (i < p->n && p->s[i] >= '0' && p->s[i] <= '9')
-            i++;
-    }
-    if (i < p->n && (p->s[i] == 'e' || p->s[i] == 'E')) {
-        integral = 0;
-        i++;
-        if (i < p->n && (p->s[i] == '+' || p->s[i] == '-'))
-            i++;
-        if (i >= p->n || p->s[i] < '0' || p->s[i] > '9')
-            return NULL;
-        while (i < p->n && p->s[i] >= '0' && p->s[i] <= '9')
-            i++;
-    }
-    char *tmp = strndup(p->s + s, i - s);
-    if (!tmp)
-        abort();
-    jnode *j = jn_new(integral ? JN_INT : JN_FLT);
-    j->d = strtod(tmp, NULL);
-    if (integral) {
-        errno = 0;
-        j->i = strtoll(tmp, NULL, 10);
-    }
-    free(tmp);
-    p->off = i;
-    return j;
-}
-
-static jnode *json_read(const char *s, size_t n) {
-    jparser p = {s, n, 0};
-    return jp_value(&p, 0);
-}
-
-static jnode *jn_get(const jnode *o, const char *key) {
-    if (!o || o->t != JN_OBJ)
-        return NULL;
-    size_t kl = strlen(key);
-    for (int i = 0; i < o->n; i++)
-        if (o->klen[i] == kl && !memcmp(o->k[i], key, kl))
-            return o->v[i];
-    return NULL;
-}
+static int is_long_node(const json *j) { return j && j->type == JSON_NUMBER && j->integral; }
 
 /* Jackson's JsonNodeType names. */
-static const char *jn_type_name(const jnode *j) {
+static const char *jn_type_name(const json *j) {
     if (!j)
         return "MISSING";
-    switch (j->t) {
-    case JN_NULL: return "NULL";
-    case JN_BOOL: return "BOOLEAN";
-    case JN_INT:
-    case JN_FLT: return "NUMBER";
-    case JN_STR: return "STRING";
-    case JN_ARR: return "ARRAY";
+    switch (j->type) {
+    case JSON_NULL: return "NULL";
+    case JSON_BOOL: return "BOOLEAN";
+    case JSON_NUMBER: return "NUMBER";
+    case JSON_STRING: return "STRING";
+    case JSON_ARRAY: return "ARRAY";
     default: return "OBJECT";
     }
 }
@@ -653,21 +333,21 @@ static int32_t java_d2i(double d) {
     return (int32_t)d;
 }
 /* JsonNode.intValue() / longValue(): 0 for non-numbers. */
-static int32_t jn_int(const jnode *j) {
-    if (j->t == JN_INT)
-        return (int32_t)(uint32_t)(uint64_t)j->i;
-    if (j->t == JN_FLT)
-        return java_d2i(j->d);
+static int32_t jn_int(const json *j) {
+    if (is_long_node(j))
+        return (int32_t)(uint32_t)(uint64_t)j->i64;
+    if (j->type == JSON_NUMBER)
+        return java_d2i(j->num);
     return 0;
 }
-static int64_t jn_long(const jnode *j) {
-    if (j->t == JN_INT)
-        return j->i;
-    if (j->t == JN_FLT)
-        return java_d2l(j->d);
+static int64_t jn_long(const json *j) {
+    if (is_long_node(j))
+        return j->i64;
+    if (j->type == JSON_NUMBER)
+        return java_d2l(j->num);
     return 0;
 }
-static double jn_double(const jnode *j) { return j->t == JN_INT || j->t == JN_FLT ? j->d : 0.0; }
+static double jn_double(const json *j) { return j->type == JSON_NUMBER ? j->num : 0.0; }
 
 static int32_t hash_long(int64_t v) { return (int32_t)(uint32_t)((uint64_t)v ^ ((uint64_t)v >> 32)); }
 static int32_t hash_double(double d) {
@@ -689,28 +369,28 @@ static int32_t hash_float(float f) {
 
 /* Validates a Connect schema in JSON (JsonConverter.asConnectSchema);
  * NULL or JSON null is "no schema". */
-static int schema_check(const jnode *s, char *err, size_t errlen) {
-    if (!s || s->t == JN_NULL)
+static int schema_check(const json *s, char *err, size_t errlen) {
+    if (!s || s->type == JSON_NULL)
         return 0;
-    const jnode *t = jn_get(s, "type");
-    if (!t || t->t != JN_STR) {
+    const json *t = json_get(s, "type");
+    if (!t || t->type != JSON_STRING) {
         snprintf(err, errlen, "Schema must contain 'type' field");
         return -1;
     }
     static const char *const prim[] = {"boolean", "int8", "int16", "int32", "int64", "float", "double", "bytes", "string"};
     for (size_t i = 0; i < sizeof(prim) / sizeof(prim[0]); i++)
-        if (!strcmp(t->s, prim[i]))
+        if (!strcmp(t->str, prim[i]))
             return 0;
-    if (!strcmp(t->s, "array")) {
-        const jnode *items = jn_get(s, "items");
+    if (!strcmp(t->str, "array")) {
+        const json *items = json_get(s, "items");
         if (!items) {
             snprintf(err, errlen, "Array schema did not specify the element type");
             return -1;
         }
         return schema_check(items, err, errlen);
     }
-    if (!strcmp(t->s, "map")) {
-        const jnode *k = jn_get(s, "keys"), *v = jn_get(s, "values");
+    if (!strcmp(t->str, "map")) {
+        const json *k = json_get(s, "keys"), *v = json_get(s, "values");
         if (!k) {
             snprintf(err, errlen, "Map schema did not specify the key type");
             return -1;
@@ -721,24 +401,24 @@ static int schema_check(const jnode *s, char *err, size_t errlen) {
         }
         return schema_check(k, err, errlen) || schema_check(v, err, errlen) ? -1 : 0;
     }
-    if (!strcmp(t->s, "struct")) {
-        const jnode *f = jn_get(s, "fields");
-        if (!f || f->t != JN_ARR) {
+    if (!strcmp(t->str, "struct")) {
+        const json *f = json_get(s, "fields");
+        if (!f || f->type != JSON_ARRAY) {
             snprintf(err, errlen, "Struct schema's \"fields\" argument is not an array.");
             return -1;
         }
         for (int i = 0; i < f->n; i++) {
-            const jnode *name = jn_get(f->v[i], "field");
-            if (!name || name->t != JN_STR) {
+            const json *name = json_get(f->items[i], "field");
+            if (!name || name->type != JSON_STRING) {
                 snprintf(err, errlen, "Struct schema's field name not specified properly");
                 return -1;
             }
-            if (schema_check(f->v[i], err, errlen))
+            if (schema_check(f->items[i], err, errlen))
                 return -1;
         }
         return 0;
     }
-    snprintf(err, errlen, "Unknown schema type: %s", t->s);
+    snprintf(err, errlen, "Unknown schema type: %s", t->str);
     return -1;
 }
 
@@ -761,20 +441,20 @@ typedef struct map_ent {
 /* JsonConverter.convertToConnect followed by String.valueOf: appends the
  * value's toString to out and its hashCode to *hash. Returns 1 for a null
  * value ("null" appended), 0 otherwise, -1 on a DataException (err). */
-static int connect_to_string(const jnode *schema, const jnode *v, int use_default, sbuf *out, int32_t *hash, char *err,
+static int connect_to_string(const json *schema, const json *v, int use_default, sbuf *out, int32_t *hash, char *err,
                              size_t errlen) {
     const char *type = NULL;
     *hash = 0;
-    if (schema && schema->t == JN_NULL)
+    if (schema && schema->type == JSON_NULL)
         schema = NULL;
     if (schema) {
-        type = jn_get(schema, "type")->s;
-        if (!v || v->t == JN_NULL) {
-            const jnode *def = jn_get(schema, "default");
-            if (use_default && def && def->t != JN_NULL)
+        type = json_get(schema, "type")->str;
+        if (!v || v->type == JSON_NULL) {
+            const json *def = json_get(schema, "default");
+            if (use_default && def && def->type != JSON_NULL)
                 return connect_to_string(schema, def, 0, out, hash, err, errlen);
-            const jnode *opt = jn_get(schema, "optional");
-            if (opt && opt->t == JN_BOOL && opt->b) {
+            const json *opt = json_get(schema, "optional");
+            if (opt && opt->type == JSON_BOOL && opt->i64) {
                 sb_puts(out, "null");
                 return 1;
             }
@@ -782,18 +462,17 @@ static int connect_to_string(const jnode *schema, const jnode *v, int use_defaul
             return -1;
         }
     } else {
-        switch (v ? v->t : JN_NULL) {
-        case JN_NULL: sb_puts(out, "null"); return 1;
-        case JN_BOOL: type = "boolean"; break;
-        case JN_INT: type = "int64"; break;
-        case JN_FLT: type = "double"; break;
-        case JN_ARR: type = "array"; break;
-        case JN_OBJ: type = "map"; break;
+        switch (v ? v->type : JSON_NULL) {
+        case JSON_NULL: sb_puts(out, "null"); return 1;
+        case JSON_BOOL: type = "boolean"; break;
+        case JSON_NUMBER: type = v->integral ? "int64" : "double"; break;
+        case JSON_ARRAY: type = "array"; break;
+        case JSON_OBJECT: type = "map"; break;
         default: type = "string"; break;
         }
     }
     if (!strcmp(type, "boolean")) {
-        int b = v->t == JN_BOOL && v->b;
+        int b = v->type == JSON_BOOL && v->i64;
         sb_puts(out, b ? "true" : "false");
         *hash = b ? 1231 : 1237;
     } else if (!strcmp(type, "int8") || !strcmp(type, "int16") || !strcmp(type, "int32")) {
@@ -817,50 +496,50 @@ static int connect_to_string(const jnode *schema, const jnode *v, int use_defaul
         java_fp(out, d, 0);
         *hash = hash_double(d);
     } else if (!strcmp(type, "string")) {
-        if (v->t != JN_STR) { /* textValue() of a non-text node is null */
+        if (v->type != JSON_STRING) { /* textValue() of a non-text node is null */
             sb_puts(out, "null");
             return 1;
         }
-        sb_put(out, v->s, v->slen);
-        char *z = strndup(v->s, v->slen);
+        sb_put(out, v->str, v->str_len);
+        char *z = strndup(v->str, v->str_len);
         *hash = java_string_hash(z ? z : "");
         free(z);
     } else if (!strcmp(type, "bytes")) {
         /* byte[].toString() is an identity hash in Java: no stable text */
-        if (v->t != JN_STR) {
+        if (v->type != JSON_STRING) {
             sb_puts(out, "null");
             return 1;
         }
-        char *z = strndup(v->s, v->slen);
+        char *z = strndup(v->str, v->str_len);
         int32_t h = java_string_hash(z ? z : "");
         free(z);
         sb_printf(out, "[B@%x", (unsigned)h);
         *hash = h;
     } else if (!strcmp(type, "array")) {
-        const jnode *items = schema ? jn_get(schema, "items") : NULL;
+        const json *items = schema ? json_get(schema, "items") : NULL;
         uint32_t h = 1;
         sb_puts(out, "[");
-        for (int i = 0; v->t == JN_ARR && i < v->n; i++) {
+        for (int i = 0; v->type == JSON_ARRAY && i < v->n; i++) {
             int32_t eh;
             if (i)
                 sb_puts(out, ", ");
-            if (connect_to_string(items, v->v[i], 1, out, &eh, err, errlen) < 0)
+            if (connect_to_string(items, v->items[i], 1, out, &eh, err, errlen) < 0)
                 return -1;
             h = 31 * h + (uint32_t)eh;
         }
         sb_puts(out, "]");
         *hash = (int32_t)h;
     } else if (!strcmp(type, "map")) {
-        const jnode *ks = schema ? jn_get(schema, "keys") : NULL, *vs = schema ? jn_get(schema, "values") : NULL;
-        if (ks && ks->t == JN_NULL)
+        const json *ks = schema ? json_get(schema, "keys") : NULL, *vs = schema ? json_get(schema, "values") : NULL;
+        if (ks && ks->type == JSON_NULL)
             ks = NULL;
-        int strkeys = !schema || !strcmp(jn_get(ks, "type") ? jn_get(ks, "type")->s : "", "string");
-        if (strkeys && v->t != JN_OBJ) {
+        int strkeys = !schema || !strcmp(json_get(ks, "type") ? json_get(ks, "type")->str : "", "string");
+        if (strkeys && v->type != JSON_OBJECT) {
             snprintf(err, errlen, "Maps with string fields should be encoded as JSON objects, but found %s",
                      jn_type_name(v));
             return -1;
         }
-        if (!strkeys && v->t != JN_ARR) {
+        if (!strkeys && v->type != JSON_ARRAY) {
             snprintf(err, errlen, "Maps with non-string fields should be encoded as JSON array of tuples, but found %s",
                      jn_type_name(v));
             return -1;
@@ -870,22 +549,22 @@ static int connect_to_string(const jnode *schema, const jnode *v, int use_defaul
         for (int i = 0; i < v->n && rc == 0; i++) {
             map_ent *m = &e[n];
             if (strkeys) {
-                sb_put(&m->k, v->k[i], v->klen[i]);
-                char *z = strndup(v->k[i], v->klen[i]);
+                sb_put(&m->k, v->keys[i], v->key_lens[i]);
+                char *z = strndup(v->keys[i], v->key_lens[i]);
                 m->kh = java_string_hash(z ? z : "");
                 free(z);
-                if (connect_to_string(vs, v->v[i], 1, &m->v, &m->vh, err, errlen) < 0)
+                if (connect_to_string(vs, v->items[i], 1, &m->v, &m->vh, err, errlen) < 0)
                     rc = -1;
             } else {
-                const jnode *t = v->v[i];
-                if (t->t != JN_ARR) {
+                const json *t = v->items[i];
+                if (t->type != JSON_ARRAY) {
                     snprintf(err, errlen, "Found invalid map entry instead of array tuple: %s", jn_type_name(t));
                     rc = -1;
                 } else if (t->n != 2) {
                     snprintf(err, errlen, "Found invalid map entry, expected length 2 but found :%d", t->n);
                     rc = -1;
-                } else if (connect_to_string(ks, t->v[0], 1, &m->k, &m->kh, err, errlen) < 0 ||
-                           connect_to_string(vs, t->v[1], 1, &m->v, &m->vh, err, errlen) < 0)
+                } else if (connect_to_string(ks, t->items[0], 1, &m->k, &m->kh, err, errlen) < 0 ||
+                           connect_to_string(vs, t->items[1], 1, &m->v, &m->vh, err, errlen) < 0)
                     rc = -1;
             }
             if (rc == 0) {
@@ -933,18 +612,18 @@ static int connect_to_string(const jnode *schema, const jnode *v, int use_defaul
         free(e);
         return rc;
     } else if (!strcmp(type, "struct")) {
-        if (v->t != JN_OBJ) {
+        if (v->type != JSON_OBJECT) {
             snprintf(err, errlen, "Structs should be encoded as JSON objects, but found %s", jn_type_name(v));
             return -1;
         }
-        const jnode *fields = jn_get(schema, "fields");
+        const json *fields = json_get(schema, "fields");
         sb_puts(out, "Struct{");
         int first = 1;
         for (int i = 0; i < fields->n; i++) {
-            const jnode *f = fields->v[i];
+            const json *f = fields->items[i];
             sbuf fv = {0};
             int32_t fh;
-            int r = connect_to_string(f, jn_get(v, jn_get(f, "field")->s), 1, &fv, &fh, err, errlen);
+            int r = connect_to_string(f, json_get(v, json_get(f, "field")->str), 1, &fv, &fh, err, errlen);
             if (r < 0) {
                 free(fv.p);
                 return -1;
@@ -953,7 +632,7 @@ static int connect_to_string(const jnode *schema, const jnode *v, int use_defaul
                 if (!first)
                     sb_puts(out, ",");
                 first = 0;
-                sb_puts(out, jn_get(f, "field")->s);
+                sb_puts(out, json_get(f, "field")->str);
                 sb_puts(out, "=");
                 sb_put(out, fv.p, fv.n);
             }
@@ -1003,26 +682,26 @@ static int conv_to_string(const converter *c, const void *data, size_t n, sbuf *
         sb_utf8_clean(out, data, n);
         return 0;
     }
-    jnode *j = json_read(data, n);
+    json *j = json_parse_first(data, n);
     if (!j) {
         snprintf(err, errlen, "Converting byte[] to Kafka Connect data failed due to serialization error: ");
         return -1;
     }
     int rc = 0;
-    const jnode *schema = NULL, *payload = j;
+    const json *schema = NULL, *payload = j;
     if (c->schemas) {
-        if (j->t != JN_OBJ || j->n != 2 || !jn_get(j, "schema") || !jn_get(j, "payload")) {
+        if (j->type != JSON_OBJECT || j->n != 2 || !json_get(j, "schema") || !json_get(j, "payload")) {
             snprintf(err, errlen,
                      "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not contain "
                      "additional fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in "
                      "your converter configuration.");
-            jn_free(j);
+            json_free(j);
             return -1;
         }
-        schema = jn_get(j, "schema");
-        payload = jn_get(j, "payload");
+        schema = json_get(j, "schema");
+        payload = json_get(j, "payload");
         if (schema_check(schema, err, errlen)) {
-            jn_free(j);
+            json_free(j);
             return -1;
         }
     }
@@ -1033,7 +712,7 @@ static int conv_to_string(const converter *c, const void *data, size_t n, sbuf *
     else
         sb_utf8_clean(out, tmp.p ? tmp.p : "", tmp.n);
     free(tmp.p);
-    jn_free(j);
+    json_free(j);
     return rc;
 }
 
@@ -1337,11 +1016,11 @@ static void source_open(task *t) {
     free(k.p);
     int64_t pos = 0;
     if (v) {
-        jnode *j = json_read(v, strlen(v));
-        const jnode *p = jn_get(j, "position");
-        if (p && p->t == JN_INT)
-            pos = p->i;
-        jn_free(j);
+        json *j = json_parse_first(v, strlen(v));
+        const json *p = json_get(j, "position");
+        if (is_long_node(p))
+            pos = p->i64;
+        json_free(j);
         if (pos > 0 && lseek(fd, pos, SEEK_SET) < 0)
             pos = 0;
     }
