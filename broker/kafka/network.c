@@ -268,9 +268,11 @@ static void conn_queue_response(conn *c, int32_t correlation_id, int header_tags
 static void conn_write(conn *c) {
     int fd = c->fd;
     size_t written = 0;
-    while (c->out_head && written < MAX_WRITE_PER_EVENT) {
+    int full = 0;
+    while (c->out_head && written < MAX_WRITE_PER_EVENT && !full) {
         outchunk *o = c->out_head;
         ssize_t n;
+        size_t asked = 0;
         if (o->mem) {
             /* gather consecutive memory chunks */
             struct iovec iov[16];
@@ -278,10 +280,12 @@ static void conn_write(conn *c) {
             for (outchunk *x = o; x && x->mem && cnt < 16; x = x->next, cnt++) {
                 iov[cnt].iov_base = x->mem + x->off;
                 iov[cnt].iov_len = x->len - x->off;
+                asked += iov[cnt].iov_len;
             }
             n = writev(fd, iov, cnt);
         } else {
-            n = sendfile(fd, o->fd, &o->fpos, o->len - o->off);
+            asked = o->len - o->off;
+            n = sendfile(fd, o->fd, &o->fpos, asked);
             if (n == 0) {
                 /* the file is shorter than promised: never send less than the
                  * frame announced; drop the client */
@@ -297,6 +301,11 @@ static void conn_write(conn *c) {
             }
             break;
         }
+        /* Less than asked: the socket's send buffer is full. Trying again
+         * now would only fail with EAGAIN, and a sendfile that fails so
+         * has first spliced up to 64 KiB of the file's pages for nothing;
+         * the writable event goes on. */
+        full = (size_t)n < asked;
         written += (size_t)n;
         size_t left = (size_t)n;
         while (left && c->out_head) {
