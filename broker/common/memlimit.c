@@ -194,7 +194,28 @@ void memlimit_trim(void) {
         mallctl("arena.4096.purge", NULL, NULL, NULL, 0); /* 4096: MALLCTL_ARENAS_ALL */
 }
 
+/* The bytes jemalloc keeps in freed pages it has not given back (dirty and
+ * muzzy), or SIZE_MAX when it cannot tell (another allocator, no stats). */
+static size_t allocator_cached(void) {
+    uint64_t epoch = 1;
+    size_t esz = sizeof(epoch), dirty, muzzy, page, sz = sizeof(size_t);
+    if (!mallctl || mallctl("epoch", &epoch, &esz, &epoch, esz) != 0 ||
+        mallctl("stats.arenas.4096.pdirty", &dirty, &sz, NULL, 0) != 0 ||
+        mallctl("stats.arenas.4096.pmuzzy", &muzzy, &sz, NULL, 0) != 0 ||
+        mallctl("arenas.page", &page, &sz, NULL, 0) != 0)
+        return SIZE_MAX;
+    return (dirty + muzzy) * page;
+}
+
+/* Every limit/32 released, the allocator's cache is looked at and purged
+ * once it holds limit/64 or more: it never holds limit/16 (3/64 at most).
+ * Pages that it reuses at once (a busy connection's next request buffer)
+ * stay mapped while it holds less, instead of being faulted in and zeroed
+ * again after every purge. */
 void memlimit_trim_if_due(void) {
-    if (limit && released_since_trim >= limit / 16)
+    if (!limit || released_since_trim < limit / 32)
+        return;
+    released_since_trim = 0;
+    if (allocator_cached() >= limit / 64)
         memlimit_trim();
 }

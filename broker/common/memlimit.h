@@ -75,9 +75,10 @@ int memlimit_freed(void);
  * arena purge; nothing with another allocator), so that resident memory
  * follows the accounted figure while the ceiling is pressed on. */
 void memlimit_trim(void);
-/* memlimit_trim once a sixteenth of the limit was released since the last
- * trim: what the allocator keeps cached stays small beside the limit (it
- * would otherwise keep freed answers resident for seconds). */
+/* memlimit_trim when what the allocator keeps cached has reached a 64th of
+ * the limit, looked at each time a 32nd was released: the cache stays under
+ * a sixteenth of the limit (it would otherwise keep freed answers resident
+ * for seconds), and pages reused at once are not given back. */
 void memlimit_trim_if_due(void);
 
 #endif
