@@ -58,9 +58,12 @@ export BUILD KAFKA_SERVER BROKER_START_TIMEOUT BATS_TEST_TIMEOUT PY CLIENTS_DIR 
 export LOG_ROLL_PATTERN="${LOG_ROLL_PATTERN-.no-roll-in-tests}"
 
 # The file's name in its temp dir: setup_suite.bash's leak check names the
-# file whose process outlived its teardown_file.
+# file whose process outlived its teardown_file. A bench script that sources
+# this file outside bats (tests/bench/replication) is named instead.
 if [[ -d ${BATS_FILE_TMPDIR:-} && ! -f $BATS_FILE_TMPDIR/.bats-file ]]; then
-  echo "${BATS_TEST_FILENAME##*/}" >"$BATS_FILE_TMPDIR/.bats-file"
+  _helper_file=${BATS_TEST_FILENAME:-$0}
+  echo "${_helper_file##*/}" >"$BATS_FILE_TMPDIR/.bats-file"
+  unset _helper_file
 fi
 
 ZK_MAIN=org.apache.zookeeper.server.ZooKeeperServerMain
