@@ -179,59 +179,62 @@ static void producer(const struct sockaddr_in *leader) {
     _exit(0);
 }
 
-static void leader(int produce_ls, int fetch_ls) {
-    int in = accept_one(produce_ls, "leader");
-    int out[2] = {accept_one(fetch_ls, "leader"), accept_one(fetch_ls, "leader")};
-    int fd = open_file("leader");
-    uint8_t *buf = malloc(chunk);
-    volatile uint32_t crc = 0;
-    if (!buf)
-        die("leader", "malloc");
-    off_t end = 0, reserved = 0;
-    for (;;) {
-        size_t n = read_upto(in, buf, chunk, "leader");
-        if (n == 0)
-            break;
-        crc = crc32c(crc, buf, n);
-        reserve_ahead(fd, end, n, &reserved);
-        pwrite_all(fd, buf, n, end, "leader");
-        for (int i = 0; i < 2; i++)
-            for (off_t pos = end; pos < end + (off_t)n;) {
-                ssize_t w = sendfile(out[i], fd, &pos, (size_t)(end + (off_t)n - pos));
-                if (w <= 0)
-                    die("leader", "sendfile");
-            }
-        end += (off_t)n;
-    }
-    if (end != count) {
-        fprintf(stderr, "repl_floor: leader received %lld of %ld bytes\n", (long long)end, count);
+/* One replica's log: what it reads from `in` is CRC-32C'd and written at
+ * the end of its own file. */
+typedef struct replica {
+    const char *who;
+    int in, fd;
+    uint8_t *buf;
+    off_t end, reserved;
+    uint32_t crc;
+} replica;
+
+static void replica_init(replica *r, int in, const char *who) {
+    *r = (replica){.who = who, .in = in, .fd = open_file(who), .buf = malloc(chunk)};
+    if (!r->buf)
+        die(who, "malloc");
+}
+
+/* Keeps the next chunk that arrives; its size, 0 at the end of the stream. */
+static size_t replica_keep(replica *r) {
+    size_t n = read_upto(r->in, r->buf, chunk, r->who);
+    if (n == 0)
+        return 0;
+    r->crc = crc32c(r->crc, r->buf, n);
+    reserve_ahead(r->fd, r->end, n, &r->reserved);
+    pwrite_all(r->fd, r->buf, n, r->end, r->who);
+    r->end += (off_t)n;
+    return n;
+}
+
+/* Exits: 0 when the replica kept every byte. */
+static void replica_exit(const replica *r) {
+    if (r->end != count) {
+        fprintf(stderr, "repl_floor: %s received %lld of %ld bytes\n", r->who, (long long)r->end, count);
         _exit(1);
     }
     _exit(0);
 }
 
+static void leader(int produce_ls, int fetch_ls) {
+    replica r;
+    replica_init(&r, accept_one(produce_ls, "leader"), "leader");
+    int out[2] = {accept_one(fetch_ls, "leader"), accept_one(fetch_ls, "leader")};
+    for (size_t n; (n = replica_keep(&r)) > 0;)
+        for (int i = 0; i < 2; i++)
+            for (off_t pos = r.end - (off_t)n; pos < r.end;)
+                if (sendfile(out[i], r.fd, &pos, (size_t)(r.end - pos)) <= 0)
+                    die("leader", "sendfile");
+    replica_exit(&r);
+}
+
 static void follower(const struct sockaddr_in *leader_addr) {
-    int in = connect_to(leader_addr, kafka_buffers ? KAFKA_REPLICA_RECEIVE : 0, "follower");
-    int fd = open_file("follower");
-    uint8_t *buf = malloc(chunk);
-    volatile uint32_t crc = 0;
-    if (!buf)
-        die("follower", "malloc");
-    off_t end = 0, reserved = 0;
-    for (;;) {
-        size_t n = read_upto(in, buf, chunk, "follower");
-        if (n == 0)
-            break;
-        crc = crc32c(crc, buf, n);
-        reserve_ahead(fd, end, n, &reserved);
-        pwrite_all(fd, buf, n, end, "follower");
-        end += (off_t)n;
-    }
-    if (end != count) {
-        fprintf(stderr, "repl_floor: follower received %lld of %ld bytes\n", (long long)end, count);
-        _exit(1);
-    }
-    _exit(0);
+    replica r;
+    replica_init(&r, connect_to(leader_addr, kafka_buffers ? KAFKA_REPLICA_RECEIVE : 0, "follower"),
+                 "follower");
+    while (replica_keep(&r) > 0)
+        ;
+    replica_exit(&r);
 }
 
 /* The bench's page-cache warm-up: 5/4 of what the replicas will write. */
