@@ -14,9 +14,11 @@
  *    controller.socket.timeout.ms); a failed send (connection lost,
  *    timeout) is resent on a new connection after a 100 ms backoff, until
  *    answered or the broker is gone.
- * Brokers' errors are logged; the per-partition errors of a LeaderAndIsr
- * answer go to log_dir_event.c (KAFKA_STORAGE_ERROR: a replica on a failed
- * log directory). The state in ZooKeeper stays the truth and the brokers'
+ * Brokers' errors are handled as Kafka's controller does (handle_response):
+ * a request-level error is logged at ERROR in state-change.log and nothing
+ * else happens; the per-partition errors of a LeaderAndIsr answer go to
+ * log_dir_event.c (KAFKA_STORAGE_ERROR: a replica on a failed log
+ * directory). The state in ZooKeeper stays the truth and the brokers'
  * watches its backstop. */
 #include "controller_channel.h"
 
@@ -27,6 +29,7 @@
 #include "cluster.h"
 #include "cluster_internal.h"
 #include "control_requests.h"
+#include "kafka_errors.h"
 #include "kclient.h"
 #include "log_dir_event.h"
 #include "logger.h"
@@ -86,6 +89,42 @@ static int retry_timer_cb(aeEventLoop *el, long long id, void *arg) {
     return AE_NOMORE;
 }
 
+/* The answer as Kafka's logs print it (the generated message's toString):
+ * LeaderAndIsrResponseData(errorCode=11, partitionErrors=[...]). */
+static void response_str(char *buf, size_t size, int16_t api_key, const ctl_response *rs) {
+    size_t at = 0;
+    const char *part = api_key == ApiKey_LeaderAndIsr ? "LeaderAndIsrPartitionError"
+                                                       : "StopReplicaPartitionError";
+#define PUT(...)                                                                              \
+    do {                                                                                      \
+        if (at < size)                                                                        \
+            at += (size_t)snprintf(buf + at, size - at, __VA_ARGS__);                        \
+    } while (0)
+    PUT("%sResponseData(errorCode=%d", api_name(api_key), rs->error_code);
+    if (api_key != ApiKey_UpdateMetadata) {
+        PUT(", partitionErrors=[");
+        for (int i = 0; i < rs->npartition_errors; i++)
+            PUT("%s%s(topicName='%s', partitionIndex=%d, errorCode=%d)", i ? ", " : "", part,
+                rs->partition_errors[i].topic_name, rs->partition_errors[i].partition_index,
+                rs->partition_errors[i].error_code);
+        PUT("]");
+    }
+    PUT(")");
+#undef PUT
+    if (at >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4);
+}
+
+/* Kafka's processLeaderAndIsrResponseReceived / processUpdateMetadataResponse-
+ * Received / the StopReplica callback: a request-level error (the broker
+ * refused the whole request: STALE_CONTROLLER_EPOCH, STALE_BROKER_EPOCH) is
+ * logged and nothing else is done, the request is not sent again (a stale
+ * broker epoch means the broker registered again: the broker watch sends
+ * the new registration the full state). Of the per-partition errors of
+ * LeaderAndIsr only KAFKA_STORAGE_ERROR (offline replica) and NONE (online
+ * again) change the controller's view (log_dir_event.c); any other (a stale
+ * leader epoch, a partition the broker does not replicate) changes nothing,
+ * as in Kafka. */
 static void handle_response(ctl_peer *pr, const ctl_msg *m, const uint8_t *body, size_t len) {
     rbuf rb;
     rb_init(&rb, body, len);
@@ -95,9 +134,23 @@ static void handle_response(ctl_peer *pr, const ctl_msg *m, const uint8_t *body,
                  B.id, B.controller_epoch, api_name(m->api_key), pr->id);
         return;
     }
-    if (rs.error_code != ERR_NONE)
-        log_warn(LOG_STATE, "[Controller id=%d epoch=%d] Broker %d answered %s with error %d",
-                 B.id, B.controller_epoch, pr->id, api_name(m->api_key), rs.error_code);
+    char text[2048];
+    if (rs.error_code != ERR_NONE && m->api_key != ApiKey_StopReplica) {
+        response_str(text, sizeof(text), m->api_key, &rs);
+        log_error(LOG_STATE, "[Controller id=%d epoch=%d] Received error %s in %s response %s "
+                  "from broker %d", B.id, B.controller_epoch, kerror_name(rs.error_code),
+                  api_name(m->api_key), text, pr->id);
+    } else if (m->api_key == ApiKey_StopReplica) {
+        int failed = rs.error_code != ERR_NONE;
+        for (int i = 0; i < rs.npartition_errors && !failed; i++)
+            failed = rs.partition_errors[i].error_code != ERR_NONE;
+        if (failed) {
+            response_str(text, sizeof(text), m->api_key, &rs);
+            log_debug(LOG_CTRL, "[Controller id=%d] StopReplica response received from broker "
+                      "%d: request error = %s, %s", B.id, pr->id, kerror_name(rs.error_code),
+                      text);
+        }
+    }
     if (m->api_key == ApiKey_LeaderAndIsr)
         log_dir_leader_and_isr_answered(pr->id, pr->epoch, &rs);
     ctl_response_free(&rs);

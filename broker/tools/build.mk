@@ -3,13 +3,13 @@
 # Each tool is one program, $(BUILD)/bin/kafka-<name>, built from
 # broker/tools/kafka_<name>.c, installed into libexec/ and started by
 # bin/kafka-<name>.sh. They share libtools.a: option parsing, the admin
-# client, Kafka's error table and output helpers, and the synchronous
-# ZooKeeper helpers of the --zookeeper modes and zookeeper-shell (zk_sync.c,
-# zk_admin.c). The console producer and
-# consumer also link librdkafka.
+# client, output helpers and the synchronous ZooKeeper helpers of the
+# --zookeeper modes and zookeeper-shell (zk_sync.c, zk_admin.c); Kafka's
+# error table is libcommon's (kafka_errors.c, the broker logs error names
+# too). The console producer and consumer also link librdkafka.
 
 TOOLS_LIB_SRC = broker/tools/opts.c broker/tools/admin.c broker/tools/tools_util.c \
-	broker/tools/tools_errors.c broker/tools/tools_offsets.c broker/tools/tools_inputs.c \
+	broker/tools/tools_offsets.c broker/tools/tools_inputs.c \
 	broker/tools/rdk_log.c broker/tools/zk_sync.c broker/tools/zk_admin.c broker/tools/tools_election.c \
 	broker/tools/tools_dups.c broker/tools/tools_args.c
 TOOLS_LIB = $(BUILD)/libtools.a

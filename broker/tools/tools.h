@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "kafka_errors.h"
 
 #define TOOLS_KAFKA_VERSION "2.5.0"
 
@@ -90,14 +91,6 @@ int parse_i32(const char *s, int32_t *out);
 /* ------------------------------------------------------------------------
  * Errors
  * ---------------------------------------------------------------------- */
-typedef struct kerror_info {
-    int code;
-    const char *name;      /* UNKNOWN_TOPIC_OR_PARTITION */
-    const char *exception; /* UnknownTopicOrPartitionException */
-    const char *message;   /* default message */
-} kerror_info;
-
-const kerror_info *kerror_lookup(int code);
 /* "org.apache.kafka.common.errors.<Exception>: <msg or default>" into buf. */
 const char *kerror_string(int code, const char *msg, char *buf, size_t len);
 

@@ -11,7 +11,10 @@
 # (StopReplica); a partition of a topic the broker has not read is created
 # from LeaderAndIsr alone (a topic with no znode: its leader serves, its
 # follower replicates); after kill -9 of the controller, its successor's
-# requests carry the higher epoch. Raw requests: tests/clients/controller_requests.py.
+# requests carry the higher epoch; a broker's request-level error answer
+# (STALE_CONTROLLER_EPOCH) is logged by the controller with Kafka's wording
+# and neither marks replicas offline nor is resent. Raw requests:
+# tests/clients/controller_requests.py.
 
 load test_helper
 load cluster_helper
@@ -226,5 +229,36 @@ follower_of() {
   cluster_broker_start "$c"
   # the restarted broker (a new registration) gets the full state too
   wait_for 20 grep -q "from controller $n epoch $e2 for partition $t-0" "$(state_log "$c")"
+  cluster_wait_isr "$t" 0 1,2,3 30
+}
+
+@test "controller channel: a broker's request-level error is logged by the controller as Kafka's and changes nothing else" {
+  local t c e f
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  f=$(others "$c" | head -1)
+  # broker f hears of a controller epoch above the controller's (a request for a
+  # partition it does not replicate: it changes nothing there but the epoch seen)
+  run kctl leader-and-isr --bootstrap "$(cluster_addr "$f")" --topic "$(unique_topic cc-none)" \
+    --controller-id "$c" --controller-epoch $((e + 5)) --leader 99 --leader-epoch 0 \
+    --isr 99 --replicas 99
+  echo "$output"
+  [[ $output == *"error_code 0"* && $output == *"error 3"* ]]
+  # so it refuses the controller's requests for a new topic: STALE_CONTROLLER_EPOCH
+  t=$(unique_topic cc-refused)
+  ktool kafka-topics.sh --bootstrap-server "$(cluster_bootstrap)" --create --topic "$t" \
+    --partitions 1 --replication-factor 3 >/dev/null
+  wait_for 20 grep -q "ERROR \[Controller id=$c epoch=$e\] Received error STALE_CONTROLLER_EPOCH in LeaderAndIsr response LeaderAndIsrResponseData(errorCode=11, partitionErrors=\[LeaderAndIsrPartitionError(topicName='$t', partitionIndex=0, errorCode=11)\]) from broker $f" "$(state_log "$c")"
+  wait_for 20 grep -q "ERROR \[Controller id=$c epoch=$e\] Received error STALE_CONTROLLER_EPOCH in UpdateMetadata response UpdateMetadataResponseData(errorCode=11) from broker $f" "$(state_log "$c")"
+  grep -q "Ignoring LeaderAndIsr request from controller $c with correlation id [0-9]* since its controller epoch $e is old. Latest known controller epoch is $((e + 5))" "$(state_log "$f")"
+  # the answer is not taken for a failed log directory (only KAFKA_STORAGE_ERROR is),
+  # nor sent again
+  ! grep -q "Mark replicas .* on broker $f as offline" "$(state_log "$c")"
+  sleep 1
+  [ "$(grep -c "Received error STALE_CONTROLLER_EPOCH in LeaderAndIsr response .*'$t'" "$(state_log "$c")")" -eq 1 ]
+  # a restart of f (a new registration, no memory of the epoch) gets the full state again
+  cluster_broker_stop "$f"
+  cluster_broker_start "$f"
+  wait_for 20 grep -q "Received LeaderAndIsr request LeaderAndIsrPartitionState(topicName='$t', partitionIndex=0.* from controller $c epoch $e for partition $t-0" "$(state_log "$f")"
   cluster_wait_isr "$t" 0 1,2,3 30
 }

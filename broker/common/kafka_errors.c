@@ -1,8 +1,11 @@
-/* tools_errors.c -- Kafka 2.5 error codes as the Java admin client reports them:
- * the error name, the exception class and its default message (the text
- * the tools print when the broker sends no message of its own). Data
- * transcribed from the Errors enum of Apache Kafka 2.5. */
-#include "tools.h"
+/* kafka_errors.c -- Kafka 2.5 error codes by name, as the Java admin client
+ * reports them and Kafka's logs print them: the error name, the exception
+ * class and its default message (the text the tools print when the broker
+ * sends no message of its own). Data transcribed from the Errors enum of
+ * Apache Kafka 2.5. Shared by the tools and the broker's log lines. */
+#include "kafka_errors.h"
+
+#include <stddef.h>
 
 static const kerror_info errors[] = {
     {-1, "UNKNOWN_SERVER_ERROR", "UnknownServerException", "The server experienced an unexpected error when processing the request."},
@@ -101,4 +104,8 @@ const kerror_info *kerror_lookup(int code) {
         if (errors[i].code == code)
             return &errors[i];
     return &errors[0]; /* UNKNOWN_SERVER_ERROR */
+}
+
+const char *kerror_name(int code) {
+    return code == 0 ? "NONE" : kerror_lookup(code)->name;
 }
