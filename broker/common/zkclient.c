@@ -54,6 +54,7 @@ typedef struct zreq {
     struct zreq *next;
     int32_t xid, type;
     int sent;
+    int refused_rc; /* refused before queueing: the error its callback gets */
     int64_t queued_at;
     uint8_t *frame; /* until written to a connection */
     size_t flen;
@@ -104,6 +105,8 @@ struct zkc {
     int64_t last_send, last_recv, deadline, reconnect_at, pause_until;
     long long timer_id;
     zreq *head, *tail;
+    zreq *refused, *refused_tail; /* refused ops, answered by refused_timer */
+    long long refused_timer;
     strset watches[WS_COUNT];
     strset auth; /* "scheme\0data" pairs given to zkc_add_auth, sent on every connect */
     zkc_session_cb *session_cb;
@@ -238,7 +241,12 @@ static char *client_path(const zkc *z, kstr k) {
 
 static void enter(zkc *z) { z->depth++; }
 
+static void answer_refused(zkc *z);
+
 static void destroy(zkc *z) {
+    answer_refused(z); /* those refused while it closed */
+    if (z->refused_timer >= 0)
+        aeDeleteTimeEvent(z->el, z->refused_timer);
     for (int i = 0; i < WS_COUNT; i++)
         set_clear(&z->watches[i]);
     for (int i = 0; i < z->auth.n; i++)
@@ -386,17 +394,68 @@ static int check_usable(const zkc *z) {
 
 static int valid_path(const char *p) { return p && p[0] == '/'; }
 
+/* Refused ops (no session, closing, bad arguments, larger than
+ * jute.maxbuffer) fail like any other: their callbacks run with the error,
+ * on the event loop (a zero-delay timer), in the order refused; or, when
+ * the zkc closes first, as it closes. */
+static void answer_refused(zkc *z) {
+    /* a callback may be refused again: the next round (on closing, bounded:
+     * a caller that re-issues whatever the error would never end) */
+    for (int round = 0; z->refused; round++) {
+        if (round == 1000) {
+            log_error(LOG_ZK, "Ops still re-issued after 1000 rounds of refusals while closing");
+            break;
+        }
+        zreq *list = z->refused;
+        z->refused = z->refused_tail = NULL;
+        while (list) {
+            zreq *r = list;
+            list = r->next;
+            complete_err(r, r->refused_rc);
+            free_req(r);
+        }
+        if (!z->closing)
+            break; /* new refusals have their own timer */
+    }
+}
+
+static int refused_timer_cb(aeEventLoop *el, long long id, void *data) {
+    (void)el;
+    (void)id;
+    zkc *z = data;
+    z->refused_timer = -1;
+    enter(z);
+    answer_refused(z);
+    leave(z);
+    return AE_NOMORE;
+}
+
+static int refuse(zkc *z, int kind, void *cb, void *arg, int rc) {
+    if (!cb)
+        return rc;
+    zreq *r = new_req(0, 0, kind, cb, arg);
+    r->refused_rc = rc;
+    if (z->refused_tail)
+        z->refused_tail->next = r;
+    else
+        z->refused = r;
+    z->refused_tail = r;
+    if (z->refused_timer < 0 && !z->closing)
+        z->refused_timer = aeCreateTimeEvent(z->el, 0, refused_timer_cb, z);
+    return rc;
+}
+
 /* Encodes body (its paths already chroot-prefixed) and queues the request.
- * On error nothing is queued and the callback will not run. */
+ * On error nothing is queued and the callback gets the error (refuse). */
 static int submit(zkc *z, const jute_req *body, int kind, void *cb, void *arg, const char *path,
                   int watch) {
     int rc = check_usable(z);
     if (rc != ZOK)
-        return rc;
+        return refuse(z, kind, cb, arg, rc);
     zreq *r = new_req(next_xid(z), body->type, kind, cb, arg);
     if ((rc = encode_req(r, body)) != ZOK) {
         free_req(r);
-        return rc;
+        return refuse(z, kind, cb, arg, rc);
     }
     r->watch = watch;
     if (watch && path)
@@ -993,6 +1052,7 @@ zkc *zkc_new(aeEventLoop *el, const char *connect_string, int session_timeout_ms
     memset(z, 0, sizeof(*z));
     z->el = el;
     z->fd = -1;
+    z->refused_timer = -1;
     z->requested_timeout = session_timeout_ms > 0 ? session_timeout_ms : 30000;
     z->session_cb = cb;
     z->session_arg = arg;
@@ -1046,6 +1106,7 @@ void zkc_close(zkc *z) {
     teardown(z);
     rearm(z); /* deletes the timer */
     fail_reqs(z, ZCLOSING, 0);
+    answer_refused(z);
     leave(z);
 }
 
@@ -1070,7 +1131,7 @@ int zkc_session_timeout(const zkc *z) { return z->timeout > 0 ? z->timeout : z->
 static int simple_op(zkc *z, jute_req *b, const char *path, int kind, void *cb, void *arg,
                      int watch) {
     if (!valid_path(path) || !cb)
-        return ZBADARGUMENTS;
+        return refuse(z, kind, cb, arg, ZBADARGUMENTS);
     char *full = full_path(z, path);
     b->path = jute_kstr(full);
     int rc = submit(z, b, kind, cb, arg, path, watch);
@@ -1087,7 +1148,7 @@ int zkc_create(zkc *z, const char *path, const void *data, int len, int flags,
     jute_req b = {.type = create_type(flags), .flags = flags, .acl = JUTE_OPEN_ACL_UNSAFE};
     b.data = (kstr){data, data ? len : -1};
     if (data && len < 0)
-        return ZBADARGUMENTS;
+        return refuse(z, CB_STRING, (void *)cb, arg, ZBADARGUMENTS);
     return simple_op(z, &b, path, CB_STRING, (void *)cb, arg, W_NONE);
 }
 
@@ -1111,7 +1172,7 @@ int zkc_set(zkc *z, const char *path, const void *data, int len, int version, zk
     jute_req b = {.type = ZOO_SETDATA_OP, .version = version};
     b.data = (kstr){data, data ? len : -1};
     if (data && len < 0)
-        return ZBADARGUMENTS;
+        return refuse(z, CB_STAT, (void *)cb, arg, ZBADARGUMENTS);
     return simple_op(z, &b, path, CB_STAT, (void *)cb, arg, W_NONE);
 }
 
@@ -1138,11 +1199,11 @@ int zkc_add_auth(zkc *z, const char *scheme, const char *data) {
 }
 
 int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg) {
-    if (!body || body->type == ZOO_MULTI_OP || body->type == ZOO_MULTI_READ_OP)
-        return ZBADARGUMENTS;
+    if (!body || body->type == ZOO_MULTI_OP || body->type == ZOO_MULTI_READ_OP || !cb)
+        return refuse(z, CB_RESP, (void *)cb, arg, ZBADARGUMENTS);
     if (body->type == ZOO_RECONFIG_OP) { /* no path */
         jute_req b = *body;
-        return cb ? submit(z, &b, CB_RESP, (void *)cb, arg, NULL, W_NONE) : ZBADARGUMENTS;
+        return submit(z, &b, CB_RESP, (void *)cb, arg, NULL, W_NONE);
     }
     char *path = body->path.len < 0 ? NULL : xstrndup(body->path.s, (size_t)body->path.len);
     jute_req b = *body;
@@ -1160,7 +1221,7 @@ int zkc_request(zkc *z, const jute_req *body, zkc_resp_cb *cb, void *arg) {
 
 int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg) {
     if (n < 0 || (n > 0 && !ops) || !cb)
-        return ZBADARGUMENTS;
+        return refuse(z, CB_MULTI, (void *)cb, arg, ZBADARGUMENTS);
     jute_req b = {.type = ZOO_MULTI_OP, .nops = n};
     b.ops = calloc((size_t)n + 1, sizeof(jute_req));
     char **full = calloc((size_t)n + 1, sizeof(char *));
@@ -1190,8 +1251,8 @@ int zkc_multi(zkc *z, const zkc_op *ops, int n, zkc_multi_cb *cb, void *arg) {
         default: rc = ZBADARGUMENTS;
         }
     }
-    if (rc == ZOK)
-        rc = submit(z, &b, CB_MULTI, (void *)cb, arg, NULL, W_NONE);
+    rc = rc == ZOK ? submit(z, &b, CB_MULTI, (void *)cb, arg, NULL, W_NONE)
+                   : refuse(z, CB_MULTI, (void *)cb, arg, rc);
     for (int i = 0; i < n; i++)
         free(full[i]);
     free(full);
@@ -1239,8 +1300,8 @@ static void ensure_step(int rc, const char *created, void *arg) {
     } else {
         goto done;
     }
-    if ((rc = ensure_create(c)) == ZOK)
-        return;
+    ensure_create(c); /* refused or not, ensure_step runs again */
+    return;
 done:
     c->cb(rc, c->arg);
     free(c->path);
@@ -1249,19 +1310,14 @@ done:
 
 int zkc_ensure_path(zkc *z, const char *path, zkc_void_cb *cb, void *arg) {
     if (!valid_path(path) || !path[1] || !cb)
-        return ZBADARGUMENTS;
+        return refuse(z, CB_VOID, (void *)cb, arg, ZBADARGUMENTS);
     ensure_ctx *c = xmalloc(sizeof(*c));
     c->z = z;
     c->len = c->at = strlen(path);
     c->path = xstrndup(path, c->len);
     c->cb = cb;
     c->arg = arg;
-    int rc = ensure_create(c);
-    if (rc != ZOK) {
-        free(c->path);
-        free(c);
-    }
-    return rc;
+    return ensure_create(c); /* a refusal reaches ensure_step too */
 }
 
 int zkc_wait(zkc *z, int *done_flag, int timeout_ms) {

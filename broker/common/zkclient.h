@@ -15,13 +15,16 @@
  *  - ops issued while disconnected are queued and sent once a connection
  *    to the same session is re-established; they fail with ZCONNECTIONLOSS
  *    if that takes longer than the session timeout.
- * Op functions return ZOK when the op was accepted, and then its callback
- * runs exactly once, on the event loop, never from inside the call.
- * Otherwise they return an error (ZBADARGUMENTS for a path not starting
- * with '/', a NULL callback or a request over jute.maxbuffer;
- * ZSESSIONEXPIRED after expiry; ZCLOSING during zkc_close) and the callback
- * is never called. Pointers given to callbacks (data, stat, paths, names)
- * are valid only during the callback.
+ * An op's callback runs exactly once, on the event loop, never from inside
+ * the call, whether the op was sent or refused before it: a refused op
+ * (ZBADARGUMENTS for a path not starting with '/' or a request over
+ * jute.maxbuffer; ZSESSIONEXPIRED after expiry; ZCLOSING during zkc_close)
+ * gets its error in the callback like any other failure, so no caller is
+ * left pending. The return value only tells early: ZOK when the op was
+ * queued, else the error the callback will get; a caller acts in the
+ * callback only. (With a NULL callback nothing runs: ZBADARGUMENTS.)
+ * Pointers given to callbacks (data, stat, paths, names) are valid only
+ * during the callback.
  *
  * A chroot suffix in the connect string ("host:2181,host2:2181/kafka") is
  * prepended to every path sent and stripped from every path received

@@ -193,13 +193,9 @@ static void load_step_done(void) {
 static void load_read(const char *path_fmt, const char *name, int watch, zkc_data_cb *cb) {
     char path[512];
     snprintf(path, sizeof(path), path_fmt, name);
-    int counted = !load_done;
-    loading += counted;
+    loading += !load_done;
     char *copy = xstrdup(name);
-    if (zkc_get(cluster_zk, path, watch, cb, copy) != ZOK) { /* refused before sending */
-        free(copy);
-        loading -= counted;
-    }
+    zkc_get(cluster_zk, path, watch, cb, copy); /* refused too: cb gets the error */
 }
 
 /* ------------------------------------------------------------------------
@@ -490,8 +486,7 @@ void load_state(topic *t, int32_t p) {
     state_path(path, sizeof(path), t->name, p);
     if (!load_done)
         loading++;
-    if (zkc_get(cluster_zk, path, 1, state_get_cb, part_ref_new(t->name, p)) != ZOK && !load_done)
-        loading--;
+    zkc_get(cluster_zk, path, 1, state_get_cb, part_ref_new(t->name, p));
 }
 
 /* A leader's ISR change: conditional on the state's cluster_zk version, keeping the
@@ -592,9 +587,10 @@ void cluster_write_isr(partition *p, const int32_t *isr, int nisr, isr_write_cb 
     state_path(path, sizeof(path), p->topic->name, p->id);
     /* a negative version is a marker (not read yet, write in progress):
      * never an unconditional write */
-    if (!cluster_zk || p->state_zk_version < 0 ||
-        zkc_set(cluster_zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw) != ZOK)
+    if (!cluster_zk || p->state_zk_version < 0)
         isr_write_done(iw, 0, -1);
+    else
+        zkc_set(cluster_zk, path, w.data, (int)w.len, p->state_zk_version, isr_set_cb, iw);
     wb_free(&w);
 }
 
@@ -1349,10 +1345,8 @@ static void topic_config_written_cb(int rc, const char *path, void *arg) {
     }
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", c->name);
-    int zrc = zkc_create(cluster_zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
-                         topic_created_cb, c);
-    if (zrc != ZOK) /* refused before sending (session gone, too large): answer now */
-        topic_created_cb(zrc, NULL, c);
+    zkc_create(cluster_zk, p, c->assignment.data, (int)c->assignment.len, ZKC_PERSISTENT,
+               topic_created_cb, c);
 }
 
 void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
@@ -1384,10 +1378,8 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     config_json(&w, cfg_keys, cfg_values, ncfg);
     char p[512];
     snprintf(p, sizeof(p), "/config/topics/%s", name);
-    int rc = zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
+    zkc_create(cluster_zk, p, w.data, (int)w.len, ZKC_PERSISTENT, topic_config_written_cb, c);
     wb_free(&w);
-    if (rc != ZOK)
-        topic_config_written_cb(rc, NULL, c);
 }
 
 typedef struct simple_ctx {
@@ -1427,9 +1419,7 @@ void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg) {
     char p[512];
     snprintf(p, sizeof(p), "/admin/delete_topics/%s", name);
     simple_ctx *s = simple_new(name, 0, cb, arg);
-    int rc = zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb, s);
-    if (rc != ZOK)
-        delete_requested_cb(rc, NULL, s);
+    zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb, s);
 }
 
 static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
@@ -1496,10 +1486,8 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", name);
     simple_ctx *s = simple_new(name, new_total, cb, arg);
-    int rc = zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb, s);
+    zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb, s);
     wb_free(&w);
-    if (rc != ZOK)
-        partitions_written_cb(rc, NULL, s);
 }
 
 static void change_notified_cb(int rc, const char *path, void *arg) {
@@ -1513,10 +1501,8 @@ static void notify_change(simple_ctx *s) {
     char data[600];
     snprintf(data, sizeof(data), "{\"version\":2,\"entity_path\":\"%s/%s\"}", s->entity_type,
              s->name);
-    int rc = zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
-                        ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
-    if (rc != ZOK)
-        change_notified_cb(rc, NULL, s);
+    zkc_create(cluster_zk, "/config/changes/config_change_", data, (int)strlen(data),
+               ZKC_PERSISTENT | ZKC_SEQUENCE, change_notified_cb, s);
 }
 
 static void config_written(int rc, simple_ctx *s) {
@@ -1546,10 +1532,8 @@ static void config_set_cb(int rc, const jute_stat *st, void *arg) {
     if (rc == ZNONODE) {
         char p[512];
         snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, c->s->name);
-        rc = zkc_create(cluster_zk, p, c->data.data, (int)c->data.len, ZKC_PERSISTENT,
-                        config_create_cb, c->s);
-        if (rc != ZOK)
-            config_written(rc, c->s);
+        zkc_create(cluster_zk, p, c->data.data, (int)c->data.len, ZKC_PERSISTENT,
+                   config_create_cb, c->s);
     } else {
         config_written(rc, c->s);
     }
@@ -1568,9 +1552,7 @@ void cluster_set_config(const char *entity_type, const char *name, const char *c
     c->s->entity_type = !strcmp(entity_type, "topics") ? "topics" : "brokers";
     char p[512];
     snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, name);
-    int rc = zkc_set(cluster_zk, p, c->data.data, (int)c->data.len, -1, config_set_cb, c);
-    if (rc != ZOK)
-        config_set_cb(rc, NULL, c);
+    zkc_set(cluster_zk, p, c->data.data, (int)c->data.len, -1, config_set_cb, c);
 }
 
 /* ------------------------------------------------------------------------

@@ -90,10 +90,10 @@ static void state_parent_cb(int rc, void *arg) {
     state_json(&w, B.controller_epoch, leader, 0, isr, nisr);
     char path[512];
     state_path(path, sizeof(path), r->topic, r->partition);
-    int zrc = zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
+    /* refused before sending: state_write_cb gets the error, the next
+     * session's reload retries */
+    zkc_create(cluster_zk, path, w.data, (int)w.len, ZKC_PERSISTENT, state_write_cb, r);
     wb_free(&w);
-    if (zrc != ZOK) /* refused before sending: the next session's reload retries */
-        state_write_cb(zrc, NULL, r);
 }
 
 /* The controller's write of a partition state, fenced by the controller

@@ -52,18 +52,33 @@ void isr_change_record(const char *topic, int32_t partition, int64_t now_ms) {
     last_change_ms = now_ms;
 }
 
+/* The partitions of one notification being written. */
+typedef struct notification_write {
+    part_ref **refs;
+    int n;
+} notification_write;
+
+/* A failed write (refused before sending too: no session now) puts its
+ * partitions back for the next round. */
 static void notification_written_cb(int rc, const char *path, void *arg) {
-    (void)arg;
+    notification_write *nw = arg;
     if (rc != ZOK)
         log_warn(LOG_ZK, "Failed to write an ISR change notification: %s", zk_error_name(rc));
     else
         log_debug(LOG_ZK, "Wrote ISR change notification %s", path ? path : "");
+    for (int i = 0; i < nw->n; i++) {
+        if (rc != ZOK)
+            isr_change_record(nw->refs[i]->topic, nw->refs[i]->partition, ae_mono_ms());
+        part_ref_free(nw->refs[i]);
+    }
+    free(nw->refs);
+    free(nw);
 }
 
-/* Writes the notification; the partitions sent are dropped from the set.
- * Kafka writes one znode per set (its size is bounded by the partitions a
- * broker leads); the JSON stays far below jute.maxbuffer for any set a
- * broker of this size leads, and a refused write is logged. */
+/* Writes the notification; the partitions sent leave the set (a failed
+ * write puts them back). Kafka writes one znode per set (its size is
+ * bounded by the partitions a broker leads); the JSON stays far below
+ * jute.maxbuffer for any set a broker of this size leads. */
 static void propagate(void) {
     wbuf w;
     wb_init(&w, 64 + (size_t)npending * 48);
@@ -74,14 +89,16 @@ static void propagate(void) {
         wbuf_printf(&w, ",\"partition\":%d}", pending[i]->partition);
     }
     wbuf_printf(&w, "]}");
-    int rc = zkc_create(cluster_zk, NOTIFICATION_PREFIX, w.data, (int)w.len,
-                        ZKC_PERSISTENT | ZKC_SEQUENCE, notification_written_cb, NULL);
+    notification_write *nw = malloc(sizeof(*nw));
+    if (!nw)
+        abort();
+    nw->refs = pending;
+    nw->n = npending;
+    pending = NULL;
+    npending = cap_pending = 0;
+    zkc_create(cluster_zk, NOTIFICATION_PREFIX, w.data, (int)w.len,
+               ZKC_PERSISTENT | ZKC_SEQUENCE, notification_written_cb, nw);
     wb_free(&w);
-    if (rc != ZOK) /* no session now: kept for the next round */
-        return;
-    for (int i = 0; i < npending; i++)
-        part_ref_free(pending[i]);
-    npending = 0;
 }
 
 void isr_change_periodic(int64_t now_ms) {

@@ -212,10 +212,11 @@ static void notify_controller(void) {
     while (notifications_pending > 0 && cluster_zk) {
         char data[96];
         int n = event_json(data, sizeof(data));
-        if (zkc_create(cluster_zk, EVENT_PREFIX, data, n, ZKC_PERSISTENT | ZKC_SEQUENCE,
-                       notification_written_cb, NULL) != ZOK)
-            return; /* no session now: the next cron tries again */
+        /* a failed write (refused too: no session now) counts itself
+         * again in its callback, for the next cron */
         notifications_pending--;
+        zkc_create(cluster_zk, EVENT_PREFIX, data, n, ZKC_PERSISTENT | ZKC_SEQUENCE,
+                   notification_written_cb, NULL);
     }
 }
 

@@ -175,9 +175,7 @@ static void zk_rewrite(void) {
     if (!left) {
         log_info(LOG_CTRL, "[Controller id=%d] Removing %s: no reassignment left", B.id,
                  ZK_REASSIGN_PATH);
-        if (zkc_delete(cluster_zk, ZK_REASSIGN_PATH, zk_node_version, zk_rewritten_del_cb,
-                       NULL) != ZOK)
-            zk_rewrite_in_flight = 0;
+        zkc_delete(cluster_zk, ZK_REASSIGN_PATH, zk_node_version, zk_rewritten_del_cb, NULL);
         zk_entries_clear();
         zk_node_version = -1;
         return;
@@ -202,9 +200,8 @@ static void zk_rewrite(void) {
     }
     nzk_entries = k;
     wbuf_printf(&w, "]}");
-    if (zkc_set(cluster_zk, ZK_REASSIGN_PATH, w.data, (int)w.len, zk_node_version,
-                zk_rewritten_set_cb, NULL) != ZOK)
-        zk_rewrite_in_flight = 0;
+    zkc_set(cluster_zk, ZK_REASSIGN_PATH, w.data, (int)w.len, zk_node_version,
+            zk_rewritten_set_cb, NULL);
     wb_free(&w);
 }
 
@@ -419,10 +416,8 @@ static void start_try(start_req *s) {
          .version = t->assignment_zk_version},
     };
     t->assignment_write_in_flight = 1;
-    int rc = zkc_multi(cluster_zk, ops, 2, start_written_cb, s);
+    zkc_multi(cluster_zk, ops, 2, start_written_cb, s); /* refused too: the callback says */
     wb_free(&w);
-    if (rc != ZOK) /* refused before sending (session gone, too large) */
-        start_written_cb(rc, 0, NULL, s);
 }
 
 static int start_retry(aeEventLoop *el, long long id, void *arg) {
@@ -516,11 +511,9 @@ void reassign_check(partition *p) {
     t->assignment_write_in_flight = 1;
     p->state_zk_version = -3; /* write in progress: no ISR write meanwhile */
     part_ref *ref = part_ref_new(t->name, p->id);
-    int rc = zkc_multi(cluster_zk, ops, 3, complete_written_cb, ref);
+    zkc_multi(cluster_zk, ops, 3, complete_written_cb, ref); /* refused too: the callback says */
     wb_free(&tw);
     wb_free(&sw);
-    if (rc != ZOK) /* refused before sending */
-        complete_written_cb(rc, 0, NULL, ref);
 }
 
 /* ------------------------------------------------------------------------

@@ -33,9 +33,7 @@ static void read_cb(int rc, const char *data, int len, const jute_stat *st, void
         return;
     }
     nd->handle(path, data, len);
-    int drc = zkc_delete(cluster_zk, path, -1, deleted_cb, path);
-    if (drc != ZOK)
-        deleted_cb(drc, path);
+    zkc_delete(cluster_zk, path, -1, deleted_cb, path);
 }
 
 static void children_cb(int rc, int count, const char *const *names, void *arg) {
@@ -53,10 +51,7 @@ static void children_cb(int rc, int count, const char *const *names, void *arg) 
             abort();
         r->nd = nd;
         r->path = xstrdup(path);
-        if (zkc_get(cluster_zk, r->path, 0, read_cb, r) != ZOK) {
-            free(r->path);
-            free(r);
-        }
+        zkc_get(cluster_zk, r->path, 0, read_cb, r);
     }
 }
 

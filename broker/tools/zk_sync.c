@@ -148,12 +148,12 @@ zks_res *zks_run(aeEventLoop *el, zkc *z, const jute_req *b) {
     if (!x)
         abort();
     x->dlen = -1;
-    int rc = z ? zkc_request(z, b, on_reply, x) : ZCONNECTIONLOSS;
-    if (rc != ZOK) {
+    if (!z) {
         x->done = 1;
-        x->rc = rc;
+        x->rc = ZCONNECTIONLOSS;
         return x;
     }
+    zkc_request(z, b, on_reply, x); /* refused too: on_reply gets the error */
     int failed = zkc_failed_attempts(z);
     while (!x->done) {
         if (zkc_state(z) != ZKC_CONNECTED && zkc_failed_attempts(z) > failed) {

@@ -2,7 +2,9 @@
  * ZooKeeper server (built on jute's server-side readers and writers) on the
  * same event loop: handshake fields, chroot, watches and setWatches after a
  * reconnect, bad replies (oversized frame, wrong xid, truncated body), a
- * silent server, queued requests, session expiry and close. */
+ * silent server, queued requests, session expiry and close; ops refused
+ * before they are sent (no session, larger than jute.maxbuffer, a bad path,
+ * closing) fail through their callbacks like any other. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -303,6 +305,76 @@ static void cb_data(int rc, const char *data, int len, const jute_stat *st, void
     snprintf(r->str, sizeof(r->str), "%.*s", data ? len : 0, data ? data : "");
 }
 
+static void run_for(int ms);
+
+static void cb_void(int rc, void *a) {
+    res *r = a;
+    r->rc = rc;
+    r->done = 1;
+    r->calls++;
+}
+
+static void cb_children(int rc, int count, const char *const *names, void *a) {
+    (void)names;
+    res *r = a;
+    r->rc = rc;
+    r->done = 1;
+    r->calls++;
+    r->len = count;
+}
+
+static void cb_multi(int rc, int n, const zkc_op_result *results, void *a) {
+    (void)results;
+    res *r = a;
+    r->rc = rc;
+    r->done = 1;
+    r->calls++;
+    r->len = n;
+}
+
+static void cb_resp(int rc, const jute_resp *resp, void *a) {
+    res *r = a;
+    r->rc = rc;
+    r->done = 1;
+    r->calls++;
+    r->len = resp != NULL;
+}
+
+/* A refused op's callback that issues another op, refused too: that one
+ * must get its callback as well (on a later turn, not in a loop). */
+static zkc *again_zkc;
+static res again_res;
+static void cb_refused_again(int rc, void *a) {
+    cb_void(rc, a);
+    zkc_delete(again_zkc, "/again", -1, cb_void, &again_res);
+}
+
+/* Every kind of op refused before it is sent: each callback runs exactly
+ * once, with want_rc, from the event loop (never inside the call), and the
+ * ops report want_rc at once too. */
+#define NREFUSED 9
+static void refused_ops(zkc *z, const char *path, int want_rc, res *r) {
+    memset(r, 0, NREFUSED * sizeof(*r));
+    zkc_op ops[1] = {{.type = ZOO_DELETE_OP, .path = path, .version = -1}};
+    jute_req acl = {.type = ZOO_GETACL_OP, .path = jute_kstr(path)};
+    CHECK(zkc_create(z, path, "x", 1, 0, cb_string, &r[0]) == want_rc);
+    CHECK(zkc_delete(z, path, -1, cb_void, &r[1]) == want_rc);
+    CHECK(zkc_exists(z, path, 1, cb_stat, &r[2]) == want_rc);
+    CHECK(zkc_get(z, path, 1, cb_data, &r[3]) == want_rc);
+    CHECK(zkc_set(z, path, "y", 1, -1, cb_stat, &r[4]) == want_rc);
+    CHECK(zkc_children(z, path, 1, cb_children, &r[5]) == want_rc);
+    CHECK(zkc_multi(z, ops, 1, cb_multi, &r[6]) == want_rc);
+    CHECK(zkc_request(z, &acl, cb_resp, &r[7]) == want_rc);
+    CHECK(zkc_ensure_path(z, path[0] == '/' ? "/e/f" : path, cb_void, &r[8]) == want_rc);
+    for (int i = 0; i < NREFUSED; i++)
+        CHECK(r[i].calls == 0); /* not from inside the call */
+    run_for(20);
+    for (int i = 0; i < NREFUSED; i++)
+        CHECK(r[i].calls == 1 && r[i].rc == want_rc);
+    CHECK(!strcmp(r[0].str, "(null)") && r[2].version == -1 && r[3].len == -1 &&
+          r[6].len == 0 && r[7].len == 0);
+}
+
 static int wait_for(int *flag, int ms) {
     int64_t end = ae_mono_ms() + ms;
     while (!*flag && ae_mono_ms() < end)
@@ -379,6 +451,38 @@ int main(void) {
     run_for(50);
     CHECK(F.setwatches == 3);
 
+    /* refused before sending while connected, the connection untouched: a
+     * request larger than jute.maxbuffer (the server would drop the
+     * connection), a path not starting with '/' */
+    {
+        int disc = S.disconnects;
+        res big[3];
+        memset(big, 0, sizeof(big));
+        char *huge = calloc(1, JUTE_MAX_BUFFER + 1);
+        CHECK(huge != NULL);
+        zkc_op op = {.type = ZOO_SETDATA_OP, .path = "/big", .data = huge,
+                     .len = JUTE_MAX_BUFFER + 1, .version = -1};
+        CHECK(zkc_create(z, "/big", huge, JUTE_MAX_BUFFER + 1, 0, cb_string, &big[0]) ==
+              ZBADARGUMENTS);
+        CHECK(zkc_set(z, "/big", huge, JUTE_MAX_BUFFER + 1, -1, cb_stat, &big[1]) ==
+              ZBADARGUMENTS);
+        CHECK(zkc_multi(z, &op, 1, cb_multi, &big[2]) == ZBADARGUMENTS);
+        free(huge);
+        CHECK(big[0].calls == 0 && big[1].calls == 0 && big[2].calls == 0);
+        run_for(20);
+        for (int i = 0; i < 3; i++)
+            CHECK(big[i].calls == 1 && big[i].rc == ZBADARGUMENTS);
+        res bad[NREFUSED];
+        refused_ops(z, "no-slash", ZBADARGUMENTS, bad);
+        CHECK(S.disconnects == disc && zkc_state(z) == ZKC_CONNECTED);
+        /* a NULL callback: nothing to call, the error is returned */
+        CHECK(zkc_get(z, "/g", 0, NULL, NULL) == ZBADARGUMENTS);
+        /* the session still serves */
+        memset(&r, 0, sizeof(r));
+        CHECK(zkc_get(z, "/", 0, cb_data, &r) == ZOK);
+        CHECK(wait_for(&r.done, 2000) && r.rc == ZOK);
+    }
+
     /* requests made while disconnected are sent after the reconnect */
     zkc_test_pause(z, 200);
     CHECK(zkc_state(z) == ZKC_DISCONNECTED);
@@ -395,8 +499,26 @@ int main(void) {
     CHECK(zkc_create(z, "/late", NULL, -1, 0, cb_string, &r) == ZOK);
     CHECK(wait_for(&S.expired, 2000));
     CHECK(r.done && r.rc == ZSESSIONEXPIRED && zkc_state(z) == ZKC_EXPIRED);
-    CHECK(zkc_create(z, "/x", NULL, -1, 0, cb_string, &r) == ZSESSIONEXPIRED);
+    /* refused without a session: every op's callback gets the error */
+    {
+        res gone[NREFUSED];
+        refused_ops(z, "/x", ZSESSIONEXPIRED, gone);
+        /* a callback that issues an op refused again: that one is answered
+         * too, on a later turn */
+        res first = {0};
+        memset(&again_res, 0, sizeof(again_res));
+        again_zkc = z;
+        CHECK(zkc_delete(z, "/x", -1, cb_refused_again, &first) == ZSESSIONEXPIRED);
+        run_for(20);
+        CHECK(first.calls == 1 && again_res.calls == 1 && again_res.rc == ZSESSIONEXPIRED);
+        /* refused, then closed before the event loop ran: answered as it
+         * closes, with the refusal's error */
+        memset(&r, 0, sizeof(r));
+        CHECK(zkc_create(z, "/x", NULL, -1, 0, cb_string, &r) == ZSESSIONEXPIRED);
+        CHECK(r.calls == 0);
+    }
     zkc_close(z);
+    CHECK(r.calls == 1 && r.rc == ZSESSIONEXPIRED);
     CHECK(F.closes == 0); /* nothing to close on the server */
 
     /* a silent server: pings go out, the connection is declared dead after

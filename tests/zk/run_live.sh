@@ -109,7 +109,7 @@ if [ -n "${SANITIZE:-}" ]; then
 fi
 C=$ROOT/broker/common
 # shellcheck disable=SC2086
-$CC $CFLAGS "$C/buf.c" "$C/ae.c" "$C/logger.c" "$C/jute.c" "$C/zkclient.c" \
+$CC $CFLAGS "$C/buf.c" "$C/memlimit.c" "$C/xalloc.c" "$C/array.c" "$C/ae.c" "$C/logger.c" "$C/jute.c" "$C/zkclient.c" \
     "$ROOT/tests/zk/zkclient_live.c" -o "$BIN" $LDFLAGS || fail "build"
 
 START=$(date +%s)

@@ -118,9 +118,9 @@ static void cb_multi(int rc, int n, const zkc_op_result *results, void *a) {
     fin(r, rc);
 }
 
+/* A refused op (rc != ZOK) gets its callback too, from the event loop. */
 static int wait_res(zkc *z, res *r, int rc) {
-    if (rc != ZOK) /* refused synchronously: no callback will come */
-        return rc;
+    (void)rc;
     if (zkc_wait(z, &r->done, 10000) != ZOK) {
         fprintf(stderr, "timed out waiting for a reply\n");
         return ZOPERATIONTIMEOUT;
@@ -188,6 +188,7 @@ typedef struct sess {
     int up, connects, disconnects, expired, new_session;
     zkc *close_on_expire;
     int sync_rc_after_expiry;
+    res after_expiry; /* the callback of that refused op */
 } sess;
 
 static void on_session(void *arg, int state, int new_session) {
@@ -204,7 +205,7 @@ static void on_session(void *arg, int state, int new_session) {
         s->expired = 1;
         if (s->close_on_expire) { /* closing from inside a callback is allowed */
             s->sync_rc_after_expiry =
-                zkc_create(s->close_on_expire, "/x", NULL, -1, 0, cb_string, NULL);
+                zkc_create(s->close_on_expire, "/x", NULL, -1, 0, cb_string, &s->after_expiry);
             zkc_close(s->close_on_expire);
         }
     }
@@ -275,7 +276,12 @@ static void test_crud(zkc *a) {
     CHECK_RC(s_create(a, "/t/p", "again", ZKC_PERSISTENT, NULL), ZNODEEXISTS);
     CHECK_RC(s_create(a, "/t/missing/child", "x", 0, NULL), ZNONODE);
     CHECK_RC(s_create(a, "/t/p/", "x", 0, NULL), ZBADARGUMENTS); /* server-side check */
-    CHECK_RC(zkc_create(a, "relative", NULL, -1, 0, cb_string, NULL), ZBADARGUMENTS);
+    {
+        res rr = {0}; /* refused before sending: the callback says so too */
+        CHECK_RC(wait_res(a, &rr, zkc_create(a, "relative", NULL, -1, 0, cb_string, &rr)),
+                 ZBADARGUMENTS);
+        CHECK(rr.calls == 1);
+    }
 
     /* ephemeral: owned by this session, no children allowed */
     CHECK_RC(s_create(a, "/t/e", "eph", ZKC_EPHEMERAL, NULL), ZOK);
@@ -323,7 +329,12 @@ static void test_crud(zkc *a) {
     CHECK(r.len == big && r.data && memcmp(r.data, blob, (size_t)big) == 0);
     free(blob);
     blob = calloc(1, 0x100000);
-    CHECK_RC(zkc_set(a, "/t/big", blob, 0x100000, -1, cb_stat, NULL), ZBADARGUMENTS);
+    {
+        res rb = {0};
+        CHECK_RC(zkc_set(a, "/t/big", blob, 0x100000, -1, cb_stat, &rb), ZBADARGUMENTS);
+        CHECK_RC(wait_res(a, &rb, ZBADARGUMENTS), ZBADARGUMENTS);
+        CHECK(rb.calls == 1);
+    }
     free(blob);
 
     /* children */
@@ -416,7 +427,8 @@ static void test_multi(zkc *a) {
     CHECK_RC(s_exists(a, "/t/x", 0, NULL), ZNONODE);
 
     zkc_op unsupported[1] = {{.type = ZOO_GETDATA_OP, .path = "/t/p"}};
-    CHECK_RC(zkc_multi(a, unsupported, 1, cb_multi, &r), ZBADARGUMENTS);
+    res_reset(&r);
+    CHECK_RC(wait_res(a, &r, zkc_multi(a, unsupported, 1, cb_multi, &r)), ZBADARGUMENTS);
     res_reset(&g);
 }
 
@@ -501,6 +513,7 @@ static void test_expiry(zkc *a) {
     CHECK(wait_flag(&s.expired, 6000));
     CHECK(r3.done && r3.rc == ZSESSIONEXPIRED);
     CHECK_RC(s.sync_rc_after_expiry, ZSESSIONEXPIRED);
+    CHECK(s.after_expiry.calls == 1 && s.after_expiry.rc == ZSESSIONEXPIRED);
     /* d was closed inside the callback; its ephemeral is gone */
     CHECK_RC(s_exists(a, "/t/eph-d", 0, NULL), ZNONODE);
 
