@@ -18,10 +18,11 @@
  *    lead and follow without waiting for the topic's watch;
  *  - StopReplica stops replicating the partitions and, with
  *    delete_partitions, removes their logs;
- *  - UpdateMetadata updates the leader and ISR that Metadata answers for
- *    the partitions this broker does not replicate (those it replicates
- *    follow LeaderAndIsr and their znodes). The live brokers stay those
- *    of /brokers/ids, which the broker watches. */
+ *  - UpdateMetadata replaces what Metadata answers (metadata_cache.c): the
+ *    live brokers with their endpoints and racks, and each partition's
+ *    leader, ISR and offline replicas; for the partitions this broker does
+ *    not replicate it also moves the leader produce and fetch are refused
+ *    against (those it replicates follow LeaderAndIsr and their znodes). */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@
 #include "id_list.h"
 #include "log_dir_failure.h"
 #include "logger.h"
+#include "metadata_cache.h"
 #include "replica.h"
 
 #define LOG_STATE "state.change.logger"
@@ -191,6 +193,7 @@ static int handle_control(request *rq, response *rs) {
     } else {
         for (int i = 0; i < c.npartitions; i++)
             update_metadata_partition(&c.partitions[i]);
+        metadata_cache_update(&c);
     }
     ctl_response_encode(&rs->wb, rq->api_key, rq->api_version, &out);
     ctl_response_free(&out);

@@ -1,5 +1,6 @@
 /* api_metadata.c -- Metadata v0-8: brokers, controller, cluster id, topics
- * and partition leadership; auto-creates requested topics when allowed. */
+ * and partition leadership, as the controller's UpdateMetadata described
+ * them (metadata_cache.c); auto-creates requested topics when allowed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,18 +8,12 @@
 #include "broker.h"
 #include "cluster.h"
 #include "logger.h"
+#include "metadata_cache.h"
 
 static void write_int_array(wbuf *w, const int32_t *a, int n) {
     wb_i32(w, n);
     for (int i = 0; i < n; i++)
         wb_i32(w, a[i]);
-}
-
-static int node_alive(int32_t id) {
-    for (int i = 0; i < B.nnodes; i++)
-        if (B.nodes[i].id == id)
-            return 1;
-    return 0;
 }
 
 static void write_topic(wbuf *w, int v, topic *t) {
@@ -29,22 +24,21 @@ static void write_topic(wbuf *w, int v, topic *t) {
     wb_i32(w, t->npartitions);
     for (int i = 0; i < t->npartitions; i++) {
         partition *p = t->parts[i];
-        int alive = p->leader >= 0 && node_alive(p->leader);
+        int32_t scratch[256];
+        md_partition m;
+        metadata_partition(p, &m, scratch, 256);
+        /* a leader that is not a live broker: LEADER_NOT_AVAILABLE, as
+         * MetadataCache.getPartitionMetadata answers it */
+        int alive = m.leader >= 0 && metadata_broker_alive(m.leader);
         wb_i16(w, alive ? ERR_NONE : ERR_LEADER_NOT_AVAILABLE);
         wb_i32(w, p->id);
-        wb_i32(w, alive ? p->leader : -1);
+        wb_i32(w, alive ? m.leader : -1);
         if (v >= 7)
-            wb_i32(w, p->leader_epoch);
+            wb_i32(w, m.leader_epoch);
         write_int_array(w, p->replicas, p->nreplicas);
-        write_int_array(w, p->isr, p->nisr);
-        if (v >= 5) {
-            int32_t offline[64];
-            int noff = 0;
-            for (int r = 0; r < p->nreplicas && noff < 64; r++)
-                if (!node_alive(p->replicas[r]))
-                    offline[noff++] = p->replicas[r];
-            write_int_array(w, offline, noff);
-        }
+        write_int_array(w, m.isr, m.nisr);
+        if (v >= 5)
+            write_int_array(w, m.offline, m.noffline);
     }
     if (v >= 8)
         wb_i32(w, (int32_t)0x80000000); /* topic_authorized_operations: not requested */
@@ -122,14 +116,26 @@ int handle_Metadata(request *rq, response *rs) {
     wbuf *w = &rs->wb;
     if (v >= 3)
         wb_i32(w, 0); /* throttle_time_ms */
-    int nnodes = B.nnodes;
-    wb_i32(w, nnodes);
-    for (int i = 0; i < nnodes; i++) {
-        wb_i32(w, B.nodes[i].id);
-        wb_cstr(w, B.nodes[i].host);
-        wb_i32(w, B.nodes[i].port);
-        if (v >= 1)
-            wb_cstr(w, B.nodes[i].rack);
+    const md_broker *live;
+    int nlive = metadata_cache_brokers(&live);
+    if (nlive >= 0) { /* the controller's live brokers */
+        wb_i32(w, nlive);
+        for (int i = 0; i < nlive; i++) {
+            wb_i32(w, live[i].id);
+            wb_cstr(w, live[i].host);
+            wb_i32(w, live[i].port);
+            if (v >= 1)
+                wb_cstr(w, live[i].rack);
+        }
+    } else { /* none yet: /brokers/ids */
+        wb_i32(w, B.nnodes);
+        for (int i = 0; i < B.nnodes; i++) {
+            wb_i32(w, B.nodes[i].id);
+            wb_cstr(w, B.nodes[i].host);
+            wb_i32(w, B.nodes[i].port);
+            if (v >= 1)
+                wb_cstr(w, B.nodes[i].rack);
+        }
     }
     if (v >= 2)
         wb_cstr(w, B.cluster_id[0] ? B.cluster_id : NULL);

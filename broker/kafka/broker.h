@@ -43,6 +43,11 @@ typedef struct partition {
     struct follower_state *followers;
     int nfollowers;
     int isr_write_in_flight;
+    /* the controller's view from its last UpdateMetadata, what Metadata
+     * answers (metadata_cache.c); md_leader_epoch -1: none came yet */
+    int32_t md_leader, md_leader_epoch;
+    int32_t *md_isr, *md_offline;
+    int md_nisr, md_noffline;
 } partition;
 
 typedef struct topic_override {

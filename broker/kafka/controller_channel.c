@@ -5,6 +5,8 @@
  *  - a peer per live broker (its id, its epoch, a kclient connection, a
  *    queue of encoded requests); a broker that leaves loses its peer, one
  *    that registers again (a new epoch) gets a new one;
+ *  - when the live brokers change every broker gets UpdateMetadata for all
+ *    partitions (their metadata caches learn the brokers, metadata_cache.c);
  *  - what the controller decides during one event-loop turn is batched per
  *    broker: the partitions for LeaderAndIsr, for UpdateMetadata and for
  *    StopReplica; a zero-delay timer turns the batches into requests, in
@@ -57,6 +59,7 @@ typedef struct ctl_peer {
     long long retry_timer;
     /* this turn's batches */
     ctl_request leader_and_isr, update_metadata, stop_replica[2];
+    int live_brokers_changed; /* UpdateMetadata even with no partition */
     struct ctl_peer *next;
 } ctl_peer;
 
@@ -378,12 +381,14 @@ static void flush_peer(ctl_peer *pr) {
                                &pr->stop_replica[1]};
     for (int k = 0; k < 4; k++) {
         ctl_request *rq = batches[k];
-        if (rq->npartitions == 0)
+        if (rq->npartitions == 0 && !(k == 1 && pr->live_brokers_changed))
             continue;
         rq->controller_id = B.id;
         rq->controller_epoch = B.controller_epoch;
         rq->broker_epoch = pr->epoch;
-        qsort(rq->partitions, (size_t)rq->npartitions, sizeof(ctl_partition_state), cmp_state);
+        if (rq->npartitions > 1) /* none: an UpdateMetadata of the live brokers only */
+            qsort(rq->partitions, (size_t)rq->npartitions, sizeof(ctl_partition_state),
+                  cmp_state);
         if (rq->api_key == ApiKey_LeaderAndIsr) {
             int leaders = 0;
             for (int i = 0; i < rq->npartitions; i++) {
@@ -407,6 +412,7 @@ static void flush_peer(ctl_peer *pr) {
         }
         peer_enqueue(pr, rq);
     }
+    pr->live_brokers_changed = 0;
     peer_reset_batches(pr);
 }
 
@@ -427,6 +433,9 @@ static int flush_cb(aeEventLoop *el, long long id, void *arg) {
 /* ------------------------------------------------------------------------
  * Peers follow the live brokers
  * ---------------------------------------------------------------------- */
+/* A broker new to the controller gets LeaderAndIsr for its replicas;
+ * every broker gets UpdateMetadata for every partition (Kafka's
+ * sendUpdateMetadataRequest with no partitions named: all of them). */
 static void full_state_topic(topic *t, void *arg) {
     ctl_peer *pr = arg;
     if (t->deleting)
@@ -435,7 +444,7 @@ static void full_state_topic(topic *t, void *arg) {
         partition *p = t->parts[i];
         if (!state_known(p))
             continue;
-        if (id_in_list(p->replicas, p->nreplicas, pr->id))
+        if (pr->live_brokers_changed == 2 && id_in_list(p->replicas, p->nreplicas, pr->id))
             add_leader_and_isr(pr, p);
         add_update_metadata(pr, p);
     }
@@ -447,6 +456,7 @@ void ctlchan_sync_brokers(void) {
         return;
     }
     /* drop the peers of brokers gone or registered again */
+    int changed = 0;
     for (ctl_peer **pp = &peers; *pp;) {
         ctl_peer *pr = *pp;
         int live = 0;
@@ -459,6 +469,7 @@ void ctlchan_sync_brokers(void) {
         }
         *pp = pr->next;
         peer_free(pr);
+        changed = 1;
     }
     for (int i = 0; i < B.nnodes; i++) {
         if (peer_find(B.nodes[i].id))
@@ -474,11 +485,22 @@ void ctlchan_sync_brokers(void) {
         peer_reset_batches(pr);
         pr->next = peers;
         peers = pr;
+        pr->live_brokers_changed = 2; /* new: LeaderAndIsr too */
         log_info(LOG_CTRL, "[Controller id=%d] Sending the full state to broker %d (epoch %lld)",
                  B.id, pr->id, (long long)pr->epoch);
-        topic_foreach(full_state_topic, pr);
-        schedule_flush();
+        changed = 1;
     }
+    /* the live brokers changed: every broker's metadata cache learns it
+     * (Kafka's onBrokerStartup / onBrokerFailure send UpdateMetadata to all
+     * live brokers), the new ones get the full state */
+    if (!changed)
+        return;
+    for (ctl_peer *pr = peers; pr; pr = pr->next) {
+        if (!pr->live_brokers_changed)
+            pr->live_brokers_changed = 1;
+        topic_foreach(full_state_topic, pr);
+    }
+    schedule_flush();
 }
 
 void ctlchan_stop(void) {

@@ -27,7 +27,9 @@ void ctlchan_stop_replica(int32_t broker, const char *topic, int32_t partition,
                           int delete_partitions);
 /* The live brokers changed, or this broker became the controller: a
  * queue per live broker; a broker new to the controller (or registered
- * again, with a new epoch) gets the full state. */
+ * again, with a new epoch) gets the full state, and every live broker
+ * UpdateMetadata for all partitions with the new live brokers (sent even
+ * when there is no partition: their Metadata lists the brokers). */
 void ctlchan_sync_brokers(void);
 /* Not (or no longer) the controller: every queue is dropped. */
 void ctlchan_stop(void);

@@ -14,6 +14,7 @@
 #include "broker.h"
 #include "checkpoint.h"
 #include "log_dir_failure.h"
+#include "metadata_cache.h"
 #include "repl_quota.h"
 #include "replica.h"
 #include "logger.h"
@@ -88,6 +89,8 @@ partition *partition_new(topic *t, int32_t id) {
     p->id = id;
     p->leader = -1;
     p->applied_epoch = -1;
+    p->md_leader = -1;
+    p->md_leader_epoch = -1;
     return p;
 }
 
@@ -98,6 +101,7 @@ static void partition_free(partition *p) {
     free(p->adding);
     free(p->removing);
     free(p->isr);
+    metadata_partition_free(p);
     free(p);
 }
 

@@ -7,6 +7,7 @@ registration, would send them.
         --controller-id N --controller-epoch E [--broker-epoch X]
         --leader L --leader-epoch LE --isr 1,2 --replicas 1,2,3 [--version V]
     controller_requests.py update-metadata (the same arguments)
+        [--live-brokers ID@HOST:PORT,...] [--offline 3]
     controller_requests.py stop-replica    --bootstrap H:P --topic T [--partition P]
         --controller-id N --controller-epoch E [--broker-epoch X] [--delete]
 
@@ -45,7 +46,7 @@ def body_values(a):
              "controller_epoch": a.controller_epoch, "leader": a.leader,
              "leader_epoch": a.leader_epoch, "isr": a.isr, "zk_version": a.zk_version,
              "replicas": a.replicas, "adding_replicas": [], "removing_replicas": [],
-             "offline_replicas": [], "is_new": 0, "tags": None}
+             "offline_replicas": a.offline, "is_new": 0, "tags": None}
     common = {"controller_id": a.controller_id, "controller_epoch": a.controller_epoch,
               "broker_epoch": a.broker_epoch, "tags": None}
     if a.cmd == "stop-replica":
@@ -56,7 +57,21 @@ def body_values(a):
     if a.cmd == "leader-and-isr":
         return dict(common, ungrouped_partition_states=[state], topic_states=grouped,
                     live_leaders=[])
-    return dict(common, ungrouped_partition_states=[state], topic_states=grouped, live_brokers=[])
+    return dict(common, ungrouped_partition_states=[state], topic_states=grouped,
+                live_brokers=live_brokers(a.live_brokers))
+
+
+def live_brokers(spec):
+    """ID@HOST:PORT,... as UpdateMetadataBroker entries (PLAINTEXT)."""
+    out = []
+    for item in filter(None, spec.split(",")):
+        bid, addr = item.split("@", 1)
+        host, port = addr.rsplit(":", 1)
+        out.append({"id": int(bid), "v0_host": host, "v0_port": int(port), "rack": None,
+                    "tags": None, "endpoints": [
+                        {"port": int(port), "host": host, "listener": "PLAINTEXT",
+                         "security_protocol": 0, "tags": None}]})
+    return out
 
 
 def cmd_send(a):
@@ -105,6 +120,8 @@ def main():
     ap.add_argument("--isr", type=ids, default=[])
     ap.add_argument("--replicas", type=ids, default=[])
     ap.add_argument("--delete", action="store_true")
+    ap.add_argument("--live-brokers", default="")
+    ap.add_argument("--offline", type=ids, default=[])
     ap.add_argument("--version", type=int)
     a = ap.parse_args()
     return run_command("controller_requests", cmd_send, a)

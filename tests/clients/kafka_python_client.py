@@ -17,6 +17,10 @@ Subcommands (all take --bootstrap HOST:PORT, default $BROKER, and --timeout S):
                 acks=1, append "partition offset value" per acked message
   verify-acked  --topic T --in FILE [--produce-after]
                 every acked message is readable at its offset
+  metadata      --topic T         one Metadata v5 request to the bootstrap
+                broker itself (kafka-python's BrokerConnection): prints
+                "broker ID HOST:PORT" and "partition P error E leader L
+                replicas R isr I offline O" lines
 
 kafka-python 2.0.2 has no idempotent producer and no DeleteRecords, so those
 scenarios are not here (see confluent_client.py, kafkajs_client.js).
@@ -228,6 +232,35 @@ def cmd_check(args):
     m.close()
 
 
+def cmd_metadata(args):
+    import socket
+    from kafka.conn import BrokerConnection
+    from kafka.protocol.metadata import MetadataRequest
+    host, port = args.bootstrap.split(",")[0].rsplit(":", 1)
+    conn = BrokerConnection(host, int(port), socket.AF_UNSPEC, api_version=(2, 0, 0),
+                            request_timeout_ms=int(args.timeout * 1000))
+    if not conn.connect_blocking(timeout=args.timeout):
+        raise NoConnection("cannot connect to %s" % args.bootstrap)
+    fut = conn.send(MetadataRequest[5](topics=[args.topic], allow_auto_topic_creation=False))
+    conn.send_pending_requests()
+    deadline = time.time() + args.timeout
+    while not fut.is_done and time.time() < deadline:
+        for response, f in conn.recv():  # KafkaClient's poll resolves them so
+            f.success(response)
+        time.sleep(0.01)
+    conn.close()
+    if not fut.succeeded():
+        raise TestFailure("Metadata request failed: %r" % fut.exception)
+    r = fut.value
+    for node_id, bhost, bport, _rack in sorted(r.brokers):
+        print("broker %d %s:%d" % (node_id, bhost, bport))
+    for _err, _name, _internal, parts in r.topics:
+        for err, pid, leader, replicas, isr, offline in sorted(parts, key=lambda x: x[1]):
+            print("partition %d error %d leader %d replicas %s isr %s offline %s"
+                  % (pid, err, leader, ",".join(map(str, replicas)), ",".join(map(str, isr)),
+                     ",".join(map(str, offline))))
+
+
 def roundtrip(args, codec=None):
     kc.default_topic(args, "rt-kafka-python")
     m = Meta(args)
@@ -378,6 +411,7 @@ def main():
         kc.add_roundtrip_args(sp(name, func), count, pad, codec_required=(name == "compression"))
     sp("admin", cmd_admin)
     sp("offsets", cmd_offsets)
+    sp("metadata", cmd_metadata)
     kc.add_acked_commands(sp, cmd_produce_acked, cmd_verify_acked)
 
     args = kc.parse_args(ap, ("roundtrip", "compression", "admin"))

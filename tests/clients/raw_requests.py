@@ -122,6 +122,8 @@ def kstring(s):
 
 
 def compact_string(s):
+    if s is None:  # a null compact nullable string
+        return uvarint(0)
     b = s.encode()
     return uvarint(len(b) + 1) + b
 

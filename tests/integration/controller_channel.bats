@@ -7,7 +7,9 @@
 # older registration of the broker STALE_BROKER_EPOCH (77), and neither
 # changes the partition; a newer leader epoch is applied once (the same one
 # again is STALE_CONTROLLER_EPOCH for the partition); UpdateMetadata moves
-# what Metadata answers for a partition the broker does not host; a topic's deletion stops and deletes its replicas
+# what Metadata answers for a partition the broker does not host; Metadata
+# answers the live brokers (endpoints) and partition states of the
+# controller's UpdateMetadata, not /brokers/ids (kcat -L, kafka-python); a topic's deletion stops and deletes its replicas
 # (StopReplica); a partition of a topic the broker has not read is created
 # from LeaderAndIsr alone (a topic with no znode: its leader serves, its
 # follower replicates); after kill -9 of the controller, its successor's
@@ -93,13 +95,69 @@ follower_of() {
   wait_for 20 cluster_leader_is "$u" 0 "$l"
   wait_for 10 eval "ktool kafka-topics.sh --bootstrap-server $(cluster_addr "$f") --describe --topic $u | grep -q 'Leader: $l'"
   run kctl update-metadata --bootstrap "$(cluster_addr "$f")" --topic "$u" --controller-id "$c" \
-    --controller-epoch "$e" --leader -1 --leader-epoch 5 --isr "$l" --replicas "$l"
+    --controller-epoch "$e" --leader -1 --leader-epoch 5 --isr "$l" --replicas "$l" \
+    --live-brokers "$(live_brokers_arg 1 2 3)"
   [[ $output == *"error_code 0"* ]]
   ktool kafka-topics.sh --bootstrap-server "$(cluster_addr "$f")" --describe --topic "$u" |
     grep -q "Leader: none"
   # the other brokers still answer from the controller's view
   ktool kafka-topics.sh --bootstrap-server "$(cluster_addr "$l")" --describe --topic "$u" |
     grep -q "Leader: $l"
+}
+
+# live_brokers_arg ID...: the --live-brokers of an UpdateMetadata naming those brokers
+# at their real addresses
+live_brokers_arg() {
+  local i out=
+  for i in "$@"; do out+="${out:+,}$i@$(cluster_addr "$i")"; done
+  echo "$out"
+}
+
+# kcat_meta BROKER TOPIC: kcat -L against that broker alone
+kcat_meta() { in_test_netns timeout -k 5 30 kcat -L -b "$(cluster_addr "$1")" -t "$2"; }
+
+@test "controller channel: Metadata answers the live brokers, endpoints and partition states of the controller's UpdateMetadata, not /brokers/ids (kcat, kafka-python)" {
+  local t u c e l f g le r
+  t=$(rf3_topic cc-mdcache 1)
+  c=$(cluster_controller)
+  e=$(controller_epoch)
+  l=$(cluster_leader "$t" 0)
+  le=$(cluster_epoch "$t" 0)
+  read -r f g < <(others "$l" | paste -sd' ')
+  # the controller's view at f: three brokers, t-0 led by l
+  wait_for 10 eval "kcat_meta $f $t | grep -q ' 3 brokers:'"
+  kcat_meta "$f" "$t" | grep -q "partition 0, leader $l,"
+  r=$(kcat_meta "$f" "$t" | sed -n 's/.*partition 0, .*replicas: \([0-9,]*\),.*/\1/p')
+  # an UpdateMetadata of the controller's epoch announcing f and g only, g at
+  # another endpoint, and t-0 with l offline
+  run kctl update-metadata --bootstrap "$(cluster_addr "$f")" --topic "$t" --controller-id "$c" \
+    --controller-epoch "$e" --leader "$l" --leader-epoch "$le" --isr "$f,$g" --replicas "$r" \
+    --offline "$l" --live-brokers "$f@$(cluster_addr "$f"),$g@g-advertised.invalid:$(cluster_port "$g")"
+  echo "$output"
+  [[ $output == *"error_code 0"* ]]
+  # kcat: two brokers, g at the endpoint the request named, no leader for t-0
+  run kcat_meta "$f" "$t"
+  echo "$output"
+  [[ $output == *" 2 brokers:"* ]]
+  [[ $output == *"broker $g at g-advertised.invalid:$(cluster_port "$g")"* ]]
+  [[ $output != *"broker $l at"* ]]
+  [[ $output == *"partition 0, leader -1, replicas: $r, isrs: $f,$g, Broker: Leader not available"* ]]
+  # kafka-python (Metadata v5): the same, and l among the offline replicas
+  run kpy 30 metadata --bootstrap "$(cluster_addr "$f")" --topic "$t"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ $output == *"broker $g g-advertised.invalid:$(cluster_port "$g")"* ]]
+  [[ $output != *"broker $l "* ]]
+  [[ $output == *"partition 0 error 5 leader -1 replicas $r isr $f,$g offline $l"* ]]
+  # while l is registered in ZooKeeper and the other brokers still list it
+  run zk_cmd --chroot "${ZK_CHROOT:-}" exists "/brokers/ids/$l"
+  [ "$status" -eq 0 ]
+  kcat_meta "$l" "$t" | grep -q ' 3 brokers:'
+  # the controller's next UpdateMetadata (a new topic) names the three again
+  u=$(rf3_topic cc-mdcache-next 1)
+  wait_for 10 eval "kcat_meta $f $u | grep -q ' 3 brokers:'"
+  run kpy 30 metadata --bootstrap "$(cluster_addr "$f")" --topic "$u"
+  [[ $output == *"broker $l "* && $output == *"partition 0 error 0 leader $(cluster_leader "$u" 0) "* ]]
 }
 
 @test "controller channel: a stale controller epoch gets STALE_CONTROLLER_EPOCH (11) and changes nothing" {

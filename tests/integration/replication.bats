@@ -75,10 +75,11 @@ teardown() {
   # the refused record was not written (NOT_ENOUGH_REPLICAS comes before the append)
   run timeout -k 5 30 kcat -C -b "127.0.0.1:$(cluster_port "$l")" -t "$t" -o beginning -e -q
   [ "${#lines[@]}" -eq 100 ]
-  # --describe shows it as Kafka does
-  run ktool kafka-topics.sh --bootstrap-server "127.0.0.1:$(cluster_port "$l")" --describe \
-    --topic "$t" --under-min-isr-partitions
-  [[ $output == *"Partition: 0"*"Isr: $l" ]]
+  # --describe shows it as Kafka does, once the controller has sent the
+  # shrink on in UpdateMetadata (the leader's /isr_change_notification: a
+  # 5 s black-out, checked every 2.5 s)
+  wait_for 20 eval "ktool kafka-topics.sh --bootstrap-server 127.0.0.1:$(cluster_port "$l") \
+    --describe --topic $t --under-min-isr-partitions | grep -q 'Partition: 0.*Isr: $l\$'"
   cluster_broker_resume "$f"
   cluster_broker_resume "$g"
   cluster_wait_isr "$t" 0 1,2,3 20
