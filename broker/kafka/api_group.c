@@ -9,6 +9,7 @@
 #include "api.h"
 #include "broker.h"
 #include "group.h"
+#include "metadata_cache.h"
 
 /* DescribeGroups authorized_operations without an authorizer: READ,
  * DELETE, DESCRIBE (AclOperation codes 3, 6, 8) as a bit field. */
@@ -20,12 +21,6 @@ static char *str_arg(kstr k) { return KSTR_IS_NULL(k) ? strdup("") : kstr_dup(k)
 /* ------------------------------------------------------------------------
  * FindCoordinator
  * ---------------------------------------------------------------------- */
-static const struct broker_node *node_of(int32_t id) {
-    for (int i = 0; i < B.nnodes; i++)
-        if (B.nodes[i].id == id)
-            return &B.nodes[i];
-    return NULL;
-}
 
 static const char *error_message(int16_t err) {
     switch (err) {
@@ -49,7 +44,8 @@ int handle_FindCoordinator(request *rq, response *rs) {
         rb_read_i8(rb, &key_type);
 
     int16_t err = ERR_NONE;
-    const struct broker_node *n = NULL;
+    md_broker node;
+    const md_broker *n = NULL;
     if (key_type == 1)
         err = ERR_COORDINATOR_NOT_AVAILABLE; /* transactions are not offered */
     else if (key_type != 0 || KSTR_IS_NULL(key))
@@ -57,7 +53,15 @@ int handle_FindCoordinator(request *rq, response *rs) {
     else if ((err = group_ensure_offsets_topic()) == ERR_NONE) {
         topic *t = topic_find(OFFSETS_TOPIC);
         partition *p = partition_get(t, group_partition_for(key.s, key.len, t->npartitions));
-        n = p && p->leader >= 0 ? node_of(p->leader) : NULL;
+        /* the partition's leader as Metadata answers it (Kafka's
+         * FindCoordinator reads the metadata cache) */
+        md_partition m;
+        int32_t offline[1];
+        if (p) {
+            metadata_partition(p, &m, offline, 0);
+            if (m.leader >= 0 && metadata_broker_endpoint(m.leader, &node))
+                n = &node;
+        }
         if (!n)
             err = ERR_COORDINATOR_NOT_AVAILABLE;
     }

@@ -78,16 +78,22 @@ int metadata_cache_brokers(const md_broker **out) {
     return nbrokers;
 }
 
-int metadata_broker_alive(int32_t id) {
+int metadata_broker_endpoint(int32_t id, md_broker *out) {
     if (nbrokers < 0) {
         for (int i = 0; i < B.nnodes; i++)
-            if (B.nodes[i].id == id)
+            if (B.nodes[i].id == id) {
+                if (out)
+                    *out = (md_broker){id, B.nodes[i].host, B.nodes[i].port, B.nodes[i].rack};
                 return 1;
+            }
         return 0;
     }
     for (int i = 0; i < nbrokers; i++)
-        if (brokers[i].id == id)
+        if (brokers[i].id == id) {
+            if (out)
+                *out = brokers[i];
             return 1;
+        }
     return 0;
 }
 

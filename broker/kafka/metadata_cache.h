@@ -27,8 +27,11 @@ void metadata_cache_update(const struct ctl_request *c);
  * caller then answers from /brokers/ids). */
 int metadata_cache_brokers(const md_broker **out);
 /* 1 when id is a live broker in the view Metadata answers from (the last
- * UpdateMetadata's, or /brokers/ids before the first). */
-int metadata_broker_alive(int32_t id);
+ * UpdateMetadata's, or /brokers/ids before the first); its endpoint and
+ * rack then go to *out (when out is not NULL; pointers valid until the
+ * next UpdateMetadata or /brokers/ids change). */
+int metadata_broker_endpoint(int32_t id, md_broker *out);
+#define metadata_broker_alive(id) metadata_broker_endpoint((id), NULL)
 
 /* The partition as Metadata reports it. */
 typedef struct md_partition {
