@@ -16,8 +16,6 @@ setup_file() { lab_up_or_use; }
 # pid1_start HOST: when the container's init started (changes with a boot).
 pid1_start() { on "$1" ps -o lstart= -p 1; }
 
-active() { [[ $(on "$1" systemctl is-active "$2") == active ]]; }
-
 # reboot_and_time HOST UNIT: reboots HOST, waits for UNIT to be active on it
 # (it starts by itself: nothing here starts it) and prints the seconds taken.
 reboot_and_time() {

@@ -26,88 +26,17 @@ load lab_helper
 
 setup_file() { lab_up_or_use; }
 
-# A test that fails midway leaves no load running (bats would wait for it).
-teardown() {
-  local p
-  for p in produce kcat sampler; do
-    [[ -e $BATS_TEST_TMPDIR/$p.pid ]] && kill -TERM "$(cat "$BATS_TEST_TMPDIR/$p.pid")" 2>/dev/null
-  done
-  return 0
-}
-
-# new_topic NAME: RF=3, min.insync.replicas=2 (the brokers' default), 6 partitions.
-new_topic() {
-  on peter-kafka01 /usr/local/kafka/bin/kafka-topics.sh --bootstrap-server "$BOOTSTRAP" \
-    --create --topic "$1" --partitions 6 --replication-factor 3 --config min.insync.replicas=2
-}
-
-# load_start TOPIC: the producer (300 msg/s, acks=all, idempotent), the
-# group's consumer and the sampler, in the lab's network, files in
-# $BATS_TEST_TMPDIR. Started as "$LAB" exec (which execs them), not through
-# a function, so that each $! is the process itself and load_stop's SIGTERM
-# reaches it.
-load_start() {
-  local d=$BATS_TEST_TMPDIR t=$1
-  "$LAB" exec timeout -k 10 900 "$PY" "$CLIENTS_DIR/acked_checker.py" produce --bootstrap "$BOOTSTRAP" \
-    --topic "$t" --client confluent --producer-id roll --count 100000000 --max-seconds 800 \
-    --rate 300 --partitions 6 --acked "$d/acked" --failed "$d/failed" --latency "$d/latency" \
-    >"$d/produce.log" 2>&1 &
-  echo $! >"$d/produce.pid"
-  "$LAB" exec timeout -k 10 900 kcat -u -b "$BOOTSTRAP" -G "$t-group" -q -f '%p %o\n' \
-    -X auto.commit.interval.ms=1000 -X auto.offset.reset=earliest "$t" >"$d/consumed" 2>"$d/kcat.log" &
-  echo $! >"$d/kcat.pid"
-  "$LAB" exec timeout -k 10 900 "$PY" "$CLIENTS_DIR/cluster_sampler.py" sample --bootstrap "$BOOTSTRAP" \
-    --topic "$t" --group "$t-group" --out "$d/samples" >"$d/sampler.log" 2>&1 &
-  echo $! >"$d/sampler.pid"
-  wait_for 60 lines_at_least "$d/acked" 300
-}
-
-lines_at_least() { [[ -e $1 && $(wc -l <"$1") -ge $2 ]]; }
-
-# load_stop TOPIC: ends the producer (what it sent is still acknowledged),
-# lets the group read up to the end, stops it and the sampler; then checks
-# acknowledged against read (0 lost, duplicated, reordered, mismatched) and
-# that nothing failed.
-load_stop() {
-  local d=$BATS_TEST_TMPDIR t=$1 p
-  if ! kill -TERM "$(cat "$d/produce.pid")" 2>/dev/null; then
-    cat "$d/produce.log"
-    echo "the producer ended before load_stop (its log above)"
-    return 1
-  fi
-  wait "$(cat "$d/produce.pid")" || true
-  # the producer has ended: nothing is acknowledged after this
-  refute pgrep -f "producer-id roll .*--acked $d/acked"
-  cat "$d/produce.log"
-  wait_for 60 lines_at_least "$d/consumed" "$(wc -l <"$d/acked")"
-  sleep 3 # one more commit of the group (auto.commit.interval.ms=1000) and sample
-  for p in kcat sampler; do
-    kill -TERM "$(cat "$d/$p.pid")" 2>/dev/null || true
-    wait "$(cat "$d/$p.pid")" || true
-  done
-  [[ $(cat "$d/failed" | wc -l) -eq 0 ]]
-  inlab timeout -k 10 180 "$PY" "$CLIENTS_DIR/acked_checker.py" verify --bootstrap "$BOOTSTRAP" \
-    --topic "$t" --acked "$d/acked" --failed "$d/failed" >"$d/verify.log" 2>&1 ||
-    { cat "$d/verify.log"; return 1; }
-  cat "$d/verify.log"
-  grep -q "total: acked [0-9]* (failed sends 0) lost 0 duplicated 0 reordered 0 mismatched 0" "$d/verify.log"
-}
-
-# p99 FROM TO: the producer's acks=all p99 latency (ms) of the
-# acknowledgements between unix times FROM and TO.
-p99() {
-  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b { print $2 * 1000 }' "$BATS_TEST_TMPDIR/latency" |
-    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.1f ms (p50 %.1f ms, %d acks)", v[int(NR * 0.99 + 0.5)], v[int(NR * 0.5 + 0.5)], NR }'
-}
+teardown() { load_teardown; }
 
 @test "rolling-restart.yml under an acks=all load: nothing lost, duplicated or reordered, no failed send, commits never go backwards" {
   local d=$BATS_TEST_TMPDIR t=rolling-load-$(date +%s)
   new_topic "$t"
   load_start "$t"
-  sleep 20
+  sleep 5
+  # the figures' baseline: the same load without a roll
   local t_roll0 t_roll1 t_base0 t0
   t_base0=$(date +%s.%N)
-  sleep 20
+  sleep 15
   pids >"$d/pids.before"
   t_roll0=$(date +%s.%N)
   t0=$SECONDS
@@ -115,7 +44,7 @@ p99() {
   local wall=$((SECONDS - t0))
   t_roll1=$(date +%s.%N)
   pids >"$d/pids.after"
-  sleep 10
+  sleep 5
   load_stop "$t"
 
   # every host was restarted, once, in the gates' order
@@ -181,7 +110,7 @@ first_in_roll() {
   new_topic "$t"
   load_start "$t"
   pids >"$d/pids.before"
-  run playbook playbooks/rolling-restart.yml --limit kafkahosts -e rolling_after_timeout=40
+  run playbook playbooks/rolling-restart.yml --limit kafkahosts -e rolling_after_timeout=25
   pids >"$d/pids.after"
   on "$victim" "rm -f $dropin /etc/kafka-rolltest.nft && systemctl daemon-reload && (nft delete table inet rolltest || true) && systemctl restart kafka-server"
   echo "$output"
@@ -262,6 +191,7 @@ install_prev() {
   # the cluster on the previous build first (no load yet): the ensemble,
   # then the brokers, one host at a time
   wait_for 180 no_urp
+  local t_down=$SECONDS
   for h in "${ZKHOSTS[@]}"; do
     install_prev "$h" kafka-zookeeper zookeeper-server
     wait_for 60 ensemble_whole
@@ -270,6 +200,7 @@ install_prev() {
     install_prev "$h" kafka kafka-server
     wait_for 180 no_urp
   done
+  note "the six hosts on the previous build in $((SECONDS - t_down)) s"
   versions | tee "$d/versions.before"
   [[ $(awk -v v="$prev" '$2 == v' "$d/versions.before" | wc -l) -eq 6 ]]
   pids >"$d/pids.before"
