@@ -114,7 +114,7 @@ newest() { find "$1" -maxdepth 1 -name "$2" -printf '%T@ %p\n' | sort -n | tail 
 # kafka-zookeeper.deb (the names the inventory's group_vars expect). A tree
 # without `make deb` yet can give a directory of built .debs in LAB_DEBS.
 packages() {
-  local out=$LAB_DIR/packages src
+  local out=$LAB_DIR/packages src t0=$SECONDS
   mkdir -p "$out"
   if [[ -n ${LAB_DEBS:-} ]]; then
     src=$LAB_DEBS
@@ -133,7 +133,7 @@ packages() {
   [[ -n $kafka && -n $zk ]] || die "no kafka_*.deb and kafka-zookeeper_*.deb in $src"
   cp "$kafka" "$out/kafka.deb"
   cp "$zk" "$out/kafka-zookeeper.deb"
-  log "packages: $(basename "$kafka") $(basename "$zk")"
+  log "packages: $(basename "$kafka") $(basename "$zk") (in $((SECONDS - t0)) s)"
 }
 
 # network: the namespace with its bridge, and /etc/netns/$NETNS/hosts (what

@@ -12,11 +12,7 @@
 load ../integration/test_helper
 load lab_helper
 
-setup_file() {
-  local t0=$SECONDS
-  "$LAB" up >"$BATS_FILE_TMPDIR/up.log" 2>&1 || { tail -50 "$BATS_FILE_TMPDIR/up.log" >&3; return 1; }
-  note "lab up and site.yml converged in $((SECONDS - t0)) s"
-}
+setup_file() { lab_up; }
 
 # recap_ok LOG: every host of the PLAY RECAP has failed=0 unreachable=0,
 # and all seven hosts are in it.

@@ -17,14 +17,20 @@ inlab() { "$LAB" exec "$@"; }
 # for the remote shell).
 playbook() { "$LAB" run ansible-playbook -i "$INV" "$(printf '%q ' "$@")"; }
 
+# lab_up: brings the lab up (scripts/lab.sh up, its output in
+# $BATS_FILE_TMPDIR/up.log) and prints where the time went. For setup_file.
+lab_up() {
+  local t0=$SECONDS
+  "$LAB" up >"$BATS_FILE_TMPDIR/up.log" 2>&1 || { tail -50 "$BATS_FILE_TMPDIR/up.log" >&3; return 1; }
+  note "lab up and site.yml converged in $((SECONDS - t0)) s ($(grep -oE 'packages: .* \(in [0-9]+ s\)|seven hosts up in [0-9]+ s|site.yml converged in [0-9]+ s' "$BATS_FILE_TMPDIR/up.log" | paste -sd, | sed 's/,/, /g'))"
+}
+
 # lab_up_or_use: a lab that is up already (make lab-test: lab.bats set it up
 # and checked site.yml) is used as it is; else it is brought up. For
 # setup_file.
 lab_up_or_use() {
-  local t0=$SECONDS
   if on peter-ansible01 true 2>/dev/null; then return 0; fi
-  "$LAB" up >"$BATS_FILE_TMPDIR/up.log" 2>&1 || { tail -50 "$BATS_FILE_TMPDIR/up.log" >&3; return 1; }
-  note "lab up and site.yml converged in $((SECONDS - t0)) s"
+  lab_up
 }
 
 # main_pid HOST UNIT: the unit's main PID on HOST (0 when it is stopped).
