@@ -18,7 +18,8 @@ teardown() { load_teardown; }
 registered() { [[ $(registered_brokers) == "$1" ]]; }
 
 @test "systemctl stop kafka-server on peter-kafka02 during an acks=all load fails no send; systemctl start brings it back into the ISR" {
-  local d=$BATS_TEST_TMPDIR t=broker-stop-$(date +%s) t0 acked_at_stop t_stop t_start
+  local d=$BATS_TEST_TMPDIR t t0 acked_at_stop t_stop t_back
+  t=broker-stop-$(date +%s)
   wait_for 180 no_urp
   new_topic "$t"
   load_start "$t"
@@ -39,7 +40,6 @@ registered() { [[ $(registered_brokers) == "$1" ]]; }
   refute in_every_isr 2 "$t"
 
   t0=$SECONDS
-  t_start=$(date +%s.%N)
   on peter-kafka02 systemctl start kafka-server
   active peter-kafka02 kafka-server
   note "systemctl start kafka-server (Type=notify: serving): $((SECONDS - t0)) s"
@@ -47,7 +47,6 @@ registered() { [[ $(registered_brokers) == "$1" ]]; }
   wait_for 120 in_every_isr 2 "$t"
   note "peter-kafka02 back in the ISR of every partition $((SECONDS - t0)) s after systemctl start"
   wait_for 120 no_urp
-  local t_back
   t_back=$(date +%s.%N)
   sleep 3
   load_stop "$t"

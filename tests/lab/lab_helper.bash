@@ -130,7 +130,7 @@ load_stop() {
     kill -TERM "$(cat "$d/$p.pid")" 2>/dev/null || true
     wait "$(cat "$d/$p.pid")" || true
   done
-  [[ $(cat "$d/failed" | wc -l) -eq 0 ]]
+  [[ $(wc -l <"$d/failed") -eq 0 ]]
   inlab timeout -k 10 180 "$PY" "$CLIENTS_DIR/acked_checker.py" verify --bootstrap "$BOOTSTRAP" \
     --topic "$t" --acked "$d/acked" --failed "$d/failed" >"$d/verify.log" 2>&1 ||
     { cat "$d/verify.log"; return 1; }
