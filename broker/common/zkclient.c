@@ -1320,6 +1320,92 @@ int zkc_ensure_path(zkc *z, const char *path, zkc_void_cb *cb, void *arg) {
     return ensure_create(c); /* a refusal reaches ensure_step too */
 }
 
+/* zkc_delete_recursive: one node of the walk, which lists the node's
+ * children, deletes each subtree, then the node itself. */
+typedef struct rdel_node {
+    zkc *z;
+    char *path;
+    struct rdel_node *parent; /* NULL: the root, which calls cb */
+    int pending;              /* subtrees not finished yet */
+    int rc;                   /* the first error of a subtree */
+    zkc_void_cb *cb;
+    void *arg;
+} rdel_node;
+
+static void rdel_list(rdel_node *n);
+static void rdel_finish(rdel_node *n, int rc);
+
+/* One subtree of n finished (or, the last count, all were started). */
+static void rdel_subtree_done(rdel_node *n) {
+    if (--n->pending > 0)
+        return;
+    if (n->rc != ZOK)
+        rdel_finish(n, n->rc);
+    else
+        rdel_list(n); /* again: a child may have come meanwhile */
+}
+
+static void rdel_finish(rdel_node *n, int rc) {
+    rdel_node *parent = n->parent;
+    if (!parent)
+        n->cb(rc, n->arg);
+    free(n->path);
+    free(n);
+    if (!parent)
+        return;
+    if (rc != ZOK && parent->rc == ZOK)
+        parent->rc = rc;
+    rdel_subtree_done(parent);
+}
+
+static void rdel_deleted(int rc, void *arg) {
+    if (rc == ZNOTEMPTY)
+        rdel_list(arg); /* a child came since the listing */
+    else
+        rdel_finish(arg, rc == ZNONODE ? ZOK : rc);
+}
+
+static void rdel_children(int rc, int count, const char *const *names, void *arg) {
+    rdel_node *n = arg;
+    if (rc != ZOK) {
+        rdel_finish(n, rc == ZNONODE ? ZOK : rc);
+        return;
+    }
+    if (count == 0) {
+        if ((rc = zkc_delete(n->z, n->path, -1, rdel_deleted, n)) != ZOK)
+            rdel_finish(n, rc);
+        return;
+    }
+    n->pending = count + 1; /* + 1: no finish before every child started */
+    for (int i = 0; i < count; i++) {
+        size_t len = strlen(n->path) + strlen(names[i]) + 2;
+        rdel_node *c = xmalloc(sizeof(*c));
+        *c = (rdel_node){.z = n->z, .path = xmalloc(len), .parent = n};
+        snprintf(c->path, len, "%s/%s", n->path, names[i]);
+        rdel_list(c);
+    }
+    rdel_subtree_done(n);
+}
+
+static void rdel_list(rdel_node *n) {
+    int rc = zkc_children(n->z, n->path, 0, rdel_children, n);
+    if (rc != ZOK)
+        rdel_finish(n, rc);
+}
+
+int zkc_delete_recursive(zkc *z, const char *path, zkc_void_cb *cb, void *arg) {
+    if (!valid_path(path) || !path[1] || !cb)
+        return ZBADARGUMENTS;
+    rdel_node *n = xmalloc(sizeof(*n));
+    *n = (rdel_node){.z = z, .path = xstrndup(path, strlen(path)), .cb = cb, .arg = arg};
+    int rc = zkc_children(z, path, 0, rdel_children, n);
+    if (rc != ZOK) {
+        free(n->path);
+        free(n);
+    }
+    return rc;
+}
+
 int zkc_wait(zkc *z, int *done_flag, int timeout_ms) {
     aeEventLoop *el = z->el; /* z may be closed by a callback */
     int64_t end = ae_mono_ms() + timeout_ms;

@@ -133,6 +133,12 @@ int zkc_add_auth(zkc *z, const char *scheme, const char *data);
  * its missing parents first, as Kafka's createRecursive (null data, open
  * ACL); NODEEXISTS counts as success. */
 int zkc_ensure_path(zkc *z, const char *path, zkc_void_cb *cb, void *arg);
+/* Deletes a path (not "/") and everything under it, as Kafka's
+ * deleteRecursive: lists the children, deletes each subtree, then the node
+ * (listed again first: a child created meanwhile is deleted too); a node
+ * already gone counts as deleted, so a missing path is ZOK. cb gets ZOK or
+ * the first error. */
+int zkc_delete_recursive(zkc *z, const char *path, zkc_void_cb *cb, void *arg);
 
 /* Runs the event loop until *done_flag != 0 (ZOK) or timeout_ms passed
  * (ZOPERATIONTIMEOUT). For start-up code only. */

@@ -6,7 +6,8 @@
  * (dead brokers leave the ISR, the last member stays on record; unclean
  * election only when the topic allows it), moves a stopping broker's
  * leaderships (ControlledShutdown), and deletes topics requested under
- * /admin/delete_topics. Brokers learn its decisions from LeaderAndIsr,
+ * /admin/delete_topics (their znodes recursively, retried until done).
+ * Brokers learn its decisions from LeaderAndIsr,
  * UpdateMetadata and StopReplica (controller_channel.c), and from the state
  * znodes they watch (cluster.c), the backstop. */
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "logger.h"
 #include "proto.h"
 #include "reassign.h"
+
+#define TOPIC_DELETION_RETRY_MS 1000
 
 int controller_epoch_zk_version = -1;
 /* Controller: brokers in controlled shutdown (Kafka's shuttingDownBrokerIds). */
@@ -361,12 +364,26 @@ static void config_deleted_cb(int rc, void *arg) {
     zkc_delete(cluster_zk, path, -1, admin_node_deleted_cb, name);
 }
 
-static void tree_deleted_cb(int rc, int n, const zkc_op_result *res, void *arg) {
-    (void)n;
-    (void)res;
+static void delete_topic_znodes(char *name);
+
+static int retry_topic_znodes(aeEventLoop *el, long long id, void *arg) {
+    (void)el;
+    (void)id;
+    delete_topic_znodes(arg);
+    return AE_NOMORE;
+}
+
+static void tree_deleted_cb(int rc, void *arg) {
     char *name = arg;
-    if (rc != ZOK && rc != ZNONODE)
-        log_warn(LOG_CTRL, "Deletion of topic %s failed: %s (will retry)", name, zk_error_name(rc));
+    if (rc != ZOK) {
+        log_warn(LOG_CTRL, "Deletion of topic %s failed: %s%s", name, zk_error_name(rc),
+                 B.is_controller ? " (will retry)" : "");
+        if (B.is_controller) /* else the next controller resumes it */
+            aeCreateTimeEvent(B.el, TOPIC_DELETION_RETRY_MS, retry_topic_znodes, name);
+        else
+            free(name);
+        return;
+    }
     log_info(LOG_CTRL, "[Controller id=%d] Deletion of topic %s successfully completed", B.id,
              name);
     char path[512];
@@ -374,49 +391,25 @@ static void tree_deleted_cb(int rc, int n, const zkc_op_result *res, void *arg) 
     zkc_delete(cluster_zk, path, -1, config_deleted_cb, name);
 }
 
+/* /brokers/topics/<name> and everything under it, as Kafka's
+ * deleteTopicZNode: what ZooKeeper holds, including the states of
+ * partitions whose creation this controller has not seen the end of. */
+static void delete_topic_znodes(char *name) {
+    char path[512];
+    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
+    if (!B.is_controller || zkc_delete_recursive(cluster_zk, path, tree_deleted_cb, name) != ZOK)
+        free(name); /* the session is gone: the next controller resumes it */
+}
+
 static void delete_topic_tree(const char *name) {
     topic *t = topic_find(name);
-    int np = t ? t->npartitions : 0;
-    zkc_op *ops = calloc((size_t)(2 * np + 2), sizeof(zkc_op));
-    char **paths = calloc((size_t)(2 * np + 2), sizeof(char *));
-    int n = 0;
-    for (int i = 0; i < np; i++) {
-        char path[512];
-        state_path(path, sizeof(path), name, i);
-        if (t->parts[i]->state_zk_version >= 0) {
-            paths[n] = xstrdup(path);
-            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-            n++;
-        }
-        snprintf(path, sizeof(path), "/brokers/topics/%s/partitions/%d", name, i);
-        if (t->parts[i]->state_zk_version >= 0) {
-            paths[n] = xstrdup(path);
-            ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-            n++;
-        }
-    }
-    char path[512];
-    snprintf(path, sizeof(path), "/brokers/topics/%s/partitions", name);
-    if (n) {
-        paths[n] = xstrdup(path);
-        ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-        n++;
-    }
-    snprintf(path, sizeof(path), "/brokers/topics/%s", name);
-    paths[n] = xstrdup(path);
-    ops[n] = (zkc_op){ZOO_DELETE_OP, paths[n], NULL, 0, 0, -1};
-    n++;
     if (t) {
         t->deleting = 1;
-        for (int i = 0; i < np; i++) /* the replicas stop and delete their logs */
+        for (int i = 0; i < t->npartitions; i++) /* the replicas stop and delete their logs */
             for (int k = 0; k < t->parts[i]->nreplicas; k++)
                 ctlchan_stop_replica(t->parts[i]->replicas[k], name, i, 1);
     }
-    zkc_multi(cluster_zk, ops, n, tree_deleted_cb, xstrdup(name));
-    for (int i = 0; i < n; i++)
-        free(paths[i]);
-    free(paths);
-    free(ops);
+    delete_topic_znodes(xstrdup(name));
 }
 
 static void delete_requests_cb(int rc, int count, const char *const *names, void *arg) {

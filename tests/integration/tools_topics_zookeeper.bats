@@ -243,6 +243,25 @@ assert got == {"0": [2, 3], "1": [3, 2], "2": [1, 3], "3": [2, 3]}, got' "$(zk_c
   [ "$output" = "Error while executing topic command : Topic '$t' does not exist as expected" ]
 }
 
+@test "topics zk: --delete removes every znode under the topic, also a partition the controller has not read" {
+  # a partition's state the controller has not seen yet (a creation still in
+  # flight when the deletion came) once left /brokers/topics/<t> not empty:
+  # the deletion failed, was never retried, and the topic stayed marked
+  local t
+  t=$(unique_topic zkdeltree)
+  ktool kafka-topics.sh --zookeeper "$ZK_CONNECT" --create --topic "$t" --partitions 1 --replication-factor 1
+  wait_for 15 kcat_partitions_is "$t" 1
+  zk_cmd create "/brokers/topics/$t/partitions/7/state" '{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1]}'
+  ktool kafka-topics.sh --zookeeper "$ZK_CONNECT" --delete --topic "$t"
+  wait_for 20 refute zk_cmd exists "/brokers/topics/$t"
+  wait_for 20 refute zk_cmd exists "/admin/delete_topics/$t"
+  refute zk_cmd exists "/config/topics/$t"
+  wait_for 20 bash -c "! kcat -L -b '$BROKER' 2>/dev/null | grep -qF 'topic \"$t\" with'"
+  # the name is free again
+  ktool kafka-topics.sh --zookeeper "$ZK_CONNECT" --create --topic "$t" --partitions 2 --replication-factor 1
+  wait_for 15 kcat_partitions_is "$t" 2
+}
+
 @test "topics zk: a topic marked for deletion is listed as such" {
   # a chroot without a controller keeps the mark in place
   local r=/zkmark
