@@ -15,14 +15,21 @@
  * the connection is closed by the broker, or a deferred request (a long-poll
  * Fetch, a JoinGroup waiting for members) has had its time. Then the client
  * end is closed. The broker state (topics, records, groups, offsets) carries
- * over from input to input, as a long-running broker's would, except that
- * the topics the inputs created are deleted once they hold more than
- * MAX_EXTRA_PARTITIONS partitions, and the broker may keep at most 1024 open
- * files (RLIMIT_NOFILE): a request for tens of thousands of partitions is
- * valid (Kafka creates them too) and would otherwise exhaust memory. When the
- * descriptors are all taken (no socketpair for the next input: an input
- * created a topic of ~1000 partitions, one open .log each, as Kafka's), those
- * topics are deleted at once; the target aborts if that frees none. */
+ * over from input to input, as a long-running broker's would, but is reset
+ * to the set-up's when the inputs' topics hold more than
+ * MAX_EXTRA_PARTITIONS partitions, or when the descriptors are all taken (the
+ * broker may keep at most 1024 open files, RLIMIT_NOFILE, and each partition
+ * has its .log open, as Kafka's: a request for tens of thousands of
+ * partitions is valid, Kafka creates them too, and would otherwise exhaust
+ * memory). A reset deletes every topic but the set-up's and the internal
+ * ones (and those too if an input grew them past KEEP_PARTITIONS), runs the
+ * event loop until their logs are closed, and creates the set-up's topics
+ * again if they are gone. The set-up's and a reset's waits are counted in
+ * event-loop turns, not in time: a fuzzer starved of CPU takes its turns
+ * late but still takes them (only a deferred request's wait is in time, as
+ * the broker's own deadlines are). The target aborts if a reset does not
+ * finish, or frees no descriptor.
+ */
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -43,8 +50,8 @@
 
 #define INPUT_BUDGET_MS 40 /* a deferred request waits this long at most */
 #define MAX_EXTRA_PARTITIONS 200
-
-static int created;
+#define KEEP_PARTITIONS 50 /* a set-up or internal topic grown past this is reset */
+#define SETTLE_TURNS 3000  /* event-loop turns a reset may take */
 
 static void start_coordinator(const char *dir, int port) {
     char cfg[512], text[1024];
@@ -85,14 +92,55 @@ static int pump(int timeout_ms) {
     return aeProcessEvents(B.el, timeout_ms);
 }
 
-static void topic_created(void *arg, int16_t error_code, const char *error_message) {
-    if (error_code) {
+/* Runs the event loop until done() holds or SETTLE_TURNS turns have passed
+ * (each waits at most 10 ms for an event). Counted in turns, not in time: a
+ * starved process takes its turns late, but it takes them all. */
+static int settle(int (*done)(void)) {
+    for (int i = 0; i < SETTLE_TURNS && !done(); i++)
+        pump(10);
+    return done();
+}
+
+/* The set-up's topics (created again by a reset if gone). */
+static const char *const compact_k[] = {"cleanup.policy", "min.cleanable.dirty.ratio"};
+static const char *const compact_v[] = {"compact", "0.01"};
+static const struct {
+    const char *name;
+    int partitions;
+    int nconfigs;
+} fixed[] = {{"fuzz-a", 3, 0}, {"fuzz-b", 1, 0}, {"fuzz-c", 2, 2}};
+
+static int creating;
+
+static void fixed_created(void *arg, int16_t error_code, const char *error_message) {
+    if (error_code && arg) { /* at set-up */
         fprintf(stderr, "kafka_request: creating %s: %d %s\n", (const char *)arg, error_code,
                 error_message ? error_message : "");
         abort();
     }
-    created++;
+    creating--; /* after a reset, an error (an input's topic of that name) leaves it out */
 }
+
+static int fixed_done(void) { return creating == 0; }
+
+/* Creates the set-up's topics that do not exist and waits for them;
+ * at_setup: an error aborts. */
+static void create_fixed_topics(int at_setup) {
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!topic_find(fixed[i].name)) {
+            creating++;
+            cluster_create_topic(fixed[i].name, fixed[i].partitions, 1, NULL,
+                                 fixed[i].nconfigs ? compact_k : NULL,
+                                 fixed[i].nconfigs ? compact_v : NULL, fixed[i].nconfigs,
+                                 fixed_created, at_setup ? (void *)fixed[i].name : NULL);
+        }
+    if (!settle(fixed_done) && at_setup) {
+        fprintf(stderr, "kafka_request: topics not created\n");
+        abort();
+    }
+}
+
+static int registered(void) { return cluster_live_broker_count() >= 1; }
 
 static void start_broker(const char *dir, int zk_port) {
     char text[2048];
@@ -120,22 +168,8 @@ static void start_broker(const char *dir, int zk_port) {
         abort();
     }
     aeCreateTimeEvent(B.el, 100, cron, NULL);
-    int64_t deadline = ae_mono_ms() + 10000;
-    while (cluster_live_broker_count() < 1 && ae_mono_ms() < deadline)
-        pump(10); /* /brokers/ids is read after registration */
-
-    static const char *const compact_k[] = {"cleanup.policy", "min.cleanable.dirty.ratio"};
-    static const char *const compact_v[] = {"compact", "0.01"};
-    cluster_create_topic("fuzz-a", 3, 1, NULL, NULL, NULL, 0, topic_created, "fuzz-a");
-    cluster_create_topic("fuzz-b", 1, 1, NULL, NULL, NULL, 0, topic_created, "fuzz-b");
-    cluster_create_topic("fuzz-c", 2, 1, NULL, compact_k, compact_v, 2, topic_created, "fuzz-c");
-    while (created < 3) {
-        if (ae_mono_ms() > deadline) {
-            fprintf(stderr, "kafka_request: topics not created\n");
-            abort();
-        }
-        pump(10);
-    }
+    settle(registered); /* /brokers/ids is read after registration */
+    create_fixed_topics(1);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
@@ -156,47 +190,74 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-static int fixed_topic(const topic *t) {
-    return t->internal || !strcmp(t->name, "fuzz-a") || !strcmp(t->name, "fuzz-b") ||
-           !strcmp(t->name, "fuzz-c");
+/* A topic a reset keeps: one of the set-up's or an internal one (created on
+ * demand with the configured count), unless an input grew it (CreatePartitions
+ * is valid on them too) past KEEP_PARTITIONS. */
+static int kept_topic(const topic *t) {
+    if (t->npartitions > KEEP_PARTITIONS || t->assignment_zk_version < 0)
+        return 0;
+    if (t->internal)
+        return 1;
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!strcmp(t->name, fixed[i].name))
+            return 1;
+    return 0;
 }
 
 static void count_extra(topic *t, void *arg) {
-    if (!fixed_topic(t))
+    if (!kept_topic(t))
         *(int *)arg += t->npartitions;
 }
 
-static int deletes_outstanding; /* callbacks may come during later inputs */
+static int extra_partitions(void) {
+    int extra = 0;
+    topic_foreach(count_extra, &extra);
+    return extra;
+}
 
-static void topic_deleted(void *arg, int16_t error_code, const char *error_message) {
+static void deletion_answered(void *arg, int16_t error_code, const char *error_message) {
     (void)arg;
     (void)error_code;
     (void)error_message;
-    deletes_outstanding--;
 }
 
+/* A topic an input's LeaderAndIsr created, with no znode (the controller
+ * never heard of it), has nothing to delete in ZooKeeper: it goes as a topic
+ * removed from ZooKeeper does. The others are deleted through ZooKeeper, as
+ * DeleteTopics does (once: a topic being deleted is left to finish). */
 static void delete_extra(topic *t, void *arg) {
     (void)arg;
-    if (!fixed_topic(t) && !t->deleting) {
-        deletes_outstanding++;
-        cluster_delete_topic(t->name, topic_deleted, NULL);
-    }
+    if (kept_topic(t))
+        return;
+    if (t->assignment_zk_version < 0)
+        topic_remove(t);
+    else if (!t->deleting)
+        cluster_delete_topic(t->name, deletion_answered, NULL);
 }
 
-/* Deletes the topics the inputs created once they hold too many partitions
- * (and the previous deletions are done), or at once when forced. */
-static void bound_topics(int force) {
-    int extra = 0;
-    int64_t deadline = ae_mono_ms() + 5000;
-    while (force && deletes_outstanding > 0 && ae_mono_ms() < deadline)
-        pump(10);
-    topic_foreach(count_extra, &extra);
-    if ((extra <= MAX_EXTRA_PARTITIONS && !force) || deletes_outstanding > 0)
-        return;
+static int extra_gone(void) { return extra_partitions() == 0; }
+
+static void print_topic(topic *t, void *arg) {
+    (void)arg;
+    fprintf(stderr, "  %s: %d partitions%s%s%s\n", t->name, t->npartitions,
+            t->deleting ? ", being deleted" : "",
+            t->assignment_zk_version < 0 ? ", not in ZooKeeper" : "",
+            kept_topic(t) ? ", kept" : "");
+}
+
+/* Resets the broker's topics to the set-up's: deletes every other topic (and
+ * one an input grew), waits until their logs are closed, then creates again
+ * a set-up topic that is gone. Aborts, listing the topics, if the deletions
+ * do not finish (a deletion that never completes is a bug). */
+static void reset_topics(void) {
     topic_foreach(delete_extra, NULL);
-    deadline = ae_mono_ms() + (force ? 5000 : 1000);
-    while (deletes_outstanding > 0 && ae_mono_ms() < deadline)
-        pump(10);
+    if (!settle(extra_gone)) {
+        fprintf(stderr, "kafka_request: the topics' deletion did not finish in %d turns:\n",
+                SETTLE_TURNS);
+        topic_foreach(print_topic, NULL);
+        abort();
+    }
+    create_fixed_topics(0);
 }
 
 static int network_is_idle(void) { return network_idle(); }
@@ -209,7 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
         /* the partitions the inputs created hold every descriptor the
          * limit allows (each has its segment files open, as Kafka's do) */
-        bound_topics(1);
+        reset_topics();
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
             perror("kafka_request: no descriptor for the next input, even with the inputs' "
                    "topics deleted");
@@ -223,6 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < 3; i++)
         pump(0); /* the broker sees the end of the connection */
     wb_free(&out);
-    bound_topics(0);
+    if (extra_partitions() > MAX_EXTRA_PARTITIONS)
+        reset_topics();
     return 0;
 }
