@@ -48,6 +48,16 @@ typedef struct ctl_msg {
     struct ctl_msg *next;
 } ctl_msg;
 
+/* A batch's positions by (topic, partition): open addressing, slots hold
+ * position + 1 (0: free), so that a turn deciding for every partition of a
+ * large topic stays linear. */
+typedef struct batch_index {
+    int *slots;
+    int cap; /* a power of two, or 0 */
+} batch_index;
+
+enum { BATCH_LEADER_AND_ISR, BATCH_UPDATE_METADATA, BATCH_STOP_REPLICA, BATCH_STOP_DELETE };
+
 typedef struct ctl_peer {
     int32_t id;
     int64_t epoch;
@@ -57,9 +67,10 @@ typedef struct ctl_peer {
     ctl_msg *head, *tail;
     int in_flight;
     long long retry_timer;
-    /* this turn's batches */
+    /* this turn's batches, and where each partition is in them */
     ctl_request leader_and_isr, update_metadata, stop_replica[2];
     int live_brokers_changed; /* UpdateMetadata even with no partition */
+    batch_index index[4]; /* BATCH_LEADER_AND_ISR... */
     struct ctl_peer *next;
 } ctl_peer;
 
@@ -228,7 +239,15 @@ static void batch_init(ctl_request *rq, int16_t api_key, int16_t version) {
     rq->broker_epoch = -1;
 }
 
+static void peer_free_indexes(ctl_peer *pr) {
+    for (int k = 0; k < 4; k++) {
+        free(pr->index[k].slots);
+        pr->index[k] = (batch_index){NULL, 0};
+    }
+}
+
 static void peer_reset_batches(ctl_peer *pr) {
+    peer_free_indexes(pr);
     ctl_request_free(&pr->leader_and_isr);
     ctl_request_free(&pr->update_metadata);
     ctl_request_free(&pr->stop_replica[0]);
@@ -255,29 +274,65 @@ static void peer_free(ctl_peer *pr) {
     ctl_request_free(&pr->update_metadata);
     ctl_request_free(&pr->stop_replica[0]);
     ctl_request_free(&pr->stop_replica[1]);
+    peer_free_indexes(pr);
     free(pr);
+}
+
+static uint32_t entry_hash(const char *topic, int32_t partition) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)topic; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return (h ^ (uint32_t)partition) * 16777619u;
+}
+
+static int *index_slot(batch_index *ix, const ctl_request *rq, const char *topic,
+                       int32_t partition) {
+    uint32_t mask = (uint32_t)ix->cap - 1;
+    for (uint32_t h = entry_hash(topic, partition) & mask;; h = (h + 1) & mask) {
+        int pos = ix->slots[h];
+        if (!pos || (rq->partitions[pos - 1].partition_index == partition &&
+                     !strcmp(rq->partitions[pos - 1].topic_name, topic)))
+            return &ix->slots[h];
+    }
+}
+
+/* Keeps the index at most half full. */
+static void index_reserve(batch_index *ix, const ctl_request *rq) {
+    if ((rq->npartitions + 1) * 2 <= ix->cap)
+        return;
+    batch_index bigger = {NULL, ix->cap ? ix->cap * 2 : 64};
+    bigger.slots = calloc((size_t)bigger.cap, sizeof(int));
+    if (!bigger.slots)
+        abort();
+    for (int i = 0; i < rq->npartitions; i++)
+        *index_slot(&bigger, rq, rq->partitions[i].topic_name,
+                    rq->partitions[i].partition_index) = i + 1;
+    free(ix->slots);
+    *ix = bigger;
 }
 
 /* The batch's entry for the partition (a later decision in the same turn
  * replaces an earlier one). */
-static ctl_partition_state *batch_entry(ctl_request *rq, const char *topic, int32_t partition) {
-    for (int i = 0; i < rq->npartitions; i++) {
-        ctl_partition_state *ps = &rq->partitions[i];
-        if (ps->partition_index == partition && !strcmp(ps->topic_name, topic)) {
-            free(ps->isr);
-            free(ps->replicas);
-            free(ps->adding_replicas);
-            free(ps->removing_replicas);
-            free(ps->offline_replicas);
-            char *name = ps->topic_name;
-            memset(ps, 0, sizeof(*ps));
-            ps->topic_name = name;
-            ps->partition_index = partition;
-            return ps;
-        }
+static ctl_partition_state *batch_entry(ctl_request *rq, batch_index *ix, const char *topic,
+                                        int32_t partition) {
+    index_reserve(ix, rq);
+    int *slot = index_slot(ix, rq, topic, partition);
+    if (*slot) {
+        ctl_partition_state *ps = &rq->partitions[*slot - 1];
+        free(ps->isr);
+        free(ps->replicas);
+        free(ps->adding_replicas);
+        free(ps->removing_replicas);
+        free(ps->offline_replicas);
+        char *name = ps->topic_name;
+        memset(ps, 0, sizeof(*ps));
+        ps->topic_name = name;
+        ps->partition_index = partition;
+        return ps;
     }
     ctl_partition_state *ps = ctl_request_add_partition(rq, topic);
     ps->partition_index = partition;
+    *slot = rq->npartitions;
     return ps;
 }
 
@@ -315,12 +370,16 @@ static int state_known(const partition *p) {
 }
 
 static void add_leader_and_isr(ctl_peer *pr, const partition *p) {
-    fill_state(batch_entry(&pr->leader_and_isr, p->topic->name, p->id), p);
+    fill_state(batch_entry(&pr->leader_and_isr, &pr->index[BATCH_LEADER_AND_ISR], p->topic->name,
+                           p->id),
+               p);
     schedule_flush();
 }
 
 static void add_update_metadata(ctl_peer *pr, const partition *p) {
-    fill_state(batch_entry(&pr->update_metadata, p->topic->name, p->id), p);
+    fill_state(batch_entry(&pr->update_metadata, &pr->index[BATCH_UPDATE_METADATA],
+                           p->topic->name, p->id),
+               p);
     schedule_flush();
 }
 
@@ -352,7 +411,8 @@ void ctlchan_stop_replica(int32_t broker, const char *topic, int32_t partition,
     ctl_peer *pr = B.is_controller ? peer_find(broker) : NULL;
     if (!pr)
         return;
-    batch_entry(&pr->stop_replica[delete_partitions ? 1 : 0], topic, partition);
+    int k = delete_partitions ? 1 : 0;
+    batch_entry(&pr->stop_replica[k], &pr->index[BATCH_STOP_REPLICA + k], topic, partition);
     schedule_flush();
 }
 
