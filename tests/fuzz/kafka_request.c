@@ -22,9 +22,10 @@
  * has its .log open, as Kafka's: a request for tens of thousands of
  * partitions is valid, Kafka creates them too, and would otherwise exhaust
  * memory). A reset deletes every topic but the set-up's and the internal
- * ones (and those too if an input grew them past KEEP_PARTITIONS), runs the
- * event loop until their logs are closed, and creates the set-up's topics
- * again if they are gone. The set-up's and a reset's waits are counted in
+ * ones (and those too if an input grew them past KEEP_PARTITIONS); the
+ * deletions go on during the next inputs, except when no descriptor is left:
+ * then the event loop runs until their logs are closed. The set-up's topics
+ * are created again once gone. The set-up's and a reset's waits are counted in
  * event-loop turns, not in time: a fuzzer starved of CPU takes its turns
  * late but still takes them (only a deferred request's wait is in time, as
  * the broker's own deadlines are). The target aborts if a reset does not
@@ -246,11 +247,16 @@ static void print_topic(topic *t, void *arg) {
 }
 
 /* Resets the broker's topics to the set-up's: deletes every other topic (and
- * one an input grew), waits until their logs are closed, then creates again
- * a set-up topic that is gone. Aborts, listing the topics, if the deletions
- * do not finish (a deletion that never completes is a bug). */
-static void reset_topics(void) {
+ * one an input grew); with wait, runs the event loop until their logs are
+ * closed, and creates again a set-up topic that is gone; else the deletions
+ * go on during the next inputs (a topic of thousands of partitions takes
+ * seconds of the broker's and the coordinator's time, spread that way over
+ * many inputs). Aborts, listing the topics, if the deletions do not finish
+ * (a deletion that never completes is a bug). */
+static void reset_topics(int wait) {
     topic_foreach(delete_extra, NULL);
+    if (!wait)
+        return;
     if (!settle(extra_gone)) {
         fprintf(stderr, "kafka_request: the topics' deletion did not finish in %d turns:\n",
                 SETTLE_TURNS);
@@ -270,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
         /* the partitions the inputs created hold every descriptor the
          * limit allows (each has its segment files open, as Kafka's do) */
-        reset_topics();
+        reset_topics(1);
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) {
             perror("kafka_request: no descriptor for the next input, even with the inputs' "
                    "topics deleted");
@@ -285,6 +291,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         pump(0); /* the broker sees the end of the connection */
     wb_free(&out);
     if (extra_partitions() > MAX_EXTRA_PARTITIONS)
-        reset_topics();
+        reset_topics(0);
+    else
+        create_fixed_topics(0); /* one an input or a reset deleted */
     return 0;
 }
