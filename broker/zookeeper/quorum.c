@@ -1173,6 +1173,17 @@ static int leader_reconfig(const jute_req *r, int64_t sid, int32_t cxid, const z
 }
 
 static void leader_request(const zk_peer_msg *m) {
+    /* ZooKeeper's Leader.propose: a zxid whose lower 32 bits would reach
+     * 0xffffffff ends the epoch (the next count would run into the next
+     * epoch's zxids; at epoch 0x7fffffff it would overflow); the election
+     * that follows starts a new one. The request is dropped with the
+     * connections, as ZooKeeper's leader shutdown drops it. */
+    if ((Z.last_zxid & 0xffffffffLL) >= 0xfffffffeLL) {
+        log_warn(LOG_LD, "zxid lower 32 bits have rolled over, forcing re-election, and "
+                 "therefore new epoch start");
+        become_looking("zxid lower 32 bits have rolled over");
+        return;
+    }
     wbuf rec;
     wb_init(&rec, 256);
     zk_session *s = zk_session_get(&Z.sessions, m->sid);
