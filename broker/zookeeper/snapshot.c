@@ -29,6 +29,7 @@
 #include "crc32c.h"
 #include "dirsync.h"
 #include "logger.h"
+#include "xalloc.h"
 #include "zk.h"
 
 static void put_str(wbuf *wb, const char *s, int32_t len) {
@@ -37,9 +38,34 @@ static void put_str(wbuf *wb, const char *s, int32_t len) {
         wb_write(wb, s, (size_t)len);
 }
 
-static void put_session(zk_session *s, void *arg) {
-    wb_i64(arg, s->id);
-    wb_i32(arg, s->timeout);
+typedef struct session_list {
+    zk_session **v;
+    size_t n;
+} session_list;
+
+static void collect_session(zk_session *s, void *arg) {
+    session_list *l = arg;
+    l->v[l->n++] = s;
+}
+
+static int session_id_cmp(const void *a, const void *b) {
+    int64_t x = (*(zk_session *const *)a)->id, y = (*(zk_session *const *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* The sessions in id order: the hash table's order depends on its history
+ * (a bucket's chain is in insertion order), and the same state must give
+ * the same snapshot bytes whatever way it was reached. */
+static void put_sessions(wbuf *wb) {
+    session_list l = {xmalloc((Z.sessions.count + 1) * sizeof(zk_session *)), 0};
+    zk_sessions_each(&Z.sessions, collect_session, &l);
+    qsort(l.v, l.n, sizeof(zk_session *), session_id_cmp);
+    wb_i32(wb, (int32_t)l.n);
+    for (size_t i = 0; i < l.n; i++) {
+        wb_i64(wb, l.v[i]->id);
+        wb_i32(wb, l.v[i]->timeout);
+    }
+    free(l.v);
 }
 
 static void put_node(const zk_node *n, void *arg) {
@@ -68,8 +94,7 @@ void zk_snap_serialize(wbuf *wb) {
     wb_write(wb, "ZKCS", 4);
     wb_u32(wb, 1);
     wb_i64(wb, Z.last_zxid);
-    wb_i32(wb, (int32_t)Z.sessions.count);
-    zk_sessions_each(&Z.sessions, put_session, wb);
+    put_sessions(wb);
     zk_tree_walk(&Z.tree, put_node, wb);
     wb_i32(wb, -1);
     wb_u32(wb, crc32c(0, wb->data + start, wb->len - start));
