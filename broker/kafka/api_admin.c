@@ -3,7 +3,9 @@
  *
  * Topic changes go through ZooKeeper (cluster.c); the response waits until
  * every topic of the request has been handled (admin_pending.c), like
- * Kafka's admin manager. */
+ * Kafka's admin manager: with the request's timeout_ms <= 0 right after the
+ * ZooKeeper writes (REQUEST_TIMED_OUT for the topics written), else until
+ * this broker's metadata shows every change or timeout_ms has passed. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,7 +237,7 @@ int handle_CreateTopics(request *rq, response *rs) {
             log_info("kafka.server.AdminManager", "Creating topic %s with %d partitions and "
                      "replication factor %d", tname, np, rf);
             cluster_create_topic(tname, np, rf, nassign > 0 ? assignment : NULL, keys, vals, nk,
-                                 admin_item_done, admin_submit(a, i));
+                                 timeout_ms, admin_item_done, admin_submit(a, i));
         }
         for (int j = 0; j < nk; j++) {
             free((char *)keys[j]);
@@ -286,7 +288,7 @@ int handle_DeleteTopics(request *rq, response *rs) {
         else if (admin_find_dup(a, i, name))
             admin_set(a, i, ERR_INVALID_REQUEST, NULL);
         else
-            cluster_delete_topic(name, admin_item_done, admin_submit(a, i));
+            cluster_delete_topic(name, timeout_ms, admin_item_done, admin_submit(a, i));
     }
     return admin_start(a, rs);
 err_parse:
@@ -388,7 +390,8 @@ int handle_CreatePartitions(request *rq, response *rs) {
                      counts[i] - t->npartitions, assign_n[i]);
             admin_set(a, i, ERR_INVALID_REPLICA_ASSIGNMENT, errs[i] ? "Inconsistent replication factor in assignment." : msg);
         } else if (!validate_only) {
-            cluster_create_partitions(name, counts[i], assign[i], admin_item_done, admin_submit(a, i));
+            cluster_create_partitions(name, counts[i], assign[i], timeout_ms, admin_item_done,
+                                      admin_submit(a, i));
         }
     }
     for (int32_t i = 0; i < n; i++)

@@ -66,7 +66,8 @@ static void all_topics_cb(topic *t, void *arg) {
 
 static void auto_create_done(void *arg, int16_t err, const char *msg) {
     char *name = arg;
-    if (err && err != ERR_TOPIC_ALREADY_EXISTS)
+    /* REQUEST_TIMED_OUT: written, not waited for (timeout 0) */
+    if (err && err != ERR_TOPIC_ALREADY_EXISTS && err != ERR_REQUEST_TIMED_OUT)
         log_warn("kafka.server.KafkaApis", "Auto-creation of topic %s failed: %s", name,
                  msg ? msg : "error");
     free(name);
@@ -84,7 +85,7 @@ static int16_t maybe_auto_create(kstr name, int allow) {
              "replication factor %d is successful", n, B.cfg.num_partitions,
              B.cfg.default_replication_factor);
     cluster_create_topic(n, B.cfg.num_partitions, B.cfg.default_replication_factor, NULL, NULL,
-                         NULL, 0, auto_create_done, n);
+                         NULL, 0, 0, auto_create_done, n);
     return ERR_LEADER_NOT_AVAILABLE;
 }
 

@@ -10,8 +10,10 @@
  * partitions, elections), and a leader writes its ISR changes
  * (cluster_write_isr).
  *
- * Requests that change topics write to ZooKeeper and complete once this
- * broker's own view shows the change (waiters, checked after each update).
+ * Requests that change topics write to ZooKeeper and, as Kafka 2.5's
+ * AdminManager, either answer right away (timeout_ms <= 0) or complete once
+ * this broker's own view shows the change or their timeout_ms has passed
+ * (waiters, checked after each update and on the broker's timer).
  * On session expiry the broker stops leading anything (no stale
  * leadership), opens a new session and goes through the steps again. */
 #include "cluster.h"
@@ -41,8 +43,6 @@
 #include "replica.h"
 #include "service_notify.h"
 #include "zkclient.h"
-
-#define WAIT_TIMEOUT_MS 30000
 
 zkc *cluster_zk;
 static int reload_all_topics; /* a new session: known topics are read again too */
@@ -121,13 +121,24 @@ int parse_int_list(const json *a, int32_t **out) {
 
 /* ------------------------------------------------------------------------
  * Waiters: admin requests waiting for the local view to catch up
+ *
+ * Kafka 2.5's AdminManager (createTopics, deleteTopics, createPartitions):
+ * with timeout_ms <= 0 the item is answered as soon as its ZooKeeper write is
+ * done, with REQUEST_TIMED_OUT (the change is under way; librdkafka hides
+ * that code from an application whose operation_timeout is 0). Otherwise it
+ * waits in the topic purgatory until the metadata shows the change: every
+ * partition of the topic has a leader (DelayedCreatePartitions, for topics
+ * and added partitions) or the topic is gone (DelayedDeleteTopics). When
+ * timeout_ms passes first, the item gets REQUEST_TIMED_OUT without a
+ * message. Deadlines are checked after each update and on the broker's
+ * timer (cluster_periodic), so an expired item is answered within a tick.
  * ---------------------------------------------------------------------- */
 enum { WAIT_CREATE, WAIT_DELETE, WAIT_PARTITIONS };
 
 typedef struct waiter {
     char *topic;
     int kind;
-    int target;
+    int target; /* create, partitions: the topic's partition count */
     int64_t deadline;
     cluster_done_cb *cb;
     void *arg;
@@ -136,14 +147,19 @@ typedef struct waiter {
 
 static waiter *waiters;
 
-static void add_waiter(const char *t, int kind, int target, cluster_done_cb *cb, void *arg) {
+static void add_waiter(const char *t, int kind, int target, int32_t timeout_ms,
+                       cluster_done_cb *cb, void *arg) {
+    if (timeout_ms <= 0) {
+        cb(arg, ERR_REQUEST_TIMED_OUT, NULL);
+        return;
+    }
     waiter *w = calloc(1, sizeof(*w));
     if (!w)
         abort();
     w->topic = xstrdup(t);
     w->kind = kind;
     w->target = target;
-    w->deadline = ae_mono_ms() + WAIT_TIMEOUT_MS;
+    w->deadline = ae_mono_ms() + timeout_ms;
     w->cb = cb;
     w->arg = arg;
     w->next = waiters;
@@ -151,32 +167,47 @@ static void add_waiter(const char *t, int kind, int target, cluster_done_cb *cb,
     check_waiters();
 }
 
+/* DelayedCreatePartitions.isMissingLeader: a partition not known yet, or
+ * known without a leader, is not complete. */
 static int topic_complete(topic *t, int min_partitions) {
     if (!t || t->deleting || t->npartitions < min_partitions)
         return 0;
     for (int i = 0; i < t->npartitions; i++)
-        if (t->parts[i]->leader < 0 && t->parts[i]->state_zk_version < 0)
+        if (t->parts[i]->leader < 0)
             return 0;
     return 1;
 }
 
 static void check_waiters(void) {
     int64_t now = ae_mono_ms();
-    waiter **pp = &waiters;
+    /* detach the settled ones first: a callback may add waiters */
+    waiter *settled = NULL, **pp = &waiters;
     while (*pp) {
         waiter *w = *pp;
         topic *t = topic_find(w->topic);
         int done = w->kind == WAIT_DELETE ? t == NULL : topic_complete(t, w->target);
-        if (done || now > w->deadline) {
+        if (done || now >= w->deadline) {
             *pp = w->next;
-            w->cb(w->arg, done ? ERR_NONE : ERR_REQUEST_TIMED_OUT,
-                  done ? NULL : "Timed out waiting for the cluster metadata to be updated");
-            free(w->topic);
-            free(w);
+            w->target = done; /* from here on: the outcome */
+            w->next = settled;
+            settled = w;
             continue;
         }
         pp = &w->next;
     }
+    while (settled) {
+        waiter *w = settled;
+        settled = w->next;
+        w->cb(w->arg, w->target ? ERR_NONE : ERR_REQUEST_TIMED_OUT, NULL);
+        free(w->topic);
+        free(w);
+    }
+}
+
+void cluster_periodic(int64_t now_ms) {
+    (void)now_ms;
+    if (waiters)
+        check_waiters();
 }
 
 /* ------------------------------------------------------------------------
@@ -1307,6 +1338,8 @@ static void config_json(wbuf *w, const char *const *k, const char *const *v, int
 
 typedef struct create_ctx {
     char *name;
+    int npartitions;
+    int32_t timeout_ms;
     wbuf assignment;
     cluster_done_cb *cb;
     void *arg;
@@ -1324,7 +1357,7 @@ static void topic_created_cb(int rc, const char *path, void *arg) {
     if (rc == ZOK) {
         log_info(LOG_ZK, "Topic creation %.*s", (int)c->assignment.len,
                  (const char *)c->assignment.data);
-        add_waiter(c->name, WAIT_CREATE, 0, c->cb, c->arg);
+        add_waiter(c->name, WAIT_CREATE, c->npartitions, c->timeout_ms, c->cb, c->arg);
     } else if (rc == ZNODEEXISTS) {
         char msg[300];
         snprintf(msg, sizeof(msg), "Topic '%s' already exists.", c->name);
@@ -1351,7 +1384,7 @@ static void topic_config_written_cb(int rc, const char *path, void *arg) {
 
 void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
                           const char *const *cfg_keys, const char *const *cfg_values, int ncfg,
-                          cluster_done_cb *cb, void *arg) {
+                          int32_t timeout_ms, cluster_done_cb *cb, void *arg) {
     int32_t *a = NULL;
     if (!assignment) {
         a = calloc((size_t)npartitions * (size_t)(rf > 0 ? rf : 1), sizeof(int32_t));
@@ -1368,6 +1401,8 @@ void cluster_create_topic(const char *name, int npartitions, int rf, const int32
     }
     create_ctx *c = calloc(1, sizeof(*c));
     c->name = xstrdup(name);
+    c->npartitions = npartitions;
+    c->timeout_ms = timeout_ms;
     c->cb = cb;
     c->arg = arg;
     wb_init(&c->assignment, 128);
@@ -1386,14 +1421,17 @@ typedef struct simple_ctx {
     char *name;
     const char *entity_type; /* config writes: "topics" or "brokers" */
     int target;
+    int32_t timeout_ms;
     cluster_done_cb *cb;
     void *arg;
 } simple_ctx;
 
-static simple_ctx *simple_new(const char *name, int target, cluster_done_cb *cb, void *arg) {
+static simple_ctx *simple_new(const char *name, int target, int32_t timeout_ms,
+                              cluster_done_cb *cb, void *arg) {
     simple_ctx *s = calloc(1, sizeof(*s));
     s->name = xstrdup(name);
     s->target = target;
+    s->timeout_ms = timeout_ms;
     s->cb = cb;
     s->arg = arg;
     return s;
@@ -1409,16 +1447,16 @@ static void delete_requested_cb(int rc, const char *path, void *arg) {
     simple_ctx *s = arg;
     if (rc == ZOK || rc == ZNODEEXISTS) {
         log_info("kafka.server.AdminManager", "Topic %s marked for deletion.", s->name);
-        add_waiter(s->name, WAIT_DELETE, 0, s->cb, s->arg);
+        add_waiter(s->name, WAIT_DELETE, 0, s->timeout_ms, s->cb, s->arg);
     } else
         s->cb(s->arg, ERR_UNKNOWN_SERVER_ERROR, zk_error_name(rc));
     simple_free(s);
 }
 
-void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg) {
+void cluster_delete_topic(const char *name, int32_t timeout_ms, cluster_done_cb *cb, void *arg) {
     char p[512];
     snprintf(p, sizeof(p), "/admin/delete_topics/%s", name);
-    simple_ctx *s = simple_new(name, 0, cb, arg);
+    simple_ctx *s = simple_new(name, 0, timeout_ms, cb, arg);
     zkc_create(cluster_zk, p, NULL, -1, ZKC_PERSISTENT, delete_requested_cb, s);
 }
 
@@ -1426,7 +1464,7 @@ static void partitions_written_cb(int rc, const jute_stat *st, void *arg) {
     (void)st;
     simple_ctx *s = arg;
     if (rc == ZOK)
-        add_waiter(s->name, WAIT_PARTITIONS, s->target, s->cb, s->arg);
+        add_waiter(s->name, WAIT_PARTITIONS, s->target, s->timeout_ms, s->cb, s->arg);
     else
         s->cb(s->arg, rc == ZBADVERSION ? ERR_REQUEST_TIMED_OUT : ERR_UNKNOWN_SERVER_ERROR,
               zk_error_name(rc));
@@ -1450,7 +1488,7 @@ static int added_partitions_start(const topic *t) {
 }
 
 void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
-                               cluster_done_cb *cb, void *arg) {
+                               int32_t timeout_ms, cluster_done_cb *cb, void *arg) {
     topic *t = topic_find(name);
     if (!t) {
         cb(arg, ERR_UNKNOWN_TOPIC_OR_PARTITION, NULL);
@@ -1485,7 +1523,7 @@ void cluster_create_partitions(const char *name, int new_total, const int32_t *a
     free(a);
     char p[512];
     snprintf(p, sizeof(p), "/brokers/topics/%s", name);
-    simple_ctx *s = simple_new(name, new_total, cb, arg);
+    simple_ctx *s = simple_new(name, new_total, timeout_ms, cb, arg);
     zkc_set(cluster_zk, p, w.data, (int)w.len, -1, partitions_written_cb, s);
     wb_free(&w);
 }
@@ -1548,7 +1586,7 @@ void cluster_set_config(const char *entity_type, const char *name, const char *c
         abort();
     wb_init(&c->data, 128);
     config_json(&c->data, keys, values, n);
-    c->s = simple_new(name, 0, cb, arg);
+    c->s = simple_new(name, 0, 0, cb, arg);
     c->s->entity_type = !strcmp(entity_type, "topics") ? "topics" : "brokers";
     char p[512];
     snprintf(p, sizeof(p), "/config/%s/%s", c->s->entity_type, name);

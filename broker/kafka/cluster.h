@@ -20,13 +20,21 @@ int cluster_start(void);
 void cluster_stop(void);
 int cluster_ready(void); /* session valid and registered */
 
-/* assignment: npartitions x rf broker ids, or NULL to let the broker pick. */
+/* Topic changes, as Kafka 2.5's AdminManager. timeout_ms is the request's:
+ * <= 0 calls cb as soon as the ZooKeeper write is done, with
+ * REQUEST_TIMED_OUT (the change is under way, not yet visible); > 0 calls
+ * it once this broker's metadata shows the change (every partition has a
+ * leader; the topic is gone), with ERR_NONE, or after timeout_ms with
+ * REQUEST_TIMED_OUT. Errors before or in the write are reported as such.
+ * assignment: npartitions x rf broker ids, or NULL to let the broker pick. */
 void cluster_create_topic(const char *name, int npartitions, int rf, const int32_t *assignment,
                           const char *const *cfg_keys, const char *const *cfg_values, int ncfg,
-                          cluster_done_cb *cb, void *arg);
-void cluster_delete_topic(const char *name, cluster_done_cb *cb, void *arg);
+                          int32_t timeout_ms, cluster_done_cb *cb, void *arg);
+void cluster_delete_topic(const char *name, int32_t timeout_ms, cluster_done_cb *cb, void *arg);
 void cluster_create_partitions(const char *name, int new_total, const int32_t *assignment,
-                               cluster_done_cb *cb, void *arg);
+                               int32_t timeout_ms, cluster_done_cb *cb, void *arg);
+/* Periodic (broker timer): answers the topic changes whose timeout passed. */
+void cluster_periodic(int64_t now_ms);
 /* Replaces an entity's configs, /config/<entity_type>/<name> ("topics" and
  * a topic, or "brokers" and a broker id or "<default>"), with the change
  * notification the brokers watch, as AdminZkClient.changeConfigs does. */

@@ -137,7 +137,8 @@ int16_t group_coordinator_check(const char *group_id, int allow_empty, int32_t *
 
 static void auto_create_done(void *arg, int16_t err, const char *msg) {
     (void)arg;
-    if (err && err != ERR_TOPIC_ALREADY_EXISTS)
+    /* REQUEST_TIMED_OUT: written, not waited for (timeout 0) */
+    if (err && err != ERR_TOPIC_ALREADY_EXISTS && err != ERR_REQUEST_TIMED_OUT)
         log_warn(LOGGER, "Creation of %s failed: %s", OFFSETS_TOPIC, msg ? msg : "error");
 }
 
@@ -166,7 +167,7 @@ int16_t group_ensure_offsets_topic(void) {
              "compression.type=producer, segment.bytes=%s} and %d partitions, replication factor %d",
              OFFSETS_TOPIC, seg, B.cfg.offsets_topic_num_partitions, rf);
     cluster_create_topic(OFFSETS_TOPIC, B.cfg.offsets_topic_num_partitions, rf, NULL, keys, vals, 3,
-                         auto_create_done, NULL);
+                         0, auto_create_done, NULL);
     return ERR_COORDINATOR_NOT_AVAILABLE;
 }
 

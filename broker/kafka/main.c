@@ -66,6 +66,7 @@ static int cron(aeEventLoop *el, long long id, void *arg) {
     isr_change_periodic(ae_mono_ms());
     logdir_failure_periodic();
     group_periodic(ae_mono_ms());
+    cluster_periodic(ae_mono_ms());
     return CRON_MS;
 }
 

@@ -53,6 +53,7 @@
 #define MAX_EXTRA_PARTITIONS 200
 #define KEEP_PARTITIONS 50 /* a set-up or internal topic grown past this is reset */
 #define SETTLE_TURNS 3000  /* event-loop turns a reset may take */
+#define FIXED_CREATE_WAIT_MS 30000 /* a set-up topic's creation is answered once it has leaders */
 
 static void start_coordinator(const char *dir, int port) {
     char cfg[512], text[1024];
@@ -133,7 +134,7 @@ static void create_fixed_topics(int at_setup) {
             cluster_create_topic(fixed[i].name, fixed[i].partitions, 1, NULL,
                                  fixed[i].nconfigs ? compact_k : NULL,
                                  fixed[i].nconfigs ? compact_v : NULL, fixed[i].nconfigs,
-                                 fixed_created, at_setup ? (void *)fixed[i].name : NULL);
+                                 FIXED_CREATE_WAIT_MS, fixed_created, at_setup ? (void *)fixed[i].name : NULL);
         }
     if (!settle(fixed_done) && at_setup) {
         fprintf(stderr, "kafka_request: topics not created\n");
@@ -233,7 +234,7 @@ static void delete_extra(topic *t, void *arg) {
     if (t->assignment_zk_version < 0)
         topic_remove(t);
     else if (!t->deleting)
-        cluster_delete_topic(t->name, deletion_answered, NULL);
+        cluster_delete_topic(t->name, 0, deletion_answered, NULL);
 }
 
 static int extra_gone(void) { return extra_partitions() == 0; }
