@@ -65,6 +65,19 @@ cluster_start() {
   export CLUSTER_N CLUSTER_BOOTSTRAP
 }
 
+# cluster_add_broker: one broker more, id N+1 after the N started so far
+# (its own directory and free port, the cluster's overrides), started and
+# waited for as cluster_start's; the cluster's size grows by one.
+cluster_add_broker() {
+  local i dir
+  i=$(($(cluster_size) + 1))
+  dir=$(_cluster_broker_dir "$i")
+  mkdir -p "$dir"
+  [[ -s $dir/port ]] || free_port >"$dir/port"
+  echo "$i" >"$(_cluster_dir)/size"
+  cluster_broker_start "$i"
+}
+
 # cluster_broker_place I NETNS HOST: before cluster_start -- broker I runs
 # in network namespace NETNS and listens on (advertises) HOST there
 # (netns_helper.bash makes such namespaces; the test then sets TEST_NETNS
