@@ -140,6 +140,7 @@ typedef struct waiter {
     int kind;
     int target; /* create, partitions: the topic's partition count */
     int64_t deadline;
+    int16_t outcome; /* once settled: ERR_NONE or ERR_REQUEST_TIMED_OUT */
     cluster_done_cb *cb;
     void *arg;
     struct waiter *next;
@@ -188,7 +189,7 @@ static void check_waiters(void) {
         int done = w->kind == WAIT_DELETE ? t == NULL : topic_complete(t, w->target);
         if (done || now >= w->deadline) {
             *pp = w->next;
-            w->target = done; /* from here on: the outcome */
+            w->outcome = done ? ERR_NONE : ERR_REQUEST_TIMED_OUT;
             w->next = settled;
             settled = w;
             continue;
@@ -198,7 +199,7 @@ static void check_waiters(void) {
     while (settled) {
         waiter *w = settled;
         settled = w->next;
-        w->cb(w->arg, w->target ? ERR_NONE : ERR_REQUEST_TIMED_OUT, NULL);
+        w->cb(w->arg, w->outcome, NULL);
         free(w->topic);
         free(w);
     }
