@@ -35,16 +35,18 @@ teardown_file() {
 
 # strip_watcher FILE: the file without the WATCHER:: block (4 lines:
 # "", "WATCHER::", "", "WatchedEvent state:SyncConnected type:None path:null").
+# The Java shell prints the block from its event thread as two messages,
+# each "\n" + text + "\n" in one println, while the command's own output
+# may be written in pieces (ls: "[", each child, ", ", "]"): a message can
+# land inside a line ("[inside, \nWATCHER::\nnew]"). Each message is
+# removed where it stands, which leaves the command's output whole.
 strip_watcher() {
   "$PY" - "$1" <<'EOF2'
 import sys
-lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")
-block = ["", "WATCHER::", "", "WatchedEvent state:SyncConnected type:None path:null"]
-for i in range(len(lines) - 3):
-    if lines[i:i + 4] == block:
-        del lines[i:i + 4]
-        break
-sys.stdout.write("\n".join(lines))
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+for msg in ("WATCHER::", "WatchedEvent state:SyncConnected type:None path:null"):
+    text = text.replace("\n" + msg + "\n", "", 1)
+sys.stdout.write(text)
 EOF2
 }
 
